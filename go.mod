@@ -1,0 +1,3 @@
+module github.com/frontgate/frontgate
+
+go 1.26

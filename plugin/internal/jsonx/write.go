@@ -1,0 +1,157 @@
+package jsonx
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf8"
+)
+
+// ErrInvalidUTF8 is recorded by a Writer asked to write a string that is not
+// valid UTF-8. The writer never repairs text silently: the caller must check
+// Err before using the bytes.
+var ErrInvalidUTF8 = errors.New("string is not valid UTF-8")
+
+// Writer appends JSON to a byte slice. It inserts commas itself, so callers
+// write values, keys and brackets in order and nothing else.
+type Writer struct {
+	buf   []byte
+	comma bool // a value was written at this level: the next one needs ','
+	err   error
+}
+
+// NewWriter returns a Writer appending to buf (which may be nil).
+func NewWriter(buf []byte) *Writer { return &Writer{buf: buf} }
+
+// Bytes returns the JSON written so far.
+func (w *Writer) Bytes() []byte { return w.buf }
+
+// Err returns the first error met while writing, if any.
+func (w *Writer) Err() error { return w.err }
+
+// Reset empties the writer for reuse, keeping its buffer.
+func (w *Writer) Reset() { w.buf, w.comma, w.err = w.buf[:0], false, nil }
+
+func (w *Writer) sep() {
+	if w.comma {
+		w.buf = append(w.buf, ',')
+	}
+	w.comma = true
+}
+
+// BeginObject writes '{'.
+func (w *Writer) BeginObject() { w.sep(); w.buf = append(w.buf, '{'); w.comma = false }
+
+// EndObject writes '}'.
+func (w *Writer) EndObject() { w.buf = append(w.buf, '}'); w.comma = true }
+
+// BeginArray writes '['.
+func (w *Writer) BeginArray() { w.sep(); w.buf = append(w.buf, '['); w.comma = false }
+
+// EndArray writes ']'.
+func (w *Writer) EndArray() { w.buf = append(w.buf, ']'); w.comma = true }
+
+// Key writes an object key and its colon; the member's value follows.
+func (w *Writer) Key(k string) {
+	w.sep()
+	w.buf = AppendString(w.buf, k)
+	w.buf = append(w.buf, ':')
+	w.comma = false
+	if !utf8.ValidString(k) && w.err == nil {
+		w.err = ErrInvalidUTF8
+	}
+}
+
+// String writes a string value.
+func (w *Writer) String(s string) {
+	w.sep()
+	w.buf = AppendString(w.buf, s)
+	if !utf8.ValidString(s) && w.err == nil {
+		w.err = ErrInvalidUTF8
+	}
+}
+
+// StringOrNull writes s, or null when s is empty: FrontGo's optional text
+// fields are null when unset.
+func (w *Writer) StringOrNull(s string) {
+	if s == "" {
+		w.Null()
+		return
+	}
+	w.String(s)
+}
+
+// Null writes null.
+func (w *Writer) Null() { w.sep(); w.buf = append(w.buf, "null"...) }
+
+// Bool writes true or false.
+func (w *Writer) Bool(b bool) { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
+
+// Int writes an integer.
+func (w *Writer) Int(n int64) { w.sep(); w.buf = strconv.AppendInt(w.buf, n, 10) }
+
+// Raw writes pre-encoded JSON (a number's text, or a document built
+// elsewhere). The caller guarantees it is valid.
+func (w *Writer) Raw(b []byte) { w.sep(); w.buf = append(w.buf, b...) }
+
+// RawFunc lets a caller append a pre-formatted value in place, such as a
+// money amount, without an intermediate slice.
+func (w *Writer) RawFunc(f func([]byte) []byte) { w.sep(); w.buf = f(w.buf) }
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a quoted JSON string. It escapes quotes,
+// backslashes and control characters and leaves other UTF-8 as is, so the
+// bytes match what FrontGo's examples show. Invalid UTF-8 bytes are written
+// as U+FFFD; Writer reports them as an error.
+func AppendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
+			i++
+			continue
+		}
+		if c >= 0x80 {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				buf = append(buf, s[start:i]...)
+				buf = append(buf, `\ufffd`...)
+				i++
+				start = i
+				continue
+			}
+			// U+2028 and U+2029 are valid JSON but break JavaScript
+			// string literals; escape them as encoding/json does.
+			if r == '\u2028' || r == '\u2029' {
+				buf = append(buf, s[start:i]...)
+				buf = append(buf, `\u202`...)
+				buf = append(buf, hexDigits[r&0xF])
+				i += size
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		buf = append(buf, s[start:i]...)
+		switch c {
+		case '"':
+			buf = append(buf, '\\', '"')
+		case '\\':
+			buf = append(buf, '\\', '\\')
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		case '\r':
+			buf = append(buf, '\\', 'r')
+		case '\t':
+			buf = append(buf, '\\', 't')
+		default:
+			buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}

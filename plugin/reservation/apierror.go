@@ -1,0 +1,140 @@
+package reservation
+
+import (
+	"errors"
+	"strconv"
+)
+
+// ErrorKind classifies a FrontGo failure by what the caller should do about
+// it.
+type ErrorKind string
+
+// The error kinds.
+const (
+	KindUnauthorized ErrorKind = "unauthorized" // 401: the bearer token is missing or wrong
+	KindNotFound     ErrorKind = "not_found"    // 404: reservationNotFound, orderNotFound, paymentCardNotFound
+	KindValidation   ErrorKind = "validation"   // 417: payloadValidationErrors
+	KindBusiness     ErrorKind = "business"     // 400: "Conflict of Business Logic"
+	KindRateLimited  ErrorKind = "rate_limited" // 429
+	KindServer       ErrorKind = "server"       // 500 and other 5xx
+	KindDependency   ErrorKind = "dependency"   // 510: the payment gateway behind FrontGo failed
+	KindUnexpected   ErrorKind = "unexpected"   // any other status
+	KindMalformed    ErrorKind = "malformed"    // a 2xx answer whose body is not what the reference documents
+)
+
+// FrontGo message keys, the stable `message` values of its answers. The
+// reference documents each under the operation that returns it.
+const (
+	MsgReservationNotFound                 = "reservationNotFound"
+	MsgOrderNotFound                       = "orderNotFound"
+	MsgPaymentCardNotFound                 = "paymentCardNotFound"
+	MsgPayloadValidationErrors             = "payloadValidationErrors"
+	MsgCaptureExceedsRunway                = "requestedCaptureAmountExceedAvailableCaptureRunway"
+	MsgReservationAlreadyCancelled         = "reservationStatusAlreadyCancelled"
+	MsgReservationAlreadyCompleted         = "reservationStatusAlreadyCompleted"
+	MsgCaptureDeadlineExceeded             = "paymentCaptureDeadlineExceed"
+	MsgChargeRunwayExceeded                = "paymentChargeRunwayExceed"
+	MsgChargeDeadlineExceeded              = "paymentChargeDeadlineExceed"
+	MsgPrerequisiteFailedToCancel          = "prerequisiteFailedToCancelReservation"
+	MsgPrerequisiteFailedToComplete        = "prerequisiteFailedToCompleteReservation"
+	MsgOrderAlreadyCompleted               = "orderStatusAlreadyCompleted"
+	MsgOrderAlreadyCancelled               = "orderStatusAlreadyCancelled"
+	MsgRefundProductNotAvailable           = "requestProductIdNotAvailable"
+	MsgRefundGreaterThanOrderAmount        = "refundRejectionForRefundRequestGreaterThanOrderAmount"
+	MsgRefundProductAmountExceeded         = "refundRejectionForProductAmountExceed"
+	MsgRefundWeeklyThresholdExceeded       = "refundRejectionForWeeklyThresholdExceed"
+	MsgRefundRequestAmountThresholdExceeds = "refundRejectionForRequestAmountThresholdExceed"
+	MsgInternalError                       = "internalErrorOccurredPleaseTryAgainLater"
+	MsgSomethingWentWrong                  = "somethingWentWrong"
+)
+
+// APIError is every FrontGo failure, decoded: what kind, the HTTP status,
+// the provider's message key and status message, its error strings, and the
+// request id the caller saw in the response headers (if any).
+type APIError struct {
+	Op            string
+	Kind          ErrorKind
+	HTTPStatus    int
+	StatusMessage string
+	MessageKey    string
+	// Errors holds the provider's `errors` flattened to strings: an array
+	// of strings as the demo API sends, an object's "key: value" pairs, or
+	// a lone string.
+	Errors []string
+	// Fields holds response-shape problems for KindMalformed.
+	Fields    []FieldError
+	RequestID string
+}
+
+func (e *APIError) Error() string {
+	s := "frontgo: " + e.Op + ": "
+	if e.HTTPStatus != 0 {
+		s += strconv.Itoa(e.HTTPStatus) + " "
+	}
+	s += string(e.Kind)
+	if e.MessageKey != "" {
+		s += ": " + truncate(e.MessageKey, 200)
+	}
+	if len(e.Fields) > 0 {
+		s += ": " + e.Fields[0].String()
+		if len(e.Fields) > 1 {
+			s += " (and " + strconv.Itoa(len(e.Fields)-1) + " more)"
+		}
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// retryable decides, for every caller alike, whether trying again may
+// succeed: rate limiting and FrontGo's own or its gateway's failures may
+// pass; declines, validation and business conflicts never will.
+func (e *APIError) retryable() bool {
+	switch e.Kind {
+	case KindRateLimited, KindServer, KindDependency:
+		return true
+	}
+	return false
+}
+
+// IsRetryable reports whether err is a FrontGo failure worth retrying. A
+// caller still retries a write only with idempotency protection.
+func IsRetryable(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.retryable()
+}
+
+// Is lets errors.Is match on the message key: errors.Is(err,
+// &APIError{MessageKey: MsgReservationNotFound}).
+func (e *APIError) Is(target error) bool {
+	t, ok := target.(*APIError)
+	if !ok {
+		return false
+	}
+	return (t.MessageKey == "" || t.MessageKey == e.MessageKey) && (t.Kind == "" || t.Kind == e.Kind)
+}
+
+func kindOf(status int) ErrorKind {
+	switch {
+	case status == 401 || status == 403:
+		return KindUnauthorized
+	case status == 404:
+		return KindNotFound
+	case status == 417 || status == 422:
+		return KindValidation
+	case status == 400 || status == 409:
+		return KindBusiness
+	case status == 429:
+		return KindRateLimited
+	case status == 510:
+		return KindDependency
+	case status >= 500:
+		return KindServer
+	}
+	return KindUnexpected
+}

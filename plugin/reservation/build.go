@@ -1,0 +1,479 @@
+package reservation
+
+import (
+	"strconv"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/money"
+)
+
+// Customer types.
+const (
+	CustomerPrivate   = "private"
+	CustomerCorporate = "corporate"
+)
+
+// Customer is customerDetails of a submit or create request. Empty optional
+// fields go on the wire as null, as the reference's examples show.
+type Customer struct {
+	UUID              string // an existing FrontGo customer (CSRT…); optional
+	Type              string // CustomerPrivate or CustomerCorporate
+	CountryCode       string // dialing code, "+47"
+	MSISDN            string // phone number without the dialing code
+	Email             string
+	Name              string
+	PreferredLanguage string // en, no, sv, da or de; empty means DefaultLanguage
+	PersonalNumber    string // 11 digits; optional
+	OrganizationID    string // digits; required for corporate customers
+	Address           Address
+}
+
+// Address is customerDetails.address.
+type Address struct {
+	Street, Zip, City string
+	Country           string // ISO 3166-1 alpha-2, upper case
+}
+
+// Product is one line of a submit, create or charge request. Amount is the
+// line total (Rate × quantity), tax included.
+type Product struct {
+	Name      string
+	ProductID string
+	Rate      money.Amount
+	Tax       money.Rate
+	Amount    money.Amount
+}
+
+// Summary is orderSummary: SubTotal is the sum of the lines' amounts,
+// TotalTax the tax they include, GrandTotal what the shopper pays (equal to
+// SubTotal, since amounts include tax).
+type Summary struct {
+	SubTotal, TotalTax, GrandTotal money.Amount
+}
+
+// SendOrderBy chooses how FrontGo sends the payment link itself.
+type SendOrderBy struct{ SMS, Email bool }
+
+// Settings is the optional settings object.
+type Settings struct {
+	SecureDetails               bool
+	IsChargePartiallyRefundable bool
+}
+
+// NewReservation is the body of Submit Reservation (a payment link) and of
+// Create Session for Reservation (an immediate checkout). PaymentMethod,
+// SuccessURL and FailureURL belong to create only.
+type NewReservation struct {
+	Customer              Customer
+	OrderDate             int64 // Unix seconds
+	DueDateForPaymentLink int64 // Unix seconds; now or later
+	ReferenceNo           string
+	CustomerReference     string
+	SendOrderBy           SendOrderBy
+	Products              []Product
+	Summary               Summary
+	ChargeValidity        string // digits; optional
+	CustomerNotes         string
+	TnC                   string
+	Settings              Settings
+	CallbackURL           string
+	SuccessURL            string // create only
+	FailureURL            string // create only
+	PaymentMethod         string // create only: visa or mastercard; empty means DefaultPaymentMethod
+}
+
+// DefaultPaymentMethod preselects the card form at create when the caller
+// does not choose; the shopper can still switch on FrontGo's page.
+const DefaultPaymentMethod = "visa"
+
+// BuildSubmit writes the wire body of Submit Reservation and validates it
+// with ValidateSubmit, so a built payload is never one FrontGo refuses for a
+// documented rule.
+func BuildSubmit(r *NewReservation, o Options) ([]byte, error) {
+	return buildNew(OpSubmit, r, o)
+}
+
+// BuildCreate writes the wire body of Create Session for Reservation and
+// validates it with ValidateCreate.
+func BuildCreate(r *NewReservation, o Options) ([]byte, error) {
+	return buildNew(OpCreate, r, o)
+}
+
+func buildNew(op string, r *NewReservation, o Options) ([]byte, error) {
+	if op == OpSubmit && (r.SuccessURL != "" || r.FailureURL != "" || r.PaymentMethod != "") {
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Path: "callback", Rule: RuleUnknown,
+			Message: "success, failure and submitPayment belong to create, not submit"}}}
+	}
+	w := jsonx.NewWriter(make([]byte, 0, 640+len(r.Products)*96))
+	writeNew(w, op, r)
+	if err := w.Err(); err != nil {
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
+	}
+	b := w.Bytes()
+	if err := validateNew(op, b, &o); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func ts(w *jsonx.Writer, t int64) {
+	if t == 0 {
+		w.Null()
+		return
+	}
+	w.String(strconv.FormatInt(t, 10))
+}
+
+func amt(w *jsonx.Writer, a money.Amount) { w.RawFunc(a.Append) }
+
+func writeNew(w *jsonx.Writer, op string, r *NewReservation) {
+	c := &r.Customer
+	w.BeginObject()
+	w.Key("customerDetails")
+	w.BeginObject()
+	if c.UUID != "" {
+		w.Key("uuid")
+		w.String(c.UUID)
+	}
+	w.Key("type")
+	w.String(c.Type)
+	w.Key("countryCode")
+	w.String(c.CountryCode)
+	w.Key("msisdn")
+	w.String(c.MSISDN)
+	w.Key("email")
+	w.String(c.Email)
+	w.Key("name")
+	w.String(c.Name)
+	w.Key("preferredLanguage")
+	if c.PreferredLanguage == "" {
+		w.String(DefaultLanguage)
+	} else {
+		w.String(c.PreferredLanguage)
+	}
+	w.Key("personalNumber")
+	w.StringOrNull(c.PersonalNumber)
+	w.Key("organizationId")
+	w.StringOrNull(c.OrganizationID)
+	w.Key("address")
+	w.BeginObject()
+	w.Key("street")
+	w.String(c.Address.Street)
+	w.Key("zip")
+	w.String(c.Address.Zip)
+	w.Key("city")
+	w.String(c.Address.City)
+	w.Key("country")
+	w.String(c.Address.Country)
+	w.EndObject()
+	w.EndObject()
+
+	w.Key("orderDate")
+	ts(w, r.OrderDate)
+	w.Key("dueDateForPaymentLink")
+	ts(w, r.DueDateForPaymentLink)
+	w.Key("referenceNo")
+	w.StringOrNull(r.ReferenceNo)
+	w.Key("customerReference")
+	w.StringOrNull(r.CustomerReference)
+	w.Key("sendOrderBy")
+	w.BeginObject()
+	w.Key("sms")
+	w.Bool(r.SendOrderBy.SMS)
+	w.Key("email")
+	w.Bool(r.SendOrderBy.Email)
+	w.EndObject()
+	w.Key("products")
+	writeProducts(w, r.Products)
+	w.Key("orderSummary")
+	w.BeginObject()
+	w.Key("subTotal")
+	amt(w, r.Summary.SubTotal)
+	w.Key("totalTax")
+	amt(w, r.Summary.TotalTax)
+	w.Key("grandTotal")
+	amt(w, r.Summary.GrandTotal)
+	w.EndObject()
+	w.Key("chargeValidity")
+	w.StringOrNull(r.ChargeValidity)
+	w.Key("customerNotes")
+	w.StringOrNull(r.CustomerNotes)
+	w.Key("tnc")
+	w.StringOrNull(r.TnC)
+	if op == OpCreate {
+		w.Key("submitPayment")
+		w.BeginObject()
+		w.Key("via")
+		if r.PaymentMethod == "" {
+			w.String(DefaultPaymentMethod)
+		} else {
+			w.String(r.PaymentMethod)
+		}
+		w.EndObject()
+	}
+	if r.CallbackURL != "" || r.SuccessURL != "" || r.FailureURL != "" {
+		w.Key("callback")
+		w.BeginObject()
+		if r.CallbackURL != "" {
+			w.Key("callbackUrl")
+			w.String(r.CallbackURL)
+		}
+		if r.SuccessURL != "" {
+			w.Key("success")
+			w.String(r.SuccessURL)
+		}
+		if r.FailureURL != "" {
+			w.Key("failure")
+			w.String(r.FailureURL)
+		}
+		w.EndObject()
+	}
+	w.Key("settings")
+	w.BeginObject()
+	w.Key("secureDetails")
+	w.Bool(r.Settings.SecureDetails)
+	w.Key("isChargePartiallyRefundable")
+	w.Bool(r.Settings.IsChargePartiallyRefundable)
+	w.EndObject()
+	w.EndObject()
+}
+
+// writeProducts writes full product lines as the object keyed "0", "1", …
+// that submit, create and charge take.
+func writeProducts(w *jsonx.Writer, ps []Product) {
+	var key [20]byte
+	w.BeginObject()
+	for i := range ps {
+		p := &ps[i]
+		w.Key(string(strconv.AppendInt(key[:0], int64(i), 10)))
+		w.BeginObject()
+		w.Key("name")
+		w.String(p.Name)
+		w.Key("productId")
+		w.StringOrNull(p.ProductID)
+		w.Key("rate")
+		amt(w, p.Rate)
+		w.Key("tax")
+		w.String(p.Tax.String())
+		w.Key("amount")
+		amt(w, p.Amount)
+		w.EndObject()
+	}
+	w.EndObject()
+}
+
+// LineAmount names a reservation product line (its id from the details
+// response's productList) and an amount of it, for capture and refund.
+type LineAmount struct {
+	ID     int64
+	Amount money.Amount
+}
+
+// Capture is the body of Capture Reservation.
+type Capture struct {
+	Products       []LineAmount
+	GrandTotal     money.Amount
+	AdditionalText string
+}
+
+// Charge is the body of Charge Reservation: new lines charged to the card
+// on file.
+type Charge struct {
+	Products       []Product
+	GrandTotal     money.Amount
+	AdditionalText string
+}
+
+// Refund sources.
+const (
+	SourceCaptured = "captured"
+	SourceCharged  = "charged"
+)
+
+// Refund is the body of Refund Reservation. Reference is the CAP… or CHA…
+// identifier of the capture or charge refunded.
+type Refund struct {
+	GrandTotal money.Amount
+	Products   []LineAmount
+	Source     string
+	Reference  string
+}
+
+// Resend is the body of Resend Reservation.
+type Resend struct {
+	CountryCode, MSISDN, Email string
+}
+
+// SumLines returns the sum of line amounts, the grandTotal a capture or
+// refund must state.
+func SumLines(ls []LineAmount) money.Amount {
+	var s money.Amount
+	for _, l := range ls {
+		s += l.Amount
+	}
+	return s
+}
+
+// SumProducts returns the sum of product amounts.
+func SumProducts(ps []Product) money.Amount {
+	var s money.Amount
+	for _, p := range ps {
+		s += p.Amount
+	}
+	return s
+}
+
+func writeLineAmount(w *jsonx.Writer, l LineAmount) {
+	w.BeginObject()
+	w.Key("id")
+	w.Int(l.ID)
+	w.Key("amount")
+	amt(w, l.Amount)
+	w.EndObject()
+}
+
+// BuildCapture writes and validates the body of Capture Reservation.
+func BuildCapture(reservationUUID string, r *Capture) ([]byte, error) {
+	w := jsonx.NewWriter(make([]byte, 0, 64+len(r.Products)*40))
+	w.BeginObject()
+	w.Key("products")
+	w.BeginObject()
+	for i, l := range r.Products {
+		w.Key(strconv.Itoa(i))
+		writeLineAmount(w, l)
+	}
+	w.EndObject()
+	w.Key("grandTotal")
+	amt(w, r.GrandTotal)
+	if r.AdditionalText != "" {
+		w.Key("additionalText")
+		w.String(r.AdditionalText)
+	}
+	w.EndObject()
+	return checked(w, OpCapture, func(b []byte) error { return ValidateCapture(reservationUUID, b) })
+}
+
+// BuildCharge writes and validates the body of Charge Reservation.
+func BuildCharge(reservationUUID string, r *Charge, o Options) ([]byte, error) {
+	w := jsonx.NewWriter(make([]byte, 0, 64+len(r.Products)*96))
+	w.BeginObject()
+	w.Key("products")
+	writeProducts(w, r.Products)
+	w.Key("grandTotal")
+	amt(w, r.GrandTotal)
+	if r.AdditionalText != "" {
+		w.Key("additionalText")
+		w.String(r.AdditionalText)
+	}
+	w.EndObject()
+	return checked(w, OpCharge, func(b []byte) error { return ValidateCharge(reservationUUID, b, o) })
+}
+
+// BuildCancel writes and validates the body of Cancel Reservation.
+func BuildCancel(reservationUUID, note string) ([]byte, error) {
+	return buildNote(OpCancel, reservationUUID, note, ValidateCancel)
+}
+
+// BuildComplete writes and validates the body of Complete Reservation.
+func BuildComplete(reservationUUID, note string) ([]byte, error) {
+	return buildNote(OpComplete, reservationUUID, note, ValidateComplete)
+}
+
+func buildNote(op, uuid, note string, validate func(string, []byte) error) ([]byte, error) {
+	w := jsonx.NewWriter(make([]byte, 0, 16+len(note)))
+	w.BeginObject()
+	w.Key("note")
+	w.String(note)
+	w.EndObject()
+	return checked(w, op, func(b []byte) error { return validate(uuid, b) })
+}
+
+// BuildResend writes and validates the body of Resend Reservation. Unused
+// channels go as null; countryCode is a string (the reference's example
+// shows a bare +47, which is not JSON).
+func BuildResend(reservationUUID string, r *Resend) ([]byte, error) {
+	w := jsonx.NewWriter(make([]byte, 0, 96))
+	w.BeginObject()
+	w.Key("countryCode")
+	w.StringOrNull(r.CountryCode)
+	w.Key("msisdn")
+	w.StringOrNull(r.MSISDN)
+	w.Key("email")
+	w.StringOrNull(r.Email)
+	w.EndObject()
+	return checked(w, OpResend, func(b []byte) error { return ValidateResend(reservationUUID, b) })
+}
+
+// BuildRefund writes and validates the body of Refund Reservation; its
+// products are a JSON array, unlike the other operations'.
+func BuildRefund(reservationUUID string, r *Refund) ([]byte, error) {
+	w := jsonx.NewWriter(make([]byte, 0, 96+len(r.Products)*40))
+	w.BeginObject()
+	w.Key("type")
+	w.String("reservation")
+	w.Key("grandTotal")
+	amt(w, r.GrandTotal)
+	w.Key("products")
+	w.BeginArray()
+	for _, l := range r.Products {
+		writeLineAmount(w, l)
+	}
+	w.EndArray()
+	w.Key("source")
+	w.String(r.Source)
+	w.Key("reference")
+	w.String(r.Reference)
+	w.EndObject()
+	return checked(w, OpRefund, func(b []byte) error { return ValidateRefund(reservationUUID, b) })
+}
+
+func checked(w *jsonx.Writer, op string, validate func([]byte) error) ([]byte, error) {
+	if err := w.Err(); err != nil {
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
+	}
+	if err := validate(w.Bytes()); err != nil {
+		return nil, err
+	}
+	return w.Bytes(), nil
+}
+
+// HistoryPath returns the path of a history request relative to the API
+// base, filling the default window (the 24 hours before now) when start and
+// end are both zero.
+func HistoryPath(start, end, now int64) (string, error) {
+	if start == 0 && end == 0 {
+		start, end = now-HistoryWindow, now
+	}
+	s, e := strconv.FormatInt(start, 10), strconv.FormatInt(end, 10)
+	if err := ValidateHistory(s, e); err != nil {
+		return "", err
+	}
+	return "/connect/reservations/history/" + s + "/" + e, nil
+}
+
+// Path returns the path of an operation on one reservation, relative to the
+// API base (".../api/v1"), after checking the identifier so it cannot alter
+// the path.
+func Path(op, reservationUUID string) (string, error) {
+	switch op {
+	case OpSubmit, OpCreate:
+		return "/connect/reservations/" + op, nil
+	case OpDetails, OpCapture, OpCharge, OpCancel, OpComplete, OpResend, OpRefund:
+		if err := ValidateDetails(reservationUUID); err != nil {
+			return "", &ValidationError{Op: op, Fields: err.(*ValidationError).Fields}
+		}
+		return "/connect/reservations/" + op + "/" + reservationUUID, nil
+	}
+	return "", &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleEnum, Message: "unknown operation " + quote(op)}}}
+}
+
+// Method returns the HTTP method FrontGo documents for an operation. Cancel
+// is documented as GET with a JSON body; an older revision used POST, which
+// callers may choose instead.
+func Method(op string) string {
+	switch op {
+	case OpDetails, OpHistory, OpCancel:
+		return "GET"
+	}
+	return "POST"
+}

@@ -1,0 +1,578 @@
+package reservation
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/iso3166"
+	"github.com/frontgate/frontgate/plugin/money"
+)
+
+// Options carries what validation needs from outside the core: the clock
+// and the merchant's configuration. The core reads no clock of its own.
+type Options struct {
+	// Now is the current time, for "not in the past" rules and the default
+	// history window. The zero time disables the due-date check; every
+	// frontgate caller passes the real time.
+	Now time.Time
+	// TaxRates is the set of tax rates the merchant's FrontGo account
+	// accepts; nil means DefaultTaxRates.
+	TaxRates []money.Rate
+}
+
+// DefaultTaxRates are the Norwegian VAT rates the reference lists: 0, 12,
+// 15 and 25 %. Accounts with another configuration pass their own.
+var DefaultTaxRates = []money.Rate{0, money.Percent(12), money.Percent(15), money.Percent(25)}
+
+func (o *Options) taxRateAllowed(r money.Rate) bool {
+	rates := o.TaxRates
+	if rates == nil {
+		rates = DefaultTaxRates
+	}
+	for _, x := range rates {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *Options) taxRatesText() string {
+	rates := o.TaxRates
+	if rates == nil {
+		rates = DefaultTaxRates
+	}
+	var b []byte
+	for i, r := range rates {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = r.Append(b)
+	}
+	return string(b)
+}
+
+// Limits the core applies beyond the reference, so that no request grows
+// without bound. They are far above what any shop sends.
+const (
+	MaxLines      = 500
+	maxShortText  = 255
+	maxLongText   = 10000
+	maxURL        = 2048
+	maxMSISDN     = 15
+	minMSISDN     = 4
+	personalNrLen = 11
+)
+
+// checker collects violations while walking a parsed request.
+type checker struct {
+	errs []FieldError
+}
+
+func join(prefix, field string) string {
+	if prefix == "" {
+		return field
+	}
+	return prefix + "." + field
+}
+
+func (c *checker) add(path, rule, msg string) {
+	c.errs = append(c.errs, FieldError{Path: path, Rule: rule, Message: msg})
+}
+
+func (c *checker) result(op string) error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Op: op, Fields: c.errs}
+}
+
+// object checks that v is an object (when present) and, for requests, that
+// it has no members outside known. It returns false when v is not usable.
+func (c *checker) object(v jsonx.Value, path string, required bool, known ...string) bool {
+	switch v.Kind() {
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			c.add(path, RuleRequired, "is required")
+		}
+		return false
+	case jsonx.Object:
+	default:
+		c.add(path, RuleType, "must be an object, not "+article(v.Kind()))
+		return false
+	}
+	if known == nil { // responses: unknown members are ignored
+		return true
+	}
+	for k := range v.Members() {
+		if !contains(known, k) {
+			c.add(join(path, k), RuleUnknown, "is not a field of this request")
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func article(k jsonx.Kind) string {
+	switch k {
+	case jsonx.Array, jsonx.Object:
+		return "an " + k.String()
+	case jsonx.Null:
+		return "null"
+	}
+	return "a " + k.String()
+}
+
+// str reads a string field. Required strings must be non-empty after
+// trimming. Optional strings may be missing, null or "" (FrontGo's Laravel
+// stack turns "" into null). ok is false when the field is absent or broke a
+// rule.
+func (c *checker) str(v jsonx.Value, path string, required bool, max int) (string, bool) {
+	switch v.Kind() {
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			c.add(path, RuleRequired, "is required")
+		}
+		return "", false
+	case jsonx.String:
+	default:
+		c.add(path, RuleType, "must be a string, not "+article(v.Kind()))
+		return "", false
+	}
+	s, _ := v.Str()
+	if strings.TrimSpace(s) == "" {
+		if required {
+			c.add(path, RuleRequired, "must not be empty")
+		}
+		return "", false
+	}
+	if max > 0 && len(s) > max {
+		c.add(path, RuleMaxLength, "must be at most "+strconv.Itoa(max)+" bytes long")
+		return "", false
+	}
+	return s, true
+}
+
+func (c *checker) boolean(v jsonx.Value, path string, required bool) {
+	switch v.Kind() {
+	case jsonx.Bool:
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			c.add(path, RuleRequired, "is required")
+		}
+	default:
+		c.add(path, RuleType, "must be true or false, not "+article(v.Kind()))
+	}
+}
+
+func (c *checker) enum(v jsonx.Value, path string, required bool, allowed ...string) (string, bool) {
+	s, ok := c.str(v, path, required, maxShortText)
+	if !ok {
+		return "", false
+	}
+	if !contains(allowed, s) {
+		c.add(path, RuleEnum, "must be one of "+strings.Join(allowed, ", ")+", not "+quote(s))
+		return "", false
+	}
+	return s, true
+}
+
+// quote shows a user value in a message, cut short so that a hostile value
+// cannot flood logs.
+func quote(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return strconv.Quote(s)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// number reads a numeric field: a JSON number, or a string holding one
+// (Laravel's "numeric" accepts both). It returns the text to parse.
+func (c *checker) number(v jsonx.Value, path string, required bool) ([]byte, bool) {
+	switch v.Kind() {
+	case jsonx.Number:
+		return v.Raw(), true
+	case jsonx.String:
+		s, _ := v.Str()
+		s = strings.TrimSpace(s)
+		if s == "" {
+			if required {
+				c.add(path, RuleRequired, "must not be empty")
+			}
+			return nil, false
+		}
+		if !numericText(s) {
+			c.add(path, RuleNumber, "must be a number, not "+quote(s))
+			return nil, false
+		}
+		return []byte(s), true
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			c.add(path, RuleRequired, "is required")
+		}
+		return nil, false
+	default:
+		c.add(path, RuleType, "must be a number, not "+article(v.Kind()))
+		return nil, false
+	}
+}
+
+// numericText accepts the JSON number grammar, which is what FrontGo's
+// numeric rule accepts in strings minus hexadecimal and spaces.
+func numericText(s string) bool {
+	d, err := jsonx.Parse([]byte(s))
+	return err == nil && d.Root().Kind() == jsonx.Number
+}
+
+// amount reads a money field into øre.
+func (c *checker) amount(v jsonx.Value, path string, required bool) (money.Amount, bool) {
+	raw, ok := c.number(v, path, required)
+	if !ok {
+		return 0, false
+	}
+	a, err := money.ParseAmount(raw)
+	switch err {
+	case nil:
+		return a, true
+	case money.ErrPrecision:
+		c.add(path, RulePrecision, "must have at most two decimal places")
+	case money.ErrRange:
+		c.add(path, RuleRange, "is out of range")
+	default:
+		c.add(path, RuleNumber, "must be a number")
+	}
+	return 0, false
+}
+
+func (c *checker) positive(v jsonx.Value, path string) (money.Amount, bool) {
+	a, ok := c.amount(v, path, true)
+	if ok && a <= 0 {
+		c.add(path, RuleMin, "must be greater than 0")
+		return 0, false
+	}
+	return a, ok
+}
+
+func (c *checker) nonNegative(v jsonx.Value, path string) (money.Amount, bool) {
+	a, ok := c.amount(v, path, true)
+	if ok && a < 0 {
+		c.add(path, RuleMin, "must not be negative")
+		return 0, false
+	}
+	return a, ok
+}
+
+// id reads a reservation product id: a positive whole number.
+func (c *checker) id(v jsonx.Value, path string) (int64, bool) {
+	raw, ok := c.number(v, path, true)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		c.add(path, RuleInteger, "must be a whole number")
+		return 0, false
+	}
+	if n <= 0 {
+		c.add(path, RuleMin, "must be greater than 0")
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *checker) taxRate(v jsonx.Value, path string, o *Options) (money.Rate, bool) {
+	raw, ok := c.number(v, path, true)
+	if !ok {
+		return 0, false
+	}
+	r, err := money.ParseRate(raw)
+	if err != nil || !o.taxRateAllowed(r) {
+		c.add(path, RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
+		return 0, false
+	}
+	return r, true
+}
+
+// timestamp reads a Unix timestamp in seconds, given as a string of digits.
+func (c *checker) timestamp(v jsonx.Value, path string, required bool) (int64, bool) {
+	if v.Kind() == jsonx.Number {
+		c.add(path, RuleType, "must be a string holding a Unix timestamp, not a number")
+		return 0, false
+	}
+	s, ok := c.str(v, path, required, 32)
+	if !ok {
+		return 0, false
+	}
+	if !allDigits(s) || len(s) > 11 {
+		c.add(path, RuleTimestamp, "must be a Unix timestamp in seconds, such as \"1756871295\"")
+		return 0, false
+	}
+	n, _ := strconv.ParseInt(s, 10, 64)
+	if n <= 0 {
+		c.add(path, RuleTimestamp, "must be a Unix timestamp after 1970")
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *checker) email(v jsonx.Value, path string, required bool) (string, bool) {
+	s, ok := c.str(v, path, required, maxShortText)
+	if !ok {
+		return "", false
+	}
+	if !validEmail(s) {
+		c.add(path, RuleEmail, "must be a valid e-mail address")
+		return "", false
+	}
+	return s, true
+}
+
+// validEmail accepts local@domain with a dotted domain of letters, digits
+// and hyphens: what the e-mail validators of web frameworks accept in
+// practice, minus quoted local parts and IP-literal domains, which no
+// shopper uses and card processors refuse.
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at > 64 || at == len(s)-1 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		ch := local[i]
+		if ch <= ' ' || ch >= 0x7f || strings.IndexByte(`"(),:;<>@[\]`, ch) >= 0 {
+			return false
+		}
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			ch := l[i]
+			if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-') {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	return !allDigits(tld)
+}
+
+func (c *checker) dialingCode(v jsonx.Value, path string, required bool) (string, bool) {
+	if v.Kind() == jsonx.Number {
+		c.add(path, RuleType, "must be a string such as \"+47\", not a number")
+		return "", false
+	}
+	s, ok := c.str(v, path, required, 8)
+	if !ok {
+		return "", false
+	}
+	if len(s) < 2 || len(s) > 5 || s[0] != '+' || s[1] == '0' || !allDigits(s[1:]) {
+		c.add(path, RuleDialingCode, "must be \"+\" followed by 1 to 4 digits, such as \"+47\"")
+		return "", false
+	}
+	return s, true
+}
+
+func (c *checker) msisdn(v jsonx.Value, path string, required bool) (string, bool) {
+	if v.Kind() == jsonx.Number {
+		c.add(path, RuleType, "must be a string of digits, not a number")
+		return "", false
+	}
+	s, ok := c.str(v, path, required, 32)
+	if !ok {
+		return "", false
+	}
+	if !allDigits(s) {
+		c.add(path, RuleDigits, "must contain digits only, without spaces or a country code")
+		return "", false
+	}
+	if len(s) < minMSISDN || len(s) > maxMSISDN {
+		c.add(path, RuleLength, "must be "+strconv.Itoa(minMSISDN)+" to "+strconv.Itoa(maxMSISDN)+" digits long")
+		return "", false
+	}
+	return s, true
+}
+
+func (c *checker) url(v jsonx.Value, path string, required bool) (string, bool) {
+	s, ok := c.str(v, path, required, maxURL)
+	if !ok {
+		return "", false
+	}
+	if !validURL(s) {
+		c.add(path, RuleURL, "must be an absolute http or https URL")
+		return "", false
+	}
+	return s, true
+}
+
+// validURL accepts absolute http(s) URLs with a host and no spaces, control
+// characters or credentials; FrontGo must be able to call or redirect to it.
+func validURL(s string) bool {
+	var rest string
+	switch {
+	case strings.HasPrefix(s, "https://"):
+		rest = s[len("https://"):]
+	case strings.HasPrefix(s, "http://"):
+		rest = s[len("http://"):]
+	default:
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f || s[i] == '\\' {
+			return false
+		}
+	}
+	end := strings.IndexAny(rest, "/?#")
+	host := rest
+	if end >= 0 {
+		host = rest[:end]
+	}
+	if host == "" || strings.ContainsRune(host, '@') {
+		return false
+	}
+	if h, port, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		if h == "" || !allDigits(port) || len(port) > 5 {
+			return false
+		}
+		host = h
+	}
+	if strings.HasPrefix(host, "[") {
+		return strings.Contains(host, "]")
+	}
+	for i := 0; i < len(host); i++ {
+		ch := host[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '.' || ch >= 0x80) {
+			return false
+		}
+	}
+	return true
+}
+
+// reservationUUID checks a reservation identifier before it goes into a URL
+// path: FrontGo's look like RES1943140879; anything with other characters
+// could walk the path.
+func validReservationUUID(s string) bool {
+	if len(s) < 4 || len(s) > 64 || !strings.HasPrefix(s, "RES") {
+		return false
+	}
+	for i := 3; i < len(s); i++ {
+		ch := s[i]
+		if !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) reservationUUID(s string) {
+	if s == "" {
+		c.add("reservationUuid", RuleRequired, "is required")
+	} else if !validReservationUUID(s) {
+		c.add("reservationUuid", RuleUUID, "must be a reservation identifier such as \"RES1943140879\"")
+	}
+}
+
+func (c *checker) country(v jsonx.Value, path string) {
+	s, ok := c.str(v, path, true, 8)
+	if !ok {
+		return
+	}
+	if !iso3166.Valid(s) {
+		msg := "must be an ISO 3166-1 alpha-2 country code such as \"NO\""
+		if iso3166.Valid(strings.ToUpper(s)) {
+			msg = "must be an upper-case ISO 3166-1 alpha-2 country code: " + strconv.Quote(strings.ToUpper(s))
+		}
+		c.add(path, RuleCountry, msg)
+	}
+}
+
+// lines iterates the entries of a products collection. FrontGo's
+// submit, create, capture and charge take an object keyed "0", "1", …;
+// wantArray selects the refund's plain array. It reports shape problems and
+// returns the entries with their paths.
+func (c *checker) lines(v jsonx.Value, path string, wantArray bool) []lineRef {
+	switch k := v.Kind(); {
+	case k == jsonx.Invalid || k == jsonx.Null:
+		c.add(path, RuleRequired, "is required")
+		return nil
+	case wantArray && k != jsonx.Array:
+		c.add(path, RuleType, "must be an array, not "+article(k))
+		return nil
+	case !wantArray && k != jsonx.Object && k != jsonx.Array:
+		c.add(path, RuleType, "must be an object keyed \"0\", \"1\", …, not "+article(k))
+		return nil
+	}
+	if v.Len() == 0 {
+		c.add(path, RuleRequired, "must contain at least one product")
+		return nil
+	}
+	if v.Len() > MaxLines {
+		c.add(path, RuleMaxItems, "must contain at most "+strconv.Itoa(MaxLines)+" products")
+		return nil
+	}
+	refs := make([]lineRef, 0, v.Len())
+	if v.Kind() == jsonx.Array {
+		for i, e := range v.Elems() {
+			refs = append(refs, lineRef{path: path + "." + strconv.Itoa(i), v: e})
+		}
+		return refs
+	}
+	i := 0
+	for k, e := range v.Members() {
+		if k != strconv.Itoa(i) {
+			c.add(join(path, k), RuleKeys, "products must be keyed \"0\", \"1\", … in order; expected key "+strconv.Quote(strconv.Itoa(i)))
+			return nil
+		}
+		refs = append(refs, lineRef{path: path + "." + k, v: e})
+		i++
+	}
+	return refs
+}
+
+type lineRef struct {
+	path string
+	v    jsonx.Value
+}
+
+// parse parses a request body, reporting a syntax error as a field error of
+// the whole body.
+func parseBody(op string, body []byte) (*jsonx.Doc, error) {
+	d, err := jsonx.Parse(body)
+	if err != nil {
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleJSON, Message: err.Error()}}}
+	}
+	if d.Root().Kind() != jsonx.Object {
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: "the body must be a JSON object, not " + article(d.Root().Kind())}}}
+	}
+	return d, nil
+}

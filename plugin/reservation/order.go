@@ -1,0 +1,259 @@
+package reservation
+
+import (
+	"math/bits"
+	"strconv"
+
+	"github.com/frontgate/frontgate/plugin/money"
+)
+
+// Line kinds of a shop-neutral order.
+const (
+	LineProduct  = "product"
+	LineShipping = "shipping"
+	LineFee      = "fee"
+)
+
+// Order is the shop-neutral order a shop hands frontgate: prices in minor
+// units with tax included, whole quantities, and discounts as amounts. The
+// core turns it into FrontGo product lines and an orderSummary whose totals
+// are exact to the øre (see BuildFromOrder).
+type Order struct {
+	Customer Customer
+	// Currency must be "NOK" (FrontGo settles in Norwegian kroner); empty
+	// means NOK.
+	Currency              string
+	OrderDate             int64 // Unix seconds; zero means Options.Now
+	DueDateForPaymentLink int64 // Unix seconds; zero means OrderDate + DefaultPaymentLinkTTL
+	Reference             string
+	CustomerReference     string
+	Lines                 []OrderLine
+	// Discounts apply to the whole order (a coupon). Each is spread over the
+	// product lines in proportion to their totals.
+	Discounts      []Discount
+	SendOrderBy    SendOrderBy
+	ChargeValidity int // days a charge stays possible; zero leaves it unset
+	CustomerNotes  string
+	TnC            string
+	Settings       Settings
+	CallbackURL    string
+	SuccessURL     string
+	FailureURL     string
+	PaymentMethod  string // create: visa or mastercard; empty means DefaultPaymentMethod
+}
+
+// OrderLine is one line of an Order. UnitPrice includes tax.
+type OrderLine struct {
+	Kind      string // LineProduct (default), LineShipping or LineFee
+	Name      string
+	SKU       string // sent as productId
+	UnitPrice money.Amount
+	Quantity  int64
+	TaxRate   money.Rate
+	// Discount is taken off this line's total (UnitPrice × Quantity).
+	Discount money.Amount
+}
+
+// Discount is an order-level reduction in minor units, tax included.
+type Discount struct {
+	Name   string
+	Amount money.Amount
+}
+
+// DefaultPaymentLinkTTL is how long a payment link stays valid when the
+// order does not say: 7 days.
+const DefaultPaymentLinkTTL = 7 * 24 * 60 * 60
+
+// FromOrder computes FrontGo product lines and the orderSummary from a
+// shop-neutral order.
+//
+// FrontGo's product lines carry a unit rate and a line amount but no
+// quantity or discount. frontgate reads amount as rate × quantity with tax
+// included (the reference's "Total product amount"; its examples agree), so
+// a discounted line must still be a whole number of units at one rate. When
+// the discounted total does not divide evenly, the line is split in two at
+// rates one øre apart: 3 × 100.00 less 10.00 becomes 2 × 96.67 and
+// 1 × 96.66, which is 290.00 exactly. Order-level discounts are first
+// spread over product lines in proportion to their totals (largest remainder,
+// so the shares add up to the discount exactly).
+//
+// Tax per line is the tax included in its amount, rounded half away from
+// zero; totalTax is their sum. grandTotal equals subTotal.
+func FromOrder(ord *Order, o Options) (*NewReservation, error) {
+	var c checker
+	if ord.Currency != "" && ord.Currency != "NOK" {
+		c.add("currency", RuleEnum, "must be NOK, not "+quote(ord.Currency))
+	}
+	if len(ord.Lines) == 0 {
+		c.add("lines", RuleRequired, "must contain at least one line")
+	}
+	totals := make([]money.Amount, len(ord.Lines))
+	for i := range ord.Lines {
+		l := &ord.Lines[i]
+		p := "lines." + strconv.Itoa(i)
+		switch l.Kind {
+		case "", LineProduct, LineShipping, LineFee:
+		default:
+			c.add(p+".kind", RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
+		}
+		if l.Quantity <= 0 {
+			c.add(p+".quantity", RuleMin, "must be a whole number greater than 0")
+			continue
+		}
+		if l.UnitPrice < 0 {
+			c.add(p+".unitPrice", RuleMin, "must not be negative")
+			continue
+		}
+		t, err := l.UnitPrice.Mul(l.Quantity)
+		if err != nil {
+			c.add(p+".quantity", RuleRange, "unit price × quantity is out of range")
+			continue
+		}
+		if l.Discount < 0 {
+			c.add(p+".discount", RuleMin, "must not be negative")
+			continue
+		}
+		if l.Discount > t {
+			c.add(p+".discount", RuleRange, "must not exceed the line total "+t.String())
+			continue
+		}
+		totals[i] = t - l.Discount
+	}
+	var orderDiscount money.Amount
+	for i, d := range ord.Discounts {
+		if d.Amount <= 0 {
+			c.add("discounts."+strconv.Itoa(i)+".amount", RuleMin, "must be greater than 0")
+		}
+		orderDiscount += d.Amount
+	}
+	if len(c.errs) > 0 {
+		return nil, c.result("order")
+	}
+	if orderDiscount > 0 {
+		if err := spread(ord.Lines, totals, orderDiscount); err != nil {
+			c.add("discounts", RuleRange, err.Error())
+			return nil, c.result("order")
+		}
+	}
+
+	r := &NewReservation{
+		Customer:              ord.Customer,
+		OrderDate:             ord.OrderDate,
+		DueDateForPaymentLink: ord.DueDateForPaymentLink,
+		ReferenceNo:           ord.Reference,
+		CustomerReference:     ord.CustomerReference,
+		SendOrderBy:           ord.SendOrderBy,
+		CustomerNotes:         ord.CustomerNotes,
+		TnC:                   ord.TnC,
+		Settings:              ord.Settings,
+		CallbackURL:           ord.CallbackURL,
+		SuccessURL:            ord.SuccessURL,
+		FailureURL:            ord.FailureURL,
+		PaymentMethod:         ord.PaymentMethod,
+		Products:              make([]Product, 0, len(ord.Lines)+1),
+	}
+	if r.OrderDate == 0 && !o.Now.IsZero() {
+		r.OrderDate = o.Now.Unix()
+	}
+	if r.DueDateForPaymentLink == 0 && r.OrderDate != 0 {
+		r.DueDateForPaymentLink = r.OrderDate + DefaultPaymentLinkTTL
+	}
+	if ord.ChargeValidity > 0 {
+		r.ChargeValidity = strconv.Itoa(ord.ChargeValidity)
+	}
+	for i := range ord.Lines {
+		l := &ord.Lines[i]
+		t, q := totals[i], l.Quantity
+		rate := t / money.Amount(q)
+		rem := int64(t - rate*money.Amount(q))
+		if rem == 0 {
+			r.Products = append(r.Products, Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: t})
+			continue
+		}
+		// q-rem units at rate, rem units at rate+1 øre: exact total.
+		r.Products = append(r.Products,
+			Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: rate * money.Amount(q-rem)},
+			Product{Name: l.Name, ProductID: l.SKU, Rate: rate + 1, Tax: l.TaxRate, Amount: (rate + 1) * money.Amount(rem)})
+	}
+	r.Summary = SummaryOf(r.Products)
+	return r, nil
+}
+
+// SummaryOf computes the orderSummary of product lines under frontgate's
+// reading: subTotal = Σ amount, totalTax = Σ tax included per line,
+// grandTotal = subTotal.
+func SummaryOf(ps []Product) Summary {
+	var s Summary
+	for _, p := range ps {
+		s.SubTotal += p.Amount
+		s.TotalTax += money.TaxIncluded(p.Amount, p.Tax)
+	}
+	s.GrandTotal = s.SubTotal
+	return s
+}
+
+// spread takes an order discount off the product lines' totals in
+// proportion to them, by the largest-remainder method so the shares sum to
+// the discount exactly.
+func spread(lines []OrderLine, totals []money.Amount, discount money.Amount) error {
+	var base money.Amount
+	for i, l := range lines {
+		if l.Kind == "" || l.Kind == LineProduct {
+			base += totals[i]
+		}
+	}
+	if discount > base {
+		return errf("the discounts, " + discount.String() + ", exceed the product lines' total " + base.String())
+	}
+	type share struct {
+		i   int
+		rem int64
+	}
+	var given money.Amount
+	rems := make([]share, 0, len(lines))
+	cut := make([]money.Amount, len(lines))
+	for i, l := range lines {
+		if !(l.Kind == "" || l.Kind == LineProduct) || totals[i] == 0 {
+			continue
+		}
+		q, rem := mulDiv(int64(discount), int64(totals[i]), int64(base))
+		cut[i] = money.Amount(q)
+		given += cut[i]
+		rems = append(rems, share{i, rem})
+	}
+	// Hand out the øre left over, largest remainders first; ties by line.
+	for left := discount - given; left > 0; left-- {
+		best := -1
+		for k, s := range rems {
+			if cut[s.i] >= totals[s.i] {
+				continue
+			}
+			if best < 0 || s.rem > rems[best].rem {
+				best = k
+			}
+		}
+		if best < 0 {
+			return errf("the discounts cannot be spread over the product lines")
+		}
+		cut[rems[best].i]++
+		rems[best].rem = -1
+	}
+	for i := range totals {
+		totals[i] -= cut[i]
+	}
+	return nil
+}
+
+// mulDiv returns a×b/c and the remainder for non-negative a, b and c > 0,
+// exactly, through a 128-bit product. The quotient fits because a ≤ c.
+func mulDiv(a, b, c int64) (q, r int64) {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	uq, ur := bits.Div64(hi, lo, uint64(c))
+	return int64(uq), int64(ur)
+}
+
+type stringError string
+
+func (e stringError) Error() string { return string(e) }
+
+func errf(s string) error { return stringError(s) }

@@ -1,0 +1,332 @@
+package reservation
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/money"
+)
+
+// Response is what a caller hands the parsers: the HTTP status, the body,
+// and the request id header if FrontGo sent one.
+type Response struct {
+	Status    int
+	Body      []byte
+	RequestID string
+}
+
+// Created is the data of a successful submit or create: the reservation,
+// its customer, and the URL the shopper pays at (checkoutUrl for submit,
+// paymentUrl for create).
+type Created struct {
+	CustomerUUID    string
+	ReservationUUID string
+	URL             string
+	Message         string
+}
+
+// Transaction is the data of a successful capture or charge: the CAP… or
+// CHA… identifier a refund later names as its reference.
+type Transaction struct {
+	UUID    string
+	Message string
+}
+
+// Ack is the answer of operations that return no data: cancel, complete,
+// resend and refund. Message is the provider's message key.
+type Ack struct {
+	Message string
+}
+
+// respChecker collects shape problems of a response body.
+type respChecker struct{ checker }
+
+func (c *respChecker) fail(op string, r Response, msg string) error {
+	return &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, MessageKey: msg, Fields: c.errs, RequestID: r.RequestID}
+}
+
+// envelope parses FrontGo's common envelope. It returns the data member of
+// a success, or the decoded *APIError of a failure.
+func envelope(op string, r Response) (jsonx.Value, string, error) {
+	d, perr := jsonx.Parse(r.Body)
+	var root jsonx.Value
+	if perr == nil {
+		root = d.Root()
+	}
+	code := r.Status
+	if sc, ok := root.Get("status_code").Int(); ok && sc != 0 {
+		if code < 300 && sc >= 300 { // trust the worse of the two
+			code = int(sc)
+		}
+	}
+	msg, _ := root.Get("message").Str()
+	if code >= 200 && code < 300 {
+		if perr != nil {
+			return jsonx.Value{}, "", &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, RequestID: r.RequestID,
+				Fields: []FieldError{{Rule: RuleJSON, Message: perr.Error()}}}
+		}
+		if root.Kind() != jsonx.Object {
+			return jsonx.Value{}, "", &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, RequestID: r.RequestID,
+				Fields: []FieldError{{Rule: RuleType, Message: "the body must be a JSON object"}}}
+		}
+		return root.Get("data"), msg, nil
+	}
+	e := &APIError{Op: op, Kind: kindOf(code), HTTPStatus: code, RequestID: r.RequestID, MessageKey: msg}
+	if perr != nil || root.Kind() != jsonx.Object {
+		// Not JSON (a proxy's HTML page, or the reference's own
+		// non-JSON 510 example): keep what can be recovered.
+		e.MessageKey = scanMessage(r.Body)
+		return jsonx.Value{}, "", e
+	}
+	e.StatusMessage, _ = root.Get("status_message").Str()
+	e.Errors = flattenErrors(root.Get("errors"))
+	if e.Kind == KindValidation {
+		e.Fields = validationFields(root.Get("errors"))
+	}
+	return jsonx.Value{}, "", e
+}
+
+// flattenErrors turns FrontGo's `errors` member into strings: it may be an
+// array of strings (the demo API), an object of strings or string arrays,
+// or a single string; the reference also shows the placeholder "Array".
+func flattenErrors(v jsonx.Value) []string {
+	var out []string
+	var add func(prefix string, v jsonx.Value)
+	add = func(prefix string, v jsonx.Value) {
+		switch v.Kind() {
+		case jsonx.String:
+			s, _ := v.Str()
+			if prefix != "" {
+				s = prefix + ": " + s
+			}
+			out = append(out, truncate(s, 500))
+		case jsonx.Number, jsonx.Bool:
+			out = append(out, prefix+": "+string(v.Raw()))
+		case jsonx.Array:
+			for _, e := range v.Elems() {
+				add(prefix, e)
+			}
+		case jsonx.Object:
+			for k, e := range v.Members() {
+				add(join(prefix, k), e)
+			}
+		}
+	}
+	add("", v)
+	if len(out) > 100 {
+		out = out[:100]
+	}
+	return out
+}
+
+// validationFields maps a 417's errors to field errors where FrontGo keyed
+// them by field (Laravel's {"field": ["message"]}); plain strings keep an
+// empty path.
+func validationFields(v jsonx.Value) []FieldError {
+	var out []FieldError
+	switch v.Kind() {
+	case jsonx.Object:
+		for k, e := range v.Members() {
+			for _, s := range flattenErrors(e) {
+				out = append(out, FieldError{Path: k, Rule: "frontgo", Message: s})
+			}
+		}
+	default:
+		for _, s := range flattenErrors(v) {
+			out = append(out, FieldError{Rule: "frontgo", Message: s})
+		}
+	}
+	return out
+}
+
+// scanMessage recovers the "message" value from a body that is not valid
+// JSON, or returns "".
+func scanMessage(b []byte) string {
+	i := bytes.Index(b, []byte(`"message"`))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(b[i+len(`"message"`):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != ':' {
+		return ""
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '"' {
+		return ""
+	}
+	end := bytes.IndexByte(rest[1:], '"')
+	if end < 0 {
+		return ""
+	}
+	return truncate(string(rest[1:1+end]), 200)
+}
+
+// ParseSubmit parses the answer to Submit Reservation (201 with
+// customerUuid, reservationUuid and checkoutUrl).
+func ParseSubmit(r Response) (*Created, error) { return parseCreated(OpSubmit, "checkoutUrl", r) }
+
+// ParseCreate parses the answer to Create Session for Reservation (201 with
+// customerUuid, reservationUuid and paymentUrl).
+func ParseCreate(r Response) (*Created, error) { return parseCreated(OpCreate, "paymentUrl", r) }
+
+func parseCreated(op, urlKey string, r Response) (*Created, error) {
+	data, msg, err := envelope(op, r)
+	if err != nil {
+		return nil, err
+	}
+	var c respChecker
+	out := &Created{Message: msg}
+	if c.object(data, "data", true) {
+		out.CustomerUUID, _ = c.str(data.Get("customerUuid"), "data.customerUuid", false, 64)
+		if s, ok := c.str(data.Get("reservationUuid"), "data.reservationUuid", true, 64); ok {
+			if !validReservationUUID(s) {
+				c.add("data.reservationUuid", RuleUUID, "is not a reservation identifier")
+			}
+			out.ReservationUUID = s
+		}
+		out.URL, _ = c.url(data.Get(urlKey), "data."+urlKey, true)
+	}
+	if len(c.errs) > 0 {
+		return nil, c.fail(op, r, msg)
+	}
+	return out, nil
+}
+
+// ParseCapture parses the answer to Capture Reservation (202 with the
+// capture's uuid).
+func ParseCapture(r Response) (*Transaction, error) { return parseTransaction(OpCapture, r) }
+
+// ParseCharge parses the answer to Charge Reservation (202 with the
+// charge's uuid).
+func ParseCharge(r Response) (*Transaction, error) { return parseTransaction(OpCharge, r) }
+
+func parseTransaction(op string, r Response) (*Transaction, error) {
+	data, msg, err := envelope(op, r)
+	if err != nil {
+		return nil, err
+	}
+	var c respChecker
+	out := &Transaction{Message: msg}
+	if c.object(data, "data", true) {
+		out.UUID, _ = c.str(data.Get("uuid"), "data.uuid", true, 64)
+	}
+	if len(c.errs) > 0 {
+		return nil, c.fail(op, r, msg)
+	}
+	return out, nil
+}
+
+// ParseAck parses the answer to cancel, complete, resend or refund: a 202
+// whose data is null.
+func ParseAck(op string, r Response) (*Ack, error) {
+	_, msg, err := envelope(op, r)
+	if err != nil {
+		return nil, err
+	}
+	return &Ack{Message: msg}, nil
+}
+
+// HistoryEvent is one entry of Get Reservation History.
+type HistoryEvent struct {
+	UUID          string
+	Title         string // e.g. "refund-sent-from-captured"
+	DateTime      string // "21.01.2024 04:00", FrontGo's local time
+	SentTo        string
+	ActionBy      string
+	Note          string
+	PaymentMethod string
+	IsRefundable  bool
+	Amount        money.Amount
+}
+
+// ParseHistory parses the answer to Get Reservation History.
+func ParseHistory(r Response) ([]HistoryEvent, error) {
+	data, msg, err := envelope(OpHistory, r)
+	if err != nil {
+		return nil, err
+	}
+	var c respChecker
+	var out []HistoryEvent
+	switch data.Kind() {
+	case jsonx.Null, jsonx.Invalid:
+	case jsonx.Array:
+		out = make([]HistoryEvent, 0, data.Len())
+		for i, e := range data.Elems() {
+			p := "data." + strconv.Itoa(i)
+			if !c.object(e, p, true) {
+				continue
+			}
+			var ev HistoryEvent
+			ev.UUID, _ = c.str(e.Get("uuid"), p+".uuid", true, 64)
+			ev.Title, _ = c.str(e.Get("title"), p+".title", true, maxShortText)
+			if s, ok := c.str(e.Get("datetime"), p+".datetime", true, 32); ok {
+				if !validHistoryTime(s) {
+					c.add(p+".datetime", RuleTimestamp, "must look like \"21.01.2024 04:00\"")
+				}
+				ev.DateTime = s
+			}
+			ev.SentTo, _ = c.str(e.Get("sentTo"), p+".sentTo", false, maxShortText)
+			ev.ActionBy, _ = c.lenientStr(e.Get("actionBy"), p+".actionBy")
+			ev.Note, _ = c.str(e.Get("note"), p+".note", false, maxLongText)
+			ev.PaymentMethod, _ = c.str(e.Get("paymentMethod"), p+".paymentMethod", false, maxShortText)
+			ev.IsRefundable = c.optBool(e.Get("isRefundable"), p+".isRefundable")
+			if a := e.Get("amount"); !a.Absent() {
+				ev.Amount, _ = c.amount(a, p+".amount", false)
+			}
+			out = append(out, ev)
+		}
+	default:
+		c.add("data", RuleType, "must be an array, not "+article(data.Kind()))
+	}
+	if len(c.errs) > 0 {
+		return nil, c.fail(OpHistory, r, msg)
+	}
+	return out, nil
+}
+
+// validHistoryTime checks the "dd.mm.yyyy hh:mm" shape of history times.
+func validHistoryTime(s string) bool {
+	if len(s) != 16 || s[2] != '.' || s[5] != '.' || s[10] != ' ' || s[13] != ':' {
+		return false
+	}
+	for _, i := range []int{0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 14, 15} {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	d, _ := strconv.Atoi(s[0:2])
+	m, _ := strconv.Atoi(s[3:5])
+	h, _ := strconv.Atoi(s[11:13])
+	mi, _ := strconv.Atoi(s[14:16])
+	return d >= 1 && d <= 31 && m >= 1 && m <= 12 && h <= 23 && mi <= 59
+}
+
+// lenientStr reads an optional field FrontGo may send as a string or a
+// number (an id): both become text.
+func (c *respChecker) lenientStr(v jsonx.Value, path string) (string, bool) {
+	if v.Kind() == jsonx.Number {
+		return string(v.Raw()), true
+	}
+	return c.str(v, path, false, maxShortText)
+}
+
+// optBool reads an optional boolean; FrontGo's PHP may also send 0 or 1.
+func (c *respChecker) optBool(v jsonx.Value, path string) bool {
+	switch v.Kind() {
+	case jsonx.Bool:
+		b, _ := v.Bool()
+		return b
+	case jsonx.Number:
+		switch string(v.Raw()) {
+		case "0":
+			return false
+		case "1":
+			return true
+		}
+	case jsonx.Invalid, jsonx.Null:
+		return false
+	}
+	c.add(path, RuleType, "must be true or false")
+	return false
+}

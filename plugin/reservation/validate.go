@@ -1,0 +1,507 @@
+package reservation
+
+import (
+	"strconv"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/money"
+)
+
+// Operation names, as the ABI and error messages use them.
+const (
+	OpSubmit   = "submit"
+	OpCreate   = "create"
+	OpDetails  = "details"
+	OpCapture  = "capture"
+	OpCharge   = "charge"
+	OpCancel   = "cancel"
+	OpComplete = "complete"
+	OpResend   = "resend"
+	OpRefund   = "refund"
+	OpHistory  = "history"
+)
+
+// Languages FrontGo accepts for customerDetails.preferredLanguage.
+var Languages = []string{"en", "no", "sv", "da", "de"}
+
+// DefaultLanguage is what FrontGo assumes when preferredLanguage is unset.
+const DefaultLanguage = "no"
+
+// ValidateSubmit checks a Submit Reservation body exactly as the reference's
+// validation table describes, plus frontgate's consistency rules for money.
+// It returns nil or a *ValidationError listing every violation.
+//
+// Reference: reservations-api.md, "Submit Reservation" → Validation Rules.
+func ValidateSubmit(body []byte, o Options) error {
+	return validateNew(OpSubmit, body, &o)
+}
+
+// ValidateCreate checks a Create Session for Reservation body: the submit
+// rules plus submitPayment.via and the success/failure redirect URLs.
+//
+// Reference: reservations-api.md, "Create Session for Reservation".
+func ValidateCreate(body []byte, o Options) error {
+	return validateNew(OpCreate, body, &o)
+}
+
+var (
+	newKnownSubmit = []string{"customerDetails", "orderDate", "dueDateForPaymentLink", "referenceNo", "customerReference",
+		"sendOrderBy", "products", "orderSummary", "chargeValidity", "customerNotes", "tnc", "settings", "callback"}
+	newKnownCreate = append(append([]string(nil), newKnownSubmit...), "submitPayment")
+	customerKnown  = []string{"uuid", "type", "countryCode", "msisdn", "email", "name", "preferredLanguage",
+		"personalNumber", "organizationId", "address"}
+	addressKnown     = []string{"street", "zip", "city", "country"}
+	productKnown     = []string{"name", "productId", "rate", "tax", "amount"}
+	summaryKnown     = []string{"subTotal", "totalTax", "grandTotal"}
+	sendKnown        = []string{"sms", "email"}
+	settingsKnown    = []string{"secureDetails", "isChargePartiallyRefundable"}
+	callbackSubmit   = []string{"callbackUrl"}
+	callbackCreate   = []string{"callbackUrl", "success", "failure"}
+	submitPayKnown   = []string{"via"}
+	lineAmountKnown  = []string{"id", "amount"}
+	captureKnown     = []string{"products", "grandTotal", "additionalText"}
+	chargeKnown      = []string{"products", "grandTotal", "additionalText"}
+	noteKnown        = []string{"note"}
+	resendKnown      = []string{"countryCode", "msisdn", "email"}
+	refundKnown      = []string{"type", "grandTotal", "products", "source", "reference"}
+	paymentMethods   = []string{"visa", "mastercard"}
+	customerTypes    = []string{"private", "corporate"}
+	refundSources    = []string{"captured", "charged"}
+	refundTypes      = []string{"reservation"}
+	maxChargeValDays = 100000
+)
+
+func validateNew(op string, body []byte, o *Options) error {
+	d, err := parseBody(op, body)
+	if err != nil {
+		return err
+	}
+	var c checker
+	c.newReservation(op, d.Root(), o)
+	return c.result(op)
+}
+
+func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
+	known := newKnownSubmit
+	if op == OpCreate {
+		known = newKnownCreate
+	}
+	c.object(root, "", true, known...)
+	c.customer(root.Get("customerDetails"), "customerDetails")
+
+	c.timestamp(root.Get("orderDate"), "orderDate", true)
+	if due, ok := c.timestamp(root.Get("dueDateForPaymentLink"), "dueDateForPaymentLink", true); ok && !o.Now.IsZero() {
+		if due < o.Now.Unix() {
+			c.add("dueDateForPaymentLink", RuleNotPast, "must be now or in the future")
+		}
+	}
+	c.str(root.Get("referenceNo"), "referenceNo", false, maxShortText)
+	c.str(root.Get("customerReference"), "customerReference", false, maxShortText)
+
+	if send := root.Get("sendOrderBy"); c.object(send, "sendOrderBy", true, sendKnown...) {
+		c.boolean(send.Get("sms"), "sendOrderBy.sms", true)
+		c.boolean(send.Get("email"), "sendOrderBy.email", true)
+	}
+
+	subTotal, tax, linesOK, nLines := c.productLines(root.Get("products"), "products", o)
+	if sum := root.Get("orderSummary"); c.object(sum, "orderSummary", true, summaryKnown...) {
+		st, okS := c.nonNegative(sum.Get("subTotal"), "orderSummary.subTotal")
+		tt, okT := c.nonNegative(sum.Get("totalTax"), "orderSummary.totalTax")
+		gt, okG := c.positive(sum.Get("grandTotal"), "orderSummary.grandTotal")
+		if linesOK {
+			if okS && st != subTotal {
+				c.add("orderSummary.subTotal", RuleSum, "must equal the sum of products.*.amount, "+subTotal.String()+", not "+st.String())
+			}
+			// Shops round tax per unit or per line; allow one øre per line.
+			if okT && absAmount(tt-tax) > money.Amount(nLines) {
+				c.add("orderSummary.totalTax", RuleTaxTotal, "must equal the tax included in the products, "+tax.String()+", not "+tt.String())
+			}
+		}
+		if okS && okG && gt != st {
+			c.add("orderSummary.grandTotal", RuleSum, "must equal orderSummary.subTotal, "+st.String()+", not "+gt.String()+" (product amounts include tax)")
+		}
+	}
+
+	if v := root.Get("chargeValidity"); v.Kind() == jsonx.Number {
+		c.add("chargeValidity", RuleType, "must be a string of digits, not a number")
+	} else if s, ok := c.str(v, "chargeValidity", false, 16); ok {
+		if !allDigits(s) {
+			c.add("chargeValidity", RuleDigits, "must contain digits only")
+		} else if n, _ := strconv.Atoi(s); n > maxChargeValDays {
+			c.add("chargeValidity", RuleRange, "must be at most "+strconv.Itoa(maxChargeValDays))
+		}
+	}
+	c.str(root.Get("customerNotes"), "customerNotes", false, maxLongText)
+	c.str(root.Get("tnc"), "tnc", false, maxLongText)
+
+	if s := root.Get("settings"); c.object(s, "settings", false, settingsKnown...) {
+		c.boolean(s.Get("secureDetails"), "settings.secureDetails", false)
+		c.boolean(s.Get("isChargePartiallyRefundable"), "settings.isChargePartiallyRefundable", false)
+	}
+
+	cbKnown := callbackSubmit
+	if op == OpCreate {
+		cbKnown = callbackCreate
+	}
+	if cb := root.Get("callback"); c.object(cb, "callback", false, cbKnown...) {
+		c.url(cb.Get("callbackUrl"), "callback.callbackUrl", false)
+		if op == OpCreate {
+			c.url(cb.Get("success"), "callback.success", false)
+			c.url(cb.Get("failure"), "callback.failure", false)
+		}
+	}
+	if op == OpCreate {
+		if sp := root.Get("submitPayment"); c.object(sp, "submitPayment", true, submitPayKnown...) {
+			c.enum(sp.Get("via"), "submitPayment.via", true, paymentMethods...)
+		}
+	}
+}
+
+func absAmount(a money.Amount) money.Amount {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
+
+func (c *checker) customer(v jsonx.Value, path string) {
+	if !c.object(v, path, true, customerKnown...) {
+		return
+	}
+	c.str(v.Get("uuid"), path+".uuid", false, 64)
+	typ, _ := c.enum(v.Get("type"), path+".type", true, customerTypes...)
+	c.dialingCode(v.Get("countryCode"), path+".countryCode", true)
+	c.msisdn(v.Get("msisdn"), path+".msisdn", true)
+	c.email(v.Get("email"), path+".email", true)
+	c.str(v.Get("name"), path+".name", true, maxShortText)
+	c.enum(v.Get("preferredLanguage"), path+".preferredLanguage", false, Languages...)
+
+	pn := v.Get("personalNumber")
+	if pn.Kind() == jsonx.Number {
+		c.add(path+".personalNumber", RuleType, "must be a string of 11 digits, not a number")
+	} else if s, ok := c.str(pn, path+".personalNumber", false, 32); ok {
+		if !allDigits(s) {
+			c.add(path+".personalNumber", RuleDigits, "must contain digits only, without spaces")
+		} else if len(s) != personalNrLen {
+			c.add(path+".personalNumber", RuleLength, "must be exactly 11 digits")
+		}
+	}
+
+	org := v.Get("organizationId")
+	orgPath := path + ".organizationId"
+	switch {
+	case org.Kind() == jsonx.Number:
+		c.add(orgPath, RuleType, "must be a string of digits, not a number")
+	case typ == "corporate" && org.Absent():
+		c.add(orgPath, RuleRequiredIf, "is required when customerDetails.type is corporate")
+	default:
+		if s, ok := c.str(org, orgPath, typ == "corporate", 32); ok && !allDigits(s) {
+			c.add(orgPath, RuleDigits, "must contain digits only, without spaces")
+		}
+	}
+
+	if a := v.Get("address"); c.object(a, path+".address", true, addressKnown...) {
+		c.str(a.Get("street"), path+".address.street", true, maxShortText)
+		c.str(a.Get("zip"), path+".address.zip", true, 16)
+		c.str(a.Get("city"), path+".address.city", true, maxShortText)
+		c.country(a.Get("country"), path+".address.country")
+	}
+}
+
+// productLines checks full product lines (submit, create, charge) and
+// returns their sum and included tax. ok is false when any line is unusable,
+// so that totals are not compared against a partial sum.
+//
+// frontgate reads products.*.amount as the line total, rate × quantity,
+// with tax included (see the README's "Money" section): the reference calls
+// it "Total product amount" for create and charge, and its examples agree.
+func (c *checker) productLines(v jsonx.Value, path string, o *Options) (sum, tax money.Amount, ok bool, n int) {
+	refs := c.lines(v, path, false)
+	if refs == nil {
+		return 0, 0, false, 0
+	}
+	ok = true
+	for _, ref := range refs {
+		p, e := ref.path, ref.v
+		if !c.object(e, p, true, productKnown...) {
+			ok = false
+			continue
+		}
+		c.str(e.Get("name"), p+".name", true, maxShortText)
+		if id := e.Get("productId"); id.Kind() == jsonx.Number {
+			c.add(p+".productId", RuleType, "must be a string, not a number")
+		} else {
+			c.str(id, p+".productId", false, maxShortText)
+		}
+		rate, okR := c.nonNegative(e.Get("rate"), p+".rate")
+		tr, okT := c.taxRate(e.Get("tax"), p+".tax", o)
+		amt, okA := c.nonNegative(e.Get("amount"), p+".amount")
+		if okR && okA {
+			if (rate == 0 && amt != 0) || (rate != 0 && (amt%rate != 0 || amt == 0)) {
+				c.add(p+".amount", RuleLineTotal, "must be rate × a whole quantity (rate "+rate.String()+", amount "+amt.String()+")")
+			}
+		}
+		if !(okR && okT && okA) {
+			ok = false
+			continue
+		}
+		var err error
+		if sum, err = sum.Add(amt); err != nil {
+			c.add(path, RuleRange, "sum of amounts is out of range")
+			return 0, 0, false, 0
+		}
+		tax += money.TaxIncluded(amt, tr)
+	}
+	return sum, tax, ok, len(refs)
+}
+
+// ValidateDetails checks the reservation identifier of a details request.
+func ValidateDetails(reservationUUID string) error {
+	var c checker
+	c.reservationUUID(reservationUUID)
+	return c.result(OpDetails)
+}
+
+// ValidateCapture checks a Capture Reservation body: product ids and
+// amounts, and grandTotal equal to their sum.
+//
+// Reference: reservations-api.md, "Capture Reservation".
+func ValidateCapture(reservationUUID string, body []byte) error {
+	return validateLines(OpCapture, reservationUUID, body, nil)
+}
+
+// ValidateCharge checks a Charge Reservation body: full product lines as in
+// submit, and grandTotal equal to their sum.
+//
+// Reference: reservations-api.md, "Charge Reservation".
+func ValidateCharge(reservationUUID string, body []byte, o Options) error {
+	return validateLines(OpCharge, reservationUUID, body, &o)
+}
+
+func validateLines(op, uuid string, body []byte, o *Options) error {
+	var c checker
+	c.reservationUUID(uuid)
+	d, err := parseBody(op, body)
+	if err != nil {
+		return prepend(&c, err)
+	}
+	root := d.Root()
+	var sum money.Amount
+	var ok bool
+	if op == OpCharge {
+		c.object(root, "", true, chargeKnown...)
+		sum, _, ok, _ = c.productLines(root.Get("products"), "products", o)
+		if ok && sum == 0 {
+			c.add("products", RuleMin, "must charge more than 0")
+		}
+	} else {
+		c.object(root, "", true, captureKnown...)
+		sum, ok = c.idAmounts(root.Get("products"), "products", false)
+	}
+	if gt, okG := c.positive(root.Get("grandTotal"), "grandTotal"); okG && ok && gt != sum {
+		c.add("grandTotal", RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
+	}
+	c.str(root.Get("additionalText"), "additionalText", false, maxLongText)
+	return c.result(op)
+}
+
+// prepend merges a body error after the path-parameter errors already found.
+func prepend(c *checker, err error) error {
+	if ve, ok := err.(*ValidationError); ok {
+		c.errs = append(c.errs, ve.Fields...)
+		return &ValidationError{Op: ve.Op, Fields: c.errs}
+	}
+	return err
+}
+
+// idAmounts checks {id, amount} lines (capture, refund): positive whole ids,
+// each at most once, positive amounts.
+func (c *checker) idAmounts(v jsonx.Value, path string, array bool) (sum money.Amount, ok bool) {
+	refs := c.lines(v, path, array)
+	if refs == nil {
+		return 0, false
+	}
+	ok = true
+	seen := make([]int64, 0, len(refs))
+	for _, ref := range refs {
+		p, e := ref.path, ref.v
+		if !c.object(e, p, true, lineAmountKnown...) {
+			ok = false
+			continue
+		}
+		id, okI := c.id(e.Get("id"), p+".id")
+		if okI {
+			for _, s := range seen {
+				if s == id {
+					c.add(p+".id", RuleDistinct, "product "+strconv.FormatInt(id, 10)+" appears more than once")
+					break
+				}
+			}
+			seen = append(seen, id)
+		}
+		amt, okA := c.positive(e.Get("amount"), p+".amount")
+		if !okA {
+			ok = false
+			continue
+		}
+		var err error
+		if sum, err = sum.Add(amt); err != nil {
+			c.add(path, RuleRange, "sum of amounts is out of range")
+			return 0, false
+		}
+	}
+	return sum, ok
+}
+
+// ValidateCancel checks a Cancel Reservation body: a note is required.
+func ValidateCancel(reservationUUID string, body []byte) error {
+	return validateNote(OpCancel, reservationUUID, body)
+}
+
+// ValidateComplete checks a Complete Reservation body: a note is required.
+func ValidateComplete(reservationUUID string, body []byte) error {
+	return validateNote(OpComplete, reservationUUID, body)
+}
+
+func validateNote(op, uuid string, body []byte) error {
+	var c checker
+	c.reservationUUID(uuid)
+	d, err := parseBody(op, body)
+	if err != nil {
+		return prepend(&c, err)
+	}
+	root := d.Root()
+	c.object(root, "", true, noteKnown...)
+	c.str(root.Get("note"), "note", true, maxLongText)
+	return c.result(op)
+}
+
+// ValidateResend checks a Resend Reservation body: either countryCode and
+// msisdn together (SMS), or email, or both.
+//
+// Reference: reservations-api.md, "Resend Reservation".
+func ValidateResend(reservationUUID string, body []byte) error {
+	var c checker
+	c.reservationUUID(reservationUUID)
+	d, err := parseBody(OpResend, body)
+	if err != nil {
+		return prepend(&c, err)
+	}
+	root := d.Root()
+	c.object(root, "", true, resendKnown...)
+	cc, ms, em := root.Get("countryCode"), root.Get("msisdn"), root.Get("email")
+	hasCC, hasMS, hasEM := present(cc), present(ms), present(em)
+	if hasCC || hasMS {
+		c.dialingCode(cc, "countryCode", false)
+		c.msisdn(ms, "msisdn", false)
+		if hasCC && !hasMS {
+			c.add("msisdn", RuleRequiredWith, "is required when countryCode is given")
+		}
+		if hasMS && !hasCC {
+			c.add("countryCode", RuleRequiredWith, "is required when msisdn is given")
+		}
+	}
+	if hasEM {
+		c.email(em, "email", false)
+	}
+	if !hasCC && !hasMS && !hasEM {
+		c.add("", RuleRequiredOneOf, "give countryCode and msisdn to resend by SMS, or email to resend by e-mail")
+	}
+	return c.result(OpResend)
+}
+
+// present reports whether an optional field carries a value ("" counts as
+// absent, as it does for FrontGo).
+func present(v jsonx.Value) bool {
+	switch v.Kind() {
+	case jsonx.Invalid, jsonx.Null:
+		return false
+	case jsonx.String:
+		s, _ := v.Str()
+		return s != ""
+	}
+	return true
+}
+
+// ValidateRefund checks a Refund Reservation body: type "reservation",
+// products as an array of {id, amount}, grandTotal equal to their sum, and a
+// source (captured|charged) with the capture's or charge's reference.
+//
+// Reference: reservations-api.md, "Refund Reservation".
+func ValidateRefund(reservationUUID string, body []byte) error {
+	var c checker
+	c.reservationUUID(reservationUUID)
+	d, err := parseBody(OpRefund, body)
+	if err != nil {
+		return prepend(&c, err)
+	}
+	root := d.Root()
+	c.object(root, "", true, refundKnown...)
+	c.enum(root.Get("type"), "type", true, refundTypes...)
+	sum, ok := c.idAmounts(root.Get("products"), "products", true)
+	if gt, okG := c.positive(root.Get("grandTotal"), "grandTotal"); okG && ok && gt != sum {
+		c.add("grandTotal", RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
+	}
+	src, okS := c.enum(root.Get("source"), "source", true, refundSources...)
+	ref, okR := c.str(root.Get("reference"), "reference", true, 64)
+	if okS && okR {
+		want := "CAP"
+		if src == "charged" {
+			want = "CHA"
+		}
+		if len(ref) < 4 || ref[:3] != want || !alnum(ref[3:]) {
+			c.add("reference", RuleReference, "must be the "+src+" transaction's identifier, starting with "+want)
+		}
+	}
+	return c.result(OpRefund)
+}
+
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// HistoryWindow is the default window of a history request: the last 24
+// hours, as FrontGo applies when no time frame is given.
+const HistoryWindow = 24 * 60 * 60
+
+// ValidateHistory checks a history time frame: Unix seconds as digit
+// strings, start not after end. Empty start and end select the default
+// window.
+func ValidateHistory(start, end string) error {
+	var c checker
+	_, _, _ = c.historyWindow(start, end)
+	return c.result(OpHistory)
+}
+
+func (c *checker) historyWindow(start, end string) (s, e int64, ok bool) {
+	if start == "" && end == "" {
+		return 0, 0, true
+	}
+	ok = true
+	parse := func(v, path string) int64 {
+		if v == "" {
+			c.add(path, RuleRequiredWith, "is required when the other bound is given")
+			ok = false
+			return 0
+		}
+		if !allDigits(v) || len(v) > 11 {
+			c.add(path, RuleTimestamp, "must be a Unix timestamp in seconds, such as \"1706674723\"")
+			ok = false
+			return 0
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	s, e = parse(start, "start"), parse(end, "end")
+	if ok && s > e {
+		c.add("start", RuleOrder, "must not be after end")
+		ok = false
+	}
+	return s, e, ok
+}
