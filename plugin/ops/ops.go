@@ -5,7 +5,6 @@
 package ops
 
 import (
-	"runtime/debug"
 	"strconv"
 
 	"github.com/frontgate/frontgate/plugin/abi"
@@ -25,7 +24,6 @@ func Call(fn string, input []byte) (out []byte) {
 	w := jsonx.NewWriter(make([]byte, 0, 256+len(input)))
 	defer func() {
 		if r := recover(); r != nil {
-			_ = debug.Stack
 			w.Reset()
 			writeError(w, &opError{code: abi.CodeInternal, message: fn + ": internal error: " + panicText(r)})
 			out = w.Bytes()

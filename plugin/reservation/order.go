@@ -72,8 +72,8 @@ const DefaultPaymentLinkTTL = 7 * 24 * 60 * 60
 // included (the reference's "Total product amount"; its examples agree), so
 // a discounted line must still be a whole number of units at one rate. When
 // the discounted total does not divide evenly, the line is split in two at
-// rates one øre apart: 3 × 100.00 less 10.00 becomes 2 × 96.67 and
-// 1 × 96.66, which is 290.00 exactly. Order-level discounts are first
+// rates one øre apart: 3 × 100.00 less 10.00 becomes 1 × 96.66 and
+// 2 × 96.67, which is 290.00 exactly. Order-level discounts are first
 // spread over product lines in proportion to their totals (largest remainder,
 // so the shares add up to the discount exactly).
 //

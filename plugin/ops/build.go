@@ -1,0 +1,227 @@
+package ops
+
+import (
+	"strconv"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/money"
+	"github.com/frontgate/frontgate/plugin/reservation"
+)
+
+// build produces the HTTP request for an operation from shop-neutral input
+// (money in øre). Data: {"method", "path", "body"?}.
+func build(op string, v jsonx.Value, w *jsonx.Writer) *opError {
+	in := &input{v: v, fn: "build_" + op}
+	var body []byte
+	var err error
+	switch op {
+	case reservation.OpSubmit, reservation.OpCreate:
+		body, err = buildNew(in, op)
+	case reservation.OpDetails:
+		uuid := in.str("reservationUuid", true)
+		if e := in.failed(); e != nil {
+			return e
+		}
+		path, err := reservation.Path(op, uuid)
+		if err != nil {
+			return fromErr(in.fn, err)
+		}
+		writeRequest(w, "GET", path, nil)
+		return nil
+	case reservation.OpHistory:
+		start, end, now := in.int("start", false), in.int("end", false), in.int("now", false)
+		if start == 0 && end == 0 && now == 0 {
+			in.bad("now", reservation.RuleRequired, "is required when start and end are not given")
+		}
+		if e := in.failed(); e != nil {
+			return e
+		}
+		path, err := reservation.HistoryPath(start, end, now)
+		if err != nil {
+			return fromErr(in.fn, err)
+		}
+		writeRequest(w, "GET", path, nil)
+		return nil
+	case reservation.OpCapture:
+		uuid := in.str("reservationUuid", true)
+		c := &reservation.Capture{Products: in.lineAmounts(), AdditionalText: in.str("additionalText", false)}
+		if e := in.failed(); e != nil {
+			return e
+		}
+		c.GrandTotal = reservation.SumLines(c.Products)
+		body, err = reservation.BuildCapture(uuid, c)
+	case reservation.OpCharge:
+		o := in.options()
+		uuid := in.str("reservationUuid", true)
+		c := &reservation.Charge{Products: in.chargeLines(), AdditionalText: in.str("additionalText", false)}
+		if e := in.failed(); e != nil {
+			return e
+		}
+		c.GrandTotal = reservation.SumProducts(c.Products)
+		body, err = reservation.BuildCharge(uuid, c, o)
+	case reservation.OpCancel, reservation.OpComplete:
+		uuid := in.str("reservationUuid", true)
+		note := in.str("note", false)
+		if e := in.failed(); e != nil {
+			return e
+		}
+		if op == reservation.OpCancel {
+			body, err = reservation.BuildCancel(uuid, note)
+		} else {
+			body, err = reservation.BuildComplete(uuid, note)
+		}
+	case reservation.OpResend:
+		uuid := in.str("reservationUuid", true)
+		r := &reservation.Resend{CountryCode: in.str("countryCode", false), MSISDN: in.str("msisdn", false), Email: in.str("email", false)}
+		if e := in.failed(); e != nil {
+			return e
+		}
+		body, err = reservation.BuildResend(uuid, r)
+	case reservation.OpRefund:
+		uuid := in.str("reservationUuid", true)
+		r := &reservation.Refund{Products: in.lineAmounts(), Source: in.str("source", false), Reference: in.str("reference", false)}
+		if e := in.failed(); e != nil {
+			return e
+		}
+		r.GrandTotal = reservation.SumLines(r.Products)
+		body, err = reservation.BuildRefund(uuid, r)
+	}
+	if err != nil {
+		return fromErr(in.fn, err)
+	}
+	uuid, _ := v.Get("reservationUuid").Str()
+	path, err := reservation.Path(op, uuid)
+	if err != nil {
+		return fromErr(in.fn, err)
+	}
+	writeRequest(w, reservation.Method(op), path, body)
+	return nil
+}
+
+// buildNew builds submit or create from {"order"} (shop-neutral) or
+// {"payload"} (FrontGo's own shape), with the callback URLs optionally
+// replaced from {"callback": {"callbackUrl", "success", "failure"}}.
+func buildNew(in *input, op string) ([]byte, error) {
+	o := in.options()
+	order, payload := in.doc("order", false), in.doc("payload", false)
+	if (order == nil) == (payload == nil) && len(in.errs) == 0 {
+		in.bad("order", reservation.RuleRequiredOneOf, "give either order (shop-neutral) or payload (FrontGo's shape)")
+	}
+	var cb struct{ set, url, success, failure string }
+	if c := in.v.Get("callback"); !c.Absent() {
+		if c.Kind() != jsonx.Object {
+			in.bad("callback", reservation.RuleType, "must be an object")
+		} else {
+			sub := &input{v: c, fn: in.fn}
+			cb.set = "yes"
+			cb.url, cb.success, cb.failure = sub.str("callbackUrl", false), sub.str("success", false), sub.str("failure", false)
+			for _, f := range sub.errs {
+				in.bad("callback."+f.Path, f.Rule, f.Message)
+			}
+		}
+	}
+	if e := in.failed(); e != nil {
+		return nil, e.asError()
+	}
+	var r *reservation.NewReservation
+	if order != nil {
+		ord, err := reservation.DecodeOrder(order)
+		if err != nil {
+			return nil, prefixed(err, "order")
+		}
+		if r, err = reservation.FromOrder(ord, o); err != nil {
+			return nil, prefixed(err, "order")
+		}
+	} else {
+		var err error
+		if r, err = reservation.DecodeNew(op, payload, o); err != nil {
+			return nil, prefixed(err, "payload")
+		}
+	}
+	if cb.set != "" {
+		r.CallbackURL, r.SuccessURL, r.FailureURL = cb.url, cb.success, cb.failure
+	}
+	if op == reservation.OpSubmit {
+		// A payment link has no return pages nor preselected card.
+		r.SuccessURL, r.FailureURL, r.PaymentMethod = "", "", ""
+		return reservation.BuildSubmit(r, o)
+	}
+	return reservation.BuildCreate(r, o)
+}
+
+func prefixed(err error, prefix string) error {
+	if ve, ok := err.(*reservation.ValidationError); ok {
+		return ve.Prefixed(prefix)
+	}
+	return err
+}
+
+// lineAmounts reads "lines": [{"id", "amount" (øre)}].
+func (in *input) lineAmounts() []reservation.LineAmount {
+	ls := in.v.Get("lines")
+	if ls.Kind() != jsonx.Array {
+		in.bad("lines", reservation.RuleRequired, "must be an array of {id, amount}")
+		return nil
+	}
+	out := make([]reservation.LineAmount, 0, ls.Len())
+	for i, e := range ls.Elems() {
+		sub := &input{v: e, fn: in.fn}
+		if e.Kind() != jsonx.Object {
+			in.bad("lines."+strconv.Itoa(i), reservation.RuleType, "must be an object")
+			continue
+		}
+		l := reservation.LineAmount{ID: sub.int("id", true), Amount: money.Amount(sub.int("amount", true))}
+		for _, f := range sub.errs {
+			in.bad("lines."+strconv.Itoa(i)+"."+f.Path, f.Rule, f.Message)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// chargeLines reads "lines": [{"name", "sku", "unitPrice" (øre), "quantity",
+// "taxRate" (percent)}] into product lines.
+func (in *input) chargeLines() []reservation.Product {
+	ls := in.v.Get("lines")
+	if ls.Kind() != jsonx.Array {
+		in.bad("lines", reservation.RuleRequired, "must be an array of {name, unitPrice, quantity, taxRate}")
+		return nil
+	}
+	out := make([]reservation.Product, 0, ls.Len())
+	for i, e := range ls.Elems() {
+		p := "lines." + strconv.Itoa(i)
+		if e.Kind() != jsonx.Object {
+			in.bad(p, reservation.RuleType, "must be an object")
+			continue
+		}
+		sub := &input{v: e, fn: in.fn}
+		name, sku := sub.str("name", true), sub.str("sku", false)
+		unit, qty := money.Amount(sub.int("unitPrice", true)), sub.int("quantity", true)
+		var rate money.Rate
+		if tr := e.Get("taxRate"); tr.Kind() != jsonx.Number {
+			sub.bad("taxRate", reservation.RuleRequired, "must be a number (percent)")
+		} else if r, err := money.ParseRate(tr.Raw()); err != nil {
+			sub.bad("taxRate", reservation.RuleTaxRate, "must be a percentage between 0 and 100")
+		} else {
+			rate = r
+		}
+		if qty <= 0 && len(sub.errs) == 0 {
+			sub.bad("quantity", reservation.RuleMin, "must be greater than 0")
+		}
+		total, err := unit.Mul(qty)
+		if err != nil && len(sub.errs) == 0 {
+			sub.bad("quantity", reservation.RuleRange, "unit price × quantity is out of range")
+		}
+		for _, f := range sub.errs {
+			in.bad(p+"."+f.Path, f.Rule, f.Message)
+		}
+		out = append(out, reservation.Product{Name: name, ProductID: sku, Rate: unit, Tax: rate, Amount: total})
+	}
+	return out
+}
+
+func (e *opError) asError() error { return opErr{e} }
+
+type opErr struct{ e *opError }
+
+func (o opErr) Error() string { return o.e.message }

@@ -1,0 +1,244 @@
+package ops
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/frontgate/frontgate/plugin/abi"
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/money"
+	"github.com/frontgate/frontgate/plugin/reservation"
+)
+
+func init() {
+	for _, op := range []struct {
+		validate, build, parse string
+		name                   string
+	}{
+		{abi.FuncValidateSubmit, abi.FuncBuildSubmit, abi.FuncParseSubmit, reservation.OpSubmit},
+		{abi.FuncValidateCreate, abi.FuncBuildCreate, abi.FuncParseCreate, reservation.OpCreate},
+		{abi.FuncValidateDetails, abi.FuncBuildDetails, abi.FuncParseDetails, reservation.OpDetails},
+		{abi.FuncValidateCapture, abi.FuncBuildCapture, abi.FuncParseCapture, reservation.OpCapture},
+		{abi.FuncValidateCharge, abi.FuncBuildCharge, abi.FuncParseCharge, reservation.OpCharge},
+		{abi.FuncValidateCancel, abi.FuncBuildCancel, abi.FuncParseCancel, reservation.OpCancel},
+		{abi.FuncValidateComplete, abi.FuncBuildComplete, abi.FuncParseComplete, reservation.OpComplete},
+		{abi.FuncValidateResend, abi.FuncBuildResend, abi.FuncParseResend, reservation.OpResend},
+		{abi.FuncValidateRefund, abi.FuncBuildRefund, abi.FuncParseRefund, reservation.OpRefund},
+		{abi.FuncValidateHistory, abi.FuncBuildHistory, abi.FuncParseHistory, reservation.OpHistory},
+	} {
+		name := op.name
+		register(op.validate, func(in jsonx.Value, w *jsonx.Writer) *opError { return validate(name, in, w) })
+		register(op.build, func(in jsonx.Value, w *jsonx.Writer) *opError { return build(name, in, w) })
+		register(op.parse, func(in jsonx.Value, w *jsonx.Writer) *opError { return parse(name, in, w) })
+	}
+}
+
+// input reads the members every operation shares and reports shape errors
+// as bad_input naming the member.
+type input struct {
+	v    jsonx.Value
+	fn   string
+	errs []reservation.FieldError
+}
+
+func (in *input) bad(path, rule, msg string) {
+	in.errs = append(in.errs, reservation.FieldError{Path: path, Rule: rule, Message: msg})
+}
+
+func (in *input) str(name string, required bool) string {
+	v := in.v.Get(name)
+	switch v.Kind() {
+	case jsonx.String:
+		s, _ := v.Str()
+		return s
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			in.bad(name, reservation.RuleRequired, "is required")
+		}
+		return ""
+	}
+	in.bad(name, reservation.RuleType, "must be a string")
+	return ""
+}
+
+func (in *input) int(name string, required bool) int64 {
+	v := in.v.Get(name)
+	switch v.Kind() {
+	case jsonx.Number:
+		n, ok := v.Int()
+		if !ok {
+			in.bad(name, reservation.RuleInteger, "must be a whole number")
+		}
+		return n
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			in.bad(name, reservation.RuleRequired, "is required")
+		}
+		return 0
+	}
+	in.bad(name, reservation.RuleType, "must be a number")
+	return 0
+}
+
+// doc returns the raw bytes of an object member.
+func (in *input) doc(name string, required bool) []byte {
+	v := in.v.Get(name)
+	switch v.Kind() {
+	case jsonx.Object:
+		return v.Raw()
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			in.bad(name, reservation.RuleRequired, "is required")
+		}
+		return nil
+	}
+	in.bad(name, reservation.RuleType, "must be an object")
+	return nil
+}
+
+// options reads "now" (Unix seconds) and "taxRates" (percent numbers).
+func (in *input) options() reservation.Options {
+	var o reservation.Options
+	if now := in.int("now", false); now > 0 {
+		o.Now = time.Unix(now, 0)
+	}
+	if tr := in.v.Get("taxRates"); !tr.Absent() {
+		if tr.Kind() != jsonx.Array {
+			in.bad("taxRates", reservation.RuleType, "must be an array of numbers")
+			return o
+		}
+		o.TaxRates = make([]money.Rate, 0, tr.Len())
+		for i, e := range tr.Elems() {
+			r, err := money.ParseRate(e.Raw())
+			if e.Kind() != jsonx.Number || err != nil {
+				in.bad("taxRates."+strconv.Itoa(i), reservation.RuleTaxRate, "must be a percentage between 0 and 100")
+				continue
+			}
+			o.TaxRates = append(o.TaxRates, r)
+		}
+	}
+	return o
+}
+
+func (in *input) failed() *opError {
+	if len(in.errs) == 0 {
+		return nil
+	}
+	return &opError{code: abi.CodeBadInput, message: in.fn + ": the input is not this operation's shape", fields: in.errs}
+}
+
+// fromErr turns a core error into an envelope error.
+func fromErr(fn string, err error) *opError {
+	var oe opErr
+	if errors.As(err, &oe) {
+		return oe.e
+	}
+	var ve *reservation.ValidationError
+	if errors.As(err, &ve) {
+		return &opError{code: abi.CodeValidation, message: ve.Error(), fields: ve.Fields}
+	}
+	var ae *reservation.APIError
+	if errors.As(err, &ae) {
+		return &opError{code: abi.CodeUpstream, message: ae.Error(), fields: ae.Fields, extra: func(w *jsonx.Writer) {
+			w.Key("kind")
+			w.String(string(ae.Kind))
+			w.Key("httpStatus")
+			w.Int(int64(ae.HTTPStatus))
+			w.Key("messageKey")
+			w.String(ae.MessageKey)
+			w.Key("statusMessage")
+			w.String(ae.StatusMessage)
+			w.Key("retryable")
+			w.Bool(reservation.IsRetryable(ae))
+			w.Key("errors")
+			w.BeginArray()
+			for _, s := range ae.Errors {
+				w.String(s)
+			}
+			w.EndArray()
+			if ae.RequestID != "" {
+				w.Key("requestId")
+				w.String(ae.RequestID)
+			}
+		}}
+	}
+	return &opError{code: abi.CodeInternal, message: fn + ": " + err.Error()}
+}
+
+// validate checks a FrontGo request body as FrontGo would.
+// Input: {"reservationUuid"?, "payload"?, "now"?, "taxRates"?, "start"?, "end"?}.
+// Data: {"valid": true}.
+func validate(op string, v jsonx.Value, w *jsonx.Writer) *opError {
+	in := &input{v: v, fn: "validate_" + op}
+	var err error
+	switch op {
+	case reservation.OpSubmit, reservation.OpCreate:
+		o := in.options()
+		body := in.doc("payload", true)
+		if e := in.failed(); e != nil {
+			return e
+		}
+		if op == reservation.OpSubmit {
+			err = reservation.ValidateSubmit(body, o)
+		} else {
+			err = reservation.ValidateCreate(body, o)
+		}
+	case reservation.OpDetails:
+		uuid := in.str("reservationUuid", false)
+		if e := in.failed(); e != nil {
+			return e
+		}
+		err = reservation.ValidateDetails(uuid)
+	case reservation.OpHistory:
+		start, end := in.str("start", false), in.str("end", false)
+		if e := in.failed(); e != nil {
+			return e
+		}
+		err = reservation.ValidateHistory(start, end)
+	default:
+		o := in.options()
+		uuid := in.str("reservationUuid", false)
+		body := in.doc("payload", true)
+		if e := in.failed(); e != nil {
+			return e
+		}
+		switch op {
+		case reservation.OpCapture:
+			err = reservation.ValidateCapture(uuid, body)
+		case reservation.OpCharge:
+			err = reservation.ValidateCharge(uuid, body, o)
+		case reservation.OpCancel:
+			err = reservation.ValidateCancel(uuid, body)
+		case reservation.OpComplete:
+			err = reservation.ValidateComplete(uuid, body)
+		case reservation.OpResend:
+			err = reservation.ValidateResend(uuid, body)
+		case reservation.OpRefund:
+			err = reservation.ValidateRefund(uuid, body)
+		}
+	}
+	if err != nil {
+		return fromErr(in.fn, err)
+	}
+	w.BeginObject()
+	w.Key("valid")
+	w.Bool(true)
+	w.EndObject()
+	return nil
+}
+
+// writeRequest writes the data of a build operation: the HTTP request to
+// send FrontGo, relative to its API base.
+func writeRequest(w *jsonx.Writer, method, path string, body []byte) {
+	w.BeginObject()
+	w.Key("method")
+	w.String(method)
+	w.Key("path")
+	w.String(path)
+	if body != nil {
+		w.Key("body")
+		w.Raw(body)
+	}
+	w.EndObject()
+}

@@ -1,0 +1,207 @@
+package ops
+
+import (
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/money"
+	"github.com/frontgate/frontgate/plugin/reservation"
+)
+
+// parse decodes a FrontGo answer. Input: {"status": 201, "body": "<the
+// response body as a string>", "requestId"?}. Data: the typed result, with
+// money in øre; a failure is an "upstream" error envelope.
+func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
+	in := &input{v: v, fn: "parse_" + op}
+	status := in.int("status", true)
+	body := in.str("body", false)
+	rid := in.str("requestId", false)
+	if status != 0 && (status < 100 || status > 599) {
+		in.bad("status", "range", "must be an HTTP status between 100 and 599")
+	}
+	if e := in.failed(); e != nil {
+		return e
+	}
+	r := reservation.Response{Status: int(status), Body: []byte(body), RequestID: rid}
+	switch op {
+	case reservation.OpSubmit, reservation.OpCreate:
+		parseFn, urlKey := reservation.ParseSubmit, "checkoutUrl"
+		if op == reservation.OpCreate {
+			parseFn, urlKey = reservation.ParseCreate, "paymentUrl"
+		}
+		c, err := parseFn(r)
+		if err != nil {
+			return fromErr(in.fn, err)
+		}
+		w.BeginObject()
+		str(w, "customerUuid", c.CustomerUUID)
+		str(w, "reservationUuid", c.ReservationUUID)
+		str(w, urlKey, c.URL)
+		str(w, "message", c.Message)
+		w.EndObject()
+	case reservation.OpCapture, reservation.OpCharge:
+		parseFn := reservation.ParseCapture
+		if op == reservation.OpCharge {
+			parseFn = reservation.ParseCharge
+		}
+		t, err := parseFn(r)
+		if err != nil {
+			return fromErr(in.fn, err)
+		}
+		w.BeginObject()
+		str(w, "uuid", t.UUID)
+		str(w, "message", t.Message)
+		w.EndObject()
+	case reservation.OpCancel, reservation.OpComplete, reservation.OpResend, reservation.OpRefund:
+		a, err := reservation.ParseAck(op, r)
+		if err != nil {
+			return fromErr(in.fn, err)
+		}
+		w.BeginObject()
+		str(w, "message", a.Message)
+		w.EndObject()
+	case reservation.OpHistory:
+		evs, err := reservation.ParseHistory(r)
+		if err != nil {
+			return fromErr(in.fn, err)
+		}
+		w.BeginArray()
+		for _, e := range evs {
+			w.BeginObject()
+			str(w, "uuid", e.UUID)
+			str(w, "title", e.Title)
+			str(w, "datetime", e.DateTime)
+			str(w, "sentTo", e.SentTo)
+			str(w, "actionBy", e.ActionBy)
+			str(w, "note", e.Note)
+			str(w, "paymentMethod", e.PaymentMethod)
+			w.Key("isRefundable")
+			w.Bool(e.IsRefundable)
+			ore(w, "amount", e.Amount)
+			w.EndObject()
+		}
+		w.EndArray()
+	case reservation.OpDetails:
+		d, err := reservation.ParseDetails(r)
+		if err != nil {
+			return fromErr(in.fn, err)
+		}
+		writeDetails(w, d)
+	}
+	return nil
+}
+
+func str(w *jsonx.Writer, k, v string) {
+	w.Key(k)
+	w.String(v)
+}
+
+func ore(w *jsonx.Writer, k string, a money.Amount) {
+	w.Key(k)
+	w.Int(int64(a))
+}
+
+func writeDetails(w *jsonx.Writer, d *reservation.Details) {
+	w.BeginObject()
+	str(w, "reservationUuid", d.ReservationUUID)
+	str(w, "status", d.Status)
+	w.Key("isPaid")
+	w.Bool(d.IsPaid)
+	w.Key("products")
+	w.BeginArray()
+	for _, p := range d.Products {
+		w.BeginObject()
+		w.Key("id")
+		w.Int(p.ID)
+		str(w, "name", p.Name)
+		str(w, "productId", p.ProductID)
+		str(w, "quantity", p.Quantity)
+		ore(w, "rate", p.Rate)
+		ore(w, "discount", p.Discount)
+		w.Key("taxRate")
+		w.RawFunc(p.Tax.Append)
+		ore(w, "amount", p.Amount)
+		ore(w, "reserved", p.Reserved)
+		ore(w, "captured", p.Captured)
+		w.EndObject()
+	}
+	w.EndArray()
+	ore(w, "grandTotal", d.GrandTotal)
+	str(w, "reservationDate", d.ReservationDate)
+	str(w, "paymentLinkDueDate", d.PaymentLinkDue)
+	w.Key("sendOrderBy")
+	w.BeginObject()
+	w.Key("sms")
+	w.Bool(d.SendOrderBy.SMS)
+	w.Key("email")
+	w.Bool(d.SendOrderBy.Email)
+	w.EndObject()
+	w.Key("customer")
+	writeContact(w, &d.Customer)
+	str(w, "referenceNumber", d.ReferenceNumber)
+	str(w, "chargeValidity", d.ChargeValidity)
+	str(w, "customerReference", d.CustomerReference)
+	str(w, "customerNotes", d.CustomerNotes)
+	str(w, "termsAndCondition", d.TermsAndCondition)
+	w.Key("payment")
+	w.BeginObject()
+	str(w, "reservedAt", d.Payment.ReservedAt)
+	ore(w, "reserved", d.Payment.Reserved)
+	ore(w, "captured", d.Payment.Captured)
+	ore(w, "charged", d.Payment.Charged)
+	ore(w, "refundedFromCaptured", d.Payment.RefundedFromCaptured)
+	ore(w, "refundedFromCharged", d.Payment.RefundedFromCharged)
+	w.EndObject()
+	w.Key("organization")
+	if d.Organization == nil {
+		w.Null()
+	} else {
+		w.BeginObject()
+		str(w, "name", d.Organization.Name)
+		w.Key("billingAddress")
+		writeContact(w, &d.Organization.BillingAddress)
+		w.EndObject()
+	}
+	str(w, "translationKey", d.TranslationKey)
+	w.Key("history")
+	w.BeginObject()
+	events(w, "reserved", d.History.Reserved)
+	events(w, "captured", d.History.Captured)
+	events(w, "charged", d.History.Charged)
+	events(w, "refunded", d.History.Refunded)
+	w.EndObject()
+	w.EndObject()
+}
+
+func writeContact(w *jsonx.Writer, c *reservation.DetailsCustomer) {
+	w.BeginObject()
+	str(w, "countryCode", c.CountryCode)
+	str(w, "msisdn", c.MSISDN)
+	str(w, "email", c.Email)
+	str(w, "name", c.Name)
+	w.Key("address")
+	w.BeginObject()
+	str(w, "street", c.Address.Street)
+	str(w, "zip", c.Address.Zip)
+	str(w, "city", c.Address.City)
+	str(w, "country", c.Address.Country)
+	w.EndObject()
+	w.EndObject()
+}
+
+func events(w *jsonx.Writer, k string, evs []reservation.PaymentEvent) {
+	w.Key(k)
+	w.BeginArray()
+	for _, e := range evs {
+		w.BeginObject()
+		str(w, "at", e.At)
+		ore(w, "amount", e.Amount)
+		str(w, "reference", e.Reference)
+		w.Key("isRefunded")
+		w.Bool(e.IsRefunded)
+		ore(w, "refunded", e.Refunded)
+		w.Key("isPartial")
+		w.Bool(e.IsPartial)
+		str(w, "additionalText", e.AdditionalText)
+		w.EndObject()
+	}
+	w.EndArray()
+}

@@ -1,0 +1,343 @@
+package reservation
+
+import (
+	"strconv"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/money"
+)
+
+// Prefixed returns a copy of e with prefix added in front of every path, for
+// callers that embed a request inside a larger document ("order.lines.0…").
+func (e *ValidationError) Prefixed(prefix string) *ValidationError {
+	out := &ValidationError{Op: e.Op, Fields: make([]FieldError, len(e.Fields))}
+	for i, f := range e.Fields {
+		f.Path = join(prefix, f.Path)
+		out.Fields[i] = f
+	}
+	return out
+}
+
+var (
+	orderKnown = []string{"customer", "currency", "orderDate", "paymentLinkDueDate", "reference", "customerReference",
+		"lines", "discounts", "sendOrderBy", "chargeValidityDays", "customerNotes", "terms", "settings",
+		"callbackUrl", "successUrl", "failureUrl", "paymentMethod"}
+	orderLineKnown = []string{"kind", "name", "sku", "unitPrice", "quantity", "taxRate", "discount"}
+	discountKnown  = []string{"name", "amount"}
+)
+
+// DecodeOrder reads the shop-neutral order JSON that shops send frontgate
+// (the sidecar's POST /v1/checkouts and the ABI's build operations). Money
+// is in øre as JSON integers, tax rates in percent, timestamps as Unix
+// seconds. Every problem is reported with its path; FromOrder then checks
+// the order as a whole and BuildSubmit/BuildCreate apply FrontGo's rules.
+func DecodeOrder(b []byte) (*Order, error) {
+	d, err := parseBody("order", b)
+	if err != nil {
+		return nil, err
+	}
+	var c checker
+	o := c.order(d.Root())
+	if err := c.result("order"); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (c *checker) order(v jsonx.Value) *Order {
+	o := &Order{}
+	c.object(v, "", true, orderKnown...)
+	if cu := v.Get("customer"); c.object(cu, "customer", true, customerKnown...) {
+		o.Customer = c.customerFields(cu, "customer")
+	}
+	o.Currency, _ = c.str(v.Get("currency"), "currency", false, 3)
+	o.OrderDate = c.intField(v.Get("orderDate"), "orderDate", false)
+	o.DueDateForPaymentLink = c.intField(v.Get("paymentLinkDueDate"), "paymentLinkDueDate", false)
+	o.Reference, _ = c.str(v.Get("reference"), "reference", false, maxShortText)
+	o.CustomerReference, _ = c.str(v.Get("customerReference"), "customerReference", false, maxShortText)
+	if ls := v.Get("lines"); ls.Kind() != jsonx.Array {
+		if ls.Absent() {
+			c.add("lines", RuleRequired, "is required")
+		} else {
+			c.add("lines", RuleType, "must be an array, not "+article(ls.Kind()))
+		}
+	} else if ls.Len() > MaxLines {
+		c.add("lines", RuleMaxItems, "must contain at most "+strconv.Itoa(MaxLines)+" lines")
+	} else {
+		o.Lines = make([]OrderLine, 0, ls.Len())
+		for i, e := range ls.Elems() {
+			p := "lines." + strconv.Itoa(i)
+			if !c.object(e, p, true, orderLineKnown...) {
+				continue
+			}
+			l := OrderLine{}
+			l.Kind, _ = c.str(e.Get("kind"), p+".kind", false, 16)
+			l.Name, _ = c.str(e.Get("name"), p+".name", true, maxShortText)
+			l.SKU, _ = c.str(e.Get("sku"), p+".sku", false, maxShortText)
+			l.UnitPrice = money.Amount(c.intField(e.Get("unitPrice"), p+".unitPrice", true))
+			l.Quantity = c.intField(e.Get("quantity"), p+".quantity", true)
+			if r, ok := c.number(e.Get("taxRate"), p+".taxRate", true); ok {
+				rate, err := money.ParseRate(r)
+				if err != nil {
+					c.add(p+".taxRate", RuleTaxRate, "must be a tax rate in percent between 0 and 100 with at most two decimals")
+				}
+				l.TaxRate = rate
+			}
+			l.Discount = money.Amount(c.intField(e.Get("discount"), p+".discount", false))
+			o.Lines = append(o.Lines, l)
+		}
+	}
+	if ds := v.Get("discounts"); !ds.Absent() {
+		if ds.Kind() != jsonx.Array {
+			c.add("discounts", RuleType, "must be an array, not "+article(ds.Kind()))
+		} else {
+			for i, e := range ds.Elems() {
+				p := "discounts." + strconv.Itoa(i)
+				if !c.object(e, p, true, discountKnown...) {
+					continue
+				}
+				var dc Discount
+				dc.Name, _ = c.str(e.Get("name"), p+".name", false, maxShortText)
+				dc.Amount = money.Amount(c.intField(e.Get("amount"), p+".amount", true))
+				o.Discounts = append(o.Discounts, dc)
+			}
+		}
+	}
+	if s := v.Get("sendOrderBy"); c.object(s, "sendOrderBy", false, sendKnown...) {
+		c.boolean(s.Get("sms"), "sendOrderBy.sms", false)
+		c.boolean(s.Get("email"), "sendOrderBy.email", false)
+		o.SendOrderBy.SMS, _ = s.Get("sms").Bool()
+		o.SendOrderBy.Email, _ = s.Get("email").Bool()
+	}
+	o.ChargeValidity = int(c.intField(v.Get("chargeValidityDays"), "chargeValidityDays", false))
+	o.CustomerNotes, _ = c.str(v.Get("customerNotes"), "customerNotes", false, maxLongText)
+	o.TnC, _ = c.str(v.Get("terms"), "terms", false, maxLongText)
+	if s := v.Get("settings"); c.object(s, "settings", false, settingsKnown...) {
+		c.boolean(s.Get("secureDetails"), "settings.secureDetails", false)
+		c.boolean(s.Get("isChargePartiallyRefundable"), "settings.isChargePartiallyRefundable", false)
+		o.Settings.SecureDetails, _ = s.Get("secureDetails").Bool()
+		o.Settings.IsChargePartiallyRefundable, _ = s.Get("isChargePartiallyRefundable").Bool()
+	}
+	o.CallbackURL, _ = c.url(v.Get("callbackUrl"), "callbackUrl", false)
+	o.SuccessURL, _ = c.url(v.Get("successUrl"), "successUrl", false)
+	o.FailureURL, _ = c.url(v.Get("failureUrl"), "failureUrl", false)
+	o.PaymentMethod, _ = c.enum(v.Get("paymentMethod"), "paymentMethod", false, paymentMethods...)
+	return o
+}
+
+// customerFields reads a customer object with FrontGo's field names. Only
+// types are checked here; the built payload is validated in full.
+func (c *checker) customerFields(v jsonx.Value, p string) Customer {
+	var cu Customer
+	get := func(name string, max int) string {
+		s, _ := c.str(v.Get(name), p+"."+name, false, max)
+		return s
+	}
+	cu.UUID = get("uuid", 64)
+	cu.Type = get("type", 16)
+	cu.CountryCode = get("countryCode", 8)
+	cu.MSISDN = get("msisdn", 32)
+	cu.Email = get("email", maxShortText)
+	cu.Name = get("name", maxShortText)
+	cu.PreferredLanguage = get("preferredLanguage", 8)
+	cu.PersonalNumber = get("personalNumber", 32)
+	cu.OrganizationID = get("organizationId", 32)
+	if a := v.Get("address"); c.object(a, p+".address", false, addressKnown...) {
+		as := func(name string, max int) string {
+			s, _ := c.str(a.Get(name), p+".address."+name, false, max)
+			return s
+		}
+		cu.Address = Address{Street: as("street", maxShortText), Zip: as("zip", 16), City: as("city", maxShortText), Country: as("country", 8)}
+	}
+	return cu
+}
+
+// intField reads a JSON integer (øre, quantities, Unix seconds).
+func (c *checker) intField(v jsonx.Value, path string, required bool) int64 {
+	switch v.Kind() {
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			c.add(path, RuleRequired, "is required")
+		}
+		return 0
+	case jsonx.Number:
+		n, ok := v.Int()
+		if !ok {
+			c.add(path, RuleInteger, "must be a whole number (amounts are in øre)")
+			return 0
+		}
+		if n > int64(money.MaxAmount) || n < -int64(money.MaxAmount) {
+			c.add(path, RuleRange, "is out of range")
+			return 0
+		}
+		return n
+	}
+	c.add(path, RuleType, "must be a number, not "+article(v.Kind()))
+	return 0
+}
+
+// DecodeNew reads a FrontGo submit or create body into a NewReservation
+// after validating it, so a shop that already speaks FrontGo's format can
+// hand it to frontgate and have the callback URLs replaced.
+func DecodeNew(op string, body []byte, o Options) (*NewReservation, error) {
+	d, err := parseBody(op, body)
+	if err != nil {
+		return nil, err
+	}
+	var c checker
+	root := d.Root()
+	c.newReservation(op, root, &o)
+	if err := c.result(op); err != nil {
+		return nil, err
+	}
+	r := &NewReservation{}
+	cu := root.Get("customerDetails")
+	r.Customer = c.customerFields(cu, "customerDetails")
+	r.OrderDate = tsValue(root.Get("orderDate"))
+	r.DueDateForPaymentLink = tsValue(root.Get("dueDateForPaymentLink"))
+	r.ReferenceNo, _ = root.Get("referenceNo").Str()
+	r.CustomerReference, _ = root.Get("customerReference").Str()
+	r.SendOrderBy.SMS, _ = root.Get("sendOrderBy").Get("sms").Bool()
+	r.SendOrderBy.Email, _ = root.Get("sendOrderBy").Get("email").Bool()
+	r.Products = decodeProducts(root.Get("products"))
+	sum := root.Get("orderSummary")
+	r.Summary.SubTotal = amountValue(sum.Get("subTotal"))
+	r.Summary.TotalTax = amountValue(sum.Get("totalTax"))
+	r.Summary.GrandTotal = amountValue(sum.Get("grandTotal"))
+	r.ChargeValidity, _ = root.Get("chargeValidity").Str()
+	r.CustomerNotes, _ = root.Get("customerNotes").Str()
+	r.TnC, _ = root.Get("tnc").Str()
+	r.Settings.SecureDetails, _ = root.Get("settings").Get("secureDetails").Bool()
+	r.Settings.IsChargePartiallyRefundable, _ = root.Get("settings").Get("isChargePartiallyRefundable").Bool()
+	cb := root.Get("callback")
+	r.CallbackURL, _ = cb.Get("callbackUrl").Str()
+	r.SuccessURL, _ = cb.Get("success").Str()
+	r.FailureURL, _ = cb.Get("failure").Str()
+	r.PaymentMethod, _ = root.Get("submitPayment").Get("via").Str()
+	return r, nil
+}
+
+// DecodeCharge reads a validated FrontGo charge body.
+func DecodeCharge(reservationUUID string, body []byte, o Options) (*Charge, error) {
+	if err := ValidateCharge(reservationUUID, body, o); err != nil {
+		return nil, err
+	}
+	d, _ := jsonx.Parse(body)
+	root := d.Root()
+	ch := &Charge{Products: decodeProducts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
+	ch.AdditionalText, _ = root.Get("additionalText").Str()
+	return ch, nil
+}
+
+// DecodeCapture reads a validated FrontGo capture body.
+func DecodeCapture(reservationUUID string, body []byte) (*Capture, error) {
+	if err := ValidateCapture(reservationUUID, body); err != nil {
+		return nil, err
+	}
+	d, _ := jsonx.Parse(body)
+	root := d.Root()
+	cp := &Capture{Products: decodeLineAmounts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
+	cp.AdditionalText, _ = root.Get("additionalText").Str()
+	return cp, nil
+}
+
+// DecodeRefund reads a validated FrontGo refund body.
+func DecodeRefund(reservationUUID string, body []byte) (*Refund, error) {
+	if err := ValidateRefund(reservationUUID, body); err != nil {
+		return nil, err
+	}
+	d, _ := jsonx.Parse(body)
+	root := d.Root()
+	rf := &Refund{Products: decodeLineAmounts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
+	rf.Source, _ = root.Get("source").Str()
+	rf.Reference, _ = root.Get("reference").Str()
+	return rf, nil
+}
+
+// DecodeResend reads a validated FrontGo resend body.
+func DecodeResend(reservationUUID string, body []byte) (*Resend, error) {
+	if err := ValidateResend(reservationUUID, body); err != nil {
+		return nil, err
+	}
+	d, _ := jsonx.Parse(body)
+	root := d.Root()
+	r := &Resend{}
+	r.CountryCode, _ = root.Get("countryCode").Str()
+	r.MSISDN, _ = root.Get("msisdn").Str()
+	r.Email, _ = root.Get("email").Str()
+	return r, nil
+}
+
+// DecodeNote reads the note of a validated cancel or complete body.
+func DecodeNote(op, reservationUUID string, body []byte) (string, error) {
+	validate := ValidateCancel
+	if op == OpComplete {
+		validate = ValidateComplete
+	}
+	if err := validate(reservationUUID, body); err != nil {
+		return "", err
+	}
+	d, _ := jsonx.Parse(body)
+	s, _ := d.Root().Get("note").Str()
+	return s, nil
+}
+
+// The helpers below read values already validated.
+
+func tsValue(v jsonx.Value) int64 {
+	s, _ := v.Str()
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+func numText(v jsonx.Value) []byte {
+	if v.Kind() == jsonx.String {
+		s, _ := v.Str()
+		return []byte(s)
+	}
+	return v.Raw()
+}
+
+func amountValue(v jsonx.Value) money.Amount {
+	a, _ := money.ParseAmount(numText(v))
+	return a
+}
+
+func decodeProducts(v jsonx.Value) []Product {
+	ps := make([]Product, 0, v.Len())
+	add := func(e jsonx.Value) {
+		p := Product{Rate: amountValue(e.Get("rate")), Amount: amountValue(e.Get("amount"))}
+		p.Name, _ = e.Get("name").Str()
+		p.ProductID, _ = e.Get("productId").Str()
+		p.Tax, _ = money.ParseRate(numText(e.Get("tax")))
+		ps = append(ps, p)
+	}
+	if v.Kind() == jsonx.Array {
+		for _, e := range v.Elems() {
+			add(e)
+		}
+	} else {
+		for _, e := range v.Members() {
+			add(e)
+		}
+	}
+	return ps
+}
+
+func decodeLineAmounts(v jsonx.Value) []LineAmount {
+	ls := make([]LineAmount, 0, v.Len())
+	add := func(e jsonx.Value) {
+		id, _ := strconv.ParseInt(string(numText(e.Get("id"))), 10, 64)
+		ls = append(ls, LineAmount{ID: id, Amount: amountValue(e.Get("amount"))})
+	}
+	if v.Kind() == jsonx.Array {
+		for _, e := range v.Elems() {
+			add(e)
+		}
+	} else {
+		for _, e := range v.Members() {
+			add(e)
+		}
+	}
+	return ls
+}
