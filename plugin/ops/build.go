@@ -123,33 +123,37 @@ func buildNew(in *input, op string) ([]byte, error) {
 	if e := in.failed(); e != nil {
 		return nil, e.asError()
 	}
-	var r *reservation.NewReservation
 	if order != nil {
 		ord, err := reservation.DecodeOrder(order)
 		if err != nil {
 			return nil, prefixed(err, "order")
 		}
-		if r, err = reservation.FromOrder(ord, o); err != nil {
-			return nil, prefixed(err, "order")
+		if cb.set != "" {
+			ord.CallbackURL, ord.SuccessURL, ord.FailureURL = cb.url, cb.success, cb.failure
 		}
-	} else {
-		var err error
-		if r, err = reservation.DecodeNew(op, payload, o); err != nil {
-			return nil, prefixed(err, "payload")
-		}
+		b, err := reservation.BuildOrder(op, ord, o)
+		return b, prefixed(err, "order")
+	}
+	r, err := reservation.DecodeNew(op, payload, o)
+	if err != nil {
+		return nil, prefixed(err, "payload")
 	}
 	if cb.set != "" {
 		r.CallbackURL, r.SuccessURL, r.FailureURL = cb.url, cb.success, cb.failure
 	}
 	if op == reservation.OpSubmit {
-		// A payment link has no return pages nor preselected card.
-		r.SuccessURL, r.FailureURL, r.PaymentMethod = "", "", ""
-		return reservation.BuildSubmit(r, o)
+		r.SuccessURL, r.FailureURL = "", ""
+		b, err := reservation.BuildSubmit(r, o)
+		return b, prefixed(err, "payload")
 	}
-	return reservation.BuildCreate(r, o)
+	b, err := reservation.BuildCreate(r, o)
+	return b, prefixed(err, "payload")
 }
 
 func prefixed(err error, prefix string) error {
+	if err == nil {
+		return nil
+	}
 	if ve, ok := err.(*reservation.ValidationError); ok {
 		return ve.Prefixed(prefix)
 	}

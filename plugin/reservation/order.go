@@ -3,6 +3,7 @@ package reservation
 import (
 	"math/bits"
 	"strconv"
+	"strings"
 
 	"github.com/frontgate/frontgate/plugin/money"
 )
@@ -95,6 +96,9 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 		case "", LineProduct, LineShipping, LineFee:
 		default:
 			c.add(p+".kind", RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
+		}
+		if !o.taxRateAllowed(l.TaxRate) {
+			c.add(p+".taxRate", RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
 		}
 		if l.Quantity <= 0 {
 			c.add(p+".quantity", RuleMin, "must be a whole number greater than 0")
@@ -257,3 +261,68 @@ type stringError string
 func (e stringError) Error() string { return string(e) }
 
 func errf(s string) error { return stringError(s) }
+
+// BuildOrder turns a shop-neutral order into the wire body of submit
+// (OpSubmit) or create (OpCreate): FromOrder, then BuildSubmit/BuildCreate.
+// Violations found in the built payload are reported at the order's own
+// paths ("customer.email", "paymentLinkDueDate"), so a shop sees the field
+// it sent.
+func BuildOrder(op string, ord *Order, o Options) ([]byte, error) {
+	r, err := FromOrder(ord, o)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	switch op {
+	case OpSubmit:
+		if ord.SuccessURL != "" || ord.FailureURL != "" || ord.PaymentMethod != "" {
+			return nil, &ValidationError{Op: "order", Fields: []FieldError{{Path: "successUrl", Rule: RuleUnknown,
+				Message: "successUrl, failureUrl and paymentMethod apply to a session checkout (create), not a payment link (submit)"}}}
+		}
+		b, err = BuildSubmit(r, o)
+	case OpCreate:
+		b, err = BuildCreate(r, o)
+	default:
+		return nil, &ValidationError{Op: "order", Fields: []FieldError{{Rule: RuleEnum, Message: "an order builds submit or create, not " + quote(op)}}}
+	}
+	if ve, ok := err.(*ValidationError); ok {
+		return nil, orderPaths(ve, r)
+	}
+	return b, err
+}
+
+// orderPaths maps payload paths back to order paths.
+func orderPaths(ve *ValidationError, r *NewReservation) *ValidationError {
+	out := &ValidationError{Op: "order", Fields: make([]FieldError, 0, len(ve.Fields))}
+	for _, f := range ve.Fields {
+		p := f.Path
+		switch {
+		case strings.HasPrefix(p, "customerDetails"):
+			p = "customer" + p[len("customerDetails"):]
+		case p == "dueDateForPaymentLink":
+			p = "paymentLinkDueDate"
+		case p == "referenceNo":
+			p = "reference"
+		case p == "tnc":
+			p = "terms"
+		case p == "chargeValidity":
+			p = "chargeValidityDays"
+		case p == "callback.callbackUrl":
+			p = "callbackUrl"
+		case p == "callback.success":
+			p = "successUrl"
+		case p == "callback.failure":
+			p = "failureUrl"
+		case p == "submitPayment.via":
+			p = "paymentMethod"
+		case strings.HasPrefix(p, "products.") || strings.HasPrefix(p, "orderSummary"):
+			// Lines are split and discounts spread, so a product path
+			// does not name one order line; FromOrder checks lines
+			// itself and reports these only for a bug or a tax rate.
+			p = "lines"
+		}
+		f.Path = p
+		out.Fields = append(out.Fields, f)
+	}
+	return out
+}
