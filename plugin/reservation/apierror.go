@@ -3,6 +3,7 @@ package reservation
 import (
 	"errors"
 	"strconv"
+	"unicode/utf8"
 )
 
 // ErrorKind classifies a FrontGo failure by what the caller should do about
@@ -84,11 +85,16 @@ func (e *APIError) Error() string {
 	return s
 }
 
+// truncate shortens s to at most n bytes on a character boundary, so a
+// long provider message with "ø" in it stays valid UTF-8.
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // retryable decides, for every caller alike, whether trying again may

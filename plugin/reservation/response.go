@@ -3,6 +3,7 @@ package reservation
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
@@ -102,7 +103,11 @@ func flattenErrors(v jsonx.Value) []string {
 			}
 			out = append(out, truncate(s, 500))
 		case jsonx.Number, jsonx.Bool:
-			out = append(out, prefix+": "+string(v.Raw()))
+			s := string(v.Raw())
+			if prefix != "" {
+				s = prefix + ": " + s
+			}
+			out = append(out, s)
 		case jsonx.Array:
 			for _, e := range v.Elems() {
 				add(prefix, e)
@@ -155,11 +160,25 @@ func scanMessage(b []byte) string {
 	if len(rest) == 0 || rest[0] != '"' {
 		return ""
 	}
-	end := bytes.IndexByte(rest[1:], '"')
+	// Find the closing quote: one not escaped by an odd run of backslashes.
+	end := -1
+	for i := 1; i < len(rest); i++ {
+		if rest[i] != '"' {
+			continue
+		}
+		bs := 0
+		for j := i - 1; j >= 1 && rest[j] == '\\'; j-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			end = i
+			break
+		}
+	}
 	if end < 0 {
 		return ""
 	}
-	return truncate(string(rest[1:1+end]), 200)
+	return truncate(strings.ToValidUTF8(string(rest[1:end]), "\uFFFD"), 200)
 }
 
 // ParseSubmit parses the answer to Submit Reservation (201 with
