@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"bytes"
+
 	"encoding/json"
+	"github.com/frontgate/frontgate/plugin/callback"
 	"os"
 	"path/filepath"
 	"sort"
@@ -459,7 +461,91 @@ func parseCases(t *testing.T, add func(vcase)) {
 	}
 }
 
+const callbackSecret = "sandbox-secret-Ø1"
+
+func callbackCases(t *testing.T, add func(vcase)) {
+	base := []callback.Pair{{Key: "orderUuid", Value: "RES1943140879"}, {Key: "status", Value: "RESERVED"}, {Key: "createdAt", Value: "1755764131"},
+		{Key: "paymentMethod", Value: "Visa"}, {Key: "amount", Value: "100"}, {Key: "timestamp", Value: "1755764131"}}
+	const now = 1755764200
+	cb := func(name, query string, extra map[string]any, ok bool, reason string) {
+		in := map[string]any{"query": query, "secret": callbackSecret, "now": now}
+		for k, v := range extra {
+			in[k] = v
+		}
+		c := vcase{name: "callback: " + name, fn: "verify_callback", input: input(t, in), ok: ok}
+		if !ok {
+			c.code, c.data = "callback", `"reason":"`+reason+`"`
+		}
+		add(c)
+	}
+	signed := callback.SignedQuery(base, []byte(callbackSecret), callback.SchemeOrderedParams)
+	cb("ordered params", signed, nil, true, "")
+	merchant := append([]callback.Pair{{Key: "shop", Value: "s1"}, {Key: "t", Value: "a b/c"}}, base...)
+	cb("merchant parameters first", callback.SignedQuery(merchant, []byte(callbackSecret), callback.SchemeOrderedParams), nil, true, "")
+	cb("amount tampered", strings.Replace(signed, "amount=100", "amount=1", 1), nil, false, "checksum_mismatch")
+	cb("wrong secret", callback.SignedQuery(base, []byte("other"), callback.SchemeOrderedParams), nil, false, "checksum_mismatch")
+	// The same signed parameters with orderUuid and status swapped.
+	reordered := signed
+	i := strings.Index(reordered, "&status=")
+	j := strings.Index(reordered, "&createdAt=")
+	reordered = reordered[i+1:j] + "&" + reordered[:i] + reordered[j:]
+	cb("parameters reordered", reordered, nil, false, "checksum_mismatch")
+	cb("checksum missing", strings.Split(signed, "&checksum=")[0], nil, false, "missing_checksum")
+	cb("checksum in upper case", strings.Split(signed, "&checksum=")[0]+"&checksum="+strings.ToUpper(strings.Split(signed, "&checksum=")[1]), nil, true, "")
+	cb("stale by an hour", signed, map[string]any{"now": 1755764131 + 3600}, false, "stale")
+	cb("stale within a custom tolerance", signed, map[string]any{"now": 1755764131 + 3600, "toleranceSeconds": 7200}, true, "")
+	cb("from the future", signed, map[string]any{"now": 1755764131 - 600}, false, "stale")
+	cb("legacy v1", callback.SignedQuery(base, []byte(callbackSecret), callback.SchemeLegacyV1), map[string]any{"scheme": "legacy-v1"}, true, "")
+	cb("legacy v2", callback.SignedQuery(base, []byte(callbackSecret), callback.SchemeLegacyV2), map[string]any{"scheme": "legacy-v2"}, true, "")
+	cb("legacy v2 checked as ordered params", callback.SignedQuery(base, []byte(callbackSecret), callback.SchemeLegacyV2), nil, false, "checksum_mismatch")
+	cb("duplicate checksum", signed+"&checksum=00", nil, false, "malformed")
+	cb("bad percent escape", "orderUuid=RES1%zz&status=RESERVED&checksum=00", nil, false, "malformed")
+	add(vcase{name: "callback: secret missing", fn: "verify_callback", input: []byte(`{"query":"a=b","now":1}`), code: "bad_input", rules: []string{"secret:required"}})
+	add(vcase{name: "callback: scheme unknown", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"scheme":"md5"}`), code: "bad_input", rules: []string{"scheme:enum"}})
+}
+
+func statusCases(t *testing.T, add func(vcase)) {
+	for _, c := range []struct{ st, op, data string }{
+		{"RESERVED", "capture", `"allowed":true`},
+		{"CAPTURED", "capture", `"messageKey":"requestedCaptureAmountExceedAvailableCaptureRunway"`},
+		{"CANCELLED", "capture", `"messageKey":"reservationStatusAlreadyCancelled"`},
+		{"EXPIRED", "capture", `"messageKey":"paymentCaptureDeadlineExceed"`},
+		{"SENT", "charge", `"messageKey":"paymentCardNotFound","httpStatus":404`},
+		{"CAPTURED", "charge", `"allowed":true`},
+		{"RESERVED", "cancel", `"allowed":true`},
+		{"CAPTURED", "cancel", `"messageKey":"prerequisiteFailedToCancelReservation"`},
+		{"COMPLETED", "cancel", `"messageKey":"reservationStatusAlreadyCompleted"`},
+		{"RESERVED", "complete", `"messageKey":"prerequisiteFailedToCompleteReservation"`},
+		{"CHARGED", "complete", `"allowed":true`},
+		{"CANCELLED", "resend", `"messageKey":"orderStatusAlreadyCancelled"`},
+		{"COMPLETED", "resend", `"messageKey":"orderStatusAlreadyCompleted"`},
+		{"SENT", "resend", `"allowed":true`},
+		{"COMPLETED", "refund", `"allowed":true`},
+		{"RESERVED", "refund", `"messageKey":"refundRejectionForRefundRequestGreaterThanOrderAmount"`},
+		{"resevred", "details", `"status":"RESERVED"`},
+		{"reserved_not_paid", "history", `"allowed":true`},
+	} {
+		add(vcase{name: "status: " + c.op + " while " + c.st, fn: "status_check", input: input(t, map[string]any{"status": c.st, "operation": c.op}), ok: true, data: c.data})
+	}
+	add(vcase{name: "status: check of an unknown status", fn: "status_check", input: []byte(`{"status":"PAID","operation":"capture"}`), code: "bad_input", rules: []string{"status:enum"}})
+	add(vcase{name: "status: check of an unknown operation", fn: "status_check", input: []byte(`{"status":"RESERVED","operation":"void"}`), code: "bad_input", rules: []string{"operation:enum"}})
+	for _, st := range []string{"SENT", "RESERVED NOT PAID", "RESERVED", "CAPTURED", "CHARGED", "COMPLETED", "CANCELLED", "EXPIRED", "REFUNDED", "PARTIAL REFUNDED"} {
+		add(vcase{name: "status: allowed in " + st, fn: "status_allowed", input: input(t, map[string]any{"status": st}), ok: true, data: `"operations":[`})
+	}
+	for _, c := range []struct{ from, to, data string }{
+		{"SENT", "RESERVED", `"legal":true,"newer":true`},
+		{"CAPTURED", "RESERVED", `"legal":false,"newer":false`},
+		{"RESERVED", "CAPTURED", `"legal":true,"newer":true`},
+		{"CANCELLED", "CAPTURED", `"legal":false`},
+		{"CAPTURED", "CAPTURED", `"legal":true,"newer":false`},
+	} {
+		add(vcase{name: "status: " + c.from + " to " + c.to, fn: "status_transition", input: input(t, map[string]any{"from": c.from, "to": c.to}), ok: true, data: c.data})
+	}
+}
+
 func miscCases(t *testing.T, add func(vcase)) {
+	callbackCases(t, add)
+	statusCases(t, add)
 	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.0.0"`})
 	add(vcase{name: "abi: unknown operation", fn: "validate_order", input: []byte(`{}`), code: "unknown_op"})
 	add(vcase{name: "abi: input not an object", fn: "validate_details", input: []byte(`"RES1"`), code: "bad_input"})
