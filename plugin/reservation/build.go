@@ -241,11 +241,10 @@ func writeNew(w *jsonx.Writer, op string, r *NewReservation) {
 // writeProducts writes full product lines as the object keyed "0", "1", …
 // that submit, create and charge take.
 func writeProducts(w *jsonx.Writer, ps []Product) {
-	var key [20]byte
 	w.BeginObject()
 	for i := range ps {
 		p := &ps[i]
-		w.Key(string(strconv.AppendInt(key[:0], int64(i), 10)))
+		w.IndexKey(i)
 		w.BeginObject()
 		w.Key("name")
 		w.String(p.Name)
@@ -254,7 +253,7 @@ func writeProducts(w *jsonx.Writer, ps []Product) {
 		w.Key("rate")
 		amt(w, p.Rate)
 		w.Key("tax")
-		w.String(p.Tax.String())
+		w.QuotedFunc(p.Tax.Append)
 		w.Key("amount")
 		amt(w, p.Amount)
 		w.EndObject()
@@ -339,7 +338,7 @@ func BuildCapture(reservationUUID string, r *Capture) ([]byte, error) {
 	w.Key("products")
 	w.BeginObject()
 	for i, l := range r.Products {
-		w.Key(strconv.Itoa(i))
+		w.IndexKey(i)
 		writeLineAmount(w, l)
 	}
 	w.EndObject()

@@ -1,6 +1,7 @@
 package reservation
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"time"
@@ -78,8 +79,8 @@ func join(prefix, field string) string {
 	return prefix + "." + field
 }
 
-func (c *checker) add(path, rule, msg string) {
-	c.errs = append(c.errs, FieldError{Path: path, Rule: rule, Message: msg})
+func (c *checker) add(p fpath, rule, msg string) {
+	c.errs = append(c.errs, FieldError{Path: p.String(), Rule: rule, Message: msg})
 }
 
 func (c *checker) result(op string) error {
@@ -91,7 +92,7 @@ func (c *checker) result(op string) error {
 
 // object checks that v is an object (when present) and, for requests, that
 // it has no members outside known. It returns false when v is not usable.
-func (c *checker) object(v jsonx.Value, path string, required bool, known ...string) bool {
+func (c *checker) object(v jsonx.Value, path fpath, required bool, known ...string) bool {
 	switch v.Kind() {
 	case jsonx.Invalid, jsonx.Null:
 		if required {
@@ -106,9 +107,9 @@ func (c *checker) object(v jsonx.Value, path string, required bool, known ...str
 	if known == nil { // responses: unknown members are ignored
 		return true
 	}
-	for k := range v.Members() {
-		if !contains(known, k) {
-			c.add(join(path, k), RuleUnknown, "is not a field of this request")
+	for k := range v.MembersRaw() {
+		if !containsBytes(known, k) {
+			c.add(path.at(string(k)), RuleUnknown, "is not a field of this request")
 		}
 	}
 	return true
@@ -117,6 +118,15 @@ func (c *checker) object(v jsonx.Value, path string, required bool, known ...str
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsBytes(list []string, b []byte) bool {
+	for _, x := range list {
+		if x == string(b) {
 			return true
 		}
 	}
@@ -137,7 +147,7 @@ func article(k jsonx.Kind) string {
 // trimming. Optional strings may be missing, null or "" (FrontGo's Laravel
 // stack turns "" into null). ok is false when the field is absent or broke a
 // rule.
-func (c *checker) str(v jsonx.Value, path string, required bool, max int) (string, bool) {
+func (c *checker) str(v jsonx.Value, path fpath, required bool, max int) (string, bool) {
 	switch v.Kind() {
 	case jsonx.Invalid, jsonx.Null:
 		if required {
@@ -163,7 +173,7 @@ func (c *checker) str(v jsonx.Value, path string, required bool, max int) (strin
 	return s, true
 }
 
-func (c *checker) boolean(v jsonx.Value, path string, required bool) {
+func (c *checker) boolean(v jsonx.Value, path fpath, required bool) {
 	switch v.Kind() {
 	case jsonx.Bool:
 	case jsonx.Invalid, jsonx.Null:
@@ -175,7 +185,7 @@ func (c *checker) boolean(v jsonx.Value, path string, required bool) {
 	}
 }
 
-func (c *checker) enum(v jsonx.Value, path string, required bool, allowed ...string) (string, bool) {
+func (c *checker) enum(v jsonx.Value, path fpath, required bool, allowed ...string) (string, bool) {
 	s, ok := c.str(v, path, required, maxShortText)
 	if !ok {
 		return "", false
@@ -210,24 +220,24 @@ func allDigits(s string) bool {
 
 // number reads a numeric field: a JSON number, or a string holding one
 // (Laravel's "numeric" accepts both). It returns the text to parse.
-func (c *checker) number(v jsonx.Value, path string, required bool) ([]byte, bool) {
+func (c *checker) number(v jsonx.Value, path fpath, required bool) ([]byte, bool) {
 	switch v.Kind() {
 	case jsonx.Number:
 		return v.Raw(), true
 	case jsonx.String:
-		s, _ := v.Str()
-		s = strings.TrimSpace(s)
-		if s == "" {
+		b, _ := v.StrBytes()
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 {
 			if required {
 				c.add(path, RuleRequired, "must not be empty")
 			}
 			return nil, false
 		}
-		if !numericText(s) {
-			c.add(path, RuleNumber, "must be a number, not "+quote(s))
+		if !jsonx.IsNumber(b) {
+			c.add(path, RuleNumber, "must be a number, not "+quote(string(b)))
 			return nil, false
 		}
-		return []byte(s), true
+		return b, true
 	case jsonx.Invalid, jsonx.Null:
 		if required {
 			c.add(path, RuleRequired, "is required")
@@ -239,15 +249,8 @@ func (c *checker) number(v jsonx.Value, path string, required bool) ([]byte, boo
 	}
 }
 
-// numericText accepts the JSON number grammar, which is what FrontGo's
-// numeric rule accepts in strings minus hexadecimal and spaces.
-func numericText(s string) bool {
-	d, err := jsonx.Parse([]byte(s))
-	return err == nil && d.Root().Kind() == jsonx.Number
-}
-
 // amount reads a money field into øre.
-func (c *checker) amount(v jsonx.Value, path string, required bool) (money.Amount, bool) {
+func (c *checker) amount(v jsonx.Value, path fpath, required bool) (money.Amount, bool) {
 	raw, ok := c.number(v, path, required)
 	if !ok {
 		return 0, false
@@ -266,7 +269,7 @@ func (c *checker) amount(v jsonx.Value, path string, required bool) (money.Amoun
 	return 0, false
 }
 
-func (c *checker) positive(v jsonx.Value, path string) (money.Amount, bool) {
+func (c *checker) positive(v jsonx.Value, path fpath) (money.Amount, bool) {
 	a, ok := c.amount(v, path, true)
 	if ok && a <= 0 {
 		c.add(path, RuleMin, "must be greater than 0")
@@ -275,7 +278,7 @@ func (c *checker) positive(v jsonx.Value, path string) (money.Amount, bool) {
 	return a, ok
 }
 
-func (c *checker) nonNegative(v jsonx.Value, path string) (money.Amount, bool) {
+func (c *checker) nonNegative(v jsonx.Value, path fpath) (money.Amount, bool) {
 	a, ok := c.amount(v, path, true)
 	if ok && a < 0 {
 		c.add(path, RuleMin, "must not be negative")
@@ -285,7 +288,7 @@ func (c *checker) nonNegative(v jsonx.Value, path string) (money.Amount, bool) {
 }
 
 // id reads a reservation product id: a positive whole number.
-func (c *checker) id(v jsonx.Value, path string) (int64, bool) {
+func (c *checker) id(v jsonx.Value, path fpath) (int64, bool) {
 	raw, ok := c.number(v, path, true)
 	if !ok {
 		return 0, false
@@ -302,7 +305,7 @@ func (c *checker) id(v jsonx.Value, path string) (int64, bool) {
 	return n, true
 }
 
-func (c *checker) taxRate(v jsonx.Value, path string, o *Options) (money.Rate, bool) {
+func (c *checker) taxRate(v jsonx.Value, path fpath, o *Options) (money.Rate, bool) {
 	raw, ok := c.number(v, path, true)
 	if !ok {
 		return 0, false
@@ -316,7 +319,7 @@ func (c *checker) taxRate(v jsonx.Value, path string, o *Options) (money.Rate, b
 }
 
 // timestamp reads a Unix timestamp in seconds, given as a string of digits.
-func (c *checker) timestamp(v jsonx.Value, path string, required bool) (int64, bool) {
+func (c *checker) timestamp(v jsonx.Value, path fpath, required bool) (int64, bool) {
 	if v.Kind() == jsonx.Number {
 		c.add(path, RuleType, "must be a string holding a Unix timestamp, not a number")
 		return 0, false
@@ -337,7 +340,7 @@ func (c *checker) timestamp(v jsonx.Value, path string, required bool) (int64, b
 	return n, true
 }
 
-func (c *checker) email(v jsonx.Value, path string, required bool) (string, bool) {
+func (c *checker) email(v jsonx.Value, path fpath, required bool) (string, bool) {
 	s, ok := c.str(v, path, required, maxShortText)
 	if !ok {
 		return "", false
@@ -387,7 +390,7 @@ func validEmail(s string) bool {
 	return !allDigits(tld)
 }
 
-func (c *checker) dialingCode(v jsonx.Value, path string, required bool) (string, bool) {
+func (c *checker) dialingCode(v jsonx.Value, path fpath, required bool) (string, bool) {
 	if v.Kind() == jsonx.Number {
 		c.add(path, RuleType, "must be a string such as \"+47\", not a number")
 		return "", false
@@ -403,7 +406,7 @@ func (c *checker) dialingCode(v jsonx.Value, path string, required bool) (string
 	return s, true
 }
 
-func (c *checker) msisdn(v jsonx.Value, path string, required bool) (string, bool) {
+func (c *checker) msisdn(v jsonx.Value, path fpath, required bool) (string, bool) {
 	if v.Kind() == jsonx.Number {
 		c.add(path, RuleType, "must be a string of digits, not a number")
 		return "", false
@@ -423,7 +426,7 @@ func (c *checker) msisdn(v jsonx.Value, path string, required bool) (string, boo
 	return s, true
 }
 
-func (c *checker) url(v jsonx.Value, path string, required bool) (string, bool) {
+func (c *checker) url(v jsonx.Value, path fpath, required bool) (string, bool) {
 	s, ok := c.str(v, path, required, maxURL)
 	if !ok {
 		return "", false
@@ -496,13 +499,13 @@ func validReservationUUID(s string) bool {
 
 func (c *checker) reservationUUID(s string) {
 	if s == "" {
-		c.add("reservationUuid", RuleRequired, "is required")
+		c.add(at("reservationUuid"), RuleRequired, "is required")
 	} else if !validReservationUUID(s) {
-		c.add("reservationUuid", RuleUUID, "must be a reservation identifier such as \"RES1943140879\"")
+		c.add(at("reservationUuid"), RuleUUID, "must be a reservation identifier such as \"RES1943140879\"")
 	}
 }
 
-func (c *checker) country(v jsonx.Value, path string) {
+func (c *checker) country(v jsonx.Value, path fpath) {
 	s, ok := c.str(v, path, true, 8)
 	if !ok {
 		return
@@ -520,7 +523,7 @@ func (c *checker) country(v jsonx.Value, path string) {
 // submit, create, capture and charge take an object keyed "0", "1", …;
 // wantArray selects the refund's plain array. It reports shape problems and
 // returns the entries with their paths.
-func (c *checker) lines(v jsonx.Value, path string, wantArray bool) []lineRef {
+func (c *checker) lines(v jsonx.Value, path fpath, wantArray bool) []lineRef {
 	switch k := v.Kind(); {
 	case k == jsonx.Invalid || k == jsonx.Null:
 		c.add(path, RuleRequired, "is required")
@@ -543,24 +546,40 @@ func (c *checker) lines(v jsonx.Value, path string, wantArray bool) []lineRef {
 	refs := make([]lineRef, 0, v.Len())
 	if v.Kind() == jsonx.Array {
 		for i, e := range v.Elems() {
-			refs = append(refs, lineRef{path: path + "." + strconv.Itoa(i), v: e})
+			refs = append(refs, lineRef{path: path.index(i), v: e})
 		}
 		return refs
 	}
 	i := 0
-	for k, e := range v.Members() {
-		if k != strconv.Itoa(i) {
-			c.add(join(path, k), RuleKeys, "products must be keyed \"0\", \"1\", … in order; expected key "+strconv.Quote(strconv.Itoa(i)))
+	for k, e := range v.MembersRaw() {
+		if !isIndexKey(k, i) {
+			c.add(path.at(string(k)), RuleKeys, "products must be keyed \"0\", \"1\", … in order; expected key "+strconv.Quote(strconv.Itoa(i)))
 			return nil
 		}
-		refs = append(refs, lineRef{path: path + "." + k, v: e})
+		refs = append(refs, lineRef{path: path.index(i), v: e})
 		i++
 	}
 	return refs
 }
 
+// isIndexKey reports whether key is the decimal form of i, without
+// formatting i.
+func isIndexKey(key []byte, i int) bool {
+	if len(key) == 0 || (len(key) > 1 && key[0] == '0') {
+		return false
+	}
+	n := 0
+	for _, ch := range key {
+		if ch < '0' || ch > '9' || n > 1<<20 {
+			return false
+		}
+		n = n*10 + int(ch-'0')
+	}
+	return n == i
+}
+
 type lineRef struct {
-	path string
+	path fpath
 	v    jsonx.Value
 }
 
@@ -575,4 +594,54 @@ func parseBody(op string, body []byte) (*jsonx.Doc, error) {
 		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: "the body must be a JSON object, not " + article(d.Root().Kind())}}}
 	}
 	return d, nil
+}
+
+// fpath is a JSON path built without allocating: a prefix, an optional
+// array index, and up to two more names. It becomes a string only when a
+// rule fails, which keeps validation of a valid request allocation-light
+// (it matters inside the wasm guest, where every allocation is slow).
+type fpath struct {
+	a    string
+	idx  int // -1: no index
+	b, c string
+}
+
+// at returns the path of a top-level field (or of a dotted constant prefix).
+func at(name string) fpath { return fpath{a: name, idx: -1} }
+
+// index returns the path of element i under p.
+func (p fpath) index(i int) fpath {
+	if p.idx < 0 && p.b == "" {
+		return fpath{a: p.a, idx: i}
+	}
+	return fpath{a: p.String(), idx: i}
+}
+
+// at returns the path of member name under p.
+func (p fpath) at(name string) fpath {
+	switch {
+	case p.a == "" && p.idx < 0:
+		return fpath{a: name, idx: -1}
+	case p.b == "":
+		p.b = name
+	case p.c == "":
+		p.c = name
+	default:
+		return fpath{a: p.String() + "." + name, idx: -1}
+	}
+	return p
+}
+
+func (p fpath) String() string {
+	s := p.a
+	if p.idx >= 0 {
+		s += "." + strconv.Itoa(p.idx)
+	}
+	if p.b != "" {
+		s = join(s, p.b)
+	}
+	if p.c != "" {
+		s = join(s, p.c)
+	}
+	return s
 }

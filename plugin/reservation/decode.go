@@ -46,91 +46,91 @@ func DecodeOrder(b []byte) (*Order, error) {
 
 func (c *checker) order(v jsonx.Value) *Order {
 	o := &Order{}
-	c.object(v, "", true, orderKnown...)
-	if cu := v.Get("customer"); c.object(cu, "customer", true, customerKnown...) {
-		o.Customer = c.customerFields(cu, "customer")
+	c.object(v, at(""), true, orderKnown...)
+	if cu := v.Get("customer"); c.object(cu, at("customer"), true, customerKnown...) {
+		o.Customer = c.customerFields(cu, at("customer"))
 	}
-	o.Currency, _ = c.str(v.Get("currency"), "currency", false, 3)
-	o.OrderDate = c.intField(v.Get("orderDate"), "orderDate", false)
-	o.DueDateForPaymentLink = c.intField(v.Get("paymentLinkDueDate"), "paymentLinkDueDate", false)
-	o.Reference, _ = c.str(v.Get("reference"), "reference", false, maxShortText)
-	o.CustomerReference, _ = c.str(v.Get("customerReference"), "customerReference", false, maxShortText)
+	o.Currency, _ = c.str(v.Get("currency"), at("currency"), false, 3)
+	o.OrderDate = c.intField(v.Get("orderDate"), at("orderDate"), false)
+	o.DueDateForPaymentLink = c.intField(v.Get("paymentLinkDueDate"), at("paymentLinkDueDate"), false)
+	o.Reference, _ = c.str(v.Get("reference"), at("reference"), false, maxShortText)
+	o.CustomerReference, _ = c.str(v.Get("customerReference"), at("customerReference"), false, maxShortText)
 	if ls := v.Get("lines"); ls.Kind() != jsonx.Array {
 		if ls.Absent() {
-			c.add("lines", RuleRequired, "is required")
+			c.add(at("lines"), RuleRequired, "is required")
 		} else {
-			c.add("lines", RuleType, "must be an array, not "+article(ls.Kind()))
+			c.add(at("lines"), RuleType, "must be an array, not "+article(ls.Kind()))
 		}
 	} else if ls.Len() > MaxLines {
-		c.add("lines", RuleMaxItems, "must contain at most "+strconv.Itoa(MaxLines)+" lines")
+		c.add(at("lines"), RuleMaxItems, "must contain at most "+strconv.Itoa(MaxLines)+" lines")
 	} else {
 		o.Lines = make([]OrderLine, 0, ls.Len())
 		for i, e := range ls.Elems() {
-			p := "lines." + strconv.Itoa(i)
+			p := at("lines").index(i)
 			if !c.object(e, p, true, orderLineKnown...) {
 				continue
 			}
 			l := OrderLine{}
-			l.Kind, _ = c.str(e.Get("kind"), p+".kind", false, 16)
-			l.Name, _ = c.str(e.Get("name"), p+".name", true, maxShortText)
-			l.SKU, _ = c.str(e.Get("sku"), p+".sku", false, maxShortText)
-			l.UnitPrice = money.Amount(c.intField(e.Get("unitPrice"), p+".unitPrice", true))
-			l.Quantity = c.intField(e.Get("quantity"), p+".quantity", true)
-			if r, ok := c.number(e.Get("taxRate"), p+".taxRate", true); ok {
+			l.Kind, _ = c.str(e.Get("kind"), p.at("kind"), false, 16)
+			l.Name, _ = c.str(e.Get("name"), p.at("name"), true, maxShortText)
+			l.SKU, _ = c.str(e.Get("sku"), p.at("sku"), false, maxShortText)
+			l.UnitPrice = money.Amount(c.intField(e.Get("unitPrice"), p.at("unitPrice"), true))
+			l.Quantity = c.intField(e.Get("quantity"), p.at("quantity"), true)
+			if r, ok := c.number(e.Get("taxRate"), p.at("taxRate"), true); ok {
 				rate, err := money.ParseRate(r)
 				if err != nil {
-					c.add(p+".taxRate", RuleTaxRate, "must be a tax rate in percent between 0 and 100 with at most two decimals")
+					c.add(p.at("taxRate"), RuleTaxRate, "must be a tax rate in percent between 0 and 100 with at most two decimals")
 				}
 				l.TaxRate = rate
 			}
-			l.Discount = money.Amount(c.intField(e.Get("discount"), p+".discount", false))
+			l.Discount = money.Amount(c.intField(e.Get("discount"), p.at("discount"), false))
 			o.Lines = append(o.Lines, l)
 		}
 	}
 	if ds := v.Get("discounts"); !ds.Absent() {
 		if ds.Kind() != jsonx.Array {
-			c.add("discounts", RuleType, "must be an array, not "+article(ds.Kind()))
+			c.add(at("discounts"), RuleType, "must be an array, not "+article(ds.Kind()))
 		} else {
 			for i, e := range ds.Elems() {
-				p := "discounts." + strconv.Itoa(i)
+				p := at("discounts").index(i)
 				if !c.object(e, p, true, discountKnown...) {
 					continue
 				}
 				var dc Discount
-				dc.Name, _ = c.str(e.Get("name"), p+".name", false, maxShortText)
-				dc.Amount = money.Amount(c.intField(e.Get("amount"), p+".amount", true))
+				dc.Name, _ = c.str(e.Get("name"), p.at("name"), false, maxShortText)
+				dc.Amount = money.Amount(c.intField(e.Get("amount"), p.at("amount"), true))
 				o.Discounts = append(o.Discounts, dc)
 			}
 		}
 	}
-	if s := v.Get("sendOrderBy"); c.object(s, "sendOrderBy", false, sendKnown...) {
-		c.boolean(s.Get("sms"), "sendOrderBy.sms", false)
-		c.boolean(s.Get("email"), "sendOrderBy.email", false)
+	if s := v.Get("sendOrderBy"); c.object(s, at("sendOrderBy"), false, sendKnown...) {
+		c.boolean(s.Get("sms"), at("sendOrderBy.sms"), false)
+		c.boolean(s.Get("email"), at("sendOrderBy.email"), false)
 		o.SendOrderBy.SMS, _ = s.Get("sms").Bool()
 		o.SendOrderBy.Email, _ = s.Get("email").Bool()
 	}
-	o.ChargeValidity = int(c.intField(v.Get("chargeValidityDays"), "chargeValidityDays", false))
-	o.CustomerNotes, _ = c.str(v.Get("customerNotes"), "customerNotes", false, maxLongText)
-	o.TnC, _ = c.str(v.Get("terms"), "terms", false, maxLongText)
-	if s := v.Get("settings"); c.object(s, "settings", false, settingsKnown...) {
-		c.boolean(s.Get("secureDetails"), "settings.secureDetails", false)
-		c.boolean(s.Get("isChargePartiallyRefundable"), "settings.isChargePartiallyRefundable", false)
+	o.ChargeValidity = int(c.intField(v.Get("chargeValidityDays"), at("chargeValidityDays"), false))
+	o.CustomerNotes, _ = c.str(v.Get("customerNotes"), at("customerNotes"), false, maxLongText)
+	o.TnC, _ = c.str(v.Get("terms"), at("terms"), false, maxLongText)
+	if s := v.Get("settings"); c.object(s, at("settings"), false, settingsKnown...) {
+		c.boolean(s.Get("secureDetails"), at("settings.secureDetails"), false)
+		c.boolean(s.Get("isChargePartiallyRefundable"), at("settings.isChargePartiallyRefundable"), false)
 		o.Settings.SecureDetails, _ = s.Get("secureDetails").Bool()
 		o.Settings.IsChargePartiallyRefundable, _ = s.Get("isChargePartiallyRefundable").Bool()
 	}
-	o.CallbackURL, _ = c.url(v.Get("callbackUrl"), "callbackUrl", false)
-	o.SuccessURL, _ = c.url(v.Get("successUrl"), "successUrl", false)
-	o.FailureURL, _ = c.url(v.Get("failureUrl"), "failureUrl", false)
-	o.PaymentMethod, _ = c.enum(v.Get("paymentMethod"), "paymentMethod", false, paymentMethods...)
+	o.CallbackURL, _ = c.url(v.Get("callbackUrl"), at("callbackUrl"), false)
+	o.SuccessURL, _ = c.url(v.Get("successUrl"), at("successUrl"), false)
+	o.FailureURL, _ = c.url(v.Get("failureUrl"), at("failureUrl"), false)
+	o.PaymentMethod, _ = c.enum(v.Get("paymentMethod"), at("paymentMethod"), false, paymentMethods...)
 	return o
 }
 
 // customerFields reads a customer object with FrontGo's field names. Only
 // types are checked here; the built payload is validated in full.
-func (c *checker) customerFields(v jsonx.Value, p string) Customer {
+func (c *checker) customerFields(v jsonx.Value, p fpath) Customer {
 	var cu Customer
 	get := func(name string, max int) string {
-		s, _ := c.str(v.Get(name), p+"."+name, false, max)
+		s, _ := c.str(v.Get(name), p.at(name), false, max)
 		return s
 	}
 	cu.UUID = get("uuid", 64)
@@ -142,9 +142,9 @@ func (c *checker) customerFields(v jsonx.Value, p string) Customer {
 	cu.PreferredLanguage = get("preferredLanguage", 8)
 	cu.PersonalNumber = get("personalNumber", 32)
 	cu.OrganizationID = get("organizationId", 32)
-	if a := v.Get("address"); c.object(a, p+".address", false, addressKnown...) {
+	if a := v.Get("address"); c.object(a, p.at("address"), false, addressKnown...) {
 		as := func(name string, max int) string {
-			s, _ := c.str(a.Get(name), p+".address."+name, false, max)
+			s, _ := c.str(a.Get(name), p.at("address").at(name), false, max)
 			return s
 		}
 		cu.Address = Address{Street: as("street", maxShortText), Zip: as("zip", 16), City: as("city", maxShortText), Country: as("country", 8)}
@@ -153,7 +153,7 @@ func (c *checker) customerFields(v jsonx.Value, p string) Customer {
 }
 
 // intField reads a JSON integer (øre, quantities, Unix seconds).
-func (c *checker) intField(v jsonx.Value, path string, required bool) int64 {
+func (c *checker) intField(v jsonx.Value, path fpath, required bool) int64 {
 	switch v.Kind() {
 	case jsonx.Invalid, jsonx.Null:
 		if required {
@@ -192,7 +192,7 @@ func DecodeNew(op string, body []byte, o Options) (*NewReservation, error) {
 	}
 	r := &NewReservation{}
 	cu := root.Get("customerDetails")
-	r.Customer = c.customerFields(cu, "customerDetails")
+	r.Customer = c.customerFields(cu, at("customerDetails"))
 	r.OrderDate = tsValue(root.Get("orderDate"))
 	r.DueDateForPaymentLink = tsValue(root.Get("dueDateForPaymentLink"))
 	r.ReferenceNo, _ = root.Get("referenceNo").Str()

@@ -1,8 +1,6 @@
 package reservation
 
 import (
-	"strconv"
-
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
 )
@@ -102,7 +100,7 @@ func ParseDetails(r Response) (*Details, error) {
 	}
 	var c respChecker
 	out := &Details{}
-	if c.object(data, "data", true) {
+	if c.object(data, at("data"), true) {
 		c.details(data, out)
 	}
 	if len(c.errs) > 0 {
@@ -111,7 +109,7 @@ func ParseDetails(r Response) (*Details, error) {
 	return out, nil
 }
 
-func (c *respChecker) optAmount(v jsonx.Value, path string) money.Amount {
+func (c *respChecker) optAmount(v jsonx.Value, path fpath) money.Amount {
 	if v.Absent() {
 		return 0
 	}
@@ -119,123 +117,123 @@ func (c *respChecker) optAmount(v jsonx.Value, path string) money.Amount {
 	return a
 }
 
-func (c *respChecker) optStr(v jsonx.Value, path string) string {
+func (c *respChecker) optStr(v jsonx.Value, path fpath) string {
 	s, _ := c.lenientStr(v, path)
 	return s
 }
 
 func (c *respChecker) details(d jsonx.Value, out *Details) {
-	const p = "data"
-	if s, ok := c.str(d.Get("reservationUuid"), p+".reservationUuid", true, 64); ok {
+	p := at("data")
+	if s, ok := c.str(d.Get("reservationUuid"), p.at("reservationUuid"), true, 64); ok {
 		if !validReservationUUID(s) {
-			c.add(p+".reservationUuid", RuleUUID, "is not a reservation identifier")
+			c.add(p.at("reservationUuid"), RuleUUID, "is not a reservation identifier")
 		}
 		out.ReservationUUID = s
 	}
-	out.Status, _ = c.str(d.Get("status"), p+".status", true, 64)
-	out.IsPaid = c.optBool(d.Get("isPaid"), p+".isPaid")
+	out.Status, _ = c.str(d.Get("status"), p.at("status"), true, 64)
+	out.IsPaid = c.optBool(d.Get("isPaid"), p.at("isPaid"))
 	if pl := d.Get("productList"); !pl.Absent() {
 		if pl.Kind() != jsonx.Array {
-			c.add(p+".productList", RuleType, "must be an array, not "+article(pl.Kind()))
+			c.add(p.at("productList"), RuleType, "must be an array, not "+article(pl.Kind()))
 		} else {
 			out.Products = make([]DetailsProduct, 0, pl.Len())
 			for i, e := range pl.Elems() {
-				lp := p + ".productList." + strconv.Itoa(i)
+				lp := at("data.productList").index(i)
 				if !c.object(e, lp, true) {
 					continue
 				}
 				var dp DetailsProduct
-				dp.ID, _ = c.id(e.Get("id"), lp+".id")
-				dp.Name = c.optStr(e.Get("name"), lp+".name")
-				dp.ProductID = c.optStr(e.Get("productId"), lp+".productId")
+				dp.ID, _ = c.id(e.Get("id"), lp.at("id"))
+				dp.Name = c.optStr(e.Get("name"), lp.at("name"))
+				dp.ProductID = c.optStr(e.Get("productId"), lp.at("productId"))
 				if q := e.Get("quantity"); !q.Absent() {
-					if raw, ok := c.number(q, lp+".quantity", false); ok {
+					if raw, ok := c.number(q, lp.at("quantity"), false); ok {
 						dp.Quantity = string(raw)
 					}
 				}
-				dp.Rate = c.optAmount(e.Get("rate"), lp+".rate")
-				dp.Discount = c.optAmount(e.Get("discount"), lp+".discount")
+				dp.Rate = c.optAmount(e.Get("rate"), lp.at("rate"))
+				dp.Discount = c.optAmount(e.Get("discount"), lp.at("discount"))
 				if t := e.Get("tax"); !t.Absent() {
-					if raw, ok := c.number(t, lp+".tax", false); ok {
+					if raw, ok := c.number(t, lp.at("tax"), false); ok {
 						r, err := money.ParseRate(raw)
 						if err != nil {
-							c.add(lp+".tax", RuleTaxRate, "is not a tax rate in percent")
+							c.add(lp.at("tax"), RuleTaxRate, "is not a tax rate in percent")
 						}
 						dp.Tax = r
 					}
 				}
-				dp.Amount = c.optAmount(e.Get("amount"), lp+".amount")
-				dp.Reserved = c.optAmount(e.Get("reserved"), lp+".reserved")
-				dp.Captured = c.optAmount(e.Get("captured"), lp+".captured")
+				dp.Amount = c.optAmount(e.Get("amount"), lp.at("amount"))
+				dp.Reserved = c.optAmount(e.Get("reserved"), lp.at("reserved"))
+				dp.Captured = c.optAmount(e.Get("captured"), lp.at("captured"))
 				out.Products = append(out.Products, dp)
 			}
 		}
 	}
-	out.GrandTotal = c.optAmount(d.Get("grandTotal"), p+".grandTotal")
-	out.ReservationDate = c.optStr(d.Get("reservationDate"), p+".reservationDate")
-	out.PaymentLinkDue = c.optStr(d.Get("paymentLinkDueDate"), p+".paymentLinkDueDate")
+	out.GrandTotal = c.optAmount(d.Get("grandTotal"), p.at("grandTotal"))
+	out.ReservationDate = c.optStr(d.Get("reservationDate"), p.at("reservationDate"))
+	out.PaymentLinkDue = c.optStr(d.Get("paymentLinkDueDate"), p.at("paymentLinkDueDate"))
 	if s := d.Get("sendOrderBy"); s.Kind() == jsonx.Object {
-		out.SendOrderBy.SMS = c.optBool(s.Get("sms"), p+".sendOrderBy.sms")
-		out.SendOrderBy.Email = c.optBool(s.Get("email"), p+".sendOrderBy.email")
+		out.SendOrderBy.SMS = c.optBool(s.Get("sms"), p.at("sendOrderBy").at("sms"))
+		out.SendOrderBy.Email = c.optBool(s.Get("email"), p.at("sendOrderBy").at("email"))
 	}
 	if cu := d.Get("customerDetails"); cu.Kind() == jsonx.Object {
-		c.detailsCustomer(cu, p+".customerDetails", &out.Customer, cu.Get("address"))
+		c.detailsCustomer(cu, p.at("customerDetails"), &out.Customer, cu.Get("address"))
 	}
-	out.ReferenceNumber = c.optStr(d.Get("referenceNumber"), p+".referenceNumber")
-	out.ChargeValidity = c.optStr(d.Get("chargeValidity"), p+".chargeValidity")
-	out.CustomerReference = c.optStr(d.Get("customerReference"), p+".customerReference")
-	out.CustomerNotes, _ = c.str(d.Get("customerNotes"), p+".customerNotes", false, maxLongText)
-	out.TermsAndCondition, _ = c.str(d.Get("termsAndCondition"), p+".termsAndCondition", false, maxLongText)
+	out.ReferenceNumber = c.optStr(d.Get("referenceNumber"), p.at("referenceNumber"))
+	out.ChargeValidity = c.optStr(d.Get("chargeValidity"), p.at("chargeValidity"))
+	out.CustomerReference = c.optStr(d.Get("customerReference"), p.at("customerReference"))
+	out.CustomerNotes, _ = c.str(d.Get("customerNotes"), p.at("customerNotes"), false, maxLongText)
+	out.TermsAndCondition, _ = c.str(d.Get("termsAndCondition"), p.at("termsAndCondition"), false, maxLongText)
 	if pd := d.Get("paymentDetails"); pd.Kind() == jsonx.Object {
-		pp := p + ".paymentDetails"
-		out.Payment.ReservedAt = c.optStr(pd.Get("reservedAt"), pp+".reservedAt")
-		out.Payment.Reserved = c.optAmount(pd.Get("reservedAmount"), pp+".reservedAmount")
-		out.Payment.Captured = c.optAmount(pd.Get("capturedAmount"), pp+".capturedAmount")
-		out.Payment.Charged = c.optAmount(pd.Get("chargedAmount"), pp+".chargedAmount")
+		pp := p.at("paymentDetails")
+		out.Payment.ReservedAt = c.optStr(pd.Get("reservedAt"), pp.at("reservedAt"))
+		out.Payment.Reserved = c.optAmount(pd.Get("reservedAmount"), pp.at("reservedAmount"))
+		out.Payment.Captured = c.optAmount(pd.Get("capturedAmount"), pp.at("capturedAmount"))
+		out.Payment.Charged = c.optAmount(pd.Get("chargedAmount"), pp.at("chargedAmount"))
 		if ar := pd.Get("amountRefunded"); ar.Kind() == jsonx.Object {
-			out.Payment.RefundedFromCaptured = c.optAmount(ar.Get("fromCaptured"), pp+".amountRefunded.fromCaptured")
-			out.Payment.RefundedFromCharged = c.optAmount(ar.Get("fromCharge"), pp+".amountRefunded.fromCharge")
+			out.Payment.RefundedFromCaptured = c.optAmount(ar.Get("fromCaptured"), pp.at("amountRefunded").at("fromCaptured"))
+			out.Payment.RefundedFromCharged = c.optAmount(ar.Get("fromCharge"), pp.at("amountRefunded").at("fromCharge"))
 		}
 	}
 	if od := d.Get("organizationDetails"); od.Kind() == jsonx.Object {
-		org := &Organization{Name: c.optStr(od.Get("name"), p+".organizationDetails.name")}
+		org := &Organization{Name: c.optStr(od.Get("name"), p.at("organizationDetails").at("name"))}
 		if ba := od.Get("billingAddress"); ba.Kind() == jsonx.Object {
-			c.detailsCustomer(ba, p+".organizationDetails.billingAddress", &org.BillingAddress, ba)
+			c.detailsCustomer(ba, p.at("organizationDetails").at("billingAddress"), &org.BillingAddress, ba)
 		}
 		out.Organization = org
 	}
-	out.TranslationKey = c.optStr(d.Get("translationKey"), p+".translationKey")
+	out.TranslationKey = c.optStr(d.Get("translationKey"), p.at("translationKey"))
 	if ph := d.Get("paymentHistory"); ph.Kind() == jsonx.Object {
-		hp := p + ".paymentHistory"
-		out.History.Reserved = c.events(ph.Get("reserved"), hp+".reserved")
-		out.History.Captured = c.events(ph.Get("captured"), hp+".captured")
-		out.History.Charged = c.events(ph.Get("charged"), hp+".charged")
-		out.History.Refunded = c.events(ph.Get("refunded"), hp+".refunded")
+		hp := p.at("paymentHistory")
+		out.History.Reserved = c.events(ph.Get("reserved"), hp.at("reserved"))
+		out.History.Captured = c.events(ph.Get("captured"), hp.at("captured"))
+		out.History.Charged = c.events(ph.Get("charged"), hp.at("charged"))
+		out.History.Refunded = c.events(ph.Get("refunded"), hp.at("refunded"))
 	}
 }
 
 // detailsCustomer reads contact fields from v and the address fields from
 // addr (nested for customers, flat for billing addresses).
-func (c *respChecker) detailsCustomer(v jsonx.Value, path string, out *DetailsCustomer, addr jsonx.Value) {
-	out.CountryCode = c.optStr(v.Get("countryCode"), path+".countryCode")
-	out.MSISDN = c.optStr(v.Get("msisdn"), path+".msisdn")
-	out.Email = c.optStr(v.Get("email"), path+".email")
-	out.Name = c.optStr(v.Get("name"), path+".name")
+func (c *respChecker) detailsCustomer(v jsonx.Value, path fpath, out *DetailsCustomer, addr jsonx.Value) {
+	out.CountryCode = c.optStr(v.Get("countryCode"), path.at("countryCode"))
+	out.MSISDN = c.optStr(v.Get("msisdn"), path.at("msisdn"))
+	out.Email = c.optStr(v.Get("email"), path.at("email"))
+	out.Name = c.optStr(v.Get("name"), path.at("name"))
 	if addr.Kind() == jsonx.Object {
 		ap := path
 		if addr != v {
-			ap = path + ".address"
+			ap = path.at("address")
 		}
 		out.Address = Address{
-			Street:  c.optStr(addr.Get("street"), ap+".street"),
-			Zip:     c.optStr(addr.Get("zip"), ap+".zip"),
-			City:    c.optStr(addr.Get("city"), ap+".city"),
-			Country: c.optStr(addr.Get("country"), ap+".country"),
+			Street:  c.optStr(addr.Get("street"), ap.at("street")),
+			Zip:     c.optStr(addr.Get("zip"), ap.at("zip")),
+			City:    c.optStr(addr.Get("city"), ap.at("city")),
+			Country: c.optStr(addr.Get("country"), ap.at("country")),
 		}
 	}
 }
 
-func (c *respChecker) events(v jsonx.Value, path string) []PaymentEvent {
+func (c *respChecker) events(v jsonx.Value, path fpath) []PaymentEvent {
 	switch v.Kind() {
 	case jsonx.Invalid, jsonx.Null:
 		return nil
@@ -246,18 +244,18 @@ func (c *respChecker) events(v jsonx.Value, path string) []PaymentEvent {
 	}
 	out := make([]PaymentEvent, 0, v.Len())
 	for i, e := range v.Elems() {
-		p := path + "." + strconv.Itoa(i)
+		p := path.index(i)
 		if !c.object(e, p, true) {
 			continue
 		}
 		out = append(out, PaymentEvent{
-			At:             c.optStr(e.Get("at"), p+".at"),
-			Amount:         c.optAmount(e.Get("amount"), p+".amount"),
-			Reference:      c.optStr(e.Get("reference"), p+".reference"),
-			IsRefunded:     c.optBool(e.Get("isRefunded"), p+".isRefunded"),
-			Refunded:       c.optAmount(e.Get("refunded"), p+".refunded"),
-			IsPartial:      c.optBool(e.Get("isPartial"), p+".isPartial"),
-			AdditionalText: c.optStr(e.Get("additionalText"), p+".additionalText"),
+			At:             c.optStr(e.Get("at"), p.at("at")),
+			Amount:         c.optAmount(e.Get("amount"), p.at("amount")),
+			Reference:      c.optStr(e.Get("reference"), p.at("reference")),
+			IsRefunded:     c.optBool(e.Get("isRefunded"), p.at("isRefunded")),
+			Refunded:       c.optAmount(e.Get("refunded"), p.at("refunded")),
+			IsPartial:      c.optBool(e.Get("isPartial"), p.at("isPartial")),
+			AdditionalText: c.optStr(e.Get("additionalText"), p.at("additionalText")),
 		})
 	}
 	return out

@@ -83,42 +83,42 @@ const DefaultPaymentLinkTTL = 7 * 24 * 60 * 60
 func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 	var c checker
 	if ord.Currency != "" && ord.Currency != "NOK" {
-		c.add("currency", RuleEnum, "must be NOK, not "+quote(ord.Currency))
+		c.add(at("currency"), RuleEnum, "must be NOK, not "+quote(ord.Currency))
 	}
 	if len(ord.Lines) == 0 {
-		c.add("lines", RuleRequired, "must contain at least one line")
+		c.add(at("lines"), RuleRequired, "must contain at least one line")
 	}
 	totals := make([]money.Amount, len(ord.Lines))
 	for i := range ord.Lines {
 		l := &ord.Lines[i]
-		p := "lines." + strconv.Itoa(i)
+		p := at("lines").index(i)
 		switch l.Kind {
 		case "", LineProduct, LineShipping, LineFee:
 		default:
-			c.add(p+".kind", RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
+			c.add(p.at("kind"), RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
 		}
 		if !o.taxRateAllowed(l.TaxRate) {
-			c.add(p+".taxRate", RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
+			c.add(p.at("taxRate"), RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
 		}
 		if l.Quantity <= 0 {
-			c.add(p+".quantity", RuleMin, "must be a whole number greater than 0")
+			c.add(p.at("quantity"), RuleMin, "must be a whole number greater than 0")
 			continue
 		}
 		if l.UnitPrice < 0 {
-			c.add(p+".unitPrice", RuleMin, "must not be negative")
+			c.add(p.at("unitPrice"), RuleMin, "must not be negative")
 			continue
 		}
 		t, err := l.UnitPrice.Mul(l.Quantity)
 		if err != nil {
-			c.add(p+".quantity", RuleRange, "unit price × quantity is out of range")
+			c.add(p.at("quantity"), RuleRange, "unit price × quantity is out of range")
 			continue
 		}
 		if l.Discount < 0 {
-			c.add(p+".discount", RuleMin, "must not be negative")
+			c.add(p.at("discount"), RuleMin, "must not be negative")
 			continue
 		}
 		if l.Discount > t {
-			c.add(p+".discount", RuleRange, "must not exceed the line total "+t.String())
+			c.add(p.at("discount"), RuleRange, "must not exceed the line total "+t.String())
 			continue
 		}
 		totals[i] = t - l.Discount
@@ -126,7 +126,7 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 	var orderDiscount money.Amount
 	for i, d := range ord.Discounts {
 		if d.Amount <= 0 {
-			c.add("discounts."+strconv.Itoa(i)+".amount", RuleMin, "must be greater than 0")
+			c.add(at("discounts").index(i).at("amount"), RuleMin, "must be greater than 0")
 		}
 		orderDiscount += d.Amount
 	}
@@ -135,7 +135,7 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 	}
 	if orderDiscount > 0 {
 		if err := spread(ord.Lines, totals, orderDiscount); err != nil {
-			c.add("discounts", RuleRange, err.Error())
+			c.add(at("discounts"), RuleRange, err.Error())
 			return nil, c.result("order")
 		}
 	}

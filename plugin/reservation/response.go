@@ -196,15 +196,15 @@ func parseCreated(op, urlKey string, r Response) (*Created, error) {
 	}
 	var c respChecker
 	out := &Created{Message: msg}
-	if c.object(data, "data", true) {
-		out.CustomerUUID, _ = c.str(data.Get("customerUuid"), "data.customerUuid", false, 64)
-		if s, ok := c.str(data.Get("reservationUuid"), "data.reservationUuid", true, 64); ok {
+	if c.object(data, at("data"), true) {
+		out.CustomerUUID, _ = c.str(data.Get("customerUuid"), at("data.customerUuid"), false, 64)
+		if s, ok := c.str(data.Get("reservationUuid"), at("data.reservationUuid"), true, 64); ok {
 			if !validReservationUUID(s) {
-				c.add("data.reservationUuid", RuleUUID, "is not a reservation identifier")
+				c.add(at("data.reservationUuid"), RuleUUID, "is not a reservation identifier")
 			}
 			out.ReservationUUID = s
 		}
-		out.URL, _ = c.url(data.Get(urlKey), "data."+urlKey, true)
+		out.URL, _ = c.url(data.Get(urlKey), at("data").at(urlKey), true)
 	}
 	if len(c.errs) > 0 {
 		return nil, c.fail(op, r, msg)
@@ -227,8 +227,8 @@ func parseTransaction(op string, r Response) (*Transaction, error) {
 	}
 	var c respChecker
 	out := &Transaction{Message: msg}
-	if c.object(data, "data", true) {
-		out.UUID, _ = c.str(data.Get("uuid"), "data.uuid", true, 64)
+	if c.object(data, at("data"), true) {
+		out.UUID, _ = c.str(data.Get("uuid"), at("data.uuid"), true, 64)
 	}
 	if len(c.errs) > 0 {
 		return nil, c.fail(op, r, msg)
@@ -272,31 +272,31 @@ func ParseHistory(r Response) ([]HistoryEvent, error) {
 	case jsonx.Array:
 		out = make([]HistoryEvent, 0, data.Len())
 		for i, e := range data.Elems() {
-			p := "data." + strconv.Itoa(i)
+			p := at("data").index(i)
 			if !c.object(e, p, true) {
 				continue
 			}
 			var ev HistoryEvent
-			ev.UUID, _ = c.str(e.Get("uuid"), p+".uuid", true, 64)
-			ev.Title, _ = c.str(e.Get("title"), p+".title", true, maxShortText)
-			if s, ok := c.str(e.Get("datetime"), p+".datetime", true, 32); ok {
+			ev.UUID, _ = c.str(e.Get("uuid"), p.at("uuid"), true, 64)
+			ev.Title, _ = c.str(e.Get("title"), p.at("title"), true, maxShortText)
+			if s, ok := c.str(e.Get("datetime"), p.at("datetime"), true, 32); ok {
 				if !validHistoryTime(s) {
-					c.add(p+".datetime", RuleTimestamp, "must look like \"21.01.2024 04:00\"")
+					c.add(p.at("datetime"), RuleTimestamp, "must look like \"21.01.2024 04:00\"")
 				}
 				ev.DateTime = s
 			}
-			ev.SentTo, _ = c.str(e.Get("sentTo"), p+".sentTo", false, maxShortText)
-			ev.ActionBy, _ = c.lenientStr(e.Get("actionBy"), p+".actionBy")
-			ev.Note, _ = c.str(e.Get("note"), p+".note", false, maxLongText)
-			ev.PaymentMethod, _ = c.str(e.Get("paymentMethod"), p+".paymentMethod", false, maxShortText)
-			ev.IsRefundable = c.optBool(e.Get("isRefundable"), p+".isRefundable")
+			ev.SentTo, _ = c.str(e.Get("sentTo"), p.at("sentTo"), false, maxShortText)
+			ev.ActionBy, _ = c.lenientStr(e.Get("actionBy"), p.at("actionBy"))
+			ev.Note, _ = c.str(e.Get("note"), p.at("note"), false, maxLongText)
+			ev.PaymentMethod, _ = c.str(e.Get("paymentMethod"), p.at("paymentMethod"), false, maxShortText)
+			ev.IsRefundable = c.optBool(e.Get("isRefundable"), p.at("isRefundable"))
 			if a := e.Get("amount"); !a.Absent() {
-				ev.Amount, _ = c.amount(a, p+".amount", false)
+				ev.Amount, _ = c.amount(a, p.at("amount"), false)
 			}
 			out = append(out, ev)
 		}
 	default:
-		c.add("data", RuleType, "must be an array, not "+article(data.Kind()))
+		c.add(at("data"), RuleType, "must be an array, not "+article(data.Kind()))
 	}
 	if len(c.errs) > 0 {
 		return nil, c.fail(OpHistory, r, msg)
@@ -323,7 +323,7 @@ func validHistoryTime(s string) bool {
 
 // lenientStr reads an optional field FrontGo may send as a string or a
 // number (an id): both become text.
-func (c *respChecker) lenientStr(v jsonx.Value, path string) (string, bool) {
+func (c *respChecker) lenientStr(v jsonx.Value, path fpath) (string, bool) {
 	if v.Kind() == jsonx.Number {
 		return string(v.Raw()), true
 	}
@@ -331,7 +331,7 @@ func (c *respChecker) lenientStr(v jsonx.Value, path string) (string, bool) {
 }
 
 // optBool reads an optional boolean; FrontGo's PHP may also send 0 or 1.
-func (c *respChecker) optBool(v jsonx.Value, path string) bool {
+func (c *respChecker) optBool(v jsonx.Value, path fpath) bool {
 	switch v.Kind() {
 	case jsonx.Bool:
 		b, _ := v.Bool()

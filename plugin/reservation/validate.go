@@ -86,73 +86,73 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 	if op == OpCreate {
 		known = newKnownCreate
 	}
-	c.object(root, "", true, known...)
-	c.customer(root.Get("customerDetails"), "customerDetails")
+	c.object(root, at(""), true, known...)
+	c.customer(root.Get("customerDetails"), at("customerDetails"))
 
-	c.timestamp(root.Get("orderDate"), "orderDate", true)
-	if due, ok := c.timestamp(root.Get("dueDateForPaymentLink"), "dueDateForPaymentLink", true); ok && !o.Now.IsZero() {
+	c.timestamp(root.Get("orderDate"), at("orderDate"), true)
+	if due, ok := c.timestamp(root.Get("dueDateForPaymentLink"), at("dueDateForPaymentLink"), true); ok && !o.Now.IsZero() {
 		if due < o.Now.Unix() {
-			c.add("dueDateForPaymentLink", RuleNotPast, "must be now or in the future")
+			c.add(at("dueDateForPaymentLink"), RuleNotPast, "must be now or in the future")
 		}
 	}
-	c.str(root.Get("referenceNo"), "referenceNo", false, maxShortText)
-	c.str(root.Get("customerReference"), "customerReference", false, maxShortText)
+	c.str(root.Get("referenceNo"), at("referenceNo"), false, maxShortText)
+	c.str(root.Get("customerReference"), at("customerReference"), false, maxShortText)
 
-	if send := root.Get("sendOrderBy"); c.object(send, "sendOrderBy", true, sendKnown...) {
-		c.boolean(send.Get("sms"), "sendOrderBy.sms", true)
-		c.boolean(send.Get("email"), "sendOrderBy.email", true)
+	if send := root.Get("sendOrderBy"); c.object(send, at("sendOrderBy"), true, sendKnown...) {
+		c.boolean(send.Get("sms"), at("sendOrderBy.sms"), true)
+		c.boolean(send.Get("email"), at("sendOrderBy.email"), true)
 	}
 
-	subTotal, tax, linesOK, nLines := c.productLines(root.Get("products"), "products", o)
-	if sum := root.Get("orderSummary"); c.object(sum, "orderSummary", true, summaryKnown...) {
-		st, okS := c.nonNegative(sum.Get("subTotal"), "orderSummary.subTotal")
-		tt, okT := c.nonNegative(sum.Get("totalTax"), "orderSummary.totalTax")
-		gt, okG := c.positive(sum.Get("grandTotal"), "orderSummary.grandTotal")
+	subTotal, tax, linesOK, nLines := c.productLines(root.Get("products"), at("products"), o)
+	if sum := root.Get("orderSummary"); c.object(sum, at("orderSummary"), true, summaryKnown...) {
+		st, okS := c.nonNegative(sum.Get("subTotal"), at("orderSummary.subTotal"))
+		tt, okT := c.nonNegative(sum.Get("totalTax"), at("orderSummary.totalTax"))
+		gt, okG := c.positive(sum.Get("grandTotal"), at("orderSummary.grandTotal"))
 		if linesOK {
 			if okS && st != subTotal {
-				c.add("orderSummary.subTotal", RuleSum, "must equal the sum of products.*.amount, "+subTotal.String()+", not "+st.String())
+				c.add(at("orderSummary.subTotal"), RuleSum, "must equal the sum of products.*.amount, "+subTotal.String()+", not "+st.String())
 			}
 			// Shops round tax per unit or per line; allow one øre per line.
 			if okT && absAmount(tt-tax) > money.Amount(nLines) {
-				c.add("orderSummary.totalTax", RuleTaxTotal, "must equal the tax included in the products, "+tax.String()+", not "+tt.String())
+				c.add(at("orderSummary.totalTax"), RuleTaxTotal, "must equal the tax included in the products, "+tax.String()+", not "+tt.String())
 			}
 		}
 		if okS && okG && gt != st {
-			c.add("orderSummary.grandTotal", RuleSum, "must equal orderSummary.subTotal, "+st.String()+", not "+gt.String()+" (product amounts include tax)")
+			c.add(at("orderSummary.grandTotal"), RuleSum, "must equal orderSummary.subTotal, "+st.String()+", not "+gt.String()+" (product amounts include tax)")
 		}
 	}
 
 	if v := root.Get("chargeValidity"); v.Kind() == jsonx.Number {
-		c.add("chargeValidity", RuleType, "must be a string of digits, not a number")
-	} else if s, ok := c.str(v, "chargeValidity", false, 16); ok {
+		c.add(at("chargeValidity"), RuleType, "must be a string of digits, not a number")
+	} else if s, ok := c.str(v, at("chargeValidity"), false, 16); ok {
 		if !allDigits(s) {
-			c.add("chargeValidity", RuleDigits, "must contain digits only")
+			c.add(at("chargeValidity"), RuleDigits, "must contain digits only")
 		} else if n, _ := strconv.Atoi(s); n > maxChargeValDays {
-			c.add("chargeValidity", RuleRange, "must be at most "+strconv.Itoa(maxChargeValDays))
+			c.add(at("chargeValidity"), RuleRange, "must be at most "+strconv.Itoa(maxChargeValDays))
 		}
 	}
-	c.str(root.Get("customerNotes"), "customerNotes", false, maxLongText)
-	c.str(root.Get("tnc"), "tnc", false, maxLongText)
+	c.str(root.Get("customerNotes"), at("customerNotes"), false, maxLongText)
+	c.str(root.Get("tnc"), at("tnc"), false, maxLongText)
 
-	if s := root.Get("settings"); c.object(s, "settings", false, settingsKnown...) {
-		c.boolean(s.Get("secureDetails"), "settings.secureDetails", false)
-		c.boolean(s.Get("isChargePartiallyRefundable"), "settings.isChargePartiallyRefundable", false)
+	if s := root.Get("settings"); c.object(s, at("settings"), false, settingsKnown...) {
+		c.boolean(s.Get("secureDetails"), at("settings.secureDetails"), false)
+		c.boolean(s.Get("isChargePartiallyRefundable"), at("settings.isChargePartiallyRefundable"), false)
 	}
 
 	cbKnown := callbackSubmit
 	if op == OpCreate {
 		cbKnown = callbackCreate
 	}
-	if cb := root.Get("callback"); c.object(cb, "callback", false, cbKnown...) {
-		c.url(cb.Get("callbackUrl"), "callback.callbackUrl", false)
+	if cb := root.Get("callback"); c.object(cb, at("callback"), false, cbKnown...) {
+		c.url(cb.Get("callbackUrl"), at("callback.callbackUrl"), false)
 		if op == OpCreate {
-			c.url(cb.Get("success"), "callback.success", false)
-			c.url(cb.Get("failure"), "callback.failure", false)
+			c.url(cb.Get("success"), at("callback.success"), false)
+			c.url(cb.Get("failure"), at("callback.failure"), false)
 		}
 	}
 	if op == OpCreate {
-		if sp := root.Get("submitPayment"); c.object(sp, "submitPayment", true, submitPayKnown...) {
-			c.enum(sp.Get("via"), "submitPayment.via", true, paymentMethods...)
+		if sp := root.Get("submitPayment"); c.object(sp, at("submitPayment"), true, submitPayKnown...) {
+			c.enum(sp.Get("via"), at("submitPayment.via"), true, paymentMethods...)
 		}
 	}
 }
@@ -164,31 +164,31 @@ func absAmount(a money.Amount) money.Amount {
 	return a
 }
 
-func (c *checker) customer(v jsonx.Value, path string) {
+func (c *checker) customer(v jsonx.Value, path fpath) {
 	if !c.object(v, path, true, customerKnown...) {
 		return
 	}
-	c.str(v.Get("uuid"), path+".uuid", false, 64)
-	typ, _ := c.enum(v.Get("type"), path+".type", true, customerTypes...)
-	c.dialingCode(v.Get("countryCode"), path+".countryCode", true)
-	c.msisdn(v.Get("msisdn"), path+".msisdn", true)
-	c.email(v.Get("email"), path+".email", true)
-	c.str(v.Get("name"), path+".name", true, maxShortText)
-	c.enum(v.Get("preferredLanguage"), path+".preferredLanguage", false, Languages...)
+	c.str(v.Get("uuid"), path.at("uuid"), false, 64)
+	typ, _ := c.enum(v.Get("type"), path.at("type"), true, customerTypes...)
+	c.dialingCode(v.Get("countryCode"), path.at("countryCode"), true)
+	c.msisdn(v.Get("msisdn"), path.at("msisdn"), true)
+	c.email(v.Get("email"), path.at("email"), true)
+	c.str(v.Get("name"), path.at("name"), true, maxShortText)
+	c.enum(v.Get("preferredLanguage"), path.at("preferredLanguage"), false, Languages...)
 
 	pn := v.Get("personalNumber")
 	if pn.Kind() == jsonx.Number {
-		c.add(path+".personalNumber", RuleType, "must be a string of 11 digits, not a number")
-	} else if s, ok := c.str(pn, path+".personalNumber", false, 32); ok {
+		c.add(path.at("personalNumber"), RuleType, "must be a string of 11 digits, not a number")
+	} else if s, ok := c.str(pn, path.at("personalNumber"), false, 32); ok {
 		if !allDigits(s) {
-			c.add(path+".personalNumber", RuleDigits, "must contain digits only, without spaces")
+			c.add(path.at("personalNumber"), RuleDigits, "must contain digits only, without spaces")
 		} else if len(s) != personalNrLen {
-			c.add(path+".personalNumber", RuleLength, "must be exactly 11 digits")
+			c.add(path.at("personalNumber"), RuleLength, "must be exactly 11 digits")
 		}
 	}
 
 	org := v.Get("organizationId")
-	orgPath := path + ".organizationId"
+	orgPath := path.at("organizationId")
 	switch {
 	case org.Kind() == jsonx.Number:
 		c.add(orgPath, RuleType, "must be a string of digits, not a number")
@@ -200,11 +200,11 @@ func (c *checker) customer(v jsonx.Value, path string) {
 		}
 	}
 
-	if a := v.Get("address"); c.object(a, path+".address", true, addressKnown...) {
-		c.str(a.Get("street"), path+".address.street", true, maxShortText)
-		c.str(a.Get("zip"), path+".address.zip", true, 16)
-		c.str(a.Get("city"), path+".address.city", true, maxShortText)
-		c.country(a.Get("country"), path+".address.country")
+	if a := v.Get("address"); c.object(a, path.at("address"), true, addressKnown...) {
+		c.str(a.Get("street"), path.at("address").at("street"), true, maxShortText)
+		c.str(a.Get("zip"), path.at("address").at("zip"), true, 16)
+		c.str(a.Get("city"), path.at("address").at("city"), true, maxShortText)
+		c.country(a.Get("country"), path.at("address").at("country"))
 	}
 }
 
@@ -215,7 +215,7 @@ func (c *checker) customer(v jsonx.Value, path string) {
 // frontgate reads products.*.amount as the line total, rate × quantity,
 // with tax included (see the README's "Money" section): the reference calls
 // it "Total product amount" for create and charge, and its examples agree.
-func (c *checker) productLines(v jsonx.Value, path string, o *Options) (sum, tax money.Amount, ok bool, n int) {
+func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax money.Amount, ok bool, n int) {
 	refs := c.lines(v, path, false)
 	if refs == nil {
 		return 0, 0, false, 0
@@ -227,18 +227,18 @@ func (c *checker) productLines(v jsonx.Value, path string, o *Options) (sum, tax
 			ok = false
 			continue
 		}
-		c.str(e.Get("name"), p+".name", true, maxShortText)
+		c.str(e.Get("name"), p.at("name"), true, maxShortText)
 		if id := e.Get("productId"); id.Kind() == jsonx.Number {
-			c.add(p+".productId", RuleType, "must be a string, not a number")
+			c.add(p.at("productId"), RuleType, "must be a string, not a number")
 		} else {
-			c.str(id, p+".productId", false, maxShortText)
+			c.str(id, p.at("productId"), false, maxShortText)
 		}
-		rate, okR := c.nonNegative(e.Get("rate"), p+".rate")
-		tr, okT := c.taxRate(e.Get("tax"), p+".tax", o)
-		amt, okA := c.nonNegative(e.Get("amount"), p+".amount")
+		rate, okR := c.nonNegative(e.Get("rate"), p.at("rate"))
+		tr, okT := c.taxRate(e.Get("tax"), p.at("tax"), o)
+		amt, okA := c.nonNegative(e.Get("amount"), p.at("amount"))
 		if okR && okA {
 			if (rate == 0 && amt != 0) || (rate != 0 && (amt%rate != 0 || amt == 0)) {
-				c.add(p+".amount", RuleLineTotal, "must be rate × a whole quantity (rate "+rate.String()+", amount "+amt.String()+")")
+				c.add(p.at("amount"), RuleLineTotal, "must be rate × a whole quantity (rate "+rate.String()+", amount "+amt.String()+")")
 			}
 		}
 		if !(okR && okT && okA) {
@@ -289,19 +289,19 @@ func validateLines(op, uuid string, body []byte, o *Options) error {
 	var sum money.Amount
 	var ok bool
 	if op == OpCharge {
-		c.object(root, "", true, chargeKnown...)
-		sum, _, ok, _ = c.productLines(root.Get("products"), "products", o)
+		c.object(root, at(""), true, chargeKnown...)
+		sum, _, ok, _ = c.productLines(root.Get("products"), at("products"), o)
 		if ok && sum == 0 {
-			c.add("products", RuleMin, "must charge more than 0")
+			c.add(at("products"), RuleMin, "must charge more than 0")
 		}
 	} else {
-		c.object(root, "", true, captureKnown...)
-		sum, ok = c.idAmounts(root.Get("products"), "products", false)
+		c.object(root, at(""), true, captureKnown...)
+		sum, ok = c.idAmounts(root.Get("products"), at("products"), false)
 	}
-	if gt, okG := c.positive(root.Get("grandTotal"), "grandTotal"); okG && ok && gt != sum {
-		c.add("grandTotal", RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
+	if gt, okG := c.positive(root.Get("grandTotal"), at("grandTotal")); okG && ok && gt != sum {
+		c.add(at("grandTotal"), RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
 	}
-	c.str(root.Get("additionalText"), "additionalText", false, maxLongText)
+	c.str(root.Get("additionalText"), at("additionalText"), false, maxLongText)
 	return c.result(op)
 }
 
@@ -316,7 +316,7 @@ func prepend(c *checker, err error) error {
 
 // idAmounts checks {id, amount} lines (capture, refund): positive whole ids,
 // each at most once, positive amounts.
-func (c *checker) idAmounts(v jsonx.Value, path string, array bool) (sum money.Amount, ok bool) {
+func (c *checker) idAmounts(v jsonx.Value, path fpath, array bool) (sum money.Amount, ok bool) {
 	refs := c.lines(v, path, array)
 	if refs == nil {
 		return 0, false
@@ -329,17 +329,17 @@ func (c *checker) idAmounts(v jsonx.Value, path string, array bool) (sum money.A
 			ok = false
 			continue
 		}
-		id, okI := c.id(e.Get("id"), p+".id")
+		id, okI := c.id(e.Get("id"), p.at("id"))
 		if okI {
 			for _, s := range seen {
 				if s == id {
-					c.add(p+".id", RuleDistinct, "product "+strconv.FormatInt(id, 10)+" appears more than once")
+					c.add(p.at("id"), RuleDistinct, "product "+strconv.FormatInt(id, 10)+" appears more than once")
 					break
 				}
 			}
 			seen = append(seen, id)
 		}
-		amt, okA := c.positive(e.Get("amount"), p+".amount")
+		amt, okA := c.positive(e.Get("amount"), p.at("amount"))
 		if !okA {
 			ok = false
 			continue
@@ -371,8 +371,8 @@ func validateNote(op, uuid string, body []byte) error {
 		return prepend(&c, err)
 	}
 	root := d.Root()
-	c.object(root, "", true, noteKnown...)
-	c.str(root.Get("note"), "note", true, maxLongText)
+	c.object(root, at(""), true, noteKnown...)
+	c.str(root.Get("note"), at("note"), true, maxLongText)
 	return c.result(op)
 }
 
@@ -388,24 +388,24 @@ func ValidateResend(reservationUUID string, body []byte) error {
 		return prepend(&c, err)
 	}
 	root := d.Root()
-	c.object(root, "", true, resendKnown...)
+	c.object(root, at(""), true, resendKnown...)
 	cc, ms, em := root.Get("countryCode"), root.Get("msisdn"), root.Get("email")
 	hasCC, hasMS, hasEM := present(cc), present(ms), present(em)
 	if hasCC || hasMS {
-		c.dialingCode(cc, "countryCode", false)
-		c.msisdn(ms, "msisdn", false)
+		c.dialingCode(cc, at("countryCode"), false)
+		c.msisdn(ms, at("msisdn"), false)
 		if hasCC && !hasMS {
-			c.add("msisdn", RuleRequiredWith, "is required when countryCode is given")
+			c.add(at("msisdn"), RuleRequiredWith, "is required when countryCode is given")
 		}
 		if hasMS && !hasCC {
-			c.add("countryCode", RuleRequiredWith, "is required when msisdn is given")
+			c.add(at("countryCode"), RuleRequiredWith, "is required when msisdn is given")
 		}
 	}
 	if hasEM {
-		c.email(em, "email", false)
+		c.email(em, at("email"), false)
 	}
 	if !hasCC && !hasMS && !hasEM {
-		c.add("", RuleRequiredOneOf, "give countryCode and msisdn to resend by SMS, or email to resend by e-mail")
+		c.add(at(""), RuleRequiredOneOf, "give countryCode and msisdn to resend by SMS, or email to resend by e-mail")
 	}
 	return c.result(OpResend)
 }
@@ -436,21 +436,21 @@ func ValidateRefund(reservationUUID string, body []byte) error {
 		return prepend(&c, err)
 	}
 	root := d.Root()
-	c.object(root, "", true, refundKnown...)
-	c.enum(root.Get("type"), "type", true, refundTypes...)
-	sum, ok := c.idAmounts(root.Get("products"), "products", true)
-	if gt, okG := c.positive(root.Get("grandTotal"), "grandTotal"); okG && ok && gt != sum {
-		c.add("grandTotal", RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
+	c.object(root, at(""), true, refundKnown...)
+	c.enum(root.Get("type"), at("type"), true, refundTypes...)
+	sum, ok := c.idAmounts(root.Get("products"), at("products"), true)
+	if gt, okG := c.positive(root.Get("grandTotal"), at("grandTotal")); okG && ok && gt != sum {
+		c.add(at("grandTotal"), RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
 	}
-	src, okS := c.enum(root.Get("source"), "source", true, refundSources...)
-	ref, okR := c.str(root.Get("reference"), "reference", true, 64)
+	src, okS := c.enum(root.Get("source"), at("source"), true, refundSources...)
+	ref, okR := c.str(root.Get("reference"), at("reference"), true, 64)
 	if okS && okR {
 		want := "CAP"
 		if src == "charged" {
 			want = "CHA"
 		}
 		if len(ref) < 4 || ref[:3] != want || !alnum(ref[3:]) {
-			c.add("reference", RuleReference, "must be the "+src+" transaction's identifier, starting with "+want)
+			c.add(at("reference"), RuleReference, "must be the "+src+" transaction's identifier, starting with "+want)
 		}
 	}
 	return c.result(OpRefund)
@@ -486,12 +486,12 @@ func (c *checker) historyWindow(start, end string) (s, e int64, ok bool) {
 	ok = true
 	parse := func(v, path string) int64 {
 		if v == "" {
-			c.add(path, RuleRequiredWith, "is required when the other bound is given")
+			c.add(at(path), RuleRequiredWith, "is required when the other bound is given")
 			ok = false
 			return 0
 		}
 		if !allDigits(v) || len(v) > 11 {
-			c.add(path, RuleTimestamp, "must be a Unix timestamp in seconds, such as \"1706674723\"")
+			c.add(at(path), RuleTimestamp, "must be a Unix timestamp in seconds, such as \"1706674723\"")
 			ok = false
 			return 0
 		}
@@ -500,7 +500,7 @@ func (c *checker) historyWindow(start, end string) (s, e int64, ok bool) {
 	}
 	s, e = parse(start, "start"), parse(end, "end")
 	if ok && s > e {
-		c.add("start", RuleOrder, "must not be after end")
+		c.add(at("start"), RuleOrder, "must not be after end")
 		ok = false
 	}
 	return s, e, ok
