@@ -22,7 +22,8 @@ const (
 	MaxRate   Rate   = 100_00
 )
 
-// Errors returned by the parsers. Each is wrapped with the offending text.
+// Errors returned by the parsers, unwrapped, so callers may compare them
+// with ==.
 var (
 	ErrSyntax    = errors.New("not a decimal number")
 	ErrPrecision = errors.New("more than two decimal places")
@@ -57,9 +58,10 @@ func parseScaled(s []byte, scale int, limit int64) (int64, error) {
 		neg = s[i] == '-'
 		i++
 	}
-	var digits [48]byte
-	nd := 0 // significant digits kept (leading zeros dropped)
-	k := 0  // digits after the decimal point
+	var dbuf [48]byte
+	digits := dbuf[:0] // grows beyond 48 only for long (zero-padded) input
+	nd := 0            // significant digits kept (leading zeros dropped)
+	k := 0             // digits after the decimal point
 	sawDigit, sawPoint := false, false
 	for ; i < n; i++ {
 		c := s[i]
@@ -71,10 +73,7 @@ func parseScaled(s []byte, scale int, limit int64) (int64, error) {
 			if nd == 0 && c == '0' {
 				continue
 			}
-			if nd >= len(digits) {
-				return 0, ErrRange
-			}
-			digits[nd] = c - '0'
+			digits = append(digits, c-'0')
 			nd++
 			continue
 		}
@@ -106,10 +105,11 @@ func parseScaled(s []byte, scale int, limit int64) (int64, error) {
 			if c < '0' || c > '9' {
 				return 0, ErrSyntax
 			}
-			if e > 10000 {
-				return 0, ErrRange
+			// Beyond n+scale+20 the exponent's size no longer changes the
+			// outcome (zero, ErrPrecision or ErrRange), so stop growing it.
+			if e <= n+scale+20 {
+				e = e*10 + int(c-'0')
 			}
-			e = e*10 + int(c-'0')
 		}
 		if eneg {
 			k += e
@@ -150,12 +150,12 @@ func parseScaled(s []byte, scale int, limit int64) (int64, error) {
 // Append appends the amount as a decimal with exactly two places
 // ("1000.00", "-0.05"): the form FrontGo's numeric fields take on the wire.
 func (a Amount) Append(buf []byte) []byte {
-	v := int64(a)
-	if v < 0 {
+	v := uint64(a) // unsigned, so that -MinInt64 does not overflow
+	if a < 0 {
 		buf = append(buf, '-')
 		v = -v
 	}
-	buf = strconv.AppendInt(buf, v/100, 10)
+	buf = strconv.AppendUint(buf, v/100, 10)
 	f := v % 100
 	return append(buf, '.', byte('0'+f/10), byte('0'+f%10))
 }
@@ -166,8 +166,13 @@ func (a Amount) String() string { return string(a.Append(make([]byte, 0, 24))) }
 // Append appends the rate in percent without trailing zeros ("25", "11.11",
 // "12.5"): the form of the reference's `tax` examples.
 func (r Rate) Append(buf []byte) []byte {
-	buf = strconv.AppendInt(buf, int64(r/100), 10)
-	f := r % 100
+	v := int64(r)
+	if v < 0 {
+		buf = append(buf, '-')
+		v = -v
+	}
+	buf = strconv.AppendInt(buf, v/100, 10)
+	f := v % 100
 	if f == 0 {
 		return buf
 	}
@@ -186,7 +191,7 @@ func Percent(p int) Rate { return Rate(p * 100) }
 
 // Mul returns a × q, or ErrRange when the product leaves the allowed range.
 func (a Amount) Mul(q int64) (Amount, error) {
-	if q < 0 || q > int64(MaxAmount) {
+	if q < 0 || q > int64(MaxAmount) || !a.inRange() {
 		return 0, ErrRange
 	}
 	if q != 0 && abs(int64(a)) > int64(MaxAmount)/q {
@@ -197,17 +202,23 @@ func (a Amount) Mul(q int64) (Amount, error) {
 
 // Add returns a + b, or ErrRange when the sum leaves the allowed range.
 func (a Amount) Add(b Amount) (Amount, error) {
+	// Operands out of range could overflow int64 and wrap back into range.
+	if !a.inRange() || !b.inRange() {
+		return 0, ErrRange
+	}
 	s := a + b
-	if abs(int64(s)) > int64(MaxAmount) {
+	if !s.inRange() {
 		return 0, ErrRange
 	}
 	return s, nil
 }
 
+func (a Amount) inRange() bool { return -MaxAmount <= a && a <= MaxAmount }
+
 // TaxIncluded returns the tax contained in a gross amount at rate r:
 // gross × r / (100 % + r), rounded half away from zero to the øre.
 func TaxIncluded(gross Amount, r Rate) Amount {
-	if r == 0 || gross == 0 {
+	if r <= 0 || gross == 0 { // no parser yields r < 0; never divide by zero
 		return 0
 	}
 	return Amount(divRound(int64(gross)*int64(r), int64(MaxRate)+int64(r)))

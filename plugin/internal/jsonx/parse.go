@@ -164,7 +164,8 @@ func (p *parser) value(depth int) error {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	default:
-		return p.errf("unexpected character " + strconv.QuoteRune(rune(c)))
+		r, _ := utf8.DecodeRune(p.src[p.pos:]) // name "é", not its first byte
+		return p.errf("unexpected character " + strconv.QuoteRune(r))
 	}
 }
 
@@ -304,6 +305,7 @@ func (p *parser) object(depth int) error {
 	p.pos++
 	p.skipWS()
 	var count uint32
+	var seen map[string]struct{} // keys so far, once count reaches dupScanMembers
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
 		p.nodes[i].end = uint32(p.pos)
@@ -322,7 +324,20 @@ func (p *parser) object(depth int) error {
 		if err := p.str(k); err != nil {
 			return err
 		}
-		if p.dupKey(i, k) {
+		dup := false
+		if count < dupScanMembers {
+			dup = p.dupKey(i, k)
+		} else {
+			// A linear scan per key would make a hostile object with
+			// many members quadratic; big objects switch to a set.
+			if seen == nil {
+				seen = p.keySet(i, k)
+			}
+			key := unescape(p.src[p.nodes[k].start:p.nodes[k].end], p.nodes[k].escaped)
+			_, dup = seen[key]
+			seen[key] = struct{}{}
+		}
+		if dup {
 			p.pos = int(p.nodes[k].start)
 			return p.errf("duplicate object key " + strconv.Quote(unescape(p.src[p.nodes[k].start:p.nodes[k].end], p.nodes[k].escaped)))
 		}
@@ -354,6 +369,20 @@ func (p *parser) object(depth int) error {
 		}
 		return p.errf("',' or '}' expected in object")
 	}
+}
+
+// dupScanMembers is how many members an object may have before duplicate
+// keys are found through a set instead of a scan of the earlier keys.
+const dupScanMembers = 32
+
+// keySet returns the unescaped keys of object obj's members before key node k.
+func (p *parser) keySet(obj, k int) map[string]struct{} {
+	set := make(map[string]struct{}, 2*dupScanMembers)
+	for j := obj + 1; j < k; j = int(p.nodes[j+1].next) {
+		jn := p.nodes[j]
+		set[unescape(p.src[jn.start:jn.end], jn.escaped)] = struct{}{}
+	}
+	return set
 }
 
 // dupKey reports whether key node k repeats a key already in object obj.
@@ -603,11 +632,14 @@ func (v Value) Elems() iter.Seq2[int, Value] {
 }
 
 // Int returns an integer number value that fits int64 (no fraction or
-// exponent).
+// exponent). Like the other accessors it returns 0, false otherwise.
 func (v Value) Int() (int64, bool) {
 	if v.Kind() != Number {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(string(v.Raw()), 10, 64)
-	return n, err == nil
+	if err != nil {
+		return 0, false // not ParseInt's clamped value
+	}
+	return n, true
 }

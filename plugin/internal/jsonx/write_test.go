@@ -1,0 +1,325 @@
+package jsonx_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+)
+
+func TestWriter(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(w *jsonx.Writer)
+		want  string
+	}{
+		{"null", func(w *jsonx.Writer) { w.Null() }, `null`},
+		{"true", func(w *jsonx.Writer) { w.Bool(true) }, `true`},
+		{"false", func(w *jsonx.Writer) { w.Bool(false) }, `false`},
+		{"zero", func(w *jsonx.Writer) { w.Int(0) }, `0`},
+		{"negative", func(w *jsonx.Writer) { w.Int(-42) }, `-42`},
+		{"int64 max", func(w *jsonx.Writer) { w.Int(math.MaxInt64) }, `9223372036854775807`},
+		{"int64 min", func(w *jsonx.Writer) { w.Int(math.MinInt64) }, `-9223372036854775808`},
+		{"string", func(w *jsonx.Writer) { w.String("hei") }, `"hei"`},
+		{"empty string", func(w *jsonx.Writer) { w.String("") }, `""`},
+		{"string or null, empty", func(w *jsonx.Writer) { w.StringOrNull("") }, `null`},
+		{"string or null, set", func(w *jsonx.Writer) { w.StringOrNull("x") }, `"x"`},
+		{"raw", func(w *jsonx.Writer) { w.Raw([]byte("1249.00")) }, `1249.00`},
+		{"raw func", func(w *jsonx.Writer) { w.RawFunc(func(b []byte) []byte { return append(b, "12.50"...) }) }, `12.50`},
+		{"empty object", func(w *jsonx.Writer) { w.BeginObject(); w.EndObject() }, `{}`},
+		{"empty array", func(w *jsonx.Writer) { w.BeginArray(); w.EndArray() }, `[]`},
+		{"object", func(w *jsonx.Writer) {
+			w.BeginObject()
+			w.Key("a")
+			w.Int(1)
+			w.Key("b")
+			w.String("x")
+			w.Key("c")
+			w.Null()
+			w.EndObject()
+		}, `{"a":1,"b":"x","c":null}`},
+		{"array", func(w *jsonx.Writer) {
+			w.BeginArray()
+			w.Int(1)
+			w.String("x")
+			w.Bool(true)
+			w.Null()
+			w.Raw([]byte("2.5"))
+			w.StringOrNull("")
+			w.EndArray()
+		}, `[1,"x",true,null,2.5,null]`},
+		{"arrays in an array", func(w *jsonx.Writer) {
+			w.BeginArray()
+			w.BeginArray()
+			w.EndArray()
+			w.BeginArray()
+			w.Int(1)
+			w.EndArray()
+			w.BeginArray()
+			w.BeginArray()
+			w.Int(2)
+			w.EndArray()
+			w.EndArray()
+			w.EndArray()
+		}, `[[],[1],[[2]]]`},
+		{"objects in an array", func(w *jsonx.Writer) {
+			w.BeginArray()
+			w.BeginObject()
+			w.EndObject()
+			w.BeginObject()
+			w.Key("a")
+			w.Int(1)
+			w.EndObject()
+			w.Int(2)
+			w.BeginObject()
+			w.EndObject()
+			w.EndArray()
+		}, `[{},{"a":1},2,{}]`},
+		{"containers as member values", func(w *jsonx.Writer) {
+			w.BeginObject()
+			w.Key("a")
+			w.BeginObject()
+			w.EndObject()
+			w.Key("b")
+			w.BeginArray()
+			w.EndArray()
+			w.Key("c")
+			w.BeginObject()
+			w.Key("d")
+			w.BeginArray()
+			w.Int(1)
+			w.BeginObject()
+			w.Key("e")
+			w.Bool(false)
+			w.EndObject()
+			w.EndArray()
+			w.Key("f")
+			w.RawFunc(func(b []byte) []byte { return append(b, "0.05"...) })
+			w.EndObject()
+			w.Key("g")
+			w.String("end")
+			w.EndObject()
+		}, `{"a":{},"b":[],"c":{"d":[1,{"e":false}],"f":0.05},"g":"end"}`},
+		{"escaped key", func(w *jsonx.Writer) {
+			w.BeginObject()
+			w.Key("a\"b\n")
+			w.Int(1)
+			w.Key("")
+			w.Int(2)
+			w.EndObject()
+		}, `{"a\"b\n":1,"":2}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := jsonx.NewWriter(nil)
+			tc.build(w)
+			if got := string(w.Bytes()); got != tc.want {
+				t.Errorf("Bytes() = %s; want %s", got, tc.want)
+			}
+			if err := w.Err(); err != nil {
+				t.Errorf("Err() = %v; want nil", err)
+			}
+			if !json.Valid(w.Bytes()) {
+				t.Errorf("encoding/json rejects %s", w.Bytes())
+			}
+			if _, err := jsonx.Parse(w.Bytes()); err != nil {
+				t.Errorf("Parse(%s): %v", w.Bytes(), err)
+			}
+		})
+	}
+}
+
+func TestNewWriterAppends(t *testing.T) {
+	w := jsonx.NewWriter([]byte("data="))
+	w.BeginArray()
+	w.Int(1)
+	w.EndArray()
+	if got, want := string(w.Bytes()), "data=[1]"; got != want {
+		t.Errorf("Bytes() = %q; want %q", got, want)
+	}
+}
+
+func TestWriterInvalidUTF8(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(w *jsonx.Writer)
+		want  string
+		err   error
+	}{
+		{"string", func(w *jsonx.Writer) { w.String("a\xffb") }, `"a\ufffdb"`, jsonx.ErrInvalidUTF8},
+		{"key", func(w *jsonx.Writer) { w.BeginObject(); w.Key("\xc3"); w.Int(1); w.EndObject() }, `{"\ufffd":1}`, jsonx.ErrInvalidUTF8},
+		{"string or null", func(w *jsonx.Writer) { w.StringOrNull("\x80") }, `"\ufffd"`, jsonx.ErrInvalidUTF8},
+		{"error stays after valid writes", func(w *jsonx.Writer) {
+			w.BeginArray()
+			w.String("\xed\xa0\x80")
+			w.String("ok")
+			w.EndArray()
+		}, `["\ufffd\ufffd\ufffd","ok"]`, jsonx.ErrInvalidUTF8},
+		{"valid text", func(w *jsonx.Writer) { w.String("\u00e6\u00f8\u00e5 \U0001F600") }, "\"\u00e6\u00f8\u00e5 \U0001F600\"", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := jsonx.NewWriter(nil)
+			tc.build(w)
+			if got := string(w.Bytes()); got != tc.want {
+				t.Errorf("Bytes() = %s; want %s", got, tc.want)
+			}
+			if err := w.Err(); err != tc.err {
+				t.Errorf("Err() = %v; want %v", err, tc.err)
+			}
+		})
+	}
+}
+
+func TestWriterReset(t *testing.T) {
+	w := jsonx.NewWriter(make([]byte, 0, 64))
+	w.BeginArray()
+	w.String("\xff")
+	w.EndArray()
+	if w.Err() != jsonx.ErrInvalidUTF8 {
+		t.Fatalf("Err() = %v; want %v", w.Err(), jsonx.ErrInvalidUTF8)
+	}
+	before := cap(w.Bytes())
+	w.Reset()
+	if got := string(w.Bytes()); got != "" {
+		t.Errorf("after Reset, Bytes() = %q; want empty", got)
+	}
+	if w.Err() != nil {
+		t.Errorf("after Reset, Err() = %v; want nil", w.Err())
+	}
+	w.Int(2) // no comma: Reset forgets the earlier value
+	if got, want := string(w.Bytes()), "2"; got != want {
+		t.Errorf("after Reset, Bytes() = %q; want %q", got, want)
+	}
+	if cap(w.Bytes()) != before {
+		t.Errorf("Reset dropped the buffer: cap %d, was %d", cap(w.Bytes()), before)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		w.Reset()
+		writeOrder(w)
+	})
+	if allocs != 0 {
+		t.Errorf("writing into a warm Writer allocates %v times; want 0", allocs)
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"empty", "", `""`},
+		{"plain", "hello world", `"hello world"`},
+		{"quote", `say "hi"`, `"say \"hi\""`},
+		{"backslash", `C:\dir`, `"C:\\dir"`},
+		{"slash kept", "a/b</script>", `"a/b</script>"`},
+		{"HTML characters kept", "<&>", `"<&>"`},
+		{"newline, return, tab", "a\nb\rc\td", `"a\nb\rc\td"`},
+		{"backspace and form feed", "\b\f", `"\u0008\u000c"`},
+		{"NUL", "a\x00b", `"a\u0000b"`},
+		{"all other controls", "\x01\x1f\x0b", `"\u0001\u001f\u000b"`},
+		{"DEL kept", "\x7f", "\"\x7f\""},
+		{"space", " ", `" "`},
+		{"non-ASCII kept", "bl\u00e5b\u00e6r \u65e5\u672c", "\"bl\u00e5b\u00e6r \u65e5\u672c\""},
+		{"astral kept", "\U0001F600\U0010FFFF", "\"\U0001F600\U0010FFFF\""},
+		{"U+FFFD kept", "\ufffd", "\"\ufffd\""},
+		{"line separator", "a\u2028b", `"a\u2028b"`},
+		{"paragraph separator", "\u2029", `"\u2029"`},
+		{"neighbours of the separators kept", "\u2027\u202a", "\"\u2027\u202a\""},
+		{"invalid byte", "a\xffb", `"a\ufffdb"`},
+		{"lone continuation", "\x80", `"\ufffd"`},
+		{"truncated sequence", "\xe6\x97", `"\ufffd\ufffd"`},
+		{"truncated before ASCII", "\xc3(", `"\ufffd("`},
+		{"UTF-8 surrogate", "\xed\xa0\x80", `"\ufffd\ufffd\ufffd"`},
+		{"overlong", "\xc0\xaf", `"\ufffd\ufffd"`},
+		{"mixed", "\"\xff\n\u2028\u00e9", `"\"\ufffd\n\u2028` + "\u00e9\""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := string(jsonx.AppendString([]byte("x:"), tc.in))
+			if got != "x:"+tc.want {
+				t.Errorf("AppendString(%+q) = %s; want x:%s", tc.in, got, tc.want)
+			}
+			d, err := jsonx.Parse([]byte(tc.want))
+			if err != nil {
+				t.Fatalf("Parse(%s): %v", tc.want, err)
+			}
+			if s, _ := d.Root().Str(); s != replaceInvalid(tc.in) {
+				t.Errorf("Parse(%s) reads %+q; want %+q", tc.want, s, replaceInvalid(tc.in))
+			}
+		})
+	}
+}
+
+// replaceInvalid is what AppendString's output reads back as: s with each
+// byte that is not part of valid UTF-8 replaced by U+FFFD.
+func replaceInvalid(s string) string {
+	return string([]rune(s))
+}
+
+// writeOrder writes a typical order document, the shape the benchmarks and
+// allocation tests use.
+func writeOrder(w *jsonx.Writer) {
+	w.BeginObject()
+	w.Key("reference")
+	w.String("WC-100234")
+	w.Key("currency")
+	w.String("NOK")
+	w.Key("orderDate")
+	w.Int(1756871295)
+	w.Key("customer")
+	w.BeginObject()
+	w.Key("name")
+	w.String("Kari Nordmann")
+	w.Key("email")
+	w.String("kari.nordmann@example.no")
+	w.Key("companyName")
+	w.StringOrNull("")
+	w.EndObject()
+	w.Key("lines")
+	w.BeginArray()
+	for i := range 6 {
+		w.BeginObject()
+		w.Key("name")
+		w.String("Ullgenser \"Fjell\", str. M – blå")
+		w.Key("sku")
+		w.String("UG-M-042")
+		w.Key("unitPrice")
+		w.RawFunc(func(b []byte) []byte { return append(b, "1249.00"...) })
+		w.Key("quantity")
+		w.Int(int64(i + 1))
+		w.Key("taxRate")
+		w.Int(25)
+		w.Key("gift")
+		w.Bool(i%2 == 0)
+		w.EndObject()
+	}
+	w.EndArray()
+	w.Key("notes")
+	w.String("Leveres på døra.\nRing på: 2. etg.")
+	w.EndObject()
+}
+
+func ExampleWriter() {
+	w := jsonx.NewWriter(nil)
+	w.BeginObject()
+	w.Key("reference")
+	w.String(`WC-1 "test"`)
+	w.Key("lines")
+	w.BeginArray()
+	w.Int(1)
+	w.Raw([]byte("12.50"))
+	w.StringOrNull("")
+	w.EndArray()
+	w.EndObject()
+	if err := w.Err(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(w.Bytes()))
+	// Output:
+	// {"reference":"WC-1 \"test\"","lines":[1,12.50,null]}
+}
