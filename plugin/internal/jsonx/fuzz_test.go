@@ -518,10 +518,10 @@ func FuzzIsNumber(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d, err := Parse(b)
-		want := err == nil && d.Root().Kind() == Number && len(b) > 0 && b[0] != ' ' && b[len(b)-1] != ' ' &&
+		d, err := jsonx.Parse(b)
+		want := err == nil && d.Root().Kind() == jsonx.Number && len(b) > 0 && b[0] != ' ' && b[len(b)-1] != ' ' &&
 			b[0] != '\t' && b[0] != '\n' && b[0] != '\r' && b[len(b)-1] != '\t' && b[len(b)-1] != '\n' && b[len(b)-1] != '\r'
-		if got := IsNumber(b); got != want {
+		if got := jsonx.IsNumber(b); got != want {
 			t.Fatalf("IsNumber(%q) = %v, want %v", b, got, want)
 		}
 	})
