@@ -1,0 +1,103 @@
+package ops
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/frontgate/frontgate/plugin/abi"
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+)
+
+func envelope(t *testing.T, out []byte) (ok bool, code, msg string) {
+	t.Helper()
+	var e struct {
+		OK    bool
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(out, &e); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, out)
+	}
+	return e.OK, e.Error.Code, e.Error.Message
+}
+
+func TestCallEdges(t *testing.T) {
+	tests := []struct {
+		name, fn string
+		in       []byte
+		code     string
+		msg      string
+	}{
+		{"unknown op", "void", []byte(`{}`), abi.CodeUnknownOp, `unknown operation "void"`},
+		{"too large", abi.FuncValidateDetails, bytes.Repeat([]byte(" "), abi.MaxInput+1), abi.CodeTooLarge, "validate_details: input of 1048577 bytes exceeds the limit of 1048576"},
+		{"invalid utf-8", abi.FuncValidateDetails, []byte("{\"reservationUuid\":\"RES\xff\"}"), abi.CodeBadInput, "validate_details: invalid json at offset 23: invalid UTF-8 in string"},
+		{"not an object", abi.FuncValidateDetails, []byte(`[1]`), abi.CodeBadInput, "validate_details: input must be a JSON object"},
+		{"truncated", abi.FuncBuildCreate, []byte(`{"order":{`), abi.CodeBadInput, "build_create: invalid json at offset 10: object key expected"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ok, code, msg := envelope(t, Call(tc.fn, tc.in))
+			if ok || code != tc.code || msg != tc.msg {
+				t.Fatalf("got ok=%v code=%q msg=%q, want %q %q", ok, code, msg, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+func TestEmptyInputIsAnEmptyObject(t *testing.T) {
+	ok, _, _ := envelope(t, Call(abi.FuncManifest, nil))
+	if !ok {
+		t.Fatal("manifest with no input failed")
+	}
+	ok, code, _ := envelope(t, Call(abi.FuncValidateDetails, nil))
+	if ok || code != abi.CodeValidation {
+		t.Fatalf("validate_details with no input: ok=%v code=%q", ok, code)
+	}
+}
+
+// TestPanicBecomesEnvelope proves the recovery path with a handler that
+// panics: the caller gets an internal error, never a crash.
+func TestPanicBecomesEnvelope(t *testing.T) {
+	register("test_panic", func(jsonx.Value, *jsonx.Writer) *opError { panic("boom") })
+	defer delete(handlers, "test_panic")
+	ok, code, msg := envelope(t, Call("test_panic", []byte(`{}`)))
+	if ok || code != abi.CodeInternal || msg != "test_panic: internal error: boom" {
+		t.Fatalf("got ok=%v code=%q msg=%q", ok, code, msg)
+	}
+}
+
+// TestEveryOperationRegistered keeps plugin/abi and this package in step.
+func TestEveryOperationRegistered(t *testing.T) {
+	for _, op := range abi.Operations {
+		if _, ok := handlers[op.Name]; !ok {
+			t.Errorf("%s is in abi.Operations but has no handler", op.Name)
+		}
+	}
+	if len(handlers) != len(abi.Operations) {
+		t.Errorf("%d handlers for %d operations", len(handlers), len(abi.Operations))
+	}
+}
+
+func FuzzCall(f *testing.F) {
+	for _, op := range abi.Operations {
+		f.Add(op.Name, []byte(`{}`))
+	}
+	f.Add(abi.FuncBuildCreate, []byte(`{"order":{"lines":[{"name":"a","unitPrice":1,"quantity":1,"taxRate":0}]}}`))
+	f.Fuzz(func(t *testing.T, fn string, in []byte) {
+		out := Call(fn, in)
+		var e struct {
+			OK    *bool
+			Error *struct{ Code string }
+		}
+		if err := json.Unmarshal(out, &e); err != nil || e.OK == nil {
+			t.Fatalf("not an envelope: %s", out)
+		}
+		if e.Error != nil && e.Error.Code == abi.CodeInternal {
+			t.Fatalf("internal error for %s %q: %s", fn, in, out)
+		}
+		if !*e.OK && e.Error == nil || strings.Contains(string(out), "\n") {
+			t.Fatalf("bad envelope: %s", out)
+		}
+	})
+}
