@@ -1,0 +1,112 @@
+// Package storetest is the contract every store.Store passes.
+package storetest
+
+import (
+	"context"
+	"errors"
+
+	"github.com/frontgate/frontgate/host/store"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Run is the contract every Store implementation passes, modelled on
+// fstest.TestFS: call it from the implementation's tests with a fresh,
+// empty store. Keys are prefixed so a shared backend can be reused.
+func Run(t *testing.T, s store.Store, prefix string) {
+	t.Helper()
+	ctx := context.Background()
+	k := func(n string) string { return prefix + n }
+
+	t.Run("get missing", func(t *testing.T) {
+		if _, err := s.Get(ctx, k("missing")); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Get(missing) err = %v, want store.ErrNotFound", err)
+		}
+	})
+	t.Run("set get delete", func(t *testing.T) {
+		if err := s.Set(ctx, k("a"), []byte("1"), 0); err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.Get(ctx, k("a"))
+		if err != nil || string(v) != "1" {
+			t.Fatalf("Get = %q, %v", v, err)
+		}
+		v[0] = 'x' // callers own returned bytes
+		if v2, _ := s.Get(ctx, k("a")); string(v2) != "1" {
+			t.Fatalf("store shares memory with callers: %q", v2)
+		}
+		if err := s.Set(ctx, k("a"), []byte("2"), 0); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.Get(ctx, k("a")); string(v) != "2" {
+			t.Fatalf("overwrite: %q", v)
+		}
+		if err := s.Delete(ctx, k("a")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, k("a")); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("after delete err = %v", err)
+		}
+		if err := s.Delete(ctx, k("a")); err != nil {
+			t.Fatalf("delete of missing key: %v", err)
+		}
+	})
+	t.Run("setnx", func(t *testing.T) {
+		ok, err := s.SetNX(ctx, k("nx"), []byte("first"), time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("first SetNX = %v, %v", ok, err)
+		}
+		ok, err = s.SetNX(ctx, k("nx"), []byte("second"), time.Minute)
+		if err != nil || ok {
+			t.Fatalf("second SetNX = %v, %v", ok, err)
+		}
+		if v, _ := s.Get(ctx, k("nx")); string(v) != "first" {
+			t.Fatalf("SetNX overwrote: %q", v)
+		}
+	})
+	t.Run("ttl", func(t *testing.T) {
+		if err := s.Set(ctx, k("ttl"), []byte("v"), 1100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		ok, _ := s.SetNX(ctx, k("ttlnx"), []byte("v"), 1100*time.Millisecond)
+		if !ok {
+			t.Fatal("SetNX on a fresh key failed")
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, err1 := s.Get(ctx, k("ttl"))
+			ok, _ := s.SetNX(ctx, k("ttlnx"), []byte("again"), time.Minute)
+			if errors.Is(err1, store.ErrNotFound) && ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("entries did not expire: get err %v, setnx %v", err1, ok)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	t.Run("setnx race", func(t *testing.T) {
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 32; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, err := s.SetNX(ctx, k("race"), []byte("x"), time.Minute); err == nil && ok {
+					wins.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("%d goroutines won SetNX, want exactly 1", wins.Load())
+		}
+	})
+	t.Run("ping", func(t *testing.T) {
+		if err := s.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
