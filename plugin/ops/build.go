@@ -124,7 +124,7 @@ func buildNew(in *input, op string) ([]byte, error) {
 		return nil, e.asError()
 	}
 	if order != nil {
-		ord, err := reservation.DecodeOrder(order)
+		ord, err := reservation.DecodeOrderValue(in.v.Get("order"))
 		if err != nil {
 			return nil, prefixed(err, "order")
 		}

@@ -110,7 +110,13 @@ func buildNew(op string, r *NewReservation, o Options) ([]byte, error) {
 		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
 	}
 	b := w.Bytes()
-	if err := validateNew(op, b, &o); err != nil {
+	// The body was just written by jsonx.Writer from distinct field names,
+	// so the parse skips the duplicate-key scan; every rule still runs.
+	d, err := jsonx.ParseOwn(b)
+	if err != nil {
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleJSON, Message: err.Error()}}}
+	}
+	if err := validateNewDoc(op, d, &o); err != nil {
 		return nil, err
 	}
 	return b, nil

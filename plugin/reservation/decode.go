@@ -36,8 +36,18 @@ func DecodeOrder(b []byte) (*Order, error) {
 	if err != nil {
 		return nil, err
 	}
+	return DecodeOrderValue(d.Root())
+}
+
+// DecodeOrderValue is DecodeOrder for an order already parsed as part of a
+// larger document (the ABI's build input), so it is not parsed twice. Only
+// code inside plugin/ can hold a jsonx.Value.
+func DecodeOrderValue(v jsonx.Value) (*Order, error) {
+	if v.Kind() != jsonx.Object {
+		return nil, &ValidationError{Op: "order", Fields: []FieldError{{Rule: RuleType, Message: "the order must be a JSON object, not " + article(v.Kind())}}}
+	}
 	var c checker
-	o := c.order(d.Root())
+	o := c.order(v)
 	if err := c.result("order"); err != nil {
 		return nil, err
 	}

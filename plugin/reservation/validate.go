@@ -76,6 +76,10 @@ func validateNew(op string, body []byte, o *Options) error {
 	if err != nil {
 		return err
 	}
+	return validateNewDoc(op, d, o)
+}
+
+func validateNewDoc(op string, d *jsonx.Doc, o *Options) error {
 	var c checker
 	c.newReservation(op, d.Root(), o)
 	return c.result(op)

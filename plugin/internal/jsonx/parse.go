@@ -67,6 +67,11 @@ type node struct {
 type Doc struct {
 	src   []byte
 	nodes []node
+	// hintObj/hintKey remember where the last Get found a member, so the
+	// usual pattern (reading an object's fields in document order) costs
+	// one comparison per field. Reads therefore write: a Doc is not safe
+	// for concurrent use.
+	hintObj, hintKey uint32
 }
 
 // SyntaxError reports where and why a document is not acceptable JSON.
@@ -80,9 +85,10 @@ func (e *SyntaxError) Error() string {
 }
 
 type parser struct {
-	src   []byte
-	pos   int
-	nodes []node
+	src     []byte
+	pos     int
+	nodes   []node
+	ownKeys bool // the document was written by this process: skip duplicate-key checks
 }
 
 // Parse parses src into a Doc. The whole input must be one JSON value,
@@ -97,11 +103,25 @@ func Parse(src []byte) (*Doc, error) {
 
 // Reset parses src into d, reusing d's node storage. It lets a hot path
 // parse many documents without allocating a new tree each time.
-func (d *Doc) Reset(src []byte) error {
+func (d *Doc) Reset(src []byte) error { return d.reset(src, false) }
+
+// ParseOwn parses a document this process wrote itself with Writer, which
+// cannot hold duplicate keys: the duplicate-key scan is skipped. Every
+// other check stays. Never use it on input from outside.
+func ParseOwn(src []byte) (*Doc, error) {
+	d := &Doc{}
+	if err := d.reset(src, true); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Doc) reset(src []byte, own bool) error {
+	d.hintObj, d.hintKey = 0, 0
 	if len(src) >= 1<<31 {
 		return &SyntaxError{Offset: 0, Msg: "document too large"}
 	}
-	p := parser{src: src, nodes: d.nodes[:0]}
+	p := parser{src: src, nodes: d.nodes[:0], ownKeys: own}
 	if cap(p.nodes) == 0 {
 		p.nodes = make([]node, 0, 16+len(src)/8)
 	}
@@ -325,7 +345,9 @@ func (p *parser) object(depth int) error {
 			return err
 		}
 		dup := false
-		if count < dupScanMembers {
+		if p.ownKeys {
+			// written by Writer from distinct field names
+		} else if count < dupScanMembers {
 			dup = p.dupKey(i, k)
 		} else {
 			// A linear scan per key would make a hostile object with
@@ -584,13 +606,29 @@ func (v Value) Get(key string) Value {
 	}
 	d := v.d
 	end := d.nodes[v.i].next
-	for j := v.i + 1; j < end; {
-		kn := d.nodes[j]
-		if (!kn.escaped && string(d.src[kn.start:kn.end]) == key) ||
-			(kn.escaped && unescape(d.src[kn.start:kn.end], true) == key) {
-			return Value{d: d, i: j + 1}
+	first := v.i + 1
+	start := first
+	if d.hintObj == v.i && d.hintKey > first && d.hintKey < end {
+		start = d.hintKey // continue where the last lookup in this object ended
+	}
+	for pass := 0; pass < 2; pass++ {
+		stop := end
+		if pass == 1 {
+			if start == first {
+				break
+			}
+			start, stop = first, start
 		}
-		j = d.nodes[j+1].next
+		for j := start; j < stop; {
+			kn := d.nodes[j]
+			next := d.nodes[j+1].next
+			if (!kn.escaped && string(d.src[kn.start:kn.end]) == key) ||
+				(kn.escaped && unescape(d.src[kn.start:kn.end], true) == key) {
+				d.hintObj, d.hintKey = v.i, next
+				return Value{d: d, i: j + 1}
+			}
+			j = next
+		}
 	}
 	return Value{}
 }
