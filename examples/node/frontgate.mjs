@@ -1,0 +1,69 @@
+// frontgate.mjs: load frontgate.wasm under Node's WASI and call its
+// operations. No dependencies; copy this file into your project.
+// The ABI is specified in plugin/ABI.md.
+import { readFile } from 'node:fs/promises';
+import { WASI } from 'node:wasi';
+
+const ABI_MAJOR = 1;
+// Operation exports are lower_snake names; anything else (memory,
+// frontgate_alloc, _initialize, …) is not an operation.
+const OPERATION = /^(?!frontgate_)[a-z][a-z0-9_]*$/;
+
+export async function loadFrontgate(wasmPath) {
+  const module = await WebAssembly.compile(await readFile(wasmPath));
+  const wasi = new WASI({ version: 'preview1', args: [], env: {}, returnOnExit: true });
+  const imports = wasi.getImportObject ? wasi.getImportObject() : { wasi_snapshot_preview1: wasi.wasiImport };
+  const instance = await WebAssembly.instantiate(module, imports);
+  // A Go c-shared module is a WASI reactor: initialize() runs its
+  // _initialize export once (Go runtime and package init). Never call
+  // wasi.start() on it.
+  wasi.initialize(instance);
+  const ex = instance.exports;
+
+  const packed = ex.frontgate_abi_version() >>> 0;
+  const version = `${packed >>> 16}.${(packed >>> 8) & 0xff}.${packed & 0xff}`;
+  if (packed >>> 16 !== ABI_MAJOR) {
+    throw new Error(`wasm module speaks ABI ${version}, this host speaks ${ABI_MAJOR}.x`);
+  }
+
+  // call runs operation fn on input (a Uint8Array of JSON) and returns the
+  // envelope bytes. The host owns the input buffer and frees it; the result
+  // belongs to the host once returned and is freed here after copying.
+  function call(fn, input) {
+    const op = OPERATION.test(fn) ? ex[fn] : undefined;
+    if (typeof op !== 'function') return unknownOperation(fn);
+    let ptr = 0;
+    if (input.length > 0) {
+      ptr = ex.frontgate_alloc(input.length) >>> 0; // 0 when over the size limit
+      if (ptr !== 0) new Uint8Array(ex.memory.buffer, ptr, input.length).set(input);
+    }
+    try {
+      const result = op(ptr, input.length); // i64 arrives as a BigInt
+      const rptr = Number(result >> 32n);
+      const rlen = Number(result & 0xffffffffn);
+      // Read through a fresh view: memory.buffer changes when memory grows.
+      const out = new Uint8Array(ex.memory.buffer, rptr, rlen).slice();
+      ex.frontgate_free(rptr);
+      return out;
+    } finally {
+      if (ptr !== 0) ex.frontgate_free(ptr);
+    }
+  }
+
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  // unknownOperation is the envelope every host answers for an operation
+  // the module does not export (plugin/ABI.md, "Unknown operations").
+  function unknownOperation(fn) {
+    const name = fn.length > 64 ? fn.slice(0, 64) + '…' : fn;
+    const message = 'unknown operation ' + JSON.stringify(name);
+    return enc.encode(`{"ok":false,"error":{"code":"unknown_op","message":${JSON.stringify(message)},"fields":[]}}`);
+  }
+  // callJSON takes and returns JavaScript values. Numbers such as 1000.00
+  // survive as 1000 in JavaScript; use call() with bytes where that matters.
+  function callJSON(fn, value) {
+    return JSON.parse(dec.decode(call(fn, enc.encode(JSON.stringify(value)))));
+  }
+
+  return { call, callJSON, version };
+}

@@ -1,0 +1,99 @@
+package wasmrt
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/frontgate/frontgate/plugin/abi"
+)
+
+// tinyModule assembles a WebAssembly module that exports what a frontgate
+// module exports, except operations, and reports ABI version packed.
+func tinyModule(packed uint32, withVersion bool) []byte {
+	uleb := func(v uint32) []byte {
+		var b []byte
+		for {
+			c := byte(v & 0x7f)
+			v >>= 7
+			if v != 0 {
+				b = append(b, c|0x80)
+				continue
+			}
+			return append(b, c)
+		}
+	}
+	sleb := func(v int32) []byte {
+		var b []byte
+		for {
+			c := byte(v & 0x7f)
+			v >>= 7
+			if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+				return append(b, c)
+			}
+			b = append(b, c|0x80)
+		}
+	}
+	name := func(s string) []byte { return append(uleb(uint32(len(s))), s...) }
+	section := func(id byte, items ...[]byte) []byte {
+		body := uleb(uint32(len(items)))
+		for _, it := range items {
+			body = append(body, it...)
+		}
+		return append(append([]byte{id}, uleb(uint32(len(body)))...), body...)
+	}
+	const i32 = 0x7f
+	types := section(1,
+		[]byte{0x60, 0, 0},           // () -> ()
+		[]byte{0x60, 0, 1, i32},      // () -> i32
+		[]byte{0x60, 1, i32, 1, i32}, // (i32) -> i32
+		[]byte{0x60, 1, i32, 0},      // (i32) -> ()
+	)
+	funcs := section(3, []byte{0}, []byte{1}, []byte{2}, []byte{3})
+	memory := section(5, []byte{0, 1})
+	exp := func(n string, kind byte, idx uint32) []byte { return append(append(name(n), kind), uleb(idx)...) }
+	exports := [][]byte{exp("memory", 2, 0), exp(abi.FuncInitialize, 0, 0), exp(abi.FuncAlloc, 0, 2), exp(abi.FuncFree, 0, 3)}
+	if withVersion {
+		exports = append(exports, exp(abi.FuncVersion, 0, 1))
+	}
+	body := func(code ...byte) []byte { b := append([]byte{0}, code...); return append(uleb(uint32(len(b))), b...) }
+	codes := section(10,
+		body(0x0b),
+		body(append(append([]byte{0x41}, sleb(int32(packed))...), 0x0b)...),
+		body(0x41, 0, 0x0b),
+		body(0x0b),
+	)
+	m := []byte("\x00asm\x01\x00\x00\x00")
+	for _, s := range [][]byte{types, funcs, memory, section(7, exports...), codes} {
+		m = append(m, s...)
+	}
+	return m
+}
+
+func TestVersionRefused(t *testing.T) {
+	cfg := testConfig(t, 1)
+	cfg.CacheDir = ""
+	_, err := NewWasm(context.Background(), tinyModule(2<<16|1<<8|3, true), cfg)
+	var ve *VersionError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want a VersionError", err)
+	}
+	if want := "wasmrt: wasm module speaks ABI 2.1.3, this host speaks 1.x (up to 1.0)"; err.Error() != want {
+		t.Errorf("err = %q\nwant  %q", err, want)
+	}
+
+	_, err = NewWasm(context.Background(), tinyModule(0, false), cfg)
+	if err == nil || err.Error() != "wasmrt: not a frontgate module: no frontgate_abi_version export" {
+		t.Errorf("without a version export: %v", err)
+	}
+}
+
+func TestMissingOperations(t *testing.T) {
+	cfg := testConfig(t, 1)
+	cfg.RequiredOps = append(cfg.RequiredOps, "refund_everything")
+	_, err := NewWasm(context.Background(), testModule(t), cfg)
+	if err == nil || !strings.Contains(err.Error(), "lacks operations this host needs: [refund_everything]") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,51 @@
+// Command wasm is the //go:wasmexport shim that turns the reservation core
+// into frontgate.wasm. It is deliberately thin: it moves bytes between
+// linear memory and ops.Call and keeps results alive until the host frees
+// them. Everything else (names, version, error codes, limits) comes from
+// plugin/abi; plugin/ABI.md is the specification.
+//
+// Build it with `go run ./build` (reproducible flags), or by hand:
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags="-s -w" -o frontgate.wasm ./plugin/wasm
+package main
+
+import (
+	"github.com/frontgate/frontgate/plugin/abi"
+	"github.com/frontgate/frontgate/plugin/ops"
+)
+
+//go:generate go run gen.go generate.go
+
+// main is empty: a c-shared (reactor) module runs only _initialize, which
+// sets up the Go runtime and package variables; the host then calls exports.
+func main() {}
+
+// live holds the shim's state: every buffer handed to the host, by address.
+var live = newPins(addrOf)
+
+//go:wasmexport frontgate_abi_version
+func abiVersion() uint32 { return abi.PackedVersion }
+
+//go:wasmexport frontgate_abi_v1
+func abiMarker() uint32 { return abi.Major }
+
+//go:wasmexport frontgate_alloc
+func alloc(size uint32) (ptr uint32) {
+	defer func() {
+		if recover() != nil {
+			ptr = 0
+		}
+	}()
+	return live.alloc(size)
+}
+
+//go:wasmexport frontgate_free
+func free(ptr uint32) {
+	defer func() { _ = recover() }()
+	live.free(ptr)
+}
+
+// invoke is the body of every operation export.
+func invoke(fn string, ptr, size uint32) uint64 {
+	return live.invoke(fn, ptr, size, ops.Call)
+}

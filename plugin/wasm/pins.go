@@ -1,0 +1,128 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/frontgate/frontgate/plugin/abi"
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+)
+
+// pins keeps every buffer the host may still touch reachable for the Go
+// garbage collector, keyed by its address in linear memory. Go's collector
+// does not move objects, so an address stays valid until frontgate_free
+// drops the entry.
+type pins struct {
+	bufs map[uint32]pinned
+	addr func([]byte) uint32 // address of b[0] in linear memory
+}
+
+func newPins(addr func([]byte) uint32) *pins {
+	return &pins{bufs: make(map[uint32]pinned), addr: addr}
+}
+
+// pinned counts how often one address was handed out, so a result that
+// happens to share an input's address (or a result slice the core reuses)
+// stays alive until it has been freed as often as it was returned.
+type pinned struct {
+	b []byte
+	n int
+}
+
+// alloc returns a new zeroed buffer of size bytes, or 0 when size is 0 or
+// over abi.MaxInput.
+func (p *pins) alloc(size uint32) uint32 {
+	if size == 0 || size > abi.MaxInput {
+		return 0
+	}
+	return p.pin(make([]byte, size))
+}
+
+func (p *pins) pin(b []byte) uint32 {
+	a := p.addr(b)
+	e := p.bufs[a]
+	if e.n == 0 || len(b) > len(e.b) {
+		e.b = b
+	}
+	e.n++
+	p.bufs[a] = e
+	return a
+}
+
+// free forgets the buffer at ptr; unknown pointers (0, double frees) are
+// ignored.
+func (p *pins) free(ptr uint32) {
+	e, ok := p.bufs[ptr]
+	switch {
+	case !ok:
+	case e.n <= 1:
+		delete(p.bufs, ptr)
+	default:
+		e.n--
+		p.bufs[ptr] = e
+	}
+}
+
+// input returns the host's input. ptr must be an address alloc returned and
+// size at most the size allocated; anything else is refused rather than read,
+// because writes outside memory from frontgate_alloc would already have
+// corrupted the guest's heap.
+func (p *pins) input(fn string, ptr, size uint32) ([]byte, []byte) {
+	if size == 0 {
+		return nil, nil
+	}
+	if size > abi.MaxInput {
+		return nil, tooLarge(fn, size)
+	}
+	e, ok := p.bufs[ptr]
+	if !ok || int(size) > len(e.b) {
+		return nil, shimError(abi.CodeBadInput, fn+": input at "+hex(ptr)+" ("+strconv.FormatUint(uint64(size), 10)+
+			" bytes) is not memory from "+abi.FuncAlloc)
+	}
+	return e.b[:size:size], nil
+}
+
+// invoke runs one operation: input from (ptr, size), result pinned until the
+// host frees it, returned packed. It never panics.
+func (p *pins) invoke(fn string, ptr, size uint32, call func(string, []byte) []byte) (packed uint64) {
+	defer func() {
+		if r := recover(); r != nil {
+			out := shimError(abi.CodeInternal, fn+": internal error in the wasm shim")
+			packed = abi.Pack(p.pin(out), uint32(len(out)))
+		}
+	}()
+	in, out := p.input(fn, ptr, size)
+	if out == nil {
+		out = call(fn, in)
+	}
+	return abi.Pack(p.pin(out), uint32(len(out)))
+}
+
+// shimError is an error envelope shaped exactly like ops' own.
+func shimError(code, message string) []byte {
+	w := jsonx.NewWriter(make([]byte, 0, 128))
+	w.BeginObject()
+	w.Key("ok")
+	w.Bool(false)
+	w.Key("error")
+	w.BeginObject()
+	w.Key("code")
+	w.String(code)
+	w.Key("message")
+	w.String(message)
+	w.Key("fields")
+	w.BeginArray()
+	w.EndArray()
+	w.EndObject()
+	w.EndObject()
+	return w.Bytes()
+}
+
+// tooLarge is ops.Call's answer to an input over abi.MaxInput, written here
+// because the shim cannot hand ops.Call bytes it refuses to read.
+// TestTooLargeMatchesOps holds the two to the same bytes.
+func tooLarge(fn string, size uint32) []byte {
+	return shimError(abi.CodeTooLarge, fn+": input of "+strconv.FormatUint(uint64(size), 10)+
+		" bytes exceeds the limit of "+strconv.Itoa(abi.MaxInput))
+}
+
+func hex(v uint32) string { return "0x" + strconv.FormatUint(uint64(v), 16) }

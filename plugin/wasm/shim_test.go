@@ -1,0 +1,94 @@
+//go:build !wasip1
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/frontgate/frontgate/plugin/abi"
+	"github.com/frontgate/frontgate/plugin/ops"
+)
+
+func TestExportsUpToDate(t *testing.T) {
+	got, err := os.ReadFile("exports_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := generate(abi.Operations); !bytes.Equal(got, want) {
+		t.Fatal("exports_gen.go is stale: run go generate ./plugin/wasm")
+	}
+}
+
+// The shim writes two envelopes itself; both must be byte-identical to what
+// ops.Call writes for the same situation.
+func TestShimEnvelopesMatchOps(t *testing.T) {
+	for _, fn := range []string{abi.FuncManifest, abi.FuncValidateSubmit, abi.FuncParseDetails} {
+		n := abi.MaxInput + 1
+		if got, want := tooLarge(fn, uint32(n)), ops.Call(fn, make([]byte, n)); !bytes.Equal(got, want) {
+			t.Errorf("too large:\n shim: %s\n  ops: %s", got, want)
+		}
+	}
+	got := shimError(abi.CodeUnknownOp, "unknown operation "+strconv.Quote("nope"))
+	if want := ops.Call("nope", nil); !bytes.Equal(got, want) {
+		t.Errorf("error shape:\n shim: %s\n  ops: %s", got, want)
+	}
+}
+
+func TestPins(t *testing.T) {
+	p := newPins(addrOf)
+	echo := func(fn string, in []byte) []byte { return append([]byte(fn+":"), in...) }
+	result := func(packed uint64) string {
+		ptr, n := abi.Unpack(packed)
+		b := p.bufs[ptr].b
+		if len(b) != int(n) {
+			t.Fatalf("result at %#x: %d pinned bytes, packed length %d", ptr, len(b), n)
+		}
+		p.free(ptr)
+		return string(b)
+	}
+	if p.alloc(0) != 0 || p.alloc(abi.MaxInput+1) != 0 {
+		t.Fatal("alloc of 0 or over MaxInput must return 0")
+	}
+	in := p.alloc(8)
+	copy(p.bufs[in].b, "abcdefgh")
+	tests := []struct {
+		name      string
+		ptr, size uint32
+		want      string
+	}{
+		{"whole", in, 8, "f:abcdefgh"},
+		{"prefix", in, 3, "f:abc"},
+		{"empty", 0, 0, "f:"},
+		{"empty at a pointer", in, 0, "f:"},
+		{"too long", in, 9, string(shimError(abi.CodeBadInput, "f: input at "+hex(in)+" (9 bytes) is not memory from frontgate_alloc"))},
+		{"not allocated", in + 1, 2, string(shimError(abi.CodeBadInput, "f: input at "+hex(in+1)+" (2 bytes) is not memory from frontgate_alloc"))},
+		{"too large", 0, 1 << 31, string(tooLarge("f", 1<<31))},
+	}
+	for _, tc := range tests {
+		if got := result(p.invoke("f", tc.ptr, tc.size, echo)); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	boom := func(string, []byte) []byte { panic("boom") }
+	if got, want := result(p.invoke("f", in, 8, boom)), string(shimError(abi.CodeInternal, "f: internal error in the wasm shim")); got != want {
+		t.Errorf("panic: %s, want %s", got, want)
+	}
+	// A result at the input's address is pinned twice and survives one free.
+	same := func(_ string, b []byte) []byte { return b }
+	r := p.invoke("f", in, 8, same)
+	if ptr, _ := abi.Unpack(r); ptr != in || p.bufs[in].n != 2 {
+		t.Fatalf("aliasing result: ptr %#x count %d", ptr, p.bufs[in].n)
+	}
+	p.free(in)
+	if p.bufs[in].n != 1 {
+		t.Fatal("first free of an aliased buffer dropped it")
+	}
+	p.free(in)
+	p.free(in) // double free: ignored
+	if len(p.bufs) != 0 {
+		t.Fatalf("leaked pins: %v", p.bufs)
+	}
+}
