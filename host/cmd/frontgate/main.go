@@ -1,0 +1,265 @@
+// Command frontgate runs the sidecar. With no configuration it starts the
+// built-in FrontGo sandbox on loopback, points the sidecar at it, and prints
+// what to open; with -config (or FRONTGATE_CONFIG) it serves real shops
+// against FrontGo's demo or production API.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/frontgate/frontgate/host/frontgo"
+	"github.com/frontgate/frontgate/host/internal/wasmrt"
+	"github.com/frontgate/frontgate/host/sandbox"
+	"github.com/frontgate/frontgate/host/sidecar"
+	"github.com/frontgate/frontgate/host/signature"
+	"github.com/frontgate/frontgate/host/store"
+	"github.com/frontgate/frontgate/host/store/redisstore"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "frontgate:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: tests call it with their own args,
+// environment and output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("frontgate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", getenv("FRONTGATE_CONFIG"), "JSON config file (default: built-in sandbox)")
+	listen := fs.String("listen", "", "listen address (overrides the config)")
+	publicURL := fs.String("public-url", "", "URL FrontGo and shoppers reach this sidecar at (overrides the config)")
+	core := fs.String("core", "", "wasm or native (overrides the config)")
+	pool := fs.Int("pool", 0, "wasm instances (overrides the config; 0: GOMAXPROCS)")
+	logFormat := fs.String("log", "", "json or text (overrides the config)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var cfg sidecar.Config
+	var sb *sandbox.Sandbox
+	env := getenv
+	if *configPath == "" {
+		var err error
+		cfg, sb, env, err = sandboxConfig(*listen, getenv)
+		if err != nil {
+			return err
+		}
+		defer sb.Close()
+	} else {
+		data, err := os.ReadFile(*configPath)
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+		if cfg, err = sidecar.DecodeConfig(data); err != nil {
+			return err
+		}
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	if *core != "" {
+		cfg.Core = *core
+	}
+	if *pool > 0 {
+		cfg.PoolSize = *pool
+	}
+	if *logFormat != "" {
+		cfg.LogFormat = *logFormat
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	if *publicURL != "" {
+		cfg.PublicURL = *publicURL
+	} else if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	if err := cfg.Validate(env); err != nil {
+		return err
+	}
+
+	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(stderr, nil)
+	}
+	log := slog.New(h)
+
+	started := time.Now()
+	var c wasmrt.Core
+	if cfg.Core == "native" {
+		c = wasmrt.NewNative()
+	} else {
+		wc := wasmrt.NewWasmConfig()
+		wc.Logger = log
+		if cfg.PoolSize > 0 {
+			wc.PoolSize = cfg.PoolSize
+		}
+		w, err := wasmrt.LoadWasm(ctx, wc)
+		if err != nil {
+			return fmt.Errorf("loading the wasm core: %w", err)
+		}
+		c = w
+	}
+	defer c.Close()
+
+	signer, err := tokenSigner(env(cfg.TokenKeyEnv), log)
+	if err != nil {
+		return err
+	}
+	fg, err := frontgo.New(frontgo.Config{BaseURL: cfg.FrontGo.BaseURL, Token: cfg.FrontGo.Token(),
+		Timeout: time.Duration(cfg.FrontGo.Timeout), CancelMethod: cfg.FrontGo.CancelMethod})
+	if err != nil {
+		return err
+	}
+	var st store.Store = store.NewMemory()
+	if cfg.Store == "redis" {
+		if st, err = redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL()}); err != nil {
+			return err
+		}
+	}
+	defer st.Close()
+	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log})
+	srv := sidecar.NewServer(svc, func(ctx context.Context) map[string]string {
+		p := map[string]string{}
+		if _, err := c.Call(ctx, "manifest", nil); err != nil {
+			p["core"] = err.Error()
+		}
+		if err := fg.Ping(ctx); err != nil {
+			p["frontgo"] = err.Error()
+		}
+		if err := st.Ping(ctx); err != nil {
+			p["store"] = err.Error()
+		}
+		return p
+	})
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("frontgate ready", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "core", cfg.Core,
+		"frontgo", cfg.FrontGo.BaseURL, "startup_ms", time.Since(started).Milliseconds())
+	if sb != nil {
+		printSandboxHelp(stdout, cfg, sb, env)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// sandboxConfig starts the built-in FrontGo sandbox on loopback and returns
+// a sidecar configuration for it with fresh random credentials, and an
+// environment that carries them (the config names secrets by variable).
+func sandboxConfig(listen string, getenv func(string) string) (sidecar.Config, *sandbox.Sandbox, func(string) string, error) {
+	vars := map[string]string{
+		"FRONTGATE_FRONTGO_TOKEN":  randomHex(16),
+		"FRONTGATE_FRONTGO_SECRET": randomHex(16),
+		"FRONTGATE_DEMO_SHOP_KEY":  "demo_" + randomHex(12),
+	}
+	scfg := sandbox.DefaultConfig()
+	scfg.Token, scfg.Secret = vars["FRONTGATE_FRONTGO_TOKEN"], vars["FRONTGATE_FRONTGO_SECRET"]
+	scfg.Control = true
+	sb, err := sandbox.New(scfg)
+	if err != nil {
+		return sidecar.Config{}, nil, nil, err
+	}
+	if err := sb.Start("127.0.0.1:0"); err != nil {
+		return sidecar.Config{}, nil, nil, err
+	}
+	cfg := sidecar.DefaultConfig()
+	if listen != "" {
+		cfg.Listen = listen
+	}
+	cfg.LogFormat = "text"
+	cfg.FrontGo.BaseURL = sb.APIBase()
+	cfg.Shops = []sidecar.ShopConfig{{ID: "demo", APIKeyEnv: "FRONTGATE_DEMO_SHOP_KEY",
+		AllowedHosts: []string{"127.0.0.1:8081", "localhost:8081", "shop.example"}}}
+	env := func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		return getenv(k)
+	}
+	return cfg, sb, env, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// tokenSigner reads FRONTGATE_TOKEN_KEY ("secret" or "id:secret,id:secret";
+// the first signs). Without it, a random key is made: links signed before a
+// restart then stop working, which is fine for the sandbox and logged.
+func tokenSigner(spec string, log *slog.Logger) (*signature.Signer, error) {
+	if spec == "" {
+		log.Warn("no token key configured: using a random one; return and callback links will not survive a restart")
+		return signature.NewSigner([]string{"k0"}, [][]byte{[]byte(randomHex(32))})
+	}
+	var ids []string
+	var keys [][]byte
+	for i, part := range strings.Split(spec, ",") {
+		id, secret, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok {
+			id, secret = fmt.Sprintf("k%d", i), part
+		}
+		ids, keys = append(ids, id), append(keys, []byte(secret))
+	}
+	s, err := signature.NewSigner(ids, keys)
+	if err != nil {
+		return nil, errors.New("config: token key: " + err.Error())
+	}
+	return s, nil
+}
+
+func printSandboxHelp(w io.Writer, cfg sidecar.Config, sb *sandbox.Sandbox, env func(string) string) {
+	key := env("FRONTGATE_DEMO_SHOP_KEY")
+	fmt.Fprintf(w, `
+frontgate is running against the built-in FrontGo sandbox.
+
+  sidecar API      %[1]s   (shop "demo", API key %[2]s)
+  FrontGo sandbox  %[3]s
+  health           %[1]s/healthz   %[1]s/readyz   %[1]s/metrics
+
+Create a checkout and open its redirectUrl in a browser (test card 4111 1111 1111 1111 approves):
+
+  curl -s %[1]s/v1/checkouts -H 'Authorization: Bearer %[2]s' -H 'Idempotency-Key: order-1001' -d '{
+    "mode": "session", "orderId": "1001",
+    "returnUrls": {"success": "http://shop.example/ok", "failure": "http://shop.example/failed"},
+    "order": {"customer": {"type": "private", "name": "Kari Nordmann", "email": "kari@example.no",
+      "countryCode": "+47", "msisdn": "46567468",
+      "address": {"street": "Karl Johans gate 1", "zip": "0154", "city": "Oslo", "country": "NO"}},
+      "lines": [{"name": "Ullsokker", "unitPrice": 14900, "quantity": 2, "taxRate": 25}]}}'
+
+Press Ctrl-C to stop.
+`, cfg.PublicURL, key, sb.URL())
+}

@@ -1,0 +1,307 @@
+package sidecar
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is the sidecar's whole configuration: decoded strictly (unknown
+// keys are errors), validated once by Validate, read-only afterwards.
+// Secrets are never read from command-line flags: they come from the
+// environment or from files, named by the *Env and *File fields.
+type Config struct {
+	// Listen is the address the sidecar serves on.
+	Listen string `json:"listen"`
+	// PublicURL is how FrontGo and shoppers reach the sidecar; it prefixes
+	// every callback and return URL handed to FrontGo.
+	PublicURL string `json:"publicUrl"`
+
+	FrontGo FrontGoConfig `json:"frontgo"`
+	Shops   []ShopConfig  `json:"shops"`
+
+	// TokenKeyEnv names the environment variable holding the key (32+
+	// bytes) that signs return and callback tokens; several keys,
+	// comma-separated "id:secret" pairs, allow rotation (first signs).
+	TokenKeyEnv string `json:"tokenKeyEnv"`
+
+	// Store is "memory" (default: one sidecar) or "redis" (several
+	// sidecars share state; the URL is read from RedisURLEnv).
+	Store       string `json:"store"`
+	RedisURLEnv string `json:"redisUrlEnv"`
+
+	// PoolSize is the number of wasm instances; 0 means GOMAXPROCS.
+	PoolSize int `json:"poolSize"`
+	// Core is "wasm" (default) or "native" (the core linked in; for
+	// debugging and benchmarks).
+	Core string `json:"core"`
+
+	// CheckoutTTL is how long a payment link or session stays open.
+	CheckoutTTL Duration `json:"checkoutTtl"`
+	// IdempotencyTTL is how long a request's result is replayed.
+	IdempotencyTTL Duration `json:"idempotencyTtl"`
+
+	MaxBodyBytes   int      `json:"maxBodyBytes"`
+	ReadTimeout    Duration `json:"readTimeout"`
+	WriteTimeout   Duration `json:"writeTimeout"`
+	RequestTimeout Duration `json:"requestTimeout"`
+	// LogFormat is "json" (default) or "text".
+	LogFormat string `json:"logFormat"`
+
+	redisURL string
+}
+
+// RedisURL returns the Redis URL Validate read.
+func (c *Config) RedisURL() string { return c.redisURL }
+
+// FrontGoConfig says which FrontGo to talk to and how.
+type FrontGoConfig struct {
+	// BaseURL is the API base ending in /api/v1. Empty with Sandbox set
+	// means the built-in sandbox.
+	BaseURL   string `json:"baseUrl"`
+	TokenEnv  string `json:"tokenEnv"`
+	TokenFile string `json:"tokenFile"`
+	// SecretEnv/SecretFile hold the merchant secret callback checksums are
+	// made with.
+	SecretEnv  string `json:"secretEnv"`
+	SecretFile string `json:"secretFile"`
+	// CallbackScheme is the checksum scheme: ordered-params (current),
+	// legacy-v1 or legacy-v2.
+	CallbackScheme string `json:"callbackScheme"`
+	// CallbackTolerance is how old a callback's timestamp may be.
+	CallbackTolerance Duration `json:"callbackTolerance"`
+	// CancelMethod is GET (the reference) or POST (an older revision).
+	CancelMethod string   `json:"cancelMethod"`
+	Timeout      Duration `json:"timeout"`
+	// TaxRates the merchant's account accepts, in percent; empty means
+	// 0, 12, 15, 25.
+	TaxRates []float64 `json:"taxRates"`
+
+	token, secret string
+}
+
+// ShopConfig is one shop the sidecar serves.
+type ShopConfig struct {
+	ID string `json:"id"`
+	// APIKeyEnv/APIKeyFile hold the shop's bearer key for the sidecar's
+	// API.
+	APIKeyEnv  string `json:"apiKeyEnv"`
+	APIKeyFile string `json:"apiKeyFile"`
+	// AllowedHosts are the only hosts the sidecar redirects this shop's
+	// shoppers to ("shop.example", "shop.example:8443").
+	AllowedHosts []string `json:"allowedHosts"`
+	// WebhookURL receives signed outcome notifications; WebhookSecretEnv
+	// names the variable holding the signing secret.
+	WebhookURL       string `json:"webhookUrl"`
+	WebhookSecretEnv string `json:"webhookSecretEnv"`
+
+	apiKey, webhookSecret string
+}
+
+// Duration is a time.Duration read from JSON as "30s", "24h".
+type Duration time.Duration
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New(`must be a duration string such as "30s"`)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return fmt.Errorf("must be a positive duration such as \"30s\", not %q", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// DefaultConfig returns the defaults every field not set falls back to.
+func DefaultConfig() Config {
+	return Config{
+		Listen:         "127.0.0.1:8080",
+		TokenKeyEnv:    "FRONTGATE_TOKEN_KEY",
+		Store:          "memory",
+		RedisURLEnv:    "FRONTGATE_REDIS_URL",
+		Core:           "wasm",
+		CheckoutTTL:    Duration(24 * time.Hour),
+		IdempotencyTTL: Duration(24 * time.Hour),
+		MaxBodyBytes:   256 << 10,
+		ReadTimeout:    Duration(10 * time.Second),
+		WriteTimeout:   Duration(10 * time.Second),
+		RequestTimeout: Duration(15 * time.Second),
+		LogFormat:      "json",
+		FrontGo: FrontGoConfig{
+			TokenEnv:          "FRONTGATE_FRONTGO_TOKEN",
+			SecretEnv:         "FRONTGATE_FRONTGO_SECRET",
+			CallbackScheme:    "ordered-params",
+			CallbackTolerance: Duration(15 * time.Minute),
+			CancelMethod:      "GET",
+			Timeout:           Duration(10 * time.Second),
+		},
+	}
+}
+
+// DecodeConfig reads a JSON config file over the defaults, refusing
+// unknown keys, and returns it unvalidated.
+func DecodeConfig(data []byte) (Config, error) {
+	cfg := DefaultConfig()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	if dec.More() {
+		return cfg, errors.New("config: unexpected data after the JSON object")
+	}
+	return cfg, nil
+}
+
+// secretFrom reads a secret from a file (trimmed) or an environment
+// variable, file first.
+func secretFrom(env, file string, getenv func(string) string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	if env != "" {
+		return getenv(env), nil
+	}
+	return "", nil
+}
+
+// Validate checks the configuration, reads the secrets it names, and
+// returns the first problem naming the field.
+func (c *Config) Validate(getenv func(string) string) error {
+	if c.Listen == "" {
+		return errors.New("config: listen: is required")
+	}
+	if c.PublicURL == "" {
+		return errors.New("config: publicUrl: is required (how FrontGo reaches this sidecar)")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return fmt.Errorf("config: publicUrl: must be an absolute http(s) URL without a path, not %q", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	switch c.Core {
+	case "wasm", "native":
+	default:
+		return fmt.Errorf("config: core: must be wasm or native, not %q", c.Core)
+	}
+	switch c.Store {
+	case "memory":
+	case "redis":
+		if c.redisURL = getenv(c.RedisURLEnv); c.redisURL == "" {
+			return fmt.Errorf("config: store: redis needs a URL in %s", c.RedisURLEnv)
+		}
+	default:
+		return fmt.Errorf("config: store: must be memory or redis, not %q", c.Store)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("config: logFormat: must be json or text, not %q", c.LogFormat)
+	}
+	if c.MaxBodyBytes <= 0 || c.MaxBodyBytes > 8<<20 {
+		return fmt.Errorf("config: maxBodyBytes: must be between 1 and %d", 8<<20)
+	}
+	f := &c.FrontGo
+	if u, err := url.Parse(f.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("config: frontgo.baseUrl: must be an absolute http(s) URL, not %q", f.BaseURL)
+	}
+	var err error
+	if f.token, err = secretFrom(f.TokenEnv, f.TokenFile, getenv); err != nil || f.token == "" {
+		return fmt.Errorf("config: frontgo.token: set %s or frontgo.tokenFile (%v)", f.TokenEnv, errOr(err, "empty"))
+	}
+	if f.secret, err = secretFrom(f.SecretEnv, f.SecretFile, getenv); err != nil || f.secret == "" {
+		return fmt.Errorf("config: frontgo.secret: set %s or frontgo.secretFile (%v)", f.SecretEnv, errOr(err, "empty"))
+	}
+	switch f.CallbackScheme {
+	case "ordered-params", "legacy-v1", "legacy-v2":
+	default:
+		return fmt.Errorf("config: frontgo.callbackScheme: must be ordered-params, legacy-v1 or legacy-v2, not %q", f.CallbackScheme)
+	}
+	if f.CancelMethod != "GET" && f.CancelMethod != "POST" {
+		return fmt.Errorf("config: frontgo.cancelMethod: must be GET or POST, not %q", f.CancelMethod)
+	}
+	for i, r := range f.TaxRates {
+		if r < 0 || r > 100 {
+			return fmt.Errorf("config: frontgo.taxRates.%d: must be between 0 and 100", i)
+		}
+	}
+	if len(c.Shops) == 0 {
+		return errors.New("config: shops: at least one shop is required")
+	}
+	seen := map[string]bool{}
+	keys := map[string]string{}
+	for i := range c.Shops {
+		s := &c.Shops[i]
+		p := fmt.Sprintf("config: shops.%d", i)
+		if s.ID == "" || len(s.ID) > 64 || strings.ContainsAny(s.ID, " /:?#") {
+			return fmt.Errorf("%s.id: must be 1-64 characters without spaces, '/', ':', '?' or '#'", p)
+		}
+		if seen[s.ID] {
+			return fmt.Errorf("%s.id: %q appears twice", p, s.ID)
+		}
+		seen[s.ID] = true
+		if s.apiKey, err = secretFrom(s.APIKeyEnv, s.APIKeyFile, getenv); err != nil || len(s.apiKey) < 16 {
+			return fmt.Errorf("%s.apiKey: set %s or apiKeyFile to a key of at least 16 characters (%v)", p, s.APIKeyEnv, errOr(err, "missing or short"))
+		}
+		if other, dup := keys[s.apiKey]; dup {
+			return fmt.Errorf("%s.apiKey: shares its key with shop %q", p, other)
+		}
+		keys[s.apiKey] = s.ID
+		if len(s.AllowedHosts) == 0 {
+			return fmt.Errorf("%s.allowedHosts: at least one host is required (shoppers are only redirected there)", p)
+		}
+		for j, h := range s.AllowedHosts {
+			if h == "" || strings.ContainsAny(h, "/?#@ ") {
+				return fmt.Errorf("%s.allowedHosts.%d: must be a host or host:port, not %q", p, j, h)
+			}
+			s.AllowedHosts[j] = strings.ToLower(h)
+		}
+		if s.WebhookURL != "" {
+			if u, err := url.Parse(s.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("%s.webhookUrl: must be an absolute http(s) URL", p)
+			}
+			if s.webhookSecret = getenv(s.WebhookSecretEnv); len(s.webhookSecret) < 16 {
+				return fmt.Errorf("%s.webhookSecretEnv: set %q to a secret of at least 16 characters", p, s.WebhookSecretEnv)
+			}
+		}
+	}
+	return nil
+}
+
+func errOr(err error, s string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
+
+// allowed reports whether u is an absolute http(s) URL on one of the
+// shop's hosts.
+func (s *ShopConfig) allowed(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+		return false
+	}
+	host := strings.ToLower(u.Host)
+	for _, h := range s.AllowedHosts {
+		if host == h {
+			return true
+		}
+	}
+	return false
+}
+
+// Token returns the FrontGo bearer token Validate read.
+func (f *FrontGoConfig) Token() string { return f.token }

@@ -1,0 +1,68 @@
+package sidecar
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func exampleEnv(k string) string {
+	return map[string]string{
+		"FRONTGATE_FRONTGO_TOKEN": "tok", "FRONTGATE_FRONTGO_SECRET": "sec",
+		"FRONTGATE_SHOP_NETTBUTIKK_KEY":            "0123456789abcdef0123",
+		"FRONTGATE_SHOP_NETTBUTIKK_WEBHOOK_SECRET": "whsec-0123456789abcdef",
+	}[k]
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	b, err := os.ReadFile("example-config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := DecodeConfig(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(exampleEnv); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FrontGo.Token() != "tok" || cfg.Shops[0].apiKey != "0123456789abcdef0123" {
+		t.Fatal("secrets not read from the environment")
+	}
+}
+
+// TestConfigErrorsNameTheField: a wrong config stops start-up with a
+// message naming the field.
+func TestConfigErrorsNameTheField(t *testing.T) {
+	base, _ := os.ReadFile("example-config.json")
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"unknown key", `"listen"`, `"listne"`, `unknown field "listne"`},
+		{"bad duration", `"24h"`, `"soon"`, `must be a positive duration`},
+		{"public url with path", `"https://pay.shop.example"`, `"https://pay.shop.example/x"`, `publicUrl: must be an absolute http(s) URL without a path`},
+		{"base url", `"https://demo-api.frontpayment.no/api/v1"`, `"demo-api"`, `frontgo.baseUrl`},
+		{"scheme", `"ordered-params"`, `"md5"`, `frontgo.callbackScheme`},
+		{"cancel method", `"cancelMethod": "GET"`, `"cancelMethod": "DELETE"`, `frontgo.cancelMethod`},
+		{"core", `"core": "wasm"`, `"core": "jit"`, `core: must be wasm or native`},
+		{"allowed host with path", `"www.shop.example"`, `"www.shop.example/x"`, `shops.0.allowedHosts.1`},
+		{"missing key env", `"FRONTGATE_SHOP_NETTBUTIKK_KEY"`, `"NOPE"`, `shops.0.apiKey`},
+		{"tax rate", `[0, 12, 15, 25]`, `[0, 125]`, `frontgo.taxRates.1`},
+		{"shop id", `"nettbutikk"`, `"nett butikk"`, `shops.0.id`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(string(base), tc.from, tc.to, 1)
+			if src == string(base) {
+				t.Fatalf("%q not found in the example", tc.from)
+			}
+			cfg, err := DecodeConfig([]byte(src))
+			if err == nil {
+				err = cfg.Validate(exampleEnv)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,400 @@
+package sidecar
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/frontgate/frontgate/host/signature"
+	"github.com/frontgate/frontgate/host/store"
+)
+
+// Server is the sidecar's HTTP front: routing, shop authentication,
+// idempotency, limits, request ids and logs over a Service.
+type Server struct {
+	svc   *Service
+	srv   *fasthttp.Server
+	ready func(ctx context.Context) map[string]string
+}
+
+// NewServer wraps svc. ready reports readiness problems by component
+// (empty when ready); nil means always ready.
+func NewServer(svc *Service, ready func(ctx context.Context) map[string]string) *Server {
+	s := &Server{svc: svc, ready: ready}
+	s.srv = &fasthttp.Server{
+		Handler:               s.handle,
+		Name:                  "frontgate",
+		ReadTimeout:           time.Duration(svc.cfg.ReadTimeout),
+		WriteTimeout:          time.Duration(svc.cfg.WriteTimeout),
+		IdleTimeout:           60 * time.Second,
+		MaxRequestBodySize:    svc.cfg.MaxBodyBytes,
+		ReadBufferSize:        8 << 10, // also the header size limit
+		DisableKeepalive:      false,
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		CloseOnShutdown:       true,
+		Logger:                fasthttpLogger{svc.log},
+	}
+	return s
+}
+
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Warn("http server", "detail", strings.TrimSpace(sprintf(format, args...)))
+}
+
+// Serve serves on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.ShutdownWithContext(ctx) }
+
+// Handler returns the request handler, for tests that serve it themselves.
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
+
+type reqCtx struct {
+	*fasthttp.RequestCtx
+	ctx   context.Context // bounded by the request timeout
+	id    string
+	shop  *ShopConfig
+	log   *slog.Logger
+	route string
+}
+
+func (s *Server) handle(fc *fasthttp.RequestCtx) {
+	start := time.Now()
+	rc := &reqCtx{RequestCtx: fc, id: string(fc.Request.Header.Peek("X-Request-Id"))}
+	if rc.id == "" || len(rc.id) > 64 || !printable(rc.id) {
+		rc.id = newID("req")
+	}
+	fc.Response.Header.Set("X-Request-Id", rc.id)
+	rc.log = s.svc.log.With("request_id", rc.id)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(s.svc.cfg.RequestTimeout))
+	defer cancel()
+	rc.ctx = ctx
+	defer func() {
+		if r := recover(); r != nil {
+			id := newID("err")
+			rc.log.Error("handler panic", "error_id", id, "panic", sprintf("%v", r))
+			s.fail(rc, &Error{Status: 500, Code: "internal", Message: "internal error " + id})
+		}
+		status := fc.Response.StatusCode()
+		s.svc.m.request(rc.route, status, time.Since(start))
+		rc.log.Info("request", "method", string(fc.Method()), "route", rc.route, "status", status, "duration_ms", time.Since(start).Milliseconds())
+	}()
+	s.route(rc)
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// route dispatches by path. Paths:
+//
+//	POST /v1/checkouts                       create a checkout (shop auth)
+//	GET  /v1/checkouts/{id}                  a checkout's record (shop auth)
+//	GET  /v1/checkouts/{id}/go               302 to FrontGo's payment page
+//	GET  /v1/reservations/{uuid}             details (shop auth)
+//	POST /v1/reservations/{uuid}/{op}        capture, charge, cancel, complete, resend, refund (shop auth)
+//	GET  /v1/history?start=&end=             history (shop auth)
+//	GET  /v1/frontgo/callback/{token}        FrontGo's callback
+//	GET  /v1/return/{success|failure}/{token} the shopper's return
+//	GET  /healthz, /readyz, /metrics
+func (s *Server) route(rc *reqCtx) {
+	path := string(rc.Path())
+	method := string(rc.Method())
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case path == "/healthz":
+		rc.route = "healthz"
+		rc.SetContentType("text/plain; charset=utf-8")
+		rc.WriteString("ok\n")
+	case path == "/readyz":
+		rc.route = "readyz"
+		s.readyz(rc)
+	case path == "/metrics":
+		rc.route = "metrics"
+		rc.SetContentType("text/plain; version=0.0.4")
+		s.svc.m.write(rc)
+	case len(parts) == 2 && parts[0] == "v1" && parts[1] == "checkouts":
+		rc.route = "checkouts.create"
+		if s.method(rc, method, "POST") && s.auth(rc) {
+			s.createCheckout(rc)
+		}
+	case len(parts) == 3 && parts[0] == "v1" && parts[1] == "checkouts":
+		rc.route = "checkouts.get"
+		if s.method(rc, method, "GET") && s.auth(rc) {
+			c, e := s.svc.Checkout(rc.ctx, rc.shop.ID, parts[2])
+			s.reply(rc, 200, c, e)
+		}
+	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "checkouts" && parts[3] == "go":
+		rc.route = "checkouts.redirect"
+		if s.method(rc, method, "GET") {
+			u, e := s.svc.Redirect(rc.ctx, parts[2])
+			if e != nil {
+				s.page(rc, e)
+				return
+			}
+			rc.Response.Header.Set("Cache-Control", "no-store")
+			rc.Redirect(u, fasthttp.StatusFound)
+		}
+	case len(parts) == 3 && parts[0] == "v1" && parts[1] == "reservations":
+		rc.route = "reservations.details"
+		if s.method(rc, method, "GET") && s.auth(rc) {
+			d, e := s.svc.Details(rc.ctx, rc.shop.ID, parts[2])
+			s.reply(rc, 200, d, e)
+		}
+	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "reservations":
+		op := parts[3]
+		switch op {
+		case "capture", "charge", "cancel", "complete", "resend", "refund":
+		default:
+			rc.route = "unknown"
+			s.fail(rc, errorf(404, "not_found", "no such operation %q", truncate(op, 32)))
+			return
+		}
+		rc.route = "reservations." + op
+		if s.method(rc, method, "POST") && s.auth(rc) {
+			s.idempotent(rc, "", func() (int, any, *Error) {
+				out, e := s.svc.Operate(rc.ctx, rc.shop.ID, op, parts[2], rc.PostBody())
+				return 200, out, e
+			})
+		}
+	case len(parts) == 2 && parts[0] == "v1" && parts[1] == "history":
+		rc.route = "history"
+		if s.method(rc, method, "GET") && s.auth(rc) {
+			start, err1 := strconv.ParseInt(string(rc.QueryArgs().Peek("start")), 10, 64)
+			end, err2 := strconv.ParseInt(string(rc.QueryArgs().Peek("end")), 10, 64)
+			if (err1 != nil) != (err2 != nil) || (err1 != nil && rc.QueryArgs().Len() > 0) {
+				s.fail(rc, errorf(400, "bad_input", "start and end must both be Unix seconds, or both absent"))
+				return
+			}
+			h, e := s.svc.History(rc.ctx, rc.shop.ID, start, end)
+			s.reply(rc, 200, map[string]any{"events": h}, e)
+		}
+	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "frontgo" && parts[2] == "callback":
+		rc.route = "callback"
+		if s.method(rc, method, "GET", "POST") {
+			res, e := s.svc.HandleCallback(rc.ctx, parts[3], string(rc.URI().QueryString()))
+			s.reply(rc, 200, map[string]string{"result": string(res)}, e)
+		}
+	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "return" && (parts[2] == "success" || parts[2] == "failure"):
+		rc.route = "return." + parts[2]
+		if s.method(rc, method, "GET") {
+			u, e := s.svc.Return(rc.ctx, parts[2], parts[3])
+			if e != nil {
+				s.page(rc, e)
+				return
+			}
+			rc.Response.Header.Set("Cache-Control", "no-store")
+			rc.Redirect(u, fasthttp.StatusFound)
+		}
+	default:
+		rc.route = "unknown"
+		s.fail(rc, errorf(404, "not_found", "no such endpoint"))
+	}
+}
+
+func (s *Server) method(rc *reqCtx, method string, allowed ...string) bool {
+	for _, m := range allowed {
+		if method == m {
+			return true
+		}
+	}
+	rc.Response.Header.Set("Allow", strings.Join(allowed, ", "))
+	s.fail(rc, errorf(405, "method_not_allowed", "use %s", strings.Join(allowed, " or ")))
+	return false
+}
+
+// auth finds the shop by its bearer key, comparing every shop's key in
+// constant time (and all of them, so timing does not tell which exists).
+func (s *Server) auth(rc *reqCtx) bool {
+	h := string(rc.Request.Header.Peek("Authorization"))
+	key, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || key == "" {
+		rc.Response.Header.Set("WWW-Authenticate", `Bearer realm="frontgate"`)
+		s.fail(rc, errorf(401, "unauthorized", "missing bearer API key"))
+		return false
+	}
+	var found *ShopConfig
+	for _, shop := range s.svc.shops {
+		if signature.Equal(key, shop.apiKey) {
+			found = shop
+		}
+	}
+	if found == nil {
+		rc.Response.Header.Set("WWW-Authenticate", `Bearer realm="frontgate", error="invalid_token"`)
+		s.fail(rc, errorf(401, "unauthorized", "unknown API key"))
+		return false
+	}
+	rc.shop = found
+	rc.log = rc.log.With("shop", found.ID)
+	return true
+}
+
+func (s *Server) createCheckout(rc *reqCtx) {
+	var req CheckoutRequest
+	dec := json.NewDecoder(bytes.NewReader(rc.PostBody()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.fail(rc, errorf(400, "bad_input", "checkout: the body must be a checkout JSON object: %v", err))
+		return
+	}
+	key := "order:" + req.OrderID // a double-click without a key is still one checkout
+	s.idempotent(rc, key, func() (int, any, *Error) {
+		c, e := s.svc.CreateCheckout(rc.ctx, rc.shop, &req)
+		return 201, c, e
+	})
+}
+
+// idemRecord is a POST's stored result.
+type idemRecord struct {
+	State  string          `json:"state"` // "pending" or "done"
+	Hash   string          `json:"hash"`
+	Status int             `json:"status"`
+	Body   json.RawMessage `json:"body,omitempty"`
+}
+
+// idempotent runs f at most once per (shop, Idempotency-Key): a retry with
+// the same key and body gets the first answer, the same key with another
+// body is refused (409), and a retry while the first is still running gets
+// 409 with Retry-After. Failures that may pass on retry (5xx, 429) are not
+// stored, so the shop can retry them under the same key. Without the
+// header, fallbackKey is used; with neither, f simply runs (two partial
+// captures of one reservation are two requests).
+func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, *Error)) {
+	key := string(rc.Request.Header.Peek("Idempotency-Key"))
+	if key == "" && fallbackKey == "" {
+		status, out, e := f()
+		s.reply(rc, status, out, e)
+		return
+	}
+	if key == "" {
+		key = "auto:" + fallbackKey
+	} else if len(key) > 255 || !printable(key) {
+		s.fail(rc, errorf(400, "bad_input", "Idempotency-Key must be 1-255 printable ASCII characters"))
+		return
+	}
+	skey := "idem:" + rc.shop.ID + ":" + string(rc.Path()) + ":" + key
+	hash := hashOf(rc.PostBody())
+	ttl := time.Duration(s.svc.cfg.IdempotencyTTL)
+	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash})
+	ok, err := s.svc.store.SetNX(rc.ctx, skey, pending, ttl)
+	if err != nil {
+		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
+		return
+	}
+	if !ok {
+		b, err := s.svc.store.Get(rc.ctx, skey)
+		var rec idemRecord
+		if err != nil || json.Unmarshal(b, &rec) != nil {
+			if errors.Is(err, store.ErrNotFound) { // expired in between: run it
+				s.idempotent(rc, fallbackKey, f)
+				return
+			}
+			s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
+			return
+		}
+		if rec.Hash != hash {
+			s.fail(rc, errorf(409, "idempotency_mismatch", "this Idempotency-Key was used with a different request body"))
+			return
+		}
+		if rec.State != "done" {
+			rc.Response.Header.Set("Retry-After", "1")
+			s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
+			return
+		}
+		rc.Response.Header.Set("Idempotent-Replayed", "true")
+		rc.SetContentType("application/json")
+		rc.SetStatusCode(rec.Status)
+		rc.SetBody(rec.Body)
+		return
+	}
+	status, out, e := f()
+	var body []byte
+	if e != nil {
+		status = e.Status
+		body, _ = json.Marshal(map[string]*Error{"error": e})
+	} else {
+		body, _ = json.Marshal(out)
+	}
+	if e != nil && (e.Status >= 500 || e.Status == 429) {
+		_ = s.svc.store.Delete(context.WithoutCancel(rc.ctx), skey) // transient: let a retry run again
+	} else {
+		done, _ := json.Marshal(idemRecord{State: "done", Hash: hash, Status: status, Body: body})
+		if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
+			rc.log.Error("storing idempotent result failed", "err", err)
+		}
+	}
+	if e != nil {
+		s.fail(rc, e)
+		return
+	}
+	rc.SetContentType("application/json")
+	rc.SetStatusCode(status)
+	rc.SetBody(body)
+}
+
+func (s *Server) reply(rc *reqCtx, status int, v any, e *Error) {
+	if e != nil {
+		s.fail(rc, e)
+		return
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.fail(rc, errorf(500, "internal", "encoding the answer failed"))
+		return
+	}
+	rc.SetContentType("application/json")
+	rc.SetStatusCode(status)
+	rc.SetBody(body)
+}
+
+func (s *Server) fail(rc *reqCtx, e *Error) {
+	if e.Status >= 500 {
+		rc.log.Error("request failed", "code", e.Code, "status", e.Status, "message", e.Message)
+	}
+	if e.RetryAfter > 0 {
+		rc.Response.Header.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	body, _ := json.Marshal(map[string]*Error{"error": e})
+	rc.SetContentType("application/json")
+	rc.SetStatusCode(e.Status)
+	rc.SetBody(body)
+}
+
+// page answers a shopper's browser with a small HTML page instead of JSON.
+func (s *Server) page(rc *reqCtx, e *Error) {
+	rc.SetContentType("text/html; charset=utf-8")
+	rc.SetStatusCode(e.Status)
+	rc.WriteString(`<!doctype html><meta charset="utf-8"><title>frontgate</title><body style="font-family:sans-serif;max-width:32em;margin:4em auto">` +
+		`<h1>` + htmlEscape(e.Message) + `</h1><p>Return to the shop and try again, or contact the shop.</p></body>`)
+}
+
+func (s *Server) readyz(rc *reqCtx) {
+	problems := map[string]string{}
+	if s.ready != nil {
+		ctx, cancel := context.WithTimeout(rc.ctx, 3*time.Second)
+		problems = s.ready(ctx)
+		cancel()
+	}
+	status := 200
+	if len(problems) > 0 {
+		status = 503
+	}
+	s.reply(rc, status, map[string]any{"ready": len(problems) == 0, "problems": problems}, nil)
+}

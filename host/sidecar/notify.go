@@ -1,0 +1,63 @@
+package sidecar
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Event is one confirmed change of a reservation, as shops receive it.
+type Event struct {
+	// Type is "reservation.<status>" in lower case with dashes
+	// ("reservation.reserved", "reservation.captured").
+	Type            string          `json:"type"`
+	Shop            string          `json:"shop"`
+	OrderID         string          `json:"orderId"`
+	CheckoutID      string          `json:"checkoutId"`
+	ReservationUUID string          `json:"reservationUuid"`
+	Status          string          `json:"status"`
+	PreviousStatus  string          `json:"previousStatus"`
+	Via             string          `json:"via"` // callback, return:success, operation:capture…
+	At              time.Time       `json:"at"`
+	Details         json.RawMessage `json:"details,omitempty"`
+}
+
+func eventType(status string) string {
+	return "reservation." + strings.ReplaceAll(strings.ToLower(status), " ", "-")
+}
+
+// Notifier tells a shop about an event. Implementations deliver reliably
+// (the webhook and WooCommerce adapters retry until acknowledged); the
+// sidecar calls Notify once per event.
+type Notifier interface {
+	Notify(ctx context.Context, shop *ShopConfig, ev Event) error
+}
+
+// NopNotifier drops events; shops then read state with GET /v1/checkouts.
+type NopNotifier struct{}
+
+// Notify implements Notifier.
+func (NopNotifier) Notify(context.Context, *ShopConfig, Event) error { return nil }
+
+// EventLog keeps the events in memory, for tests and the demo.
+type EventLog struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+// Notify implements Notifier.
+func (l *EventLog) Notify(_ context.Context, _ *ShopConfig, ev Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, ev)
+	return nil
+}
+
+// Events returns a copy of the events so far.
+func (l *EventLog) Events() []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Event(nil), l.events...)
+}

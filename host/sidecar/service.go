@@ -1,0 +1,704 @@
+// Package sidecar is frontgate's main job: the HTTP service shops call at
+// checkout and from their back office. It hands FrontGo signed callback and
+// return URLs, confirms every state change with FrontGo before telling the
+// shop, applies each change once, and refuses what FrontGo would refuse
+// before calling it. Validation, payloads and parsing come from the
+// reservation core through wasmrt.Core; this package adds HTTP, state,
+// security and delivery.
+package sidecar
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontgate/frontgate/host/frontgo"
+	"github.com/frontgate/frontgate/host/internal/wasmrt"
+	"github.com/frontgate/frontgate/host/signature"
+	"github.com/frontgate/frontgate/host/store"
+	"github.com/frontgate/frontgate/plugin/abi"
+)
+
+// Service holds the sidecar's logic, independent of HTTP routing.
+type Service struct {
+	cfg    Config
+	core   wasmrt.Core
+	fg     *frontgo.Client
+	store  store.Store
+	signer *signature.Signer
+	log    *slog.Logger
+	now    func() time.Time
+	notify Notifier
+	shops  map[string]*ShopConfig
+	m      *metricSet
+}
+
+// Deps are the parts a Service is built from.
+type Deps struct {
+	Core     wasmrt.Core
+	FrontGo  *frontgo.Client
+	Store    store.Store
+	Signer   *signature.Signer
+	Log      *slog.Logger
+	Now      func() time.Time
+	Notifier Notifier
+}
+
+// NewService wires a Service. cfg must have passed Validate.
+func NewService(cfg Config, d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Notifier == nil {
+		d.Notifier = NopNotifier{}
+	}
+	s := &Service{cfg: cfg, core: d.Core, fg: d.FrontGo, store: d.Store, signer: d.Signer, log: d.Log, now: d.Now,
+		notify: d.Notifier, shops: map[string]*ShopConfig{}, m: newMetrics()}
+	for i := range cfg.Shops {
+		s.shops[cfg.Shops[i].ID] = &cfg.Shops[i]
+	}
+	return s
+}
+
+// Error is what the sidecar answers a shop when a request fails: an HTTP
+// status and a JSON body {"error": {...}} with every detail a shop needs to
+// act, and nothing secret.
+type Error struct {
+	Status     int            `json:"-"`
+	Code       string         `json:"code"`
+	Message    string         `json:"message"`
+	Fields     []wasmrt.Field `json:"fields,omitempty"`
+	MessageKey string         `json:"messageKey,omitempty"`
+	Upstream   int            `json:"upstreamStatus,omitempty"`
+	RequestID  string         `json:"upstreamRequestId,omitempty"`
+	RetryAfter int            `json:"retryAfter,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func errorf(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// fromEnvelope maps a core error to the shop-facing error.
+func fromEnvelope(e *wasmrt.EnvelopeError) *Error {
+	out := &Error{Code: e.Code, Message: e.Message, Fields: e.Fields, MessageKey: e.MessageKey, RequestID: e.RequestID}
+	switch e.Code {
+	case abi.CodeValidation:
+		out.Status = 422
+	case abi.CodeBadInput, abi.CodeTooLarge:
+		out.Status = 400
+	case abi.CodeUpstream:
+		out.Upstream = e.HTTPStatus
+		switch e.Kind {
+		case "validation":
+			out.Status = 422
+		case "business":
+			out.Status = 409
+		case "not_found":
+			out.Status = 404
+		case "rate_limited":
+			out.Status, out.RetryAfter = 503, 1
+		default: // unauthorized (our credentials), server, dependency, malformed
+			out.Status = 502
+		}
+	default:
+		out.Status = 500
+	}
+	return out
+}
+
+// call runs a core operation and decodes its data into out.
+func (s *Service) call(ctx context.Context, fn string, in any, out any) *Error {
+	start := time.Now()
+	data, err := wasmrt.Do[json.RawMessage](ctx, s.core, fn, in)
+	s.m.coreCall(fn, time.Since(start), err)
+	if err != nil {
+		var ee *wasmrt.EnvelopeError
+		if errors.As(err, &ee) {
+			return fromEnvelope(ee)
+		}
+		id := newID("err")
+		s.log.Error("core call failed", "fn", fn, "error_id", id, "err", err)
+		return &Error{Status: 500, Code: "internal", Message: "internal error " + id}
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return &Error{Status: 500, Code: "internal", Message: "decoding " + fn + ": " + err.Error()}
+		}
+	}
+	return nil
+}
+
+// request is what the core's build operations return.
+type request struct {
+	Method string          `json:"method"`
+	Path   string          `json:"path"`
+	Body   json.RawMessage `json:"body"`
+}
+
+// exchange builds a request with the core, sends it to FrontGo and parses
+// the answer with the core into out.
+func (s *Service) exchange(ctx context.Context, op string, in any, out any) *Error {
+	var req request
+	if e := s.call(ctx, "build_"+op, in, &req); e != nil {
+		return e
+	}
+	return s.send(ctx, op, req, out)
+}
+
+func (s *Service) send(ctx context.Context, op string, req request, out any) *Error {
+	write := op != "details" && op != "history"
+	start := time.Now()
+	resp, err := s.fg.Do(ctx, frontgo.Request{Op: op, Method: req.Method, Path: req.Path, Body: req.Body, Write: write})
+	if err != nil {
+		s.m.upstream(op, 0, time.Since(start))
+		var te *frontgo.TransportError
+		if errors.As(err, &te) && te.Sent && write {
+			s.log.Error("frontgo write outcome unknown", "op", op, "err", err)
+			return &Error{Status: 504, Code: "upstream_unknown", Message: op + ": FrontGo did not answer; the outcome is unknown: check the reservation before retrying"}
+		}
+		return &Error{Status: 502, Code: "upstream_unavailable", Message: op + ": FrontGo is unavailable: " + err.Error()}
+	}
+	s.m.upstream(op, resp.Status, time.Since(start))
+	return s.call(ctx, "parse_"+op, map[string]any{"status": resp.Status, "body": string(resp.Body), "requestId": resp.RequestID}, out)
+}
+
+// options is the part of every build input the config sets.
+func (s *Service) options(in map[string]any) map[string]any {
+	in["now"] = s.now().Unix()
+	if len(s.cfg.FrontGo.TaxRates) > 0 {
+		in["taxRates"] = s.cfg.FrontGo.TaxRates
+	}
+	return in
+}
+
+var idEnc = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+func newID(prefix string) string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return prefix + "_" + idEnc.EncodeToString(b[:])
+}
+
+func hashOf(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// ---- checkouts ----
+
+// CheckoutRequest is the body of POST /v1/checkouts.
+type CheckoutRequest struct {
+	// Mode is "session" (create: pay now at paymentUrl) or "link" (submit:
+	// FrontGo sends a payment link by SMS or e-mail).
+	Mode string `json:"mode"`
+	// OrderID is the shop's own order id.
+	OrderID string `json:"orderId"`
+	// Order is a shop-neutral order; Payload a FrontGo submit/create body.
+	Order   json.RawMessage `json:"order,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+	// ReturnURLs are the shop's pages the shopper lands on.
+	ReturnURLs struct {
+		Success string `json:"success"`
+		Failure string `json:"failure"`
+	} `json:"returnUrls"`
+}
+
+// Checkout is a checkout's record and the answer to POST /v1/checkouts.
+type Checkout struct {
+	CheckoutID      string    `json:"checkoutId"`
+	Shop            string    `json:"shop"`
+	OrderID         string    `json:"orderId"`
+	Mode            string    `json:"mode"`
+	ReservationUUID string    `json:"reservationUuid"`
+	CustomerUUID    string    `json:"customerUuid,omitempty"`
+	RedirectURL     string    `json:"redirectUrl"`
+	PaymentURL      string    `json:"paymentUrl"`
+	ExpiresAt       time.Time `json:"expiresAt"`
+	Status          string    `json:"status"`
+	SuccessURL      string    `json:"successUrl,omitempty"`
+	FailureURL      string    `json:"failureUrl,omitempty"`
+	CreatedAt       time.Time `json:"createdAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
+}
+
+const (
+	callbackTTL = 180 * 24 * time.Hour // captures and charges come weeks later
+	recordTTL   = 400 * 24 * time.Hour
+)
+
+// CreateCheckout validates and builds the reservation with the core,
+// creates it at FrontGo with the sidecar's signed callback and return URLs,
+// and records it.
+func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *CheckoutRequest) (*Checkout, *Error) {
+	var fields []wasmrt.Field
+	bad := func(path, rule, msg string) {
+		fields = append(fields, wasmrt.Field{Path: path, Rule: rule, Message: msg})
+	}
+	op := ""
+	switch req.Mode {
+	case "session", "":
+		op = "create"
+	case "link":
+		op = "submit"
+	default:
+		bad("mode", "enum", "must be session or link")
+	}
+	if req.OrderID == "" || len(req.OrderID) > 64 {
+		bad("orderId", "required", "is required (1-64 characters)")
+	}
+	if (req.Order == nil) == (req.Payload == nil) {
+		bad("order", "required_one_of", "give either order (shop-neutral) or payload (FrontGo's shape)")
+	}
+	if op == "create" {
+		if !shop.allowed(req.ReturnURLs.Success) {
+			bad("returnUrls.success", "allowed_host", "must be an http(s) URL on one of the shop's allowed hosts")
+		}
+		if !shop.allowed(req.ReturnURLs.Failure) {
+			bad("returnUrls.failure", "allowed_host", "must be an http(s) URL on one of the shop's allowed hosts")
+		}
+	} else if req.ReturnURLs.Success != "" || req.ReturnURLs.Failure != "" {
+		bad("returnUrls", "unknown", "a payment link has no return pages; use mode session")
+	}
+	if len(fields) > 0 {
+		return nil, &Error{Status: 422, Code: abi.CodeValidation, Message: "checkout: invalid request", Fields: fields}
+	}
+
+	now := s.now()
+	c := &Checkout{CheckoutID: newID("chk"), Shop: shop.ID, OrderID: req.OrderID, Mode: req.Mode, Status: "SENT",
+		SuccessURL: req.ReturnURLs.Success, FailureURL: req.ReturnURLs.Failure, CreatedAt: now, UpdatedAt: now,
+		ExpiresAt: now.Add(time.Duration(s.cfg.CheckoutTTL))}
+	if c.Mode == "" {
+		c.Mode = "session"
+	}
+	cb, err := s.urls(c)
+	if err != nil {
+		return nil, &Error{Status: 500, Code: "internal", Message: "signing return URLs failed"}
+	}
+	in := s.options(map[string]any{"callback": cb})
+	if req.Order != nil {
+		// The due date follows the checkout's lifetime unless the shop set it.
+		var probe map[string]json.RawMessage
+		if json.Unmarshal(req.Order, &probe) == nil {
+			if _, ok := probe["paymentLinkDueDate"]; !ok {
+				probe["paymentLinkDueDate"] = json.RawMessage(strconv.FormatInt(c.ExpiresAt.Unix(), 10))
+				req.Order, _ = json.Marshal(probe)
+			}
+		}
+		in["order"] = req.Order
+	} else {
+		in["payload"] = req.Payload
+	}
+	var created struct {
+		CustomerUUID    string `json:"customerUuid"`
+		ReservationUUID string `json:"reservationUuid"`
+		CheckoutURL     string `json:"checkoutUrl"`
+		PaymentURL      string `json:"paymentUrl"`
+	}
+	if e := s.exchange(ctx, op, in, &created); e != nil {
+		return nil, e
+	}
+	c.ReservationUUID, c.CustomerUUID = created.ReservationUUID, created.CustomerUUID
+	c.PaymentURL = created.PaymentURL
+	if op == "submit" {
+		c.PaymentURL = created.CheckoutURL
+	}
+	c.RedirectURL = s.cfg.PublicURL + "/v1/checkouts/" + c.CheckoutID + "/go"
+	if err := s.saveCheckout(ctx, c); err != nil {
+		// The reservation exists at FrontGo; losing the record would
+		// orphan it, so say so loudly and still answer with it.
+		s.log.Error("saving checkout record failed", "checkout", c.CheckoutID, "reservation", c.ReservationUUID, "err", err)
+	}
+	if err := s.store.Set(ctx, "res:"+c.ReservationUUID, []byte(c.CheckoutID), recordTTL); err != nil {
+		s.log.Error("saving reservation owner failed", "reservation", c.ReservationUUID, "err", err)
+	}
+	s.log.Info("checkout created", "shop", shop.ID, "order", c.OrderID, "checkout", c.CheckoutID, "reservation", c.ReservationUUID, "mode", c.Mode)
+	s.m.checkouts.Inc()
+	return c, nil
+}
+
+// urls signs the callback, success and failure URLs for a checkout.
+func (s *Service) urls(c *Checkout) (map[string]string, error) {
+	sign := func(purpose string, ttl time.Duration) (string, error) {
+		return s.signer.Sign(signature.Claims{Purpose: purpose, Shop: c.Shop, Order: c.OrderID, Checkout: c.CheckoutID,
+			Expires: s.now().Add(ttl).Unix()})
+	}
+	cbTok, err := sign("callback", callbackTTL)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{"callbackUrl": s.cfg.PublicURL + "/v1/frontgo/callback/" + cbTok}
+	if c.Mode == "link" {
+		return out, nil
+	}
+	ttl := time.Duration(s.cfg.CheckoutTTL) + 24*time.Hour
+	okTok, err := sign("success", ttl)
+	if err != nil {
+		return nil, err
+	}
+	failTok, err := sign("failure", ttl)
+	if err != nil {
+		return nil, err
+	}
+	out["success"] = s.cfg.PublicURL + "/v1/return/success/" + okTok
+	out["failure"] = s.cfg.PublicURL + "/v1/return/failure/" + failTok
+	return out, nil
+}
+
+func (s *Service) saveCheckout(ctx context.Context, c *Checkout) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return s.store.Set(ctx, "chk:"+c.CheckoutID, b, recordTTL)
+}
+
+// Checkout returns a checkout record of shop.
+func (s *Service) Checkout(ctx context.Context, shop, id string) (*Checkout, *Error) {
+	b, err := s.store.Get(ctx, "chk:"+id)
+	if err != nil {
+		return nil, errorf(404, "not_found", "checkout %s not found", id)
+	}
+	var c Checkout
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, errorf(500, "internal", "checkout record unreadable")
+	}
+	if shop != "" && c.Shop != shop {
+		return nil, errorf(404, "not_found", "checkout %s not found", id)
+	}
+	return &c, nil
+}
+
+// ---- back office ----
+
+// ownReservation checks that uuid was created for shop through this
+// sidecar: one FrontGo account serves many shops, and no shop may touch
+// another's reservations.
+func (s *Service) ownReservation(ctx context.Context, shop, uuid string) (*Checkout, *Error) {
+	id, err := s.store.Get(ctx, "res:"+uuid)
+	if err != nil {
+		return nil, errorf(404, "not_found", "reservation %s not found for this shop", truncate(uuid, 64))
+	}
+	c, e := s.Checkout(ctx, shop, string(id))
+	if e != nil {
+		return nil, errorf(404, "not_found", "reservation %s not found for this shop", truncate(uuid, 64))
+	}
+	return c, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// Details is the core's parsed reservation details (amounts in øre).
+type Details struct {
+	ReservationUUID string `json:"reservationUuid"`
+	Status          string `json:"status"`
+	Products        []struct {
+		ID       int64 `json:"id"`
+		Amount   int64 `json:"amount"`
+		Reserved int64 `json:"reserved"`
+		Captured int64 `json:"captured"`
+	} `json:"products"`
+	raw json.RawMessage
+}
+
+// details fetches and parses a reservation's details.
+func (s *Service) details(ctx context.Context, uuid string) (*Details, *Error) {
+	var raw json.RawMessage
+	if e := s.exchange(ctx, "details", map[string]any{"reservationUuid": uuid}, &raw); e != nil {
+		return nil, e
+	}
+	var d Details
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, errorf(502, "upstream_malformed", "details: %v", err)
+	}
+	d.raw = raw
+	return &d, nil
+}
+
+// Details returns a reservation's details as the core parsed them.
+func (s *Service) Details(ctx context.Context, shop, uuid string) (json.RawMessage, *Error) {
+	if _, e := s.ownReservation(ctx, shop, uuid); e != nil {
+		return nil, e
+	}
+	d, e := s.details(ctx, uuid)
+	if e != nil {
+		return nil, e
+	}
+	return d.raw, nil
+}
+
+// Operate runs a back-office operation (capture, charge, cancel, complete,
+// resend, refund) on a reservation of shop. It checks ownership, fetches
+// the current state, asks the status machine whether FrontGo would accept
+// the operation, and only then calls FrontGo. A capture without lines
+// captures everything still reserved.
+func (s *Service) Operate(ctx context.Context, shop, op, uuid string, body []byte) (json.RawMessage, *Error) {
+	c, e := s.ownReservation(ctx, shop, uuid)
+	if e != nil {
+		return nil, e
+	}
+	in := map[string]any{}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			return nil, errorf(400, abi.CodeBadInput, "%s: the body must be a JSON object: %v", op, err)
+		}
+	}
+	for _, k := range []string{"reservationUuid", "now", "taxRates"} {
+		delete(in, k)
+	}
+	d, e := s.details(ctx, uuid)
+	if e != nil {
+		return nil, e
+	}
+	var check struct {
+		Allowed    bool   `json:"allowed"`
+		MessageKey string `json:"messageKey"`
+	}
+	if e := s.call(ctx, abi.FuncStatusCheck, map[string]any{"status": d.Status, "operation": op}, &check); e != nil {
+		return nil, e
+	}
+	if !check.Allowed {
+		s.m.refused.Inc()
+		return nil, &Error{Status: 409, Code: abi.CodeRefused, MessageKey: check.MessageKey,
+			Message: fmt.Sprintf("%s: not allowed while the reservation is %s (%s)", op, d.Status, check.MessageKey)}
+	}
+	if op == "capture" {
+		if _, ok := in["lines"]; !ok {
+			var lines []map[string]int64
+			for _, p := range d.Products {
+				if left := p.Reserved - p.Captured; left > 0 {
+					lines = append(lines, map[string]int64{"id": p.ID, "amount": left})
+				}
+			}
+			in["lines"] = lines
+		}
+	}
+	in["reservationUuid"] = uuid
+	var out json.RawMessage
+	if e := s.exchange(ctx, op, s.options(in), &out); e != nil {
+		return nil, e
+	}
+	s.log.Info("reservation operation", "op", op, "shop", shop, "order", c.OrderID, "reservation", uuid)
+	s.m.operations(op)
+	// Captures and charges also arrive as callbacks; confirm now so the
+	// shop hears once, whichever comes first.
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, e := s.settle(ctx, c, "operation:"+op); e != nil {
+			s.log.Warn("settling after an operation failed; the callback or reconciler will", "reservation", uuid, "err", e.Message)
+		}
+	}()
+	return out, nil
+}
+
+// History returns FrontGo's reservation history for a time frame (the last
+// 24 hours by default), filtered to shop's reservations.
+func (s *Service) History(ctx context.Context, shop string, start, end int64) ([]json.RawMessage, *Error) {
+	in := map[string]any{"now": s.now().Unix()}
+	if start != 0 || end != 0 {
+		in["start"], in["end"] = start, end
+	}
+	var events []json.RawMessage
+	if e := s.exchange(ctx, "history", in, &events); e != nil {
+		return nil, e
+	}
+	out := make([]json.RawMessage, 0, len(events))
+	for _, ev := range events {
+		var h struct {
+			UUID string `json:"uuid"`
+		}
+		if json.Unmarshal(ev, &h) == nil {
+			if _, e := s.ownReservation(ctx, shop, h.UUID); e == nil {
+				out = append(out, ev)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ---- callbacks, returns, settling ----
+
+// CallbackResult says what a callback led to, for the response and logs.
+type CallbackResult string
+
+// Callback outcomes, also the "result" label of the callbacks metric.
+const (
+	CallbackApplied   CallbackResult = "applied"
+	CallbackDuplicate CallbackResult = "duplicate"
+	CallbackStale     CallbackResult = "stale"
+)
+
+// HandleCallback verifies a FrontGo callback (the route token, then the
+// checksum), confirms the reservation's state with GET details, and applies
+// it to the shop once.
+func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (CallbackResult, *Error) {
+	claims, err := s.signer.Verify(token, "callback", s.now())
+	if err != nil {
+		s.m.callback("forged")
+		s.log.Warn("callback refused: bad route token", "reason", err.Error())
+		return "", errorf(403, "forbidden", "callback refused")
+	}
+	var params struct {
+		OrderUUID string `json:"orderUuid"`
+		Status    string `json:"status"`
+	}
+	in := map[string]any{"query": rawQuery, "secret": s.cfg.FrontGo.secret, "scheme": s.cfg.FrontGo.CallbackScheme,
+		"now": s.now().Unix(), "toleranceSeconds": int64(time.Duration(s.cfg.FrontGo.CallbackTolerance) / time.Second)}
+	if e := s.call(ctx, abi.FuncVerifyCallback, in, &params); e != nil {
+		reason := "forged"
+		if e.Code == abi.CodeCallback && strings.Contains(e.Message, "stale") {
+			reason = "stale"
+		}
+		s.m.callback(reason)
+		s.log.Warn("callback refused", "shop", claims.Shop, "checkout", claims.Checkout, "reason", reason, "detail", e.Message)
+		return "", errorf(403, "forbidden", "callback refused")
+	}
+	c, e := s.Checkout(ctx, claims.Shop, claims.Checkout)
+	if e != nil {
+		s.m.callback("unknown")
+		return "", e
+	}
+	if c.ReservationUUID != "" && params.OrderUUID != c.ReservationUUID {
+		s.m.callback("forged")
+		s.log.Warn("callback refused: reservation does not match the checkout", "checkout", c.CheckoutID)
+		return "", errorf(403, "forbidden", "callback refused")
+	}
+	res, e := s.settle(ctx, c, "callback")
+	if e != nil {
+		s.m.callback("error")
+		return "", e
+	}
+	s.m.callback(string(res))
+	return res, nil
+}
+
+// settle confirms a checkout's reservation state with FrontGo and applies
+// it if it is news: each (reservation, status) pair is applied once across
+// callbacks, returns, operations and retries, and a state older than one
+// already applied (a reordered callback) is ignored.
+func (s *Service) settle(ctx context.Context, c *Checkout, via string) (CallbackResult, *Error) {
+	d, e := s.details(ctx, c.ReservationUUID)
+	if e != nil {
+		return "", e
+	}
+	var tr struct {
+		Newer bool `json:"newer"`
+	}
+	if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": c.Status, "to": d.Status}, &tr); e != nil {
+		return "", e
+	}
+	if d.Status == c.Status {
+		return CallbackDuplicate, nil
+	}
+	if !tr.Newer {
+		return CallbackStale, nil
+	}
+	mark := "applied:" + c.ReservationUUID + ":" + d.Status
+	first, err := s.store.SetNX(ctx, mark, []byte(via), recordTTL)
+	if err != nil {
+		return "", errorf(503, "store_unavailable", "store: %v", err)
+	}
+	if !first {
+		c.Status = d.Status // applied by someone else: the caller still sees the truth
+		return CallbackDuplicate, nil
+	}
+	prev := c.Status
+	c.Status, c.UpdatedAt = d.Status, s.now()
+	if err := s.saveCheckout(ctx, c); err != nil {
+		_ = s.store.Delete(ctx, mark) // let a retry apply it
+		return "", errorf(503, "store_unavailable", "store: %v", err)
+	}
+	ev := Event{Type: eventType(d.Status), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
+		ReservationUUID: c.ReservationUUID, Status: d.Status, PreviousStatus: prev, Via: via, At: s.now().UTC(), Details: d.raw}
+	if shop := s.shops[c.Shop]; shop != nil {
+		if err := s.notify.Notify(ctx, shop, ev); err != nil {
+			s.log.Error("shop notification failed", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "err", err)
+		}
+	}
+	s.log.Info("reservation state applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "from", prev, "to", d.Status, "via", via)
+	return CallbackApplied, nil
+}
+
+// Return handles the shopper's return from FrontGo's page: it verifies the
+// token, confirms the state, tells the shop, and returns where to send the
+// shopper (always one of the shop's own pages).
+func (s *Service) Return(ctx context.Context, which, token string) (string, *Error) {
+	claims, err := s.signer.Verify(token, which, s.now())
+	if err != nil {
+		s.m.returns(which, "refused")
+		if errors.Is(err, signature.ErrExpired) {
+			return "", errorf(410, "expired", "this payment link has expired")
+		}
+		return "", errorf(403, "forbidden", "invalid return link")
+	}
+	c, e := s.Checkout(ctx, claims.Shop, claims.Checkout)
+	if e != nil {
+		s.m.returns(which, "unknown")
+		return "", e
+	}
+	shop := s.shops[c.Shop]
+	status := c.Status
+	if _, e := s.settle(ctx, c, "return:"+which); e == nil {
+		status = c.Status
+	} else {
+		s.log.Warn("could not confirm state on return", "checkout", c.CheckoutID, "err", e.Message)
+		status = "PENDING"
+	}
+	target := c.FailureURL
+	if which == "success" && status != "CANCELLED" && status != "EXPIRED" {
+		target = c.SuccessURL
+	}
+	if shop == nil || !shop.allowed(target) {
+		return "", errorf(400, "bad_redirect", "the shop's return page is not on its allowed hosts")
+	}
+	s.m.returns(which, "ok")
+	return addQuery(target, map[string]string{"frontgate_checkout": c.CheckoutID, "frontgate_status": status}), nil
+}
+
+func addQuery(raw string, kv map[string]string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	for k, v := range kv {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Redirect returns FrontGo's payment page for a checkout: the short link a
+// shop can hand out. Only FrontGo's own URL is ever a target.
+func (s *Service) Redirect(ctx context.Context, id string) (string, *Error) {
+	c, e := s.Checkout(ctx, "", id)
+	if e != nil {
+		return "", e
+	}
+	if s.now().After(c.ExpiresAt) {
+		return "", errorf(410, "expired", "this checkout has expired")
+	}
+	return c.PaymentURL, nil
+}
