@@ -168,7 +168,8 @@ func (in *input) lineAmounts() []reservation.LineAmount {
 		return nil
 	}
 	out := make([]reservation.LineAmount, 0, ls.Len())
-	for i, e := range ls.Elems() {
+	for it := ls.Iter(); it.Next(); {
+		i, e := it.Index(), it.Value()
 		sub := &input{v: e, fn: in.fn}
 		if e.Kind() != jsonx.Object {
 			in.bad("lines."+strconv.Itoa(i), reservation.RuleType, "must be an object")
@@ -192,7 +193,8 @@ func (in *input) chargeLines() []reservation.Product {
 		return nil
 	}
 	out := make([]reservation.Product, 0, ls.Len())
-	for i, e := range ls.Elems() {
+	for it := ls.Iter(); it.Next(); {
+		i, e := it.Index(), it.Value()
 		p := "lines." + strconv.Itoa(i)
 		if e.Kind() != jsonx.Object {
 			in.bad(p, reservation.RuleType, "must be an object")

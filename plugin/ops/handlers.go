@@ -109,7 +109,8 @@ func (in *input) options() reservation.Options {
 			return o
 		}
 		o.TaxRates = make([]money.Rate, 0, tr.Len())
-		for i, e := range tr.Elems() {
+		for it := tr.Iter(); it.Next(); {
+			i, e := it.Index(), it.Value()
 			r, err := money.ParseRate(e.Raw())
 			if e.Kind() != jsonx.Number || err != nil {
 				in.bad("taxRates."+strconv.Itoa(i), reservation.RuleTaxRate, "must be a percentage between 0 and 100")

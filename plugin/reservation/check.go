@@ -107,7 +107,8 @@ func (c *checker) object(v jsonx.Value, path fpath, required bool, known ...stri
 	if known == nil { // responses: unknown members are ignored
 		return true
 	}
-	for k := range v.MembersRaw() {
+	for it := v.Iter(); it.Next(); {
+		k := it.KeyBytes()
 		if !containsBytes(known, k) {
 			c.add(path.at(string(k)), RuleUnknown, "is not a field of this request")
 		}
@@ -148,29 +149,53 @@ func article(k jsonx.Kind) string {
 // stack turns "" into null). ok is false when the field is absent or broke a
 // rule.
 func (c *checker) str(v jsonx.Value, path fpath, required bool, max int) (string, bool) {
+	b, ok := c.strb(v, path, required, max)
+	if !ok {
+		return "", false
+	}
+	return string(b), true
+}
+
+// strb is str without the allocation: the bytes are the document's own
+// (or a fresh unescaped copy) and must not be kept past the document.
+// Validation, which only looks, uses it.
+func (c *checker) strb(v jsonx.Value, path fpath, required bool, max int) ([]byte, bool) {
 	switch v.Kind() {
 	case jsonx.Invalid, jsonx.Null:
 		if required {
 			c.add(path, RuleRequired, "is required")
 		}
-		return "", false
+		return nil, false
 	case jsonx.String:
 	default:
 		c.add(path, RuleType, "must be a string, not "+article(v.Kind()))
-		return "", false
+		return nil, false
 	}
-	s, _ := v.Str()
-	if strings.TrimSpace(s) == "" {
+	b, _ := v.StrBytes()
+	if blank(b) {
 		if required {
 			c.add(path, RuleRequired, "must not be empty")
 		}
-		return "", false
+		return nil, false
 	}
-	if max > 0 && len(s) > max {
+	if max > 0 && len(b) > max {
 		c.add(path, RuleMaxLength, "must be at most "+strconv.Itoa(max)+" bytes long")
-		return "", false
+		return nil, false
 	}
-	return s, true
+	return b, true
+}
+
+// blank reports whether b is empty or only white space.
+func blank(b []byte) bool {
+	for _, ch := range b {
+		if ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' && ch != '\v' && ch != '\f' {
+			if ch >= 0x80 {
+				return len(bytes.TrimSpace(b)) == 0
+			}
+			return false
+		}
+	}
+	return true
 }
 
 func (c *checker) boolean(v jsonx.Value, path fpath, required bool) {
@@ -185,16 +210,19 @@ func (c *checker) boolean(v jsonx.Value, path fpath, required bool) {
 	}
 }
 
+// enum returns the matching entry of allowed (not a copy of the input).
 func (c *checker) enum(v jsonx.Value, path fpath, required bool, allowed ...string) (string, bool) {
-	s, ok := c.str(v, path, required, maxShortText)
+	b, ok := c.strb(v, path, required, maxShortText)
 	if !ok {
 		return "", false
 	}
-	if !contains(allowed, s) {
-		c.add(path, RuleEnum, "must be one of "+strings.Join(allowed, ", ")+", not "+quote(s))
-		return "", false
+	for _, a := range allowed {
+		if a == string(b) {
+			return a, true
+		}
 	}
-	return s, true
+	c.add(path, RuleEnum, "must be one of "+strings.Join(allowed, ", ")+", not "+quote(string(b)))
+	return "", false
 }
 
 // quote shows a user value in a message, cut short so that a hostile value
@@ -324,15 +352,18 @@ func (c *checker) timestamp(v jsonx.Value, path fpath, required bool) (int64, bo
 		c.add(path, RuleType, "must be a string holding a Unix timestamp, not a number")
 		return 0, false
 	}
-	s, ok := c.str(v, path, required, 32)
+	b, ok := c.strb(v, path, required, 32)
 	if !ok {
 		return 0, false
 	}
-	if !allDigits(s) || len(s) > 11 {
+	if !digitsB(b) || len(b) > 11 {
 		c.add(path, RuleTimestamp, "must be a Unix timestamp in seconds, such as \"1756871295\"")
 		return 0, false
 	}
-	n, _ := strconv.ParseInt(s, 10, 64)
+	var n int64
+	for _, ch := range b {
+		n = n*10 + int64(ch-'0')
+	}
 	if n <= 0 {
 		c.add(path, RuleTimestamp, "must be a Unix timestamp after 1970")
 		return 0, false
@@ -340,100 +371,118 @@ func (c *checker) timestamp(v jsonx.Value, path fpath, required bool) (int64, bo
 	return n, true
 }
 
-func (c *checker) email(v jsonx.Value, path fpath, required bool) (string, bool) {
-	s, ok := c.str(v, path, required, maxShortText)
+func digitsB(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, ch := range b {
+		if ch < '0' || ch > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) email(v jsonx.Value, path fpath, required bool) bool {
+	b, ok := c.strb(v, path, required, maxShortText)
 	if !ok {
-		return "", false
+		return false
 	}
-	if !validEmail(s) {
+	if !validEmail(b) {
 		c.add(path, RuleEmail, "must be a valid e-mail address")
-		return "", false
+		return false
 	}
-	return s, true
+	return true
 }
 
 // validEmail accepts local@domain with a dotted domain of letters, digits
 // and hyphens: what the e-mail validators of web frameworks accept in
 // practice, minus quoted local parts and IP-literal domains, which no
 // shopper uses and card processors refuse.
-func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
+func validEmail(s []byte) bool {
+	at := bytes.LastIndexByte(s, '@')
 	if at < 1 || at > 64 || at == len(s)-1 {
 		return false
 	}
 	local, domain := s[:at], s[at+1:]
-	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+	if local[0] == '.' || local[len(local)-1] == '.' || bytes.Contains(local, []byte("..")) {
 		return false
 	}
-	for i := 0; i < len(local); i++ {
-		ch := local[i]
+	for _, ch := range local {
 		if ch <= ' ' || ch >= 0x7f || strings.IndexByte(`"(),:;<>@[\]`, ch) >= 0 {
 			return false
 		}
 	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+	labels, last := 0, []byte(nil)
+	for len(domain) > 0 || labels == 0 {
+		l := domain
+		if i := bytes.IndexByte(domain, '.'); i >= 0 {
+			l, domain = domain[:i], domain[i+1:]
+			if len(domain) == 0 {
+				return false // trailing dot
+			}
+		} else {
+			domain = nil
+		}
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return false
 		}
-		for i := 0; i < len(l); i++ {
-			ch := l[i]
+		for _, ch := range l {
 			if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-') {
 				return false
 			}
 		}
+		labels++
+		last = l
 	}
-	tld := labels[len(labels)-1]
-	return !allDigits(tld)
+	return labels >= 2 && !digitsB(last)
 }
 
-func (c *checker) dialingCode(v jsonx.Value, path fpath, required bool) (string, bool) {
+func (c *checker) dialingCode(v jsonx.Value, path fpath, required bool) bool {
 	if v.Kind() == jsonx.Number {
 		c.add(path, RuleType, "must be a string such as \"+47\", not a number")
-		return "", false
+		return false
 	}
-	s, ok := c.str(v, path, required, 8)
+	s, ok := c.strb(v, path, required, 8)
 	if !ok {
-		return "", false
+		return false
 	}
-	if len(s) < 2 || len(s) > 5 || s[0] != '+' || s[1] == '0' || !allDigits(s[1:]) {
+	if len(s) < 2 || len(s) > 5 || s[0] != '+' || s[1] == '0' || !digitsB(s[1:]) {
 		c.add(path, RuleDialingCode, "must be \"+\" followed by 1 to 4 digits, such as \"+47\"")
-		return "", false
+		return false
 	}
-	return s, true
+	return true
 }
 
-func (c *checker) msisdn(v jsonx.Value, path fpath, required bool) (string, bool) {
+func (c *checker) msisdn(v jsonx.Value, path fpath, required bool) bool {
 	if v.Kind() == jsonx.Number {
 		c.add(path, RuleType, "must be a string of digits, not a number")
-		return "", false
+		return false
 	}
-	s, ok := c.str(v, path, required, 32)
+	s, ok := c.strb(v, path, required, 32)
 	if !ok {
-		return "", false
+		return false
 	}
-	if !allDigits(s) {
+	if !digitsB(s) {
 		c.add(path, RuleDigits, "must contain digits only, without spaces or a country code")
-		return "", false
+		return false
 	}
 	if len(s) < minMSISDN || len(s) > maxMSISDN {
 		c.add(path, RuleLength, "must be "+strconv.Itoa(minMSISDN)+" to "+strconv.Itoa(maxMSISDN)+" digits long")
-		return "", false
+		return false
 	}
-	return s, true
+	return true
 }
 
-func (c *checker) url(v jsonx.Value, path fpath, required bool) (string, bool) {
-	s, ok := c.str(v, path, required, maxURL)
+// url checks an absolute http(s) URL; the bytes are the document's.
+func (c *checker) url(v jsonx.Value, path fpath, required bool) ([]byte, bool) {
+	s, ok := c.strb(v, path, required, maxURL)
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	if !validURL(s) {
+	if !validURL(string(s)) {
 		c.add(path, RuleURL, "must be an absolute http or https URL")
-		return "", false
+		return nil, false
 	}
 	return s, true
 }
@@ -545,13 +594,15 @@ func (c *checker) lines(v jsonx.Value, path fpath, wantArray bool) []lineRef {
 	}
 	refs := make([]lineRef, 0, v.Len())
 	if v.Kind() == jsonx.Array {
-		for i, e := range v.Elems() {
+		for it := v.Iter(); it.Next(); {
+			i, e := it.Index(), it.Value()
 			refs = append(refs, lineRef{path: path.index(i), v: e})
 		}
 		return refs
 	}
 	i := 0
-	for k, e := range v.MembersRaw() {
+	for it := v.Iter(); it.Next(); {
+		k, e := it.KeyBytes(), it.Value()
 		if !isIndexKey(k, i) {
 			c.add(path.at(string(k)), RuleKeys, "products must be keyed \"0\", \"1\", … in order; expected key "+strconv.Quote(strconv.Itoa(i)))
 			return nil

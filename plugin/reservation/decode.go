@@ -75,7 +75,8 @@ func (c *checker) order(v jsonx.Value) *Order {
 		c.add(at("lines"), RuleMaxItems, "must contain at most "+strconv.Itoa(MaxLines)+" lines")
 	} else {
 		o.Lines = make([]OrderLine, 0, ls.Len())
-		for i, e := range ls.Elems() {
+		for it := ls.Iter(); it.Next(); {
+			i, e := it.Index(), it.Value()
 			p := at("lines").index(i)
 			if !c.object(e, p, true, orderLineKnown...) {
 				continue
@@ -101,7 +102,8 @@ func (c *checker) order(v jsonx.Value) *Order {
 		if ds.Kind() != jsonx.Array {
 			c.add(at("discounts"), RuleType, "must be an array, not "+article(ds.Kind()))
 		} else {
-			for i, e := range ds.Elems() {
+			for it := ds.Iter(); it.Next(); {
+				i, e := it.Index(), it.Value()
 				p := at("discounts").index(i)
 				if !c.object(e, p, true, discountKnown...) {
 					continue
@@ -128,9 +130,15 @@ func (c *checker) order(v jsonx.Value) *Order {
 		o.Settings.SecureDetails, _ = s.Get("secureDetails").Bool()
 		o.Settings.IsChargePartiallyRefundable, _ = s.Get("isChargePartiallyRefundable").Bool()
 	}
-	o.CallbackURL, _ = c.url(v.Get("callbackUrl"), at("callbackUrl"), false)
-	o.SuccessURL, _ = c.url(v.Get("successUrl"), at("successUrl"), false)
-	o.FailureURL, _ = c.url(v.Get("failureUrl"), at("failureUrl"), false)
+	if u, ok := c.url(v.Get("callbackUrl"), at("callbackUrl"), false); ok {
+		o.CallbackURL = string(u)
+	}
+	if u, ok := c.url(v.Get("successUrl"), at("successUrl"), false); ok {
+		o.SuccessURL = string(u)
+	}
+	if u, ok := c.url(v.Get("failureUrl"), at("failureUrl"), false); ok {
+		o.FailureURL = string(u)
+	}
 	o.PaymentMethod, _ = c.enum(v.Get("paymentMethod"), at("paymentMethod"), false, paymentMethods...)
 	return o
 }
@@ -323,11 +331,13 @@ func decodeProducts(v jsonx.Value) []Product {
 		ps = append(ps, p)
 	}
 	if v.Kind() == jsonx.Array {
-		for _, e := range v.Elems() {
+		for it := v.Iter(); it.Next(); {
+			_, e := it.Index(), it.Value()
 			add(e)
 		}
 	} else {
-		for _, e := range v.Members() {
+		for it := v.Iter(); it.Next(); {
+			e := it.Value()
 			add(e)
 		}
 	}
@@ -341,11 +351,13 @@ func decodeLineAmounts(v jsonx.Value) []LineAmount {
 		ls = append(ls, LineAmount{ID: id, Amount: amountValue(e.Get("amount"))})
 	}
 	if v.Kind() == jsonx.Array {
-		for _, e := range v.Elems() {
+		for it := v.Iter(); it.Next(); {
+			_, e := it.Index(), it.Value()
 			add(e)
 		}
 	} else {
-		for _, e := range v.Members() {
+		for it := v.Iter(); it.Next(); {
+			e := it.Value()
 			add(e)
 		}
 	}

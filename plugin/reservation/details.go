@@ -137,7 +137,8 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 			c.add(p.at("productList"), RuleType, "must be an array, not "+article(pl.Kind()))
 		} else {
 			out.Products = make([]DetailsProduct, 0, pl.Len())
-			for i, e := range pl.Elems() {
+			for it := pl.Iter(); it.Next(); {
+				i, e := it.Index(), it.Value()
 				lp := at("data.productList").index(i)
 				if !c.object(e, lp, true) {
 					continue
@@ -243,7 +244,8 @@ func (c *respChecker) events(v jsonx.Value, path fpath) []PaymentEvent {
 		return nil
 	}
 	out := make([]PaymentEvent, 0, v.Len())
-	for i, e := range v.Elems() {
+	for it := v.Iter(); it.Next(); {
+		i, e := it.Index(), it.Value()
 		p := path.index(i)
 		if !c.object(e, p, true) {
 			continue

@@ -109,7 +109,8 @@ func flattenErrors(v jsonx.Value) []string {
 			}
 			out = append(out, s)
 		case jsonx.Array:
-			for _, e := range v.Elems() {
+			for it := v.Iter(); it.Next(); {
+				_, e := it.Index(), it.Value()
 				add(prefix, e)
 			}
 		case jsonx.Object:
@@ -204,7 +205,9 @@ func parseCreated(op, urlKey string, r Response) (*Created, error) {
 			}
 			out.ReservationUUID = s
 		}
-		out.URL, _ = c.url(data.Get(urlKey), at("data").at(urlKey), true)
+		if u, ok := c.url(data.Get(urlKey), at("data").at(urlKey), true); ok {
+			out.URL = string(u)
+		}
 	}
 	if len(c.errs) > 0 {
 		return nil, c.fail(op, r, msg)
@@ -271,7 +274,8 @@ func ParseHistory(r Response) ([]HistoryEvent, error) {
 	case jsonx.Null, jsonx.Invalid:
 	case jsonx.Array:
 		out = make([]HistoryEvent, 0, data.Len())
-		for i, e := range data.Elems() {
+		for it := data.Iter(); it.Next(); {
+			i, e := it.Index(), it.Value()
 			p := at("data").index(i)
 			if !c.object(e, p, true) {
 				continue

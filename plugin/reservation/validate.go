@@ -99,8 +99,8 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 			c.add(at("dueDateForPaymentLink"), RuleNotPast, "must be now or in the future")
 		}
 	}
-	c.str(root.Get("referenceNo"), at("referenceNo"), false, maxShortText)
-	c.str(root.Get("customerReference"), at("customerReference"), false, maxShortText)
+	c.strb(root.Get("referenceNo"), at("referenceNo"), false, maxShortText)
+	c.strb(root.Get("customerReference"), at("customerReference"), false, maxShortText)
 
 	if send := root.Get("sendOrderBy"); c.object(send, at("sendOrderBy"), true, sendKnown...) {
 		c.boolean(send.Get("sms"), at("sendOrderBy.sms"), true)
@@ -135,8 +135,8 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 			c.add(at("chargeValidity"), RuleRange, "must be at most "+strconv.Itoa(maxChargeValDays))
 		}
 	}
-	c.str(root.Get("customerNotes"), at("customerNotes"), false, maxLongText)
-	c.str(root.Get("tnc"), at("tnc"), false, maxLongText)
+	c.strb(root.Get("customerNotes"), at("customerNotes"), false, maxLongText)
+	c.strb(root.Get("tnc"), at("tnc"), false, maxLongText)
 
 	if s := root.Get("settings"); c.object(s, at("settings"), false, settingsKnown...) {
 		c.boolean(s.Get("secureDetails"), at("settings.secureDetails"), false)
@@ -172,12 +172,12 @@ func (c *checker) customer(v jsonx.Value, path fpath) {
 	if !c.object(v, path, true, customerKnown...) {
 		return
 	}
-	c.str(v.Get("uuid"), path.at("uuid"), false, 64)
+	c.strb(v.Get("uuid"), path.at("uuid"), false, 64)
 	typ, _ := c.enum(v.Get("type"), path.at("type"), true, customerTypes...)
 	c.dialingCode(v.Get("countryCode"), path.at("countryCode"), true)
 	c.msisdn(v.Get("msisdn"), path.at("msisdn"), true)
 	c.email(v.Get("email"), path.at("email"), true)
-	c.str(v.Get("name"), path.at("name"), true, maxShortText)
+	c.strb(v.Get("name"), path.at("name"), true, maxShortText)
 	c.enum(v.Get("preferredLanguage"), path.at("preferredLanguage"), false, Languages...)
 
 	pn := v.Get("personalNumber")
@@ -205,9 +205,9 @@ func (c *checker) customer(v jsonx.Value, path fpath) {
 	}
 
 	if a := v.Get("address"); c.object(a, path.at("address"), true, addressKnown...) {
-		c.str(a.Get("street"), path.at("address").at("street"), true, maxShortText)
-		c.str(a.Get("zip"), path.at("address").at("zip"), true, 16)
-		c.str(a.Get("city"), path.at("address").at("city"), true, maxShortText)
+		c.strb(a.Get("street"), path.at("address").at("street"), true, maxShortText)
+		c.strb(a.Get("zip"), path.at("address").at("zip"), true, 16)
+		c.strb(a.Get("city"), path.at("address").at("city"), true, maxShortText)
 		c.country(a.Get("country"), path.at("address").at("country"))
 	}
 }
@@ -231,11 +231,11 @@ func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax 
 			ok = false
 			continue
 		}
-		c.str(e.Get("name"), p.at("name"), true, maxShortText)
+		c.strb(e.Get("name"), p.at("name"), true, maxShortText)
 		if id := e.Get("productId"); id.Kind() == jsonx.Number {
 			c.add(p.at("productId"), RuleType, "must be a string, not a number")
 		} else {
-			c.str(id, p.at("productId"), false, maxShortText)
+			c.strb(id, p.at("productId"), false, maxShortText)
 		}
 		rate, okR := c.nonNegative(e.Get("rate"), p.at("rate"))
 		tr, okT := c.taxRate(e.Get("tax"), p.at("tax"), o)
@@ -305,7 +305,7 @@ func validateLines(op, uuid string, body []byte, o *Options) error {
 	if gt, okG := c.positive(root.Get("grandTotal"), at("grandTotal")); okG && ok && gt != sum {
 		c.add(at("grandTotal"), RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
 	}
-	c.str(root.Get("additionalText"), at("additionalText"), false, maxLongText)
+	c.strb(root.Get("additionalText"), at("additionalText"), false, maxLongText)
 	return c.result(op)
 }
 
@@ -376,7 +376,7 @@ func validateNote(op, uuid string, body []byte) error {
 	}
 	root := d.Root()
 	c.object(root, at(""), true, noteKnown...)
-	c.str(root.Get("note"), at("note"), true, maxLongText)
+	c.strb(root.Get("note"), at("note"), true, maxLongText)
 	return c.result(op)
 }
 

@@ -113,3 +113,63 @@ func appendInt(b []byte, i int) []byte {
 	}
 	return append(b, tmp[n:]...)
 }
+
+// Iter walks an object's members or an array's elements without closures:
+// the Go wasm backend makes every call costly, and range-over-func costs a
+// call per element. Use it as
+//
+//	for it := v.Iter(); it.Next(); {
+//		key, val := it.Key(), it.Value() // Key is empty for arrays
+//	}
+type Iter struct {
+	d        *Doc
+	cur, end uint32
+	key, val uint32
+	object   bool
+	n        int
+}
+
+// Iter returns an iterator over v's members (object) or elements (array);
+// for other kinds it yields nothing.
+func (v Value) Iter() Iter {
+	k := v.Kind()
+	if k != Object && k != Array {
+		return Iter{}
+	}
+	return Iter{d: v.d, cur: v.i + 1, end: v.d.nodes[v.i].next, object: k == Object, n: -1}
+}
+
+// Next advances to the next member or element.
+func (it *Iter) Next() bool {
+	if it.d == nil || it.cur >= it.end {
+		return false
+	}
+	it.n++
+	if it.object {
+		it.key, it.val = it.cur, it.cur+1
+	} else {
+		it.val = it.cur
+	}
+	it.cur = it.d.nodes[it.val].next
+	return true
+}
+
+// Index is the position of the current member or element, from 0.
+func (it *Iter) Index() int { return it.n }
+
+// Value is the current member's value or the current element.
+func (it *Iter) Value() Value { return Value{d: it.d, i: it.val} }
+
+// KeyBytes is the current member's key as raw bytes (unescaped only if it
+// holds escapes), or nil for an array.
+func (it *Iter) KeyBytes() []byte {
+	if !it.object {
+		return nil
+	}
+	kn := it.d.nodes[it.key]
+	b := it.d.src[kn.start:kn.end]
+	if kn.escaped {
+		b = []byte(unescape(b, true))
+	}
+	return b
+}
