@@ -93,8 +93,9 @@ type Wasm struct {
 	wg      sync.WaitGroup // replacements in flight
 	nextID  atomic.Uint64
 
-	replaced atomic.Uint64
-	recycled atomic.Uint64
+	replaced  atomic.Uint64
+	recycled  atomic.Uint64
+	abandoned atomic.Uint64
 }
 
 const pageSize = 65536
@@ -141,7 +142,7 @@ func NewWasm(ctx context.Context, module []byte, cfg WasmConfig) (_ *Wasm, err e
 	}
 	rc := wazero.NewRuntimeConfigCompiler().
 		WithMemoryLimitPages(cfg.MemoryLimitPages).
-		WithCloseOnContextDone(true)
+		WithCloseOnContextDone(false) // deadlines: see run
 	if cfg.CacheDir != "" {
 		if w.cache, err = wazero.NewCompilationCacheWithDir(cfg.CacheDir); err != nil {
 			return nil, fmt.Errorf("wasmrt: compilation cache: %w", err)
@@ -295,7 +296,10 @@ func (w *Wasm) Call(ctx context.Context, fn string, input []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	out, err := in.call(ctx, fn, input)
+	out, err, abandoned := w.run(ctx, in, fn, input)
+	if abandoned {
+		return nil, fmt.Errorf("wasmrt: %s: %w", fn, ctx.Err())
+	}
 	if err != nil {
 		w.discard(in)
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -318,6 +322,45 @@ func (w *Wasm) Call(ctx context.Context, fn string, input []byte) ([]byte, error
 	}
 	w.pool <- in
 	return out, nil
+}
+
+// run calls fn in instance in and honours ctx without instrumenting the
+// guest: wazero's CloseOnContextDone makes compiled code check for
+// termination at every function entry, which tripled the cost of the Go
+// guest's call-heavy code. Instead the call runs on its own goroutine; when
+// ctx ends first, the caller gets ctx's error at once, the instance is
+// abandoned (closed when its call returns, never reused) and a fresh one
+// takes its slot. Operations are linear in their input, which MaxInput
+// bounds, so an abandoned call ends on its own.
+func (w *Wasm) run(ctx context.Context, in *instance, fn string, input []byte) (out []byte, err error, abandoned bool) {
+	if ctx.Done() == nil {
+		out, err = in.call(ctx, fn, input)
+		return out, err, false
+	}
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		o, e := in.call(context.Background(), fn, input)
+		done <- result{o, e}
+	}()
+	select {
+	case r := <-done:
+		return r.out, r.err, false
+	case <-ctx.Done():
+	}
+	w.abandoned.Add(1)
+	w.log.Warn("wasm call abandoned at its deadline", "fn", fn, "wasm_instance", in.id, "input_bytes", len(input))
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		<-done
+		in.mod.Close(context.Background())
+	}()
+	w.refill()
+	return nil, ctx.Err(), true
 }
 
 func (w *Wasm) borrow(ctx context.Context, fn string) (*instance, error) {
@@ -346,8 +389,14 @@ func (w *Wasm) borrow(ctx context.Context, fn string) (*instance, error) {
 
 // discard closes in and starts a replacement.
 func (w *Wasm) discard(in *instance) {
-	w.replaced.Add(1)
 	in.mod.Close(context.Background())
+	w.refill()
+}
+
+// refill puts a fresh instance into the pool in the background, taking the
+// slot of one that was discarded or abandoned.
+func (w *Wasm) refill() {
+	w.replaced.Add(1)
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
@@ -374,11 +423,14 @@ type Stats struct {
 	Idle     int    // instances waiting for a call
 	Replaced uint64 // instances discarded after a failure, or recycled
 	Recycled uint64 // of Replaced, those that had only grown too large
+	// Abandoned counts calls given up at their deadline (their instances
+	// are among Replaced).
+	Abandoned uint64
 }
 
 // Stats returns the current counters.
 func (w *Wasm) Stats() Stats {
-	return Stats{PoolSize: w.cfg.PoolSize, Idle: len(w.pool), Replaced: w.replaced.Load(), Recycled: w.recycled.Load()}
+	return Stats{PoolSize: w.cfg.PoolSize, Idle: len(w.pool), Replaced: w.replaced.Load(), Recycled: w.recycled.Load(), Abandoned: w.abandoned.Load()}
 }
 
 // Version returns the module's ABI version, e.g. "1.0.0".
