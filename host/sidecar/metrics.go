@@ -63,3 +63,8 @@ func (m *metricSet) gauge(name string, f func() float64) {
 }
 
 func (m *metricSet) write(w io.Writer) { m.set.WritePrometheus(w) }
+
+// Gauge registers a gauge the sidecar's /metrics reports, read on each
+// scrape: the binary adds the wasm pool's size, idle instances and
+// replacements this way.
+func (s *Service) Gauge(name string, f func() float64) { s.m.gauge(name, f) }

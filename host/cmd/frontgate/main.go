@@ -139,6 +139,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer st.Close()
 	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log})
+	if w, ok := c.(*wasmrt.Wasm); ok {
+		svc.Gauge("frontgate_wasm_pool_size", func() float64 { return float64(w.Stats().PoolSize) })
+		svc.Gauge("frontgate_wasm_pool_idle", func() float64 { return float64(w.Stats().Idle) })
+		svc.Gauge("frontgate_wasm_instances_replaced", func() float64 { return float64(w.Stats().Replaced) })
+		svc.Gauge("frontgate_wasm_calls_abandoned", func() float64 { return float64(w.Stats().Abandoned) })
+	}
 	srv := sidecar.NewServer(svc, func(ctx context.Context) map[string]string {
 		p := map[string]string{}
 		if _, err := c.Call(ctx, "manifest", nil); err != nil {

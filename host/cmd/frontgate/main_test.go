@@ -102,4 +102,18 @@ func TestBinaryNoConfig(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"uuid":"CAP`) {
 		t.Fatalf("capture: %d %s", resp.StatusCode, body)
 	}
+	m, err := client.Get(api + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := io.ReadAll(m.Body)
+	m.Body.Close()
+	if !strings.Contains(string(mb), "frontgate_wasm_pool_size ") || strings.Contains(string(mb), "frontgate_wasm_pool_size 0\n") {
+		t.Error("metrics: the wasm pool size is missing or zero")
+	}
+	for _, want := range []string{"frontgate_checkouts_created_total 1", `frontgate_callbacks_total{result="applied"}`} {
+		if !strings.Contains(string(mb), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 }
