@@ -46,6 +46,10 @@ type Config struct {
 	// IdempotencyTTL is how long a request's result is replayed.
 	IdempotencyTTL Duration `json:"idempotencyTtl"`
 
+	// ReconcileInterval is how often the reconciler repairs states lost
+	// callbacks left behind; "0s" turns it off.
+	ReconcileInterval Duration `json:"reconcileInterval"`
+
 	MaxBodyBytes   int      `json:"maxBodyBytes"`
 	ReadTimeout    Duration `json:"readTimeout"`
 	WriteTimeout   Duration `json:"writeTimeout"`
@@ -126,18 +130,19 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 // DefaultConfig returns the defaults every field not set falls back to.
 func DefaultConfig() Config {
 	return Config{
-		Listen:         "127.0.0.1:8080",
-		TokenKeyEnv:    "FRONTGATE_TOKEN_KEY",
-		Store:          "memory",
-		RedisURLEnv:    "FRONTGATE_REDIS_URL",
-		Core:           "wasm",
-		CheckoutTTL:    Duration(24 * time.Hour),
-		IdempotencyTTL: Duration(24 * time.Hour),
-		MaxBodyBytes:   256 << 10,
-		ReadTimeout:    Duration(10 * time.Second),
-		WriteTimeout:   Duration(10 * time.Second),
-		RequestTimeout: Duration(15 * time.Second),
-		LogFormat:      "json",
+		Listen:            "127.0.0.1:8080",
+		TokenKeyEnv:       "FRONTGATE_TOKEN_KEY",
+		Store:             "memory",
+		RedisURLEnv:       "FRONTGATE_REDIS_URL",
+		Core:              "wasm",
+		CheckoutTTL:       Duration(24 * time.Hour),
+		IdempotencyTTL:    Duration(24 * time.Hour),
+		ReconcileInterval: Duration(5 * time.Minute),
+		MaxBodyBytes:      256 << 10,
+		ReadTimeout:       Duration(10 * time.Second),
+		WriteTimeout:      Duration(10 * time.Second),
+		RequestTimeout:    Duration(15 * time.Second),
+		LogFormat:         "json",
 		FrontGo: FrontGoConfig{
 			TokenEnv:          "FRONTGATE_FRONTGO_TOKEN",
 			SecretEnv:         "FRONTGATE_FRONTGO_SECRET",

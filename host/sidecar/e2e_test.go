@@ -734,3 +734,48 @@ func TestWasmCoreCheckout(t *testing.T) {
 	}
 	h.waitStatus(c.CheckoutID, "CAPTURED")
 }
+
+// TestReconcileRepairsLostCallbacks: every callback is dropped and the
+// shopper never returns; the reconciler finds the reservation in FrontGo's
+// history, confirms it, and tells the shop once. A second sidecar sharing
+// the store skips while the first holds the lock.
+func TestReconcileRepairsLostCallbacks(t *testing.T) {
+	h := newHarness(t, native())
+	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.checkout("11001")
+	if _, err := h.sb.Approve(c.ReservationUUID, "4111111111111111"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	var rec Checkout
+	h.do("GET", "/v1/checkouts/"+c.CheckoutID, shopKey, "", nil).json(t, &rec)
+	if rec.Status != "SENT" || len(h.eventsFor(c.ReservationUUID)) != 0 {
+		t.Fatalf("before reconciling: %s, events %v", rec.Status, h.eventsFor(c.ReservationUUID))
+	}
+	rep := h.svc.Reconcile(context.Background(), time.Minute)
+	if rep.Error != "" || rep.Seen != 1 || rep.Repaired != 1 || rep.Skipped {
+		t.Fatalf("report = %+v", rep)
+	}
+	h.waitStatus(c.CheckoutID, "RESERVED")
+	if got := h.eventsFor(c.ReservationUUID); strings.Join(got, ",") != "RESERVED" {
+		t.Fatalf("events = %v", got)
+	}
+	// The lock holds: a second run within its TTL is skipped.
+	if rep := h.svc.Reconcile(context.Background(), time.Minute); !rep.Skipped {
+		t.Fatalf("second run = %+v, want skipped", rep)
+	}
+	var ready struct {
+		ReconcileRuns int             `json:"reconcileRuns"`
+		Last          ReconcileReport `json:"lastReconcile"`
+	}
+	h.get(h.base + "/readyz").json(t, &ready)
+	if ready.ReconcileRuns != 2 || !ready.Last.Skipped {
+		t.Fatalf("readyz = %+v", ready)
+	}
+	m := string(h.get(h.base + "/metrics").body)
+	if !strings.Contains(m, "frontgate_reconcile_repaired_total 1") || !strings.Contains(m, `frontgate_reconcile_runs_total{result="skipped"} 1`) {
+		t.Fatalf("reconcile metrics missing:\n%s", m)
+	}
+}

@@ -396,5 +396,10 @@ func (s *Server) readyz(rc *reqCtx) {
 	if len(problems) > 0 {
 		status = 503
 	}
-	s.reply(rc, status, map[string]any{"ready": len(problems) == 0, "problems": problems}, nil)
+	last, runs := s.svc.LastReconcile()
+	detail := map[string]any{"ready": len(problems) == 0, "problems": problems, "reconcileRuns": runs}
+	if runs > 0 {
+		detail["lastReconcile"] = last
+	}
+	s.reply(rc, status, detail, nil)
 }

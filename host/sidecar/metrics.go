@@ -68,3 +68,19 @@ func (m *metricSet) write(w io.Writer) { m.set.WritePrometheus(w) }
 // scrape: the binary adds the wasm pool's size, idle instances and
 // replacements this way.
 func (s *Service) Gauge(name string, f func() float64) { s.m.gauge(name, f) }
+
+func (m *metricSet) reconcile(r ReconcileReport) {
+	result := "ok"
+	switch {
+	case r.Skipped:
+		result = "skipped"
+	case r.Error != "":
+		result = "error"
+	}
+	m.set.GetOrCreateCounter(`frontgate_reconcile_runs_total{result="` + result + `"}`).Inc()
+	m.set.GetOrCreateCounter(`frontgate_reconcile_repaired_total`).Add(r.Repaired)
+	m.set.GetOrCreateCounter(`frontgate_reconcile_failed_total`).Add(r.Failed)
+	if !r.Skipped {
+		m.set.GetOrCreateFloatCounter(`frontgate_reconcile_last_run_timestamp_seconds`).Set(float64(r.Finished.Unix()))
+	}
+}

@@ -41,6 +41,7 @@ type Service struct {
 	notify Notifier
 	shops  map[string]*ShopConfig
 	m      *metricSet
+	rec    reconcileState
 }
 
 // Deps are the parts a Service is built from.

@@ -158,6 +158,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return p
 	})
+	if cfg.ReconcileInterval > 0 {
+		go svc.RunReconciler(ctx, time.Duration(cfg.ReconcileInterval))
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("frontgate ready", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "core", cfg.Core,

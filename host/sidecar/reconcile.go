@@ -1,0 +1,148 @@
+package sidecar
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/frontgate/frontgate/host/store"
+)
+
+// ReconcileReport is what one reconciliation run found and did.
+type ReconcileReport struct {
+	Start    time.Time `json:"start"`
+	Finished time.Time `json:"finished"`
+	// Window is the history time frame read, in Unix seconds.
+	WindowStart int64 `json:"windowStart"`
+	WindowEnd   int64 `json:"windowEnd"`
+	// Seen counts this sidecar's reservations in the window; Repaired those
+	// whose shop state was behind FrontGo's and was brought up to date.
+	Seen     int    `json:"seen"`
+	Repaired int    `json:"repaired"`
+	Failed   int    `json:"failed"`
+	Skipped  bool   `json:"skipped"` // another instance holds the lock
+	Error    string `json:"error,omitempty"`
+}
+
+const (
+	reconcileLock = "lock:reconcile"
+	reconcileMark = "reconcile:last"
+	// reconcileOverlap re-reads a little of the previous window, so an
+	// event written late at FrontGo is not missed between two runs.
+	reconcileOverlap = 10 * time.Minute
+	// reconcileMaxWindow bounds one run's history window.
+	reconcileMaxWindow = 7 * 24 * time.Hour
+)
+
+type reconcileState struct {
+	mu   sync.Mutex
+	last ReconcileReport
+	runs int
+}
+
+// Reconcile repairs what lost callbacks left behind: it reads FrontGo's
+// history since the last run (a little overlap; 24 hours on the first run),
+// and for each reservation of this sidecar's shops confirms the state with
+// GET details and applies it through the same once-only path as callbacks.
+// One instance runs at a time across sidecars sharing a store: the run takes
+// a lock that expires after lockTTL (no release, so runs are at least that
+// far apart).
+func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) ReconcileReport {
+	now := s.now()
+	rep := ReconcileReport{Start: now}
+	defer func() {
+		rep.Finished = s.now()
+		s.m.reconcile(rep)
+		s.rec.mu.Lock()
+		s.rec.last, s.rec.runs = rep, s.rec.runs+1
+		s.rec.mu.Unlock()
+	}()
+	got, err := s.store.SetNX(ctx, reconcileLock, []byte(strconv.FormatInt(now.Unix(), 10)), lockTTL)
+	if err != nil {
+		rep.Error = "store: " + err.Error()
+		return rep
+	}
+	if !got {
+		rep.Skipped = true
+		return rep
+	}
+	since := now.Add(-24 * time.Hour)
+	if b, err := s.store.Get(ctx, reconcileMark); err == nil {
+		if t, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			since = time.Unix(t, 0).Add(-reconcileOverlap)
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		rep.Error = "store: " + err.Error()
+		return rep
+	}
+	if now.Sub(since) > reconcileMaxWindow {
+		since = now.Add(-reconcileMaxWindow)
+	}
+	rep.WindowStart, rep.WindowEnd = since.Unix(), now.Unix()
+	var events []json.RawMessage
+	if e := s.exchange(ctx, "history", map[string]any{"start": rep.WindowStart, "end": rep.WindowEnd, "now": now.Unix()}, &events); e != nil {
+		rep.Error = e.Message
+		return rep
+	}
+	seen := map[string]bool{}
+	for _, ev := range events {
+		var h struct {
+			UUID string `json:"uuid"`
+		}
+		if json.Unmarshal(ev, &h) != nil || h.UUID == "" || seen[h.UUID] {
+			continue
+		}
+		seen[h.UUID] = true
+		id, err := s.store.Get(ctx, "res:"+h.UUID)
+		if err != nil {
+			continue // not one of ours
+		}
+		c, e := s.Checkout(ctx, "", string(id))
+		if e != nil {
+			continue
+		}
+		rep.Seen++
+		res, e := s.settle(ctx, c, "reconcile")
+		switch {
+		case e != nil:
+			rep.Failed++
+			s.log.Warn("reconcile: could not confirm", "reservation", h.UUID, "err", e.Message)
+		case res == CallbackApplied:
+			rep.Repaired++
+			s.log.Info("reconcile: repaired a missed state change", "shop", c.Shop, "order", c.OrderID, "reservation", h.UUID, "status", c.Status)
+		}
+	}
+	if rep.Failed == 0 {
+		_ = s.store.Set(ctx, reconcileMark, []byte(strconv.FormatInt(now.Unix(), 10)), 0)
+	}
+	return rep
+}
+
+// LastReconcile returns the last run's report and how many runs there were.
+func (s *Service) LastReconcile() (ReconcileReport, int) {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	return s.rec.last, s.rec.runs
+}
+
+// RunReconciler reconciles every interval until ctx ends.
+func (s *Service) RunReconciler(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rctx, cancel := context.WithTimeout(ctx, interval)
+			rep := s.Reconcile(rctx, interval/2)
+			cancel()
+			if rep.Error != "" {
+				s.log.Warn("reconcile run failed", "err", rep.Error)
+			}
+		}
+	}
+}
