@@ -1,0 +1,183 @@
+package sidecar
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/frontgate/frontgate/host/frontgo"
+	"github.com/frontgate/frontgate/host/internal/wasmrt"
+	"github.com/frontgate/frontgate/host/sandbox"
+	"github.com/frontgate/frontgate/host/signature"
+	"github.com/frontgate/frontgate/host/store"
+	"github.com/frontgate/frontgate/host/store/redisstore"
+	"github.com/frontgate/frontgate/host/store/redisstore/redistest"
+)
+
+// cluster is n sidecars behind a round-robin load balancer, sharing one
+// Redis and one token key, in front of one sandbox: what a scaled-out
+// deployment looks like.
+type cluster struct {
+	*harness
+	events []*EventLog
+}
+
+func newCluster(t *testing.T, n int) *cluster {
+	t.Helper()
+	ctx := context.Background()
+	rs, err := redisstore.New(ctx, redisstore.Options{URL: redistest.URL(t), Prefix: "cluster:" + t.Name() + ":"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Close() })
+
+	scfg := sandbox.DefaultConfig()
+	scfg.Token, scfg.Secret, scfg.Control = fgToken, fgSecret, true
+	scfg.CallbackBackoff = 20 * time.Millisecond
+	sb, err := sandbox.New(scfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+
+	lbLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	public := "http://" + lbLn.Addr().String()
+	signer, _ := signature.NewSigner([]string{"t1"}, [][]byte{[]byte("0123456789abcdef0123456789abcdef")})
+	var targets []*url.URL
+	c := &cluster{}
+	var first *Service
+	for i := 0; i < n; i++ {
+		cfg := DefaultConfig()
+		cfg.Shops = []ShopConfig{{ID: "one", APIKeyEnv: "K1", AllowedHosts: []string{"shop.example"}}}
+		cfg.PublicURL = public
+		cfg.FrontGo.BaseURL = sb.APIBase()
+		env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": fgToken, "FRONTGATE_FRONTGO_SECRET": fgSecret, "K1": shopKey}
+		if err := cfg.Validate(func(k string) string { return env[k] }); err != nil {
+			t.Fatal(err)
+		}
+		fg, _ := frontgo.New(frontgo.Config{BaseURL: sb.APIBase(), Token: fgToken, Sleep: func(context.Context, time.Duration) error { return nil }})
+		ev := &EventLog{}
+		svc := NewService(cfg, Deps{Core: wasmrt.NewNative(), FrontGo: fg, Store: store.Store(rs), Signer: signer,
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Notifier: ev})
+		if first == nil {
+			first = svc
+		}
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		srv := NewServer(svc, nil)
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Shutdown(context.Background()) })
+		u, _ := url.Parse("http://" + ln.Addr().String())
+		targets = append(targets, u)
+		c.events = append(c.events, ev)
+	}
+	var next atomic.Uint64
+	lb := &http.Server{Handler: &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(targets[next.Add(1)%uint64(len(targets))])
+			r.Out.Host = r.In.Host
+		},
+	}}
+	go lb.Serve(lbLn)
+	t.Cleanup(func() { lb.Close() })
+	c.harness = &harness{t: t, sb: sb, svc: first, base: public, events: &EventLog{}, offset: &atomic.Int64{},
+		client: &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return c
+}
+
+// allEvents counts events for uuid across every instance.
+func (c *cluster) allEvents(uuid string) []string {
+	var out []string
+	for _, l := range c.events {
+		for _, e := range l.Events() {
+			if e.ReservationUUID == uuid {
+				out = append(out, e.Status)
+			}
+		}
+	}
+	return out
+}
+
+func TestClusterActsAsOne(t *testing.T) {
+	c := newCluster(t, 3)
+	// A double click through the load balancer lands on different
+	// instances: still one reservation.
+	var wg sync.WaitGroup
+	uuids := make(chan string, 12)
+	for i := 0; i < 12; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := c.do("POST", "/v1/checkouts", shopKey, "", checkoutReq("c-1"))
+			if r.status == 201 {
+				var ck Checkout
+				r.json(t, &ck)
+				uuids <- ck.ReservationUUID
+			} else if r.status != 409 {
+				t.Errorf("double click: %d %s", r.status, r.body)
+			}
+		}()
+	}
+	wg.Wait()
+	close(uuids)
+	var uuid string
+	for u := range uuids {
+		if uuid != "" && u != uuid {
+			t.Fatalf("two reservations: %s and %s", uuid, u)
+		}
+		uuid = u
+	}
+	if uuid == "" || len(c.sb.Reservations()) != 1 {
+		t.Fatalf("reservations at FrontGo: %d", len(c.sb.Reservations()))
+	}
+	// Every callback delivered twice; the callback and the return land on
+	// different instances. The shop hears RESERVED exactly once.
+	c.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDuplicate})
+	var ck Checkout
+	c.do("POST", "/v1/checkouts", shopKey, "", checkoutReq("c-1")).json(t, &ck)
+	back := c.approve(ck, "4111111111111111")
+	for i := 0; i < 3; i++ {
+		if r := c.get(back); r.status != 302 || !strings.Contains(r.header.Get("Location"), "frontgate_status=RESERVED") {
+			t.Fatalf("return %d: %d %s", i, r.status, r.header.Get("Location"))
+		}
+	}
+	c.sb.WaitCallbacks(context.Background(), 2)
+	time.Sleep(100 * time.Millisecond)
+	if got := c.allEvents(uuid); strings.Join(got, ",") != "RESERVED" {
+		t.Fatalf("events across instances = %v", got)
+	}
+	// Capture on one instance; its settle and the duplicated callback on
+	// others race: CAPTURED is still told once.
+	if r := c.do("POST", "/v1/reservations/"+uuid+"/capture", shopKey, "cap", map[string]any{}); r.status != 200 {
+		t.Fatalf("capture: %d %s", r.status, r.body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(strings.Join(c.allEvents(uuid), ","), "CAPTURED") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if got := c.allEvents(uuid); strings.Join(got, ",") != "RESERVED,CAPTURED" {
+		t.Fatalf("events across instances = %v", got)
+	}
+	// The capture's Idempotency-Key replays on any instance.
+	for i := 0; i < 3; i++ {
+		r := c.do("POST", "/v1/reservations/"+uuid+"/capture", shopKey, "cap", map[string]any{})
+		if r.status != 200 || r.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replayed capture %d: %d %s", i, r.status, r.body)
+		}
+	}
+}
