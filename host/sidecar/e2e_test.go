@@ -770,7 +770,7 @@ func TestReconcileRepairsLostCallbacks(t *testing.T) {
 		ReconcileRuns int             `json:"reconcileRuns"`
 		Last          ReconcileReport `json:"lastReconcile"`
 	}
-	h.get(h.base + "/readyz").json(t, &ready)
+	h.get(h.base+"/readyz").json(t, &ready)
 	if ready.ReconcileRuns != 2 || !ready.Last.Skipped {
 		t.Fatalf("readyz = %+v", ready)
 	}

@@ -420,6 +420,10 @@ type Details struct {
 		Reserved int64 `json:"reserved"`
 		Captured int64 `json:"captured"`
 	} `json:"products"`
+	Payment struct {
+		Captured int64 `json:"captured"`
+		Charged  int64 `json:"charged"`
+	} `json:"payment"`
 	raw json.RawMessage
 }
 
@@ -604,42 +608,121 @@ func (s *Service) settle(ctx context.Context, c *Checkout, via string) (Callback
 	if e != nil {
 		return "", e
 	}
+	result := CallbackDuplicate
+	for _, st := range impliedSteps(d) {
+		r, e := s.apply(ctx, c, d, st, via)
+		if e != nil {
+			return "", e
+		}
+		switch {
+		case r == CallbackApplied:
+			result = CallbackApplied
+		case r == CallbackStale && result == CallbackDuplicate:
+			result = CallbackStale
+		}
+	}
+	return result, nil
+}
+
+// impliedSteps lists the states a reservation must have passed through to
+// be where details say it is, ending with that state: a reservation seen
+// CAPTURED was RESERVED first, a COMPLETED one with money captured was
+// CAPTURED. A shop whose callbacks were lost or reordered is told each of
+// them, in order, once.
+func impliedSteps(d *Details) []string {
+	var steps []string
+	switch d.Status {
+	case "CAPTURED", "CHARGED", "COMPLETED", "REFUNDED", "PARTIAL REFUNDED":
+		steps = append(steps, "RESERVED")
+	}
+	switch d.Status {
+	case "CHARGED", "COMPLETED", "REFUNDED", "PARTIAL REFUNDED":
+		if d.Payment.Captured > 0 {
+			steps = append(steps, "CAPTURED")
+		}
+	}
+	switch d.Status {
+	case "COMPLETED", "REFUNDED", "PARTIAL REFUNDED":
+		if d.Payment.Charged > 0 {
+			steps = append(steps, "CHARGED")
+		}
+	}
+	return append(steps, d.Status)
+}
+
+// apply tells the shop that c's reservation reached status st, once per
+// (reservation, status) across every sidecar sharing the store, and never
+// a state older than one already told.
+func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via string) (CallbackResult, *Error) {
+	if st == c.Status {
+		return CallbackDuplicate, nil
+	}
 	var tr struct {
 		Newer bool `json:"newer"`
 	}
-	if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": c.Status, "to": d.Status}, &tr); e != nil {
+	if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": c.Status, "to": st}, &tr); e != nil {
 		return "", e
-	}
-	if d.Status == c.Status {
-		return CallbackDuplicate, nil
 	}
 	if !tr.Newer {
 		return CallbackStale, nil
 	}
-	mark := "applied:" + c.ReservationUUID + ":" + d.Status
+	mark := "applied:" + c.ReservationUUID + ":" + st
 	first, err := s.store.SetNX(ctx, mark, []byte(via), recordTTL)
 	if err != nil {
 		return "", errorf(503, "store_unavailable", "store: %v", err)
 	}
 	if !first {
-		c.Status = d.Status // applied by someone else: the caller still sees the truth
+		// Told already, by another settle or sidecar. Our copy of the
+		// record may still be behind (a settle that read an older state
+		// saved last): bring the stored record forward, tell no one.
+		c.Status, c.UpdatedAt = st, s.now()
+		if e := s.saveForward(ctx, c); e != nil {
+			return "", e
+		}
 		return CallbackDuplicate, nil
 	}
 	prev := c.Status
-	c.Status, c.UpdatedAt = d.Status, s.now()
-	if err := s.saveCheckout(ctx, c); err != nil {
+	c.Status, c.UpdatedAt = st, s.now()
+	if e := s.saveForward(ctx, c); e != nil {
 		_ = s.store.Delete(ctx, mark) // let a retry apply it
-		return "", errorf(503, "store_unavailable", "store: %v", err)
+		return "", e
 	}
-	ev := Event{Type: eventType(d.Status), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
-		ReservationUUID: c.ReservationUUID, Status: d.Status, PreviousStatus: prev, Via: via, At: s.now().UTC(), Details: d.raw}
+	ev := Event{Type: eventType(st), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
+		ReservationUUID: c.ReservationUUID, Status: st, PreviousStatus: prev, Via: via, At: s.now().UTC(), Details: d.raw}
 	if shop := s.shops[c.Shop]; shop != nil {
 		if err := s.notify.Notify(ctx, shop, ev); err != nil {
 			s.log.Error("shop notification failed", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "err", err)
 		}
 	}
-	s.log.Info("reservation state applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "from", prev, "to", d.Status, "via", via)
+	s.log.Info("reservation state applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "from", prev, "to", st, "via", via)
 	return CallbackApplied, nil
+}
+
+// saveForward saves c unless the stored record already holds a newer
+// status: settles run concurrently (a callback, the return, an operation,
+// another sidecar), and the last to save must not move the record back.
+func (s *Service) saveForward(ctx context.Context, c *Checkout) *Error {
+	if b, err := s.store.Get(ctx, "chk:"+c.CheckoutID); err == nil {
+		var cur Checkout
+		if json.Unmarshal(b, &cur) == nil && cur.Status != c.Status {
+			var tr struct {
+				Newer bool `json:"newer"`
+			}
+			if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": cur.Status, "to": c.Status}, &tr); e != nil {
+				return e
+			}
+			if !tr.Newer {
+				c.Status = cur.Status
+				return nil
+			}
+		} else if cur.Status == c.Status {
+			return nil
+		}
+	}
+	if err := s.saveCheckout(ctx, c); err != nil {
+		return errorf(503, "store_unavailable", "store: %v", err)
+	}
+	return nil
 }
 
 // Return handles the shopper's return from FrontGo's page: it verifies the
