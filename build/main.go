@@ -5,7 +5,7 @@
 //	go run ./build -embed     # also place it for `go build -tags frontgate_embed`
 //
 // The flags and environment are fixed in build/wasmbuild (Flags, Env):
-// -trimpath, -buildvcs=false, no symbols, empty build id, GOFLAGS cleared,
+// -trimpath, -buildvcs=false, empty build id, GOFLAGS cleared,
 // GOTOOLCHAIN=local. The toolchain is recorded in frontgate.wasm.json;
 // release builds use wasmbuild.PinnedGo and this command warns otherwise.
 package main

@@ -38,7 +38,7 @@ export async function loadFrontgate(wasmPath) {
       if (ptr !== 0) new Uint8Array(ex.memory.buffer, ptr, input.length).set(input);
     }
     try {
-      const result = op(ptr, input.length); // i64 arrives as a BigInt
+      const result = BigInt.asUintN(64, op(ptr, input.length)); // i64 arrives as a signed BigInt
       const rptr = Number(result >> 32n);
       const rlen = Number(result & 0xffffffffn);
       // Read through a fresh view: memory.buffer changes when memory grows.

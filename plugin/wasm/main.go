@@ -6,7 +6,7 @@
 //
 // Build it with `go run ./build` (reproducible flags), or by hand:
 //
-//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags="-s -w" -o frontgate.wasm ./plugin/wasm
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o frontgate.wasm ./plugin/wasm
 package main
 
 import (

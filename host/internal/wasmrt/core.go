@@ -55,18 +55,20 @@ type Envelope struct {
 
 // EnvelopeError is the error object of an {"ok":false} envelope. Code is one
 // of the abi.Code… constants; the optional members are set by the codes
-// that describe them (upstream: Kind, HTTPStatus, MessageKey…; callback:
-// Reason).
+// that describe them (upstream: Kind, HTTPStatus, MessageKey, Retryable…;
+// callback: Reason).
 type EnvelopeError struct {
-	Code          string  `json:"code"`
-	Message       string  `json:"message"`
-	Fields        []Field `json:"fields"`
-	Kind          string  `json:"kind,omitempty"`
-	HTTPStatus    int     `json:"httpStatus,omitempty"`
-	StatusMessage string  `json:"statusMessage,omitempty"`
-	MessageKey    string  `json:"messageKey,omitempty"`
-	RequestID     string  `json:"requestId,omitempty"`
-	Reason        string  `json:"reason,omitempty"`
+	Code          string   `json:"code"`
+	Message       string   `json:"message"`
+	Fields        []Field  `json:"fields"`
+	Kind          string   `json:"kind,omitempty"`
+	HTTPStatus    int      `json:"httpStatus,omitempty"`
+	StatusMessage string   `json:"statusMessage,omitempty"`
+	MessageKey    string   `json:"messageKey,omitempty"`
+	Retryable     bool     `json:"retryable,omitempty"`
+	Errors        []string `json:"errors,omitempty"`
+	RequestID     string   `json:"requestId,omitempty"`
+	Reason        string   `json:"reason,omitempty"`
 }
 
 // Field is one rule a request broke, at a JSON path of the input.

@@ -275,6 +275,9 @@ func TestDeadline(t *testing.T) {
 				t.Skip("calls finish before 500µs on this machine")
 			}
 		}
+		if s := w.Stats(); s.Abandoned != 1 {
+			t.Errorf("stats: %+v, want one abandoned call", s)
+		}
 		waitHealthy(t, w, 1)
 		if _, err := w.Call(context.Background(), abi.FuncManifest, nil); err != nil {
 			t.Fatal(err)

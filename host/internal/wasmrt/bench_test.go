@@ -1,0 +1,217 @@
+package wasmrt
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+
+	"github.com/frontgate/frontgate/plugin/abi"
+)
+
+// tenLineOrder returns the input of build_submit/build_create for a
+// shop-neutral order of 10 lines (8 products, a fee, shipping).
+func tenLineOrder(t testing.TB) map[string]any {
+	t.Helper()
+	var in map[string]any
+	if err := json.Unmarshal([]byte(vectorInput(t, "build-create-from-an-order.json")), &in); err != nil {
+		t.Fatal(err)
+	}
+	order := in["order"].(map[string]any)
+	var lines []any
+	for i := range 8 {
+		lines = append(lines, map[string]any{"name": "Product " + strconv.Itoa(i+1), "sku": "SKU-" + strconv.Itoa(i+1),
+			"quantity": 1 + i%3, "taxRate": []int{25, 15, 12}[i%3], "unitPrice": 4990 + 1000*i})
+	}
+	lines = append(lines,
+		map[string]any{"kind": "fee", "name": "Gift wrap", "quantity": 1, "taxRate": 25, "unitPrice": 2900},
+		map[string]any{"kind": "shipping", "name": "Frakt", "quantity": 1, "taxRate": 25, "unitPrice": 4900})
+	order["lines"] = lines
+	return in
+}
+
+func vectorInput(t testing.TB, file string) string {
+	t.Helper()
+	for _, v := range vectors(t) {
+		if v.File == file {
+			return v.Input
+		}
+	}
+	t.Fatalf("no vector %s", file)
+	return ""
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// hotInputs are the issue's hot operations: validate a 10-line submit
+// payload, build a create payload from a 10-line order, parse a create and
+// a details response.
+func hotInputs(t testing.TB) []struct {
+	fn string
+	in []byte
+} {
+	order := tenLineOrder(t)
+	// The submit payload to validate is what build_submit makes of the order.
+	sub := order
+	delete(sub["order"].(map[string]any), "successUrl")
+	delete(sub["order"].(map[string]any), "failureUrl")
+	env, err := DecodeEnvelope(mustCall(t, abi.FuncBuildSubmit, mustJSON(t, sub)))
+	if err != nil || !env.OK {
+		t.Fatalf("build_submit of the 10-line order: %v %+v", err, env.Error)
+	}
+	var built struct{ Body json.RawMessage }
+	json.Unmarshal(env.Data, &built)
+	validate := []byte(`{"now":1724294524,"payload":` + string(built.Body) + `}`)
+	order = tenLineOrder(t)
+	return []struct {
+		fn string
+		in []byte
+	}{
+		{abi.FuncValidateSubmit, validate},
+		{abi.FuncBuildCreate, mustJSON(t, order)},
+		{abi.FuncParseCreate, []byte(vectorInput(t, "parse-create-201-success.json"))},
+		{abi.FuncParseDetails, []byte(vectorInput(t, "parse-details-200-concrete.json"))},
+	}
+}
+
+func mustCall(t testing.TB, fn string, in []byte) []byte {
+	out, _ := NewNative().Call(context.Background(), fn, in)
+	return out
+}
+
+// BenchmarkOps compares the module under wazero with the native core on the
+// hot operations, side by side:
+//
+//	go test -run '^$' -bench Ops -benchmem ./host/internal/wasmrt
+func BenchmarkOps(b *testing.B) {
+	ctx := context.Background()
+	w := shared(b)
+	for _, h := range hotInputs(b) {
+		if env, err := DecodeEnvelope(mustCall(b, h.fn, h.in)); err != nil || !env.OK {
+			b.Fatalf("%s input is not a success case: %s", h.fn, mustCall(b, h.fn, h.in))
+		}
+		for _, impl := range []struct {
+			name string
+			core Core
+		}{{"wasm", w}, {"native", NewNative()}} {
+			b.Run(h.fn+"/"+impl.name, func(b *testing.B) {
+				b.SetBytes(int64(len(h.in)))
+				for b.Loop() {
+					if _, err := impl.core.Call(ctx, h.fn, h.in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkParallel drives the pool of 2 from GOMAXPROCS goroutines.
+func BenchmarkParallel(b *testing.B) {
+	w := shared(b)
+	h := hotInputs(b)[1]
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := w.Call(context.Background(), h.fn, h.in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestFootprint measures what BENCHMARKS.md reports besides call costs:
+// module size, compile time cold and from the on-disk cache, instance
+// start-up, memory per instance and process RSS with a pool of 2.
+//
+//	FRONTGATE_MEASURE=1 go test -run Footprint -v ./host/internal/wasmrt
+func TestFootprint(t *testing.T) {
+	if os.Getenv("FRONTGATE_MEASURE") != "1" {
+		t.Skip("set FRONTGATE_MEASURE=1")
+	}
+	ctx := context.Background()
+	mod := testModule(t)
+	t.Logf("module size: %d bytes (%.2f MiB)", len(mod), float64(len(mod))/(1<<20))
+	t.Logf("RSS before any runtime: %s", rss())
+
+	// First, in a process that has compiled nothing yet: a pool of 2 from
+	// the on-disk cache, as the sidecar starts.
+	runtime.GC()
+	start := time.Now()
+	w := newWasm(t, testConfig(t, 2))
+	t.Logf("NewWasm, pool of 2, from the on-disk cache (compile + 2 instances + checks): %v", time.Since(start))
+	for _, h := range hotInputs(t) {
+		w.Call(ctx, h.fn, h.in)
+	}
+	runtime.GC()
+	t.Logf("process RSS with the pool of 2 (test binary included): %s", rss())
+
+	cache := t.TempDir()
+	compile := func() time.Duration {
+		c, err := wazero.NewCompilationCacheWithDir(cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCompilationCache(c))
+		start := time.Now()
+		if _, err := rt.CompileModule(ctx, mod); err != nil {
+			t.Fatal(err)
+		}
+		d := time.Since(start)
+		rt.Close(ctx)
+		c.Close(ctx)
+		return d
+	}
+	t.Logf("compile, cold (empty cache): %v", compile())
+	var warm []string
+	for range 5 {
+		warm = append(warm, compile().Round(time.Millisecond).String())
+	}
+	t.Logf("compile, warm on-disk cache (new runtime each): %s", strings.Join(warm, " "))
+
+	var inits []string
+	for range 5 {
+		s := time.Now()
+		in, err := w.newInstance(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inits = append(inits, time.Since(s).Round(10*time.Microsecond).String())
+		in.mod.Close(ctx)
+	}
+	t.Logf("instance: instantiate + _initialize + warm-up call: %s", strings.Join(inits, " "))
+
+	for _, h := range hotInputs(t) { // touch every hot path once
+		w.Call(ctx, h.fn, h.in)
+		w.Call(ctx, h.fn, h.in)
+	}
+	in := <-w.pool
+	pages := in.mem.Size() / pageSize
+	w.pool <- in
+	t.Logf("linear memory per instance after the hot operations: %d pages (%.1f MiB)", pages, float64(pages)/16)
+}
+
+func rss() string {
+	b, err := os.ReadFile(filepath.Join("/proc", "self", "status"))
+	if err != nil {
+		return "n/a"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:"))
+		}
+	}
+	return "n/a"
+}
