@@ -134,6 +134,17 @@ var faultScenarios = []faultScenario{
 		mid: func(f *faultRig, _ Checkout) { f.restart() }},
 	{name: "capture-deadline-passed", note: "clock moved 8 days: capture refused, state kept",
 		before: func(f *faultRig) { f.lateCapture = true }},
+	{name: "charge-deadline-passed", note: "clock moved 91 days after capture: charge refused, state kept",
+		after: func(f *faultRig) {
+			f.sb.AdvanceClock(91 * 24 * time.Hour)
+			for _, r := range f.sb.Reservations() {
+				resp := f.do("POST", "/v1/reservations/"+r.UUID+"/charge", shopKey, "", map[string]any{
+					"lines": []any{map[string]any{"name": "Ekstra", "unitPrice": 1000, "quantity": 1, "taxRate": 25}}})
+				if resp.status != 409 || !strings.Contains(string(resp.body), "paymentChargeDeadlineExceed") {
+					f.t.Errorf("late charge of %s: %d %s", r.UUID, resp.status, resp.body)
+				}
+			}
+		}},
 }
 
 // faultRig is one sidecar on Redis in front of a sandbox, restartable on
