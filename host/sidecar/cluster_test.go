@@ -41,17 +41,7 @@ func newCluster(t *testing.T, n int) *cluster {
 	}
 	t.Cleanup(func() { rs.Close() })
 
-	scfg := sandbox.DefaultConfig()
-	scfg.Token, scfg.Secret, scfg.Control = fgToken, fgSecret, true
-	scfg.CallbackBackoff = 20 * time.Millisecond
-	sb, err := sandbox.New(scfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := startSandbox(t, nil)
 
 	lbLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -63,14 +53,7 @@ func newCluster(t *testing.T, n int) *cluster {
 	c := &cluster{}
 	var first *Service
 	for i := 0; i < n; i++ {
-		cfg := DefaultConfig()
-		cfg.Shops = []ShopConfig{{ID: "one", APIKeyEnv: "K1", AllowedHosts: []string{"shop.example"}}}
-		cfg.PublicURL = public
-		cfg.FrontGo.BaseURL = sb.APIBase()
-		env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": fgToken, "FRONTGATE_FRONTGO_SECRET": fgSecret, "K1": shopKey}
-		if err := cfg.Validate(func(k string) string { return env[k] }); err != nil {
-			t.Fatal(err)
-		}
+		cfg := testConfig(t, sb, public, nil, shopOne)
 		fg, _ := frontgo.New(frontgo.Config{BaseURL: sb.APIBase(), Token: fgToken, Sleep: func(context.Context, time.Duration) error { return nil }})
 		ev := &EventLog{}
 		svc := NewService(cfg, Deps{Core: wasmrt.NewNative(), FrontGo: fg, Store: store.Store(rs), Signer: signer,

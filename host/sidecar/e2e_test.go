@@ -45,18 +45,15 @@ type harness struct {
 
 type harnessOpt func(*Config, *sandbox.Config)
 
-func newHarness(t *testing.T, core wasmrt.Core, opts ...harnessOpt) *harness {
+// startSandbox runs a sandbox with the test credentials and its control
+// plane on a free loopback port until the test ends.
+func startSandbox(t *testing.T, edit func(*sandbox.Config)) *sandbox.Sandbox {
 	t.Helper()
 	scfg := sandbox.DefaultConfig()
 	scfg.Token, scfg.Secret, scfg.Control = fgToken, fgSecret, true
 	scfg.CallbackBackoff = 20 * time.Millisecond
-	cfg := DefaultConfig()
-	cfg.Shops = []ShopConfig{
-		{ID: "one", APIKeyEnv: "K1", AllowedHosts: []string{"shop.example"}},
-		{ID: "two", APIKeyEnv: "K2", AllowedHosts: []string{"two.example"}},
-	}
-	for _, o := range opts {
-		o(&cfg, &scfg)
+	if edit != nil {
+		edit(&scfg)
 	}
 	sb, err := sandbox.New(scfg)
 	if err != nil {
@@ -66,17 +63,49 @@ func newHarness(t *testing.T, core wasmrt.Core, opts ...harnessOpt) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
+	return sb
+}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.PublicURL = "http://" + ln.Addr().String()
+// testConfig is a validated config for shops with the given ids (keys K1,
+// K2, … from the test environment) against sb, served at public.
+func testConfig(t *testing.T, sb *sandbox.Sandbox, public string, edit func(*Config), shops ...ShopConfig) Config {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Shops = shops
+	cfg.PublicURL = public
 	cfg.FrontGo.BaseURL = sb.APIBase()
+	if edit != nil {
+		edit(&cfg)
+	}
 	env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": fgToken, "FRONTGATE_FRONTGO_SECRET": fgSecret, "K1": shopKey, "K2": shop2Key}
 	if err := cfg.Validate(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+var (
+	shopOne = ShopConfig{ID: "one", APIKeyEnv: "K1", AllowedHosts: []string{"shop.example"}}
+	shopTwo = ShopConfig{ID: "two", APIKeyEnv: "K2", AllowedHosts: []string{"two.example"}}
+)
+
+func newHarness(t *testing.T, core wasmrt.Core, opts ...harnessOpt) *harness {
+	t.Helper()
+	// Each option edits the sidecar's config, the sandbox's, or both.
+	sb := startSandbox(t, func(sc *sandbox.Config) {
+		for _, o := range opts {
+			o(&Config{}, sc)
+		}
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, sb, "http://"+ln.Addr().String(), func(c *Config) {
+		for _, o := range opts {
+			o(c, &sandbox.Config{})
+		}
+	}, shopOne, shopTwo)
 	fg, err := frontgo.New(frontgo.Config{BaseURL: cfg.FrontGo.BaseURL, Token: fgToken, Timeout: 2 * time.Second,
 		Sleep: func(context.Context, time.Duration) error { return nil }})
 	if err != nil {

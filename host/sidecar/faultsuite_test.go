@@ -162,18 +162,7 @@ type faultRig struct {
 
 func newFaultRig(t *testing.T, redisURL, name string) *faultRig {
 	t.Helper()
-	scfg := sandbox.DefaultConfig()
-	scfg.Token, scfg.Secret, scfg.Control = fgToken, fgSecret, true
-	scfg.CallbackBackoff = 10 * time.Millisecond
-	scfg.CallbackTimeout = time.Second
-	sb, err := sandbox.New(scfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := startSandbox(t, func(c *sandbox.Config) { c.CallbackBackoff, c.CallbackTimeout = 10*time.Millisecond, time.Second })
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	f := &faultRig{url: redisURL, prefix: "faults:" + name + ":" + fmt.Sprint(time.Now().UnixNano()) + ":", addr: ln.Addr().String(), log: &EventLog{}}
 	f.harness = &harness{t: t, sb: sb, base: "http://" + f.addr, events: f.log,
@@ -185,14 +174,7 @@ func newFaultRig(t *testing.T, redisURL, name string) *faultRig {
 
 func (f *faultRig) start(ln net.Listener) {
 	t := f.t
-	cfg := DefaultConfig()
-	cfg.Shops = []ShopConfig{{ID: "one", APIKeyEnv: "K1", AllowedHosts: []string{"shop.example"}}}
-	cfg.PublicURL = f.base
-	cfg.FrontGo.BaseURL = f.sb.APIBase()
-	env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": fgToken, "FRONTGATE_FRONTGO_SECRET": fgSecret, "K1": shopKey}
-	if err := cfg.Validate(func(k string) string { return env[k] }); err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, f.sb, f.base, nil, shopOne)
 	rs, err := redisstore.New(context.Background(), redisstore.Options{URL: f.url, Prefix: f.prefix})
 	if err != nil {
 		t.Fatal(err)
