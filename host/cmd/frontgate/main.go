@@ -1,7 +1,8 @@
 // Command frontgate runs the sidecar. With no configuration it starts the
-// built-in FrontGo sandbox on loopback, points the sidecar at it, and prints
-// what to open; with -config (or FRONTGATE_CONFIG) it serves real shops
-// against FrontGo's demo or production API.
+// built-in FrontGo sandbox on loopback, points the sidecar at it, serves the
+// demo shop (examples/demo-shop) next to it, and prints what to open; with
+// -config (or FRONTGATE_CONFIG) it serves real shops against FrontGo's demo
+// or production API.
 package main
 
 import (
@@ -14,12 +15,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	demoshop "github.com/frontgate/frontgate/examples/demo-shop"
 	"github.com/frontgate/frontgate/host/frontgo"
 	"github.com/frontgate/frontgate/host/internal/wasmrt"
 	"github.com/frontgate/frontgate/host/sandbox"
@@ -47,6 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	core := fs.String("core", "", "wasm or native (overrides the config)")
 	pool := fs.Int("pool", 0, "wasm instances (overrides the config; 0: GOMAXPROCS)")
 	logFormat := fs.String("log", "", "json or text (overrides the config)")
+	shopListen := fs.String("shop", defaultShopListen, `demo shop listen address, with the built-in sandbox only ("off": none)`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	var cfg sidecar.Config
 	var sb *sandbox.Sandbox
+	var shopLn net.Listener
 	env := getenv
 	if *configPath == "" {
 		var err error
@@ -63,6 +68,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer sb.Close()
+		if *shopListen != "off" {
+			if shopLn, err = listenShop(*shopListen); err != nil {
+				return err
+			}
+			defer shopLn.Close()
+			// The sidecar sends shoppers back only to the shop's own
+			// hosts: the address it really got, by IP and by name.
+			cfg.Shops[0].AllowedHosts = shopHosts(shopLn.Addr().String())
+		}
 	} else {
 		data, err := os.ReadFile(*configPath)
 		if err != nil {
@@ -122,6 +136,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer c.Close()
 
+	// The demo shop learns of every confirmed reservation change as the
+	// sidecar's Notifier (in-process events), and reads the sidecar's API
+	// where it must be sure (see examples/demo-shop/README.md).
+	var notifier sidecar.Notifier
+	var shopSrv *http.Server
+	if shopLn != nil {
+		shop, err := demoshop.New(demoshop.Config{
+			SidecarURL:   loopbackURL(ln.Addr().String()),
+			APIKey:       env("FRONTGATE_DEMO_SHOP_KEY"),
+			PublicURL:    "http://" + shopLn.Addr().String(),
+			AllowedHosts: cfg.Shops[0].AllowedHosts,
+			Log:          log.With("component", "demo-shop"),
+		})
+		if err != nil {
+			return err
+		}
+		notifier = shop
+		shopSrv = &http.Server{Handler: shop, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 3 * time.Minute, IdleTimeout: 60 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	}
+
 	signer, err := tokenSigner(env(cfg.TokenKeyEnv), log)
 	if err != nil {
 		return err
@@ -138,7 +174,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	defer st.Close()
-	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log})
+	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log, Notifier: notifier})
 	if w, ok := c.(*wasmrt.Wasm); ok {
 		svc.Gauge("frontgate_wasm_pool_size", func() float64 { return float64(w.Stats().PoolSize) })
 		svc.Gauge("frontgate_wasm_pool_idle", func() float64 { return float64(w.Stats().Idle) })
@@ -161,12 +197,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.ReconcileInterval > 0 {
 		go svc.RunReconciler(ctx, time.Duration(cfg.ReconcileInterval))
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	shopURL := ""
+	if shopSrv != nil {
+		shopURL = "http://" + shopLn.Addr().String()
+		go func() {
+			if err := shopSrv.Serve(shopLn); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("demo shop: %w", err)
+			}
+		}()
+	}
 	log.Info("frontgate ready", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "core", cfg.Core,
 		"frontgo", cfg.FrontGo.BaseURL, "startup_ms", time.Since(started).Milliseconds())
 	if sb != nil {
-		printSandboxHelp(stdout, cfg, sb, env)
+		printSandboxHelp(stdout, cfg, sb, env, shopURL)
 	}
 	select {
 	case err := <-errc:
@@ -176,10 +221,56 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if shopSrv != nil {
+		if err := shopSrv.Shutdown(sctx); err != nil {
+			return err
+		}
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return err
 	}
 	return nil
+}
+
+// defaultShopListen is where the demo shop listens unless -shop says
+// otherwise; when it is taken, the shop takes a free port instead.
+const defaultShopListen = "127.0.0.1:8081"
+
+func listenShop(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil && addr == defaultShopListen {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("demo shop: listen: %w", err)
+	}
+	return ln, nil
+}
+
+// shopHosts are the hosts the demo shop is reached at: its address, and
+// localhost on the same port for a loopback address; shop.example stays for
+// the curl example in the help text.
+func shopHosts(addr string) []string {
+	hosts := []string{addr}
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			hosts = append(hosts, net.JoinHostPort("localhost", port))
+		}
+	}
+	return append(hosts, "shop.example")
+}
+
+// loopbackURL is the URL to reach a local listener at, loopback when it
+// listens on every interface.
+func loopbackURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // sandboxConfig starts the built-in FrontGo sandbox on loopback and returns
@@ -187,13 +278,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // environment that carries them (the config names secrets by variable).
 func sandboxConfig(listen string, getenv func(string) string) (sidecar.Config, *sandbox.Sandbox, func(string) string, error) {
 	vars := map[string]string{
-		"FRONTGATE_FRONTGO_TOKEN":  randomHex(16),
-		"FRONTGATE_FRONTGO_SECRET": randomHex(16),
-		"FRONTGATE_DEMO_SHOP_KEY":  "demo_" + randomHex(12),
+		"FRONTGATE_FRONTGO_TOKEN":   randomHex(16),
+		"FRONTGATE_FRONTGO_SECRET":  randomHex(16),
+		"FRONTGATE_DEMO_SHOP_KEY":   "demo_" + randomHex(12),
+		"FRONTGATE_SANDBOX_CONTROL": "ctl_" + randomHex(12),
 	}
 	scfg := sandbox.DefaultConfig()
 	scfg.Token, scfg.Secret = vars["FRONTGATE_FRONTGO_TOKEN"], vars["FRONTGATE_FRONTGO_SECRET"]
-	scfg.Control = true
+	// The control plane (pay without a browser, delay callbacks…) gets its
+	// own token, printed in the help, so scripts can drive the sandbox
+	// without knowing the sidecar's FrontGo credentials.
+	scfg.Control, scfg.ControlToken = true, vars["FRONTGATE_SANDBOX_CONTROL"]
 	sb, err := sandbox.New(scfg)
 	if err != nil {
 		return sidecar.Config{}, nil, nil, err
@@ -250,16 +345,18 @@ func tokenSigner(spec string, log *slog.Logger) (*signature.Signer, error) {
 	return s, nil
 }
 
-func printSandboxHelp(w io.Writer, cfg sidecar.Config, sb *sandbox.Sandbox, env func(string) string) {
+func printSandboxHelp(w io.Writer, cfg sidecar.Config, sb *sandbox.Sandbox, env func(string) string, shopURL string) {
 	key := env("FRONTGATE_DEMO_SHOP_KEY")
-	fmt.Fprintf(w, `
-frontgate is running against the built-in FrontGo sandbox.
-
-  sidecar API      %[1]s   (shop "demo", API key %[2]s)
+	fmt.Fprint(w, "\nfrontgate is running against the built-in FrontGo sandbox.\n\n")
+	if shopURL != "" {
+		fmt.Fprintf(w, "  demo shop        %[1]s   <- open this in a browser; back office %[1]s/admin/orders\n", shopURL)
+	}
+	fmt.Fprintf(w, `  sidecar API      %[1]s   (shop "demo", API key %[2]s)
   FrontGo sandbox  %[3]s
+  sandbox control  %[3]s/_sandbox/   (bearer %[4]s; see host/sandbox/README.md)
   health           %[1]s/healthz   %[1]s/readyz   %[1]s/metrics
 
-Create a checkout and open its redirectUrl in a browser (test card 4111 1111 1111 1111 approves):
+Or create a checkout yourself and open its redirectUrl in a browser (test card 4111 1111 1111 1111 approves):
 
   curl -s %[1]s/v1/checkouts -H 'Authorization: Bearer %[2]s' -H 'Idempotency-Key: order-1001' -d '{
     "mode": "session", "orderId": "1001",
@@ -269,6 +366,8 @@ Create a checkout and open its redirectUrl in a browser (test card 4111 1111 111
       "address": {"street": "Karl Johans gate 1", "zip": "0154", "city": "Oslo", "country": "NO"}},
       "lines": [{"name": "Ullsokker", "unitPrice": 14900, "quantity": 2, "taxRate": 25}]}}'
 
+examples/curl/lifecycle.sh walks a reservation through its whole life this way.
+
 Press Ctrl-C to stop.
-`, cfg.PublicURL, key, sb.URL())
+`, cfg.PublicURL, key, sb.URL(), env("FRONTGATE_SANDBOX_CONTROL"))
 }

@@ -111,7 +111,7 @@ func TestBinaryNoConfig(t *testing.T) {
 	if !strings.Contains(string(mb), "frontgate_wasm_pool_size ") || strings.Contains(string(mb), "frontgate_wasm_pool_size 0\n") {
 		t.Error("metrics: the wasm pool size is missing or zero")
 	}
-	for _, want := range []string{"frontgate_checkouts_created_total 1", `frontgate_callbacks_total{result="applied"}`} {
+	for _, want := range []string{"frontgate_checkouts_created_total 1", `frontgate_returns_total{page="success",result="ok"} 1`} {
 		if !strings.Contains(string(mb), want) {
 			t.Errorf("metrics lack %s", want)
 		}
