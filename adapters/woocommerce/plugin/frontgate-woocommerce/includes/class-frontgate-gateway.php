@@ -1,0 +1,446 @@
+<?php
+/**
+ * The payment gateway.
+ *
+ * @package Frontgate_WooCommerce
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Front Payment card reservations through the frontgate sidecar: settings,
+ * checkout (process_payment) and refunds (process_refund). Hooks are
+ * registered by Frontgate_Plugin, not here.
+ */
+class Frontgate_Gateway extends WC_Payment_Gateway {
+
+	/** The gateway id, also the order's payment method. */
+	const ID = 'frontgate';
+
+	/** Order meta: the checkout attempt (a new one after a reservation fails). */
+	const META_ATTEMPT = '_frontgate_attempt';
+
+	/** Order meta: when the checkout's link or session expires (Unix). */
+	const META_EXPIRES = '_frontgate_expires_at';
+
+	/**
+	 * Constructor.
+	 */
+	public function __construct() {
+		$this->id                 = self::ID;
+		$this->method_title       = __( 'Front Payment (card reservation)', 'frontgate-woocommerce' );
+		$this->method_description = __( 'Reserves the amount on the customer\'s card at checkout and captures it when the order ships, through the frontgate sidecar.', 'frontgate-woocommerce' );
+		$this->has_fields         = false;
+		$this->supports           = array( 'products', 'refunds' );
+		$this->init_form_fields();
+		$this->init_settings();
+		$this->title       = $this->get_option( 'title' );
+		$this->description = $this->get_option( 'description' );
+		$this->enabled     = $this->get_option( 'enabled' );
+	}
+
+	/**
+	 * The settings form.
+	 */
+	public function init_form_fields() {
+		$statuses = function_exists( 'wc_get_order_statuses' ) ? wc_get_order_statuses() : array();
+		$capture  = array();
+		foreach ( $statuses as $slug => $label ) {
+			$slug = 0 === strpos( $slug, 'wc-' ) ? substr( $slug, 3 ) : $slug;
+			if ( ! in_array( $slug, array( 'pending', 'cancelled', 'refunded', 'failed', 'checkout-draft', 'on-hold' ), true ) ) {
+				$capture[ $slug ] = $label;
+			}
+		}
+		$webhook_url = function_exists( 'WC' ) ? WC()->api_request_url( 'frontgate' ) : '';
+
+		$this->form_fields = array(
+			'enabled'            => array(
+				'title'   => __( 'Enable', 'frontgate-woocommerce' ),
+				'type'    => 'checkbox',
+				'label'   => __( 'Offer card payment with Front Payment', 'frontgate-woocommerce' ),
+				'default' => 'no',
+			),
+			'title'              => array(
+				'title'   => __( 'Title', 'frontgate-woocommerce' ),
+				'type'    => 'text',
+				'default' => __( 'Card', 'frontgate-woocommerce' ),
+			),
+			'description'        => array(
+				'title'   => __( 'Description', 'frontgate-woocommerce' ),
+				'type'    => 'textarea',
+				'default' => __( 'Pay with Visa or Mastercard. The amount is reserved now and charged when your order ships.', 'frontgate-woocommerce' ),
+			),
+			'sidecar_url'        => array(
+				'title'       => __( 'Sidecar URL', 'frontgate-woocommerce' ),
+				'type'        => 'url',
+				'description' => __( 'Where your frontgate sidecar answers, e.g. https://pay.example.no.', 'frontgate-woocommerce' ),
+				'default'     => '',
+			),
+			'shop_id'            => array(
+				'title'       => __( 'Shop id', 'frontgate-woocommerce' ),
+				'type'        => 'text',
+				'description' => __( 'This shop\'s id in the sidecar\'s configuration. Webhooks for other shops are refused.', 'frontgate-woocommerce' ),
+				'default'     => '',
+			),
+			'api_key'            => array(
+				'title'   => __( 'API key', 'frontgate-woocommerce' ),
+				'type'    => 'password',
+				'default' => '',
+			),
+			'webhook_secret'     => array(
+				'title'       => __( 'Webhook secret', 'frontgate-woocommerce' ),
+				'type'        => 'password',
+				/* translators: %s: this shop's webhook URL */
+				'description' => sprintf( __( 'The secret the sidecar signs webhooks with. Set the shop\'s webhookUrl in the sidecar to %s.', 'frontgate-woocommerce' ), '<code>' . esc_html( $webhook_url ) . '</code>' ),
+				'default'     => '',
+			),
+			'webhook_secret_old' => array(
+				'title'       => __( 'Previous webhook secret', 'frontgate-woocommerce' ),
+				'type'        => 'password',
+				'description' => __( 'While rotating secrets: webhooks signed with this one are still accepted. Clear it when the rotation is done.', 'frontgate-woocommerce' ),
+				'default'     => '',
+			),
+			'checkout_mode'      => array(
+				'title'       => __( 'Checkout', 'frontgate-woocommerce' ),
+				'type'        => 'select',
+				'options'     => array(
+					'session' => __( 'Pay now: send the customer to the card page', 'frontgate-woocommerce' ),
+					'link'    => __( 'Payment link: FrontGo sends a link by SMS and e-mail', 'frontgate-woocommerce' ),
+				),
+				'default'     => 'session',
+			),
+			'reserved_status'    => array(
+				'title'       => __( 'Order status when reserved', 'frontgate-woocommerce' ),
+				'type'        => 'select',
+				'options'     => array(
+					'on-hold'    => _x( 'On hold', 'Order status', 'frontgate-woocommerce' ),
+					'processing' => _x( 'Processing', 'Order status', 'frontgate-woocommerce' ),
+				),
+				'description' => __( 'Keep it the same as the sidecar\'s setting for this shop.', 'frontgate-woocommerce' ),
+				'default'     => 'on-hold',
+			),
+			'capture_status'     => array(
+				'title'       => __( 'Capture when the order becomes', 'frontgate-woocommerce' ),
+				'type'        => 'select',
+				'options'     => $capture,
+				'description' => __( 'Norwegian law lets you charge the customer only when the goods are sent: capture on "Completed" unless you ship before completing orders.', 'frontgate-woocommerce' ),
+				'default'     => 'completed',
+			),
+			'testmode'           => array(
+				'title'       => __( 'Test mode', 'frontgate-woocommerce' ),
+				'type'        => 'checkbox',
+				'label'       => __( 'Use the test sidecar (running against the FrontGo sandbox)', 'frontgate-woocommerce' ),
+				'default'     => 'no',
+			),
+			'test_sidecar_url'   => array(
+				'title'   => __( 'Test sidecar URL', 'frontgate-woocommerce' ),
+				'type'    => 'url',
+				'default' => 'http://127.0.0.1:8080',
+			),
+			'test_api_key'       => array(
+				'title'   => __( 'Test API key', 'frontgate-woocommerce' ),
+				'type'    => 'password',
+				'default' => '',
+			),
+			'test_webhook_secret' => array(
+				'title'   => __( 'Test webhook secret', 'frontgate-woocommerce' ),
+				'type'    => 'password',
+				'default' => '',
+			),
+			'org_meta_key'       => array(
+				'title'       => __( 'Organisation number meta key', 'frontgate-woocommerce' ),
+				'type'        => 'text',
+				'description' => __( 'The order meta a checkout field plugin stores the buyer\'s organisation number in. A company with one pays as a corporate customer.', 'frontgate-woocommerce' ),
+				'default'     => '_billing_organization_number',
+			),
+			'tax_rates'          => array(
+				'title'       => __( 'Tax rates', 'frontgate-woocommerce' ),
+				'type'        => 'text',
+				'description' => __( 'The VAT rates (percent) your FrontGo account accepts, comma separated.', 'frontgate-woocommerce' ),
+				'default'     => '0, 12, 15, 25',
+			),
+			'rounding_tolerance' => array(
+				'title'       => __( 'Rounding tolerance (øre)', 'frontgate-woocommerce' ),
+				'type'        => 'number',
+				'description' => __( 'If WooCommerce rounds tax at subtotal level, the lines may differ from the order total by an øre or two; up to this many are absorbed into the largest line. 0 refuses any difference.', 'frontgate-woocommerce' ),
+				'default'     => '0',
+			),
+			'debug'              => array(
+				'title'   => __( 'Debug log', 'frontgate-woocommerce' ),
+				'type'    => 'checkbox',
+				'label'   => __( 'Write debug lines to WooCommerce → Status → Logs (source "frontgate")', 'frontgate-woocommerce' ),
+				'default' => 'no',
+			),
+		);
+	}
+
+	/**
+	 * Whether test mode is on.
+	 *
+	 * @return bool
+	 */
+	public function is_test_mode() {
+		return 'yes' === $this->get_option( 'testmode' );
+	}
+
+	/**
+	 * The sidecar client for the current mode.
+	 *
+	 * @return Frontgate_Sidecar_Client
+	 */
+	public function client() {
+		$test = $this->is_test_mode();
+		return new Frontgate_Sidecar_Client(
+			$this->get_option( $test ? 'test_sidecar_url' : 'sidecar_url' ),
+			$this->get_option( $test ? 'test_api_key' : 'api_key' ),
+			$this->logger()
+		);
+	}
+
+	/**
+	 * The webhook secrets accepted in the current mode.
+	 *
+	 * @return string[]
+	 */
+	public function webhook_secrets() {
+		if ( $this->is_test_mode() ) {
+			return array_filter( array( $this->get_option( 'test_webhook_secret' ) ) );
+		}
+		return array_values( array_filter( array( $this->get_option( 'webhook_secret' ), $this->get_option( 'webhook_secret_old' ) ) ) );
+	}
+
+	/**
+	 * The logger.
+	 *
+	 * @return Frontgate_Logger
+	 */
+	public function logger() {
+		return new Frontgate_Logger( 'yes' === $this->get_option( 'debug' ) || $this->is_test_mode() );
+	}
+
+	/**
+	 * Settings of outcomes.
+	 *
+	 * @return array
+	 */
+	public function outcome_settings() {
+		return array( 'reserved_status' => $this->get_option( 'reserved_status', 'on-hold' ) );
+	}
+
+	/**
+	 * The mapper's configuration.
+	 *
+	 * @return array
+	 */
+	public function mapper_config() {
+		$rates = array();
+		foreach ( explode( ',', (string) $this->get_option( 'tax_rates', '0, 12, 15, 25' ) ) as $r ) {
+			try {
+				$rates[] = Frontgate_Money::to_rate( trim( $r ) );
+			} catch ( InvalidArgumentException $e ) {
+				$this->logger()->warning( 'ignoring a tax rate setting that is not a percentage', array( 'value' => $r ) );
+			}
+		}
+		$lang = substr( (string) get_locale(), 0, 2 );
+		return array(
+			'tax_rates'          => $rates,
+			'org_meta_key'       => (string) $this->get_option( 'org_meta_key', '' ),
+			'rounding_tolerance' => max( 0, (int) $this->get_option( 'rounding_tolerance', '0' ) ),
+			'preferred_language' => in_array( $lang, array( 'nb', 'nn' ), true ) ? 'no' : ( in_array( $lang, array( 'en', 'sv', 'da', 'de' ), true ) ? $lang : '' ),
+		);
+	}
+
+	/**
+	 * Available only when the sidecar is configured.
+	 *
+	 * @return bool
+	 */
+	public function is_available() {
+		$test = $this->is_test_mode();
+		if ( '' === $this->get_option( $test ? 'test_sidecar_url' : 'sidecar_url' ) || '' === $this->get_option( $test ? 'test_api_key' : 'api_key' ) ) {
+			return false;
+		}
+		return parent::is_available();
+	}
+
+	/**
+	 * Starts the checkout at the sidecar and sends the shopper to FrontGo's
+	 * card page (or, for payment links, to the thank-you page).
+	 *
+	 * @param int $order_id The order.
+	 * @return array
+	 */
+	public function process_payment( $order_id ) {
+		$order = wc_get_order( $order_id );
+		$log   = $this->logger();
+		try {
+			$mapper = new Frontgate_Order_Mapper( $this->mapper_config() );
+			$mapped = $mapper->map( Frontgate_Order_Mapper::from_wc_order( $order, (string) $this->get_option( 'org_meta_key', '' ) ) );
+		} catch ( Frontgate_Mapping_Exception $e ) {
+			$log->error( 'order not mapped', array( 'order' => $order_id, 'problems' => $e->getMessage() ) );
+			/* translators: %s: the reasons */
+			$order->add_order_note( sprintf( __( 'FrontGo: the order could not be sent for payment: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
+			if ( $e->has( 'customer' ) ) {
+				wc_add_notice( __( 'Please enter your mobile number: the card payment needs it.', 'frontgate-woocommerce' ), 'error' );
+			} else {
+				wc_add_notice( __( 'This order cannot be paid by card right now. Please choose another payment method, or contact us.', 'frontgate-woocommerce' ), 'error' );
+			}
+			return array( 'result' => 'failure' );
+		}
+
+		$mode  = 'link' === $this->get_option( 'checkout_mode' ) ? 'link' : 'session';
+		$wired = Frontgate_Order_Mapper::wire( $mapped['order'] );
+		if ( 'link' === $mode ) {
+			$wired['sendOrderBy'] = array(
+				'sms'   => true,
+				'email' => true,
+			);
+		}
+		$body = array(
+			'mode'    => $mode,
+			'orderId' => (string) $order->get_id(),
+			'order'   => $wired,
+		);
+		if ( 'session' === $mode ) {
+			$body['returnUrls'] = array(
+				'success' => $this->get_return_url( $order ),
+				'failure' => $order->get_checkout_payment_url( false ),
+			);
+		}
+		$attempt = max( 1, (int) $order->get_meta( self::META_ATTEMPT ) );
+		$last    = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
+		$expires = (int) $order->get_meta( self::META_EXPIRES );
+		if ( in_array( $last, array( 'CANCELLED', 'EXPIRED' ), true ) || ( $expires > 0 && $expires < time() ) ) {
+			++$attempt; // The earlier reservation is over: start a new one.
+		}
+		$client = $this->client();
+		try {
+			try {
+				$checkout = $client->create_checkout( $body, Frontgate_Sidecar_Client::idempotency_key( 'checkout', $order->get_order_key(), $attempt ) );
+			} catch ( Frontgate_Sidecar_Exception $e ) {
+				if ( 409 !== $e->http_status || 'idempotency_mismatch' !== $e->error_code ) {
+					throw $e;
+				}
+				// The order changed since the last attempt (new details): a new attempt.
+				++$attempt;
+				$checkout = $client->create_checkout( $body, Frontgate_Sidecar_Client::idempotency_key( 'checkout', $order->get_order_key(), $attempt ) );
+			}
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			$log->error(
+				'checkout failed',
+				array(
+					'order'      => $order_id,
+					'status'     => $e->http_status,
+					'code'       => $e->error_code,
+					'error'      => $e->getMessage(),
+					'fields'     => $e->fields,
+					'request_id' => $e->request_id,
+				)
+			);
+			/* translators: %s: the sidecar's message */
+			$order->add_order_note( sprintf( __( 'FrontGo: the payment could not be started: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
+			wc_add_notice( $e->shopper_message(), 'error' );
+			return array( 'result' => 'failure' );
+		}
+
+		$items = array();
+		foreach ( $mapped['items'] as $i => $item ) {
+			$items[] = array(
+				'item_id'  => $item['item_id'],
+				'amount'   => $item['amount'],
+				'quantity' => $mapped['order']['lines'][ $i ]['quantity'],
+			);
+		}
+		$order->update_meta_data( self::META_ATTEMPT, $attempt );
+		$order->update_meta_data( Frontgate_Outcome_Handler::META_CHECKOUT, (string) $checkout['checkoutId'] );
+		$order->update_meta_data( Frontgate_Outcome_Handler::META_RESERVATION, (string) $checkout['reservationUuid'] );
+		$order->update_meta_data( Frontgate_Outcome_Handler::META_ITEMS, $items );
+		$order->delete_meta_data( Frontgate_Outcome_Handler::META_LINE_IDS );
+		$order->delete_meta_data( Frontgate_Outcome_Handler::META_STATUS );
+		$order->update_meta_data( self::META_EXPIRES, isset( $checkout['expiresAt'] ) ? (int) strtotime( $checkout['expiresAt'] ) : 0 );
+		/* translators: %s: reservation id */
+		$order->add_order_note( sprintf( __( 'FrontGo: checkout started (reservation %s).', 'frontgate-woocommerce' ), $checkout['reservationUuid'] ) );
+		$order->save();
+		$log->info(
+			'checkout created',
+			array(
+				'order'       => $order_id,
+				'checkout'    => $checkout['checkoutId'],
+				'reservation' => $checkout['reservationUuid'],
+				'mode'        => $mode,
+			)
+		);
+		if ( 'link' === $mode ) {
+			WC()->cart && WC()->cart->empty_cart();
+			return array(
+				'result'   => 'success',
+				'redirect' => $this->get_return_url( $order ),
+			);
+		}
+		return array(
+			'result'   => 'success',
+			'redirect' => (string) $checkout['redirectUrl'],
+		);
+	}
+
+	/**
+	 * Refunds from the order screen: the refunded lines go to their FrontGo
+	 * lines, the reference is the capture being refunded.
+	 *
+	 * @param int        $order_id The order.
+	 * @param float|null $amount   The refund amount.
+	 * @param string     $reason   The reason.
+	 * @return bool|WP_Error
+	 */
+	public function process_refund( $order_id, $amount = null, $reason = '' ) {
+		$order = wc_get_order( $order_id );
+		$uuid  = $order ? (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ) : '';
+		if ( '' === $uuid ) {
+			return new WP_Error( 'frontgate_refund', __( 'This order has no FrontGo reservation.', 'frontgate-woocommerce' ) );
+		}
+		$captures = $order->get_meta( Frontgate_Outcome_Handler::META_CAPTURES );
+		if ( empty( $captures ) ) {
+			return new WP_Error( 'frontgate_refund', __( 'Nothing has been captured yet. Cancel the order to release the reservation instead.', 'frontgate-woocommerce' ) );
+		}
+		$refunds = $order->get_refunds();
+		$refund  = empty( $refunds ) ? null : $refunds[0]; // WooCommerce creates it just before calling us.
+		$items   = array();
+		if ( $refund ) {
+			foreach ( $refund->get_items( array( 'line_item', 'shipping', 'fee' ) ) as $item ) {
+				$orig = (int) $item->get_meta( '_refunded_item_id' );
+				if ( $orig ) {
+					$items[ $orig ] = -Frontgate_Money::to_minor( wc_format_decimal( (float) $item->get_total() + (float) $item->get_total_tax(), 2 ) );
+				}
+			}
+		}
+		try {
+			$minor = Frontgate_Money::to_minor( wc_format_decimal( $amount, 2 ) );
+			$lines = Frontgate_Refunds::lines( (array) $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS ), $items, $minor );
+			$this->client()->operate(
+				$uuid,
+				'refund',
+				array(
+					'lines'     => $lines,
+					'source'    => 'captured',
+					'reference' => (string) end( $captures ),
+				),
+				Frontgate_Sidecar_Client::idempotency_key( 'refund', $order->get_order_key(), $refund ? $refund->get_id() : $minor )
+			);
+		} catch ( InvalidArgumentException $e ) {
+			return new WP_Error( 'frontgate_refund', $e->getMessage() );
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			$this->logger()->error( 'refund failed', array( 'order' => $order_id, 'code' => $e->error_code, 'error' => $e->getMessage() ) );
+			/* translators: %s: the reason */
+			return new WP_Error( 'frontgate_refund', sprintf( __( 'FrontGo refused the refund: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
+		}
+		$order->add_order_note(
+			sprintf(
+				/* translators: 1: amount, 2: reason */
+				__( 'FrontGo: refund of %1$s requested. %2$s', 'frontgate-woocommerce' ),
+				wc_price( $amount, array( 'currency' => $order->get_currency() ) ),
+				$reason
+			)
+		);
+		return true;
+	}
+}

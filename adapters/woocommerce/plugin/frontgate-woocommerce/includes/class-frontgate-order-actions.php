@@ -1,0 +1,310 @@
+<?php
+/**
+ * What the merchant does to an order: capture, cancel, resend, charge.
+ *
+ * @package Frontgate_WooCommerce
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Merchant actions on FrontGo orders: capture when the order reaches the
+ * configured status, cancel the reservation when the order is cancelled,
+ * "Resend payment link" and "Charge additional amount" order actions, the
+ * order screen's FrontGo box, and keeping reserved orders away from
+ * WooCommerce's unpaid-order timer.
+ */
+class Frontgate_Order_Actions {
+
+	/**
+	 * The gateway (settings and sidecar client).
+	 *
+	 * @var Frontgate_Gateway
+	 */
+	private $gateway;
+
+	/**
+	 * Constructor.
+	 *
+	 * @param Frontgate_Gateway $gateway The gateway.
+	 */
+	public function __construct( $gateway ) {
+		$this->gateway = $gateway;
+	}
+
+	/**
+	 * Whether an order is paid with this gateway.
+	 *
+	 * @param WC_Order|false $order Order.
+	 * @return bool
+	 */
+	private static function ours( $order ) {
+		return $order && Frontgate_Gateway::ID === $order->get_payment_method();
+	}
+
+	/**
+	 * Hooked to woocommerce_order_status_changed: capture on the configured
+	 * status, cancel the reservation on "cancelled". Status changes made by
+	 * an outcome being applied are not the merchant's and are skipped.
+	 *
+	 * @param int      $order_id Order id.
+	 * @param string   $from     Old status.
+	 * @param string   $to       New status.
+	 * @param WC_Order $order    Order.
+	 */
+	public function on_status_changed( $order_id, $from, $to, $order = null ) {
+		if ( Frontgate_Outcome_Handler::$applying ) {
+			return;
+		}
+		$order = $order ? $order : wc_get_order( $order_id );
+		if ( ! self::ours( $order ) ) {
+			return;
+		}
+		$uuid   = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
+		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
+		if ( '' === $uuid ) {
+			return;
+		}
+		$capture_on = (string) $this->gateway->get_option( 'capture_status', 'completed' );
+		if ( $to === $capture_on && 'RESERVED' === $status ) {
+			$this->capture( $order, $uuid, $from );
+		} elseif ( 'cancelled' === $to && in_array( $status, Frontgate_Outcomes::OPEN, true ) ) {
+			$this->cancel( $order, $uuid );
+		}
+	}
+
+	/**
+	 * Captures all that is reserved; on failure the order goes back to where it was.
+	 *
+	 * @param WC_Order $order Order.
+	 * @param string   $uuid  Reservation.
+	 * @param string   $from  The status before.
+	 */
+	private function capture( $order, $uuid, $from ) {
+		try {
+			$this->gateway->client()->operate( $uuid, 'capture', array(), Frontgate_Sidecar_Client::idempotency_key( 'capture', $order->get_order_key(), $uuid ) );
+			$order->add_order_note( __( 'FrontGo: capture requested; the order is marked paid when FrontGo confirms it.', 'frontgate-woocommerce' ) );
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			$this->gateway->logger()->error( 'capture failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
+			Frontgate_Outcome_Handler::$applying = true;
+			try {
+				/* translators: %s: the reason */
+				$order->update_status( $from, sprintf( __( 'FrontGo: capture failed, the order is back to its earlier status: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
+			} finally {
+				Frontgate_Outcome_Handler::$applying = false;
+			}
+			self::notice( $order, __( 'The FrontGo capture failed; see the order notes.', 'frontgate-woocommerce' ) );
+		}
+	}
+
+	/**
+	 * Cancels the reservation of a cancelled order.
+	 *
+	 * @param WC_Order $order Order.
+	 * @param string   $uuid  Reservation.
+	 */
+	private function cancel( $order, $uuid ) {
+		try {
+			$this->gateway->client()->operate( $uuid, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' cancelled' ), Frontgate_Sidecar_Client::idempotency_key( 'cancel', $order->get_order_key(), $uuid ) );
+			$order->add_order_note( __( 'FrontGo: cancellation requested; the reserved amount is released.', 'frontgate-woocommerce' ) );
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			$this->gateway->logger()->error( 'cancel failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
+			/* translators: %s: the reason */
+			$order->add_order_note( sprintf( __( 'FrontGo: the reservation could not be cancelled: %s. Cancel it in the FrontGo portal.', 'frontgate-woocommerce' ), $e->getMessage() ) );
+		}
+	}
+
+	/**
+	 * Hooked to woocommerce_order_actions: adds the FrontGo actions.
+	 *
+	 * @param array    $actions Actions.
+	 * @param WC_Order $order   Order (WooCommerce 8.3+; else the global order).
+	 * @return array
+	 */
+	public function order_actions( $actions, $order = null ) {
+		if ( null === $order ) {
+			global $theorder;
+			$order = $theorder;
+		}
+		if ( ! self::ours( $order ) ) {
+			return $actions;
+		}
+		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
+		if ( in_array( $status, array( 'SENT', 'RESERVED NOT PAID' ), true ) ) {
+			$actions['frontgate_resend_link'] = __( 'Resend FrontGo payment link', 'frontgate-woocommerce' );
+		}
+		if ( in_array( $status, array( 'RESERVED', 'CAPTURED', 'CHARGED', 'PARTIAL REFUNDED' ), true ) ) {
+			$actions['frontgate_charge'] = __( 'Charge additional amount (FrontGo)', 'frontgate-woocommerce' );
+		}
+		return $actions;
+	}
+
+	/**
+	 * The "Resend payment link" action: to the billing e-mail and phone.
+	 *
+	 * @param WC_Order $order Order.
+	 */
+	public function resend_link( $order ) {
+		if ( ! self::ours( $order ) ) {
+			return;
+		}
+		$body = array( 'email' => $order->get_billing_email() );
+		try {
+			list( $code, $msisdn ) = Frontgate_Phone::split( $order->get_billing_phone(), $order->get_billing_country(), '+47' );
+			$body['countryCode']   = $code;
+			$body['msisdn']        = $msisdn;
+		} catch ( InvalidArgumentException $e ) {
+			unset( $e ); // No usable phone: by e-mail only.
+		}
+		try {
+			$this->gateway->client()->operate( (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ), 'resend', $body, Frontgate_Sidecar_Client::idempotency_key( 'resend', $order->get_order_key(), time() ) );
+			$order->add_order_note( __( 'FrontGo: payment link sent again.', 'frontgate-woocommerce' ) );
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			/* translators: %s: the reason */
+			$order->add_order_note( sprintf( __( 'FrontGo: the payment link could not be resent: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
+		}
+	}
+
+	/**
+	 * The "Charge additional amount" action, with the amount, VAT rate and
+	 * text from the FrontGo box (WooCommerce checked the order form's nonce).
+	 *
+	 * @param WC_Order $order Order.
+	 */
+	public function charge( $order ) {
+		if ( ! self::ours( $order ) ) {
+			return;
+		}
+		// phpcs:disable WordPress.Security.NonceVerification.Missing -- verified by WooCommerce's order save.
+		$amount = isset( $_POST['frontgate_charge_amount'] ) ? sanitize_text_field( wp_unslash( $_POST['frontgate_charge_amount'] ) ) : '';
+		$rate   = isset( $_POST['frontgate_charge_tax_rate'] ) ? sanitize_text_field( wp_unslash( $_POST['frontgate_charge_tax_rate'] ) ) : '25';
+		$text   = isset( $_POST['frontgate_charge_text'] ) ? sanitize_text_field( wp_unslash( $_POST['frontgate_charge_text'] ) ) : '';
+		// phpcs:enable
+		try {
+			$minor = Frontgate_Money::to_minor( str_replace( ',', '.', $amount ) );
+			$r     = Frontgate_Money::to_rate( $rate );
+			if ( $minor <= 0 ) {
+				throw new InvalidArgumentException( __( 'enter an amount above zero', 'frontgate-woocommerce' ) );
+			}
+		} catch ( InvalidArgumentException $e ) {
+			/* translators: %s: the reason */
+			$order->add_order_note( sprintf( __( 'FrontGo: no additional charge made: %s.', 'frontgate-woocommerce' ), $e->getMessage() ) );
+			return;
+		}
+		$name    = '' !== $text ? $text : __( 'Additional charge', 'frontgate-woocommerce' );
+		$charges = $order->get_meta( '_frontgate_charges' );
+		$charges = is_array( $charges ) ? $charges : array();
+		try {
+			$this->gateway->client()->operate(
+				(string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ),
+				'charge',
+				array(
+					'lines' => array(
+						array(
+							'name'      => $name,
+							'unitPrice' => $minor,
+							'quantity'  => 1,
+							'taxRate'   => Frontgate_Money::rate_number( $r ),
+						),
+					),
+				),
+				Frontgate_Sidecar_Client::idempotency_key( 'charge', $order->get_order_key(), count( $charges ), $minor, $name )
+			);
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			/* translators: %s: the reason */
+			$order->add_order_note( sprintf( __( 'FrontGo: the additional charge failed: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
+			return;
+		}
+		$charges[] = array(
+			'amount' => $minor,
+			'rate'   => $r,
+			'text'   => $name,
+			'at'     => time(),
+		);
+		$order->update_meta_data( '_frontgate_charges', $charges );
+		$order->add_order_note(
+			sprintf(
+				/* translators: 1: amount, 2: text */
+				__( 'FrontGo: %1$s charged to the card (%2$s). The WooCommerce order total is unchanged.', 'frontgate-woocommerce' ),
+				wc_price( $minor / 100, array( 'currency' => $order->get_currency() ) ),
+				$name
+			)
+		);
+		$order->save();
+	}
+
+	/**
+	 * Hooked to add_meta_boxes: the FrontGo box on the order screen (HPOS or posts).
+	 */
+	public function add_meta_box() {
+		$screen = 'shop_order';
+		if ( function_exists( 'wc_get_container' ) && class_exists( '\Automattic\WooCommerce\Internal\DataStores\Orders\CustomOrdersTableController' )
+			&& wc_get_container()->get( \Automattic\WooCommerce\Internal\DataStores\Orders\CustomOrdersTableController::class )->custom_orders_table_usage_is_enabled() ) {
+			$screen = wc_get_page_screen_id( 'shop-order' );
+		}
+		add_meta_box( 'frontgate-order', __( 'Front Payment', 'frontgate-woocommerce' ), array( $this, 'render_meta_box' ), $screen, 'side', 'default' );
+	}
+
+	/**
+	 * Renders the FrontGo box: the reservation, its status, and the fields
+	 * of an additional charge.
+	 *
+	 * @param WP_Post|WC_Order $post_or_order The order (HPOS) or its post.
+	 */
+	public function render_meta_box( $post_or_order ) {
+		$order = $post_or_order instanceof WC_Order ? $post_or_order : wc_get_order( $post_or_order->ID );
+		if ( ! self::ours( $order ) ) {
+			echo '<p>' . esc_html__( 'Not paid with Front Payment.', 'frontgate-woocommerce' ) . '</p>';
+			return;
+		}
+		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
+		echo '<p><strong>' . esc_html__( 'Reservation', 'frontgate-woocommerce' ) . ':</strong> <code>' . esc_html( (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ) ) . '</code><br>';
+		echo '<strong>' . esc_html__( 'Status', 'frontgate-woocommerce' ) . ':</strong> ' . esc_html( '' !== $status ? $status : '—' ) . '</p>';
+		echo '<p><label for="frontgate_charge_amount">' . esc_html__( 'Additional amount (incl. VAT)', 'frontgate-woocommerce' ) . '</label><br>';
+		echo '<input type="text" inputmode="decimal" id="frontgate_charge_amount" name="frontgate_charge_amount" placeholder="0.00" style="width:100%"></p>';
+		echo '<p><label for="frontgate_charge_tax_rate">' . esc_html__( 'VAT rate', 'frontgate-woocommerce' ) . '</label><br><select id="frontgate_charge_tax_rate" name="frontgate_charge_tax_rate">';
+		foreach ( array( '25', '15', '12', '0' ) as $r ) {
+			echo '<option value="' . esc_attr( $r ) . '">' . esc_html( $r ) . ' %</option>';
+		}
+		echo '</select></p>';
+		echo '<p><label for="frontgate_charge_text">' . esc_html__( 'Text on the receipt', 'frontgate-woocommerce' ) . '</label><br>';
+		echo '<input type="text" id="frontgate_charge_text" name="frontgate_charge_text" style="width:100%"></p>';
+		echo '<p class="description">' . esc_html__( 'Choose "Charge additional amount (FrontGo)" under Order actions and update the order.', 'frontgate-woocommerce' ) . '</p>';
+	}
+
+	/**
+	 * Hooked to woocommerce_cancel_unpaid_order: WooCommerce's hold-stock
+	 * timer must not cancel an order whose link is open or whose amount is
+	 * reserved.
+	 *
+	 * @param bool     $cancel Whether WooCommerce would cancel it.
+	 * @param WC_Order $order  The order.
+	 * @return bool
+	 */
+	public static function keep_reserved_orders( $cancel, $order ) {
+		if ( ! $cancel || ! self::ours( $order ) ) {
+			return $cancel;
+		}
+		$status  = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
+		$expires = (int) $order->get_meta( Frontgate_Gateway::META_EXPIRES );
+		if ( 'RESERVED' === $status ) {
+			return false;
+		}
+		if ( in_array( $status, array( 'SENT', 'RESERVED NOT PAID' ), true ) || ( '' === $status && '' !== (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ) ) ) {
+			return ! ( 0 === $expires || $expires > time() );
+		}
+		return $cancel;
+	}
+
+	/**
+	 * Shows an admin notice on the next page load.
+	 *
+	 * @param WC_Order $order   Order.
+	 * @param string   $message Message.
+	 */
+	private static function notice( $order, $message ) {
+		if ( function_exists( 'get_current_user_id' ) && get_current_user_id() ) {
+			set_transient( 'frontgate_notice_' . get_current_user_id(), $message . ' #' . $order->get_order_number(), 60 );
+		}
+	}
+}

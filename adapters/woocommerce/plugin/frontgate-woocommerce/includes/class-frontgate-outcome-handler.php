@@ -1,0 +1,266 @@
+<?php
+/**
+ * Applies reservation events to orders, once each.
+ *
+ * @package Frontgate_WooCommerce
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Applies a reservation's status to its order idempotently. The same change
+ * can arrive twice at once: as the sidecar's signed webhook and as the
+ * shopper's return to the thank-you page. Both compute the same event id
+ * (sha256 of reservation:status), take the order's lock, re-read the order,
+ * and apply only an id not yet recorded in the order's meta, so a race never
+ * adds a second note, sends a second e-mail or reduces stock twice.
+ */
+class Frontgate_Outcome_Handler {
+
+	/** Meta keys. */
+	const META_RESERVATION = '_frontgate_reservation_uuid';
+	const META_CHECKOUT    = '_frontgate_checkout_id';
+	const META_STATUS      = '_frontgate_status';
+	const META_EVENTS      = '_frontgate_events';
+	const META_ITEMS       = '_frontgate_items';
+	const META_LINE_IDS    = '_frontgate_line_ids';
+	const META_CAPTURES    = '_frontgate_capture_ids';
+	const META_CHARGES     = '_frontgate_charge_ids';
+
+	/** How many applied event ids an order keeps. */
+	const MAX_EVENTS = 50;
+
+	/**
+	 * True while an outcome is being applied in this request, so that the
+	 * merchant-action hooks (capture on status, cancel) do not answer the
+	 * status changes the outcome itself makes.
+	 *
+	 * @var bool
+	 */
+	public static $applying = false;
+
+	/**
+	 * Logger.
+	 *
+	 * @var Frontgate_Logger
+	 */
+	private $log;
+
+	/**
+	 * Outcome settings (see Frontgate_Outcomes::for_status).
+	 *
+	 * @var array
+	 */
+	private $settings;
+
+	/**
+	 * Seconds to wait for the order's lock.
+	 *
+	 * @var float
+	 */
+	private $lock_wait;
+
+	/**
+	 * Constructor.
+	 *
+	 * @param Frontgate_Logger $log       Logger.
+	 * @param array            $settings  Outcome settings.
+	 * @param float            $lock_wait Seconds to wait for a busy order.
+	 */
+	public function __construct( Frontgate_Logger $log, array $settings = array(), $lock_wait = 8.0 ) {
+		$this->log       = $log;
+		$this->settings  = $settings;
+		$this->lock_wait = $lock_wait;
+	}
+
+	/**
+	 * Applies a status to an order once.
+	 *
+	 * @param int        $order_id         The order.
+	 * @param string     $reservation_uuid The reservation the status is about.
+	 * @param string     $status           FrontGo's status ("CAPTURED").
+	 * @param string     $via              webhook or return, for notes and logs.
+	 * @param array|null $details          The reservation details, when known (line ids, capture ids).
+	 * @param array|null $expected         The sidecar's expected outcome, compared for logs.
+	 * @return string applied, duplicate, stale, ignored (another reservation), unknown_order or busy.
+	 */
+	public function apply( $order_id, $reservation_uuid, $status, $via, $details = null, $expected = null ) {
+		$event_id = Frontgate_Signature::event_id( $reservation_uuid, $status );
+		$ctx      = array(
+			'order'       => $order_id,
+			'reservation' => $reservation_uuid,
+			'status'      => $status,
+			'via'         => $via,
+			'event_id'    => $event_id,
+		);
+		$token    = Frontgate_Lock::acquire( 'order_' . (int) $order_id, $this->lock_wait );
+		if ( null === $token ) {
+			$this->log->warning( 'order busy; the event will be retried', $ctx );
+			return 'busy';
+		}
+		self::$applying = true;
+		try {
+			$order = wc_get_order( $order_id );
+			if ( ! $order ) {
+				return 'unknown_order';
+			}
+			$order->read_meta_data( true ); // What another request saved while we waited.
+			$current = (string) $order->get_meta( self::META_RESERVATION );
+			if ( '' !== $current && $current !== $reservation_uuid ) {
+				$this->log->info( 'event for an earlier reservation of the order ignored', $ctx + array( 'current' => $current ) );
+				return 'ignored';
+			}
+			$done = $order->get_meta( self::META_EVENTS );
+			$done = is_array( $done ) ? $done : array();
+			if ( in_array( $event_id, $done, true ) ) {
+				$this->log->debug( 'event already applied', $ctx );
+				return 'duplicate';
+			}
+			$done[] = $event_id;
+			$order->update_meta_data( self::META_EVENTS, array_slice( $done, -self::MAX_EVENTS ) );
+			if ( '' === $current ) {
+				$order->update_meta_data( self::META_RESERVATION, $reservation_uuid );
+			}
+			if ( is_array( $details ) ) {
+				$this->remember_details( $order, $details );
+			}
+			$last = (string) $order->get_meta( self::META_STATUS );
+			if ( Frontgate_Outcomes::is_stale( $status, $last ) ) {
+				$order->save();
+				$this->log->info( 'late event after a newer status; nothing changed', $ctx + array( 'last' => $last ) );
+				return 'stale';
+			}
+			$order->update_meta_data( self::META_STATUS, $status );
+
+			$out = Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings );
+			if ( is_array( $expected ) && isset( $expected['status'] ) && (string) $expected['status'] !== (string) $out['status'] ) {
+				$this->log->warning( 'the sidecar expects another order status; check the reserved status setting on both', $ctx + array( 'sidecar' => $expected['status'], 'plugin' => $out['status'] ) );
+			}
+			$this->apply_outcome( $order, $out, $reservation_uuid );
+			$this->log->info( 'event applied', $ctx );
+			return 'applied';
+		} finally {
+			self::$applying = false;
+			Frontgate_Lock::release( 'order_' . (int) $order_id, $token );
+		}
+	}
+
+	/**
+	 * Changes the order as the outcome says, adding its note once.
+	 *
+	 * @param WC_Order $order            The order.
+	 * @param array    $out              The outcome.
+	 * @param string   $reservation_uuid Transaction id.
+	 */
+	private function apply_outcome( $order, array $out, $reservation_uuid ) {
+		if ( $out['payment_complete'] ) {
+			if ( '' === (string) $order->get_transaction_id() ) {
+				$order->set_transaction_id( $reservation_uuid );
+			}
+			$order->add_order_note( $out['note'] );
+			if ( ! $order->is_paid() ) {
+				$order->payment_complete( $reservation_uuid ); // Saves, reduces stock, sends e-mails.
+			} else {
+				$order->save();
+			}
+			return;
+		}
+		$to = $out['status'];
+		if ( '' !== $to && ! $order->has_status( $to ) && $this->may_move( $order, $to ) ) {
+			if ( '' === (string) $order->get_transaction_id() && in_array( $to, array( 'on-hold', 'processing' ), true ) ) {
+				$order->set_transaction_id( $reservation_uuid );
+			}
+			$order->update_status( $to, $out['note'] ); // One note: ours with WooCommerce's status change.
+			return;
+		}
+		$order->add_order_note( $out['note'] );
+		$order->save();
+	}
+
+	/**
+	 * Whether the outcome may move the order to $to from where it is: a
+	 * reservation never pulls an order back from a status the merchant moved
+	 * it on to.
+	 *
+	 * @param WC_Order $order The order.
+	 * @param string   $to    Target status.
+	 * @return bool
+	 */
+	private function may_move( $order, $to ) {
+		$from = $order->get_status();
+		switch ( $to ) {
+			case 'pending':
+				return in_array( $from, array( 'failed', 'checkout-draft' ), true );
+			case 'on-hold':
+			case 'processing':
+				return in_array( $from, array( 'pending', 'failed', 'checkout-draft', 'cancelled', 'on-hold' ), true );
+			case 'cancelled':
+			case 'failed':
+				return in_array( $from, array( 'pending', 'on-hold', 'processing', 'failed', 'checkout-draft' ), true );
+		}
+		return true;
+	}
+
+	/**
+	 * Keeps what later operations need from the reservation details: the
+	 * FrontGo line ids of each WooCommerce item (refunds) and the capture and
+	 * charge ids (a refund's reference).
+	 *
+	 * @param WC_Order $order   The order.
+	 * @param array    $details Details as the sidecar returns them (money in øre).
+	 */
+	private function remember_details( $order, array $details ) {
+		$items = $order->get_meta( self::META_ITEMS );
+		if ( is_array( $items ) && ! empty( $details['products'] ) && ! $order->get_meta( self::META_LINE_IDS ) ) {
+			$order->update_meta_data( self::META_LINE_IDS, self::line_ids( $items, $details['products'] ) );
+		}
+		foreach ( array(
+			'captured' => self::META_CAPTURES,
+			'charged'  => self::META_CHARGES,
+		) as $kind => $key ) {
+			if ( empty( $details['history'][ $kind ] ) || ! is_array( $details['history'][ $kind ] ) ) {
+				continue;
+			}
+			$ids = $order->get_meta( $key );
+			$ids = is_array( $ids ) ? $ids : array();
+			foreach ( $details['history'][ $kind ] as $ev ) {
+				if ( ! empty( $ev['reference'] ) && ! in_array( $ev['reference'], $ids, true ) ) {
+					$ids[] = (string) $ev['reference'];
+				}
+			}
+			$order->update_meta_data( $key, $ids );
+		}
+	}
+
+	/**
+	 * Matches FrontGo's products to the order lines sent at checkout, in
+	 * order: a line the core split into two (rates one øre apart) takes
+	 * products until their quantities make up its own.
+	 *
+	 * @param array $items    Per order line: item_id, amount, quantity.
+	 * @param array $products FrontGo products: id, quantity, amount.
+	 * @return array Item id => list of array( id, amount ).
+	 */
+	public static function line_ids( array $items, array $products ) {
+		$map      = array();
+		$products = array_values( $products );
+		$n        = count( $products );
+		$pi       = 0;
+		foreach ( $items as $item ) {
+			$q    = isset( $item['quantity'] ) ? max( 1, (int) $item['quantity'] ) : 1;
+			$got  = 0;
+			$list = array();
+			while ( $pi < $n ) {
+				$p      = $products[ $pi++ ];
+				$list[] = array( (int) $p['id'], (int) $p['amount'] );
+				$pq     = isset( $p['quantity'] ) ? (int) $p['quantity'] : 0;
+				$got   += $pq > 0 ? $pq : $q;
+				if ( $got >= $q ) {
+					break;
+				}
+			}
+			$map[ (string) $item['item_id'] ] = $list;
+		}
+		return $map;
+	}
+}

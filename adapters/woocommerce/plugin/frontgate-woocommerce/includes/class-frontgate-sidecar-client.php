@@ -1,0 +1,188 @@
+<?php
+/**
+ * The sidecar's HTTP API.
+ *
+ * @package Frontgate_WooCommerce
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Calls the frontgate sidecar with the shop's API key. Every write carries
+ * an Idempotency-Key, so a retry (ours, or a shopper's double click) returns
+ * the first answer instead of reserving twice. Transport failures, 429, 502
+ * and 503 are retried twice with the same key.
+ */
+class Frontgate_Sidecar_Client {
+
+	/**
+	 * Sidecar base URL, without a trailing slash.
+	 *
+	 * @var string
+	 */
+	private $base;
+
+	/**
+	 * The shop's API key.
+	 *
+	 * @var string
+	 */
+	private $api_key;
+
+	/**
+	 * Logger.
+	 *
+	 * @var Frontgate_Logger
+	 */
+	private $log;
+
+	/**
+	 * Request timeout in seconds.
+	 *
+	 * @var int
+	 */
+	private $timeout;
+
+	/**
+	 * Constructor.
+	 *
+	 * @param string           $base_url Sidecar URL ("https://frontgate.example").
+	 * @param string           $api_key  The shop's API key.
+	 * @param Frontgate_Logger $log      Logger.
+	 * @param int              $timeout  Seconds per request.
+	 */
+	public function __construct( $base_url, $api_key, Frontgate_Logger $log, $timeout = 20 ) {
+		$this->base    = rtrim( (string) $base_url, '/' );
+		$this->api_key = (string) $api_key;
+		$this->log     = $log;
+		$this->timeout = (int) $timeout;
+	}
+
+	/**
+	 * A deterministic idempotency key: the same inputs, the same key.
+	 *
+	 * @param string ...$parts What makes the operation unique (order key, attempt, refund id).
+	 * @return string
+	 */
+	public static function idempotency_key( ...$parts ) {
+		return 'wc-' . substr( hash( 'sha256', implode( "\x00", array_map( 'strval', $parts ) ) ), 0, 40 );
+	}
+
+	/**
+	 * POST /v1/checkouts.
+	 *
+	 * @param array  $body            mode, orderId, order, returnUrls.
+	 * @param string $idempotency_key Key.
+	 * @return array The checkout: checkoutId, reservationUuid, redirectUrl, expiresAt, …
+	 * @throws Frontgate_Sidecar_Exception On failure.
+	 */
+	public function create_checkout( array $body, $idempotency_key ) {
+		return $this->request( 'POST', '/v1/checkouts', $body, $idempotency_key );
+	}
+
+	/**
+	 * GET /v1/checkouts/{id}: the checkout and its last confirmed status.
+	 *
+	 * @param string $id Checkout id.
+	 * @return array
+	 * @throws Frontgate_Sidecar_Exception On failure.
+	 */
+	public function get_checkout( $id ) {
+		return $this->request( 'GET', '/v1/checkouts/' . rawurlencode( $id ), null, '' );
+	}
+
+	/**
+	 * GET /v1/reservations/{uuid}: the reservation's details (money in øre).
+	 *
+	 * @param string $uuid Reservation.
+	 * @return array
+	 * @throws Frontgate_Sidecar_Exception On failure.
+	 */
+	public function get_reservation( $uuid ) {
+		return $this->request( 'GET', '/v1/reservations/' . rawurlencode( $uuid ), null, '' );
+	}
+
+	/**
+	 * POST /v1/reservations/{uuid}/{op}: capture, charge, cancel, complete, resend or refund.
+	 *
+	 * @param string $uuid            Reservation.
+	 * @param string $op              Operation.
+	 * @param array  $body            Body (capture: {} captures all that is reserved).
+	 * @param string $idempotency_key Key.
+	 * @return array
+	 * @throws Frontgate_Sidecar_Exception On failure.
+	 */
+	public function operate( $uuid, $op, array $body, $idempotency_key ) {
+		return $this->request( 'POST', '/v1/reservations/' . rawurlencode( $uuid ) . '/' . rawurlencode( $op ), $body, $idempotency_key );
+	}
+
+	/**
+	 * Sends a request, retrying what may succeed on a second try.
+	 *
+	 * @param string     $method GET or POST.
+	 * @param string     $path   Path.
+	 * @param array|null $body   JSON body.
+	 * @param string     $key    Idempotency key ('' for GET).
+	 * @return array The decoded answer.
+	 * @throws Frontgate_Sidecar_Exception On failure.
+	 */
+	private function request( $method, $path, $body, $key ) {
+		if ( '' === $this->base || '' === $this->api_key ) {
+			throw new Frontgate_Sidecar_Exception( 0, 'not_configured', 'the sidecar URL or API key is not set' );
+		}
+		$args = array(
+			'method'      => $method,
+			'timeout'     => $this->timeout,
+			'redirection' => 0,
+			'headers'     => array(
+				'Authorization' => 'Bearer ' . $this->api_key,
+				'Accept'        => 'application/json',
+				'User-Agent'    => 'frontgate-woocommerce/' . ( defined( 'FRONTGATE_VERSION' ) ? FRONTGATE_VERSION : 'dev' ),
+			),
+		);
+		if ( null !== $body ) {
+			$args['headers']['Content-Type'] = 'application/json';
+			$args['body']                    = wp_json_encode( empty( $body ) ? new stdClass() : $body );
+		}
+		if ( '' !== $key ) {
+			$args['headers']['Idempotency-Key'] = $key;
+		}
+		$delays = array( 0, 300000, 1000000 );
+		$last   = null;
+		foreach ( $delays as $attempt => $delay ) {
+			if ( $delay > 0 ) {
+				usleep( $delay );
+			}
+			$resp = wp_remote_request( $this->base . $path, $args );
+			if ( is_wp_error( $resp ) ) {
+				$last = new Frontgate_Sidecar_Exception( 0, 'unavailable', 'the sidecar did not answer: ' . $resp->get_error_message() );
+			} else {
+				$status = (int) wp_remote_retrieve_response_code( $resp );
+				$raw    = (string) wp_remote_retrieve_body( $resp );
+				if ( $status >= 200 && $status < 300 ) {
+					$data = json_decode( $raw, true );
+					if ( ! is_array( $data ) ) {
+						throw new Frontgate_Sidecar_Exception( $status, 'malformed', 'the sidecar answered with something other than a JSON object' );
+					}
+					return $data;
+				}
+				$last = Frontgate_Sidecar_Exception::from_response( $status, $raw );
+			}
+			$this->log->warning(
+				'sidecar call failed',
+				array(
+					'method'  => $method,
+					'path'    => $path,
+					'attempt' => $attempt + 1,
+					'status'  => $last->http_status,
+					'code'    => $last->error_code,
+					'error'   => $last->getMessage(),
+				)
+			);
+			if ( ! $last->is_retryable() || ( 'POST' === $method && '' === $key ) ) {
+				break;
+			}
+		}
+		throw $last;
+	}
+}

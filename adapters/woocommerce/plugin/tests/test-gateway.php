@@ -1,0 +1,246 @@
+<?php
+/**
+ * Smoke tests of the WordPress-facing classes: the main file loads and
+ * registers its hooks, process_payment sends the Go adapter's order to the
+ * sidecar, process_refund and the capture hook call it as documented. The
+ * sidecar is scripted through a wp_remote_request stub.
+ *
+ * @package Frontgate_WooCommerce
+ */
+
+// phpcs:disable
+
+class WooCommerce {}
+
+class WP_Error {
+	public $code;
+	public $message;
+	public function __construct( $code = '', $message = '' ) { $this->code = $code; $this->message = $message; }
+	public function get_error_message() { return $this->message; }
+}
+
+/** The part of WC_Payment_Gateway the gateway uses. */
+class WC_Payment_Gateway {
+	public $id;
+	public $method_title;
+	public $method_description;
+	public $has_fields;
+	public $supports = array();
+	public $form_fields = array();
+	public $settings = array();
+	public $title;
+	public $description;
+	public $enabled;
+	public function init_settings() {
+		$this->settings = isset( $GLOBALS['frontgate_test_settings'] ) ? $GLOBALS['frontgate_test_settings'] : array();
+		foreach ( $this->form_fields as $k => $f ) {
+			if ( ! isset( $this->settings[ $k ] ) ) {
+				$this->settings[ $k ] = isset( $f['default'] ) ? $f['default'] : '';
+			}
+		}
+	}
+	public function get_option( $key, $empty = null ) { return isset( $this->settings[ $key ] ) ? $this->settings[ $key ] : $empty; }
+	public function is_available() { return 'yes' === $this->enabled; }
+	public function supports( $f ) { return in_array( $f, $this->supports, true ); }
+	public function get_return_url( $order ) { return 'https://butikk.example/kasse/order-received/' . $order->get_id() . '/?key=' . $order->get_order_key(); }
+	public function process_admin_options() {}
+}
+
+function plugin_dir_path( $file ) { return dirname( $file ) . '/'; }
+function plugin_basename( $file ) { return basename( dirname( $file ) ) . '/' . basename( $file ); }
+function load_plugin_textdomain() {}
+function get_locale() { return 'nb_NO'; }
+function wc_get_order_statuses() {
+	return array( 'wc-pending' => 'Pending payment', 'wc-processing' => 'Processing', 'wc-on-hold' => 'On hold', 'wc-completed' => 'Completed', 'wc-cancelled' => 'Cancelled', 'wc-refunded' => 'Refunded', 'wc-failed' => 'Failed' );
+}
+function wc_add_notice( $message, $type = 'success' ) { $GLOBALS['frontgate_test_notices'][] = array( $type, $message ); }
+function wc_price( $amount, $args = array() ) { return 'kr ' . number_format( (float) $amount, 2, ',', ' ' ); }
+function get_current_user_id() { return 0; }
+function WC() {
+	return new class() {
+		public $cart = null;
+		public function api_request_url( $name ) { return 'https://butikk.example/?wc-api=' . $name; }
+		public function payment_gateways() {
+			return new class() {
+				public function payment_gateways() { return array( 'frontgate' => $GLOBALS['frontgate_test_gateway'] ); }
+			};
+		}
+	};
+}
+
+/** The sidecar, scripted: each call takes the next answer (status, body). */
+function wp_remote_request( $url, $args ) {
+	$GLOBALS['frontgate_test_requests'][] = array( $url, $args );
+	if ( empty( $GLOBALS['frontgate_test_responses'] ) ) {
+		throw new FrontgateTest_Failure( 'unexpected request ' . $args['method'] . ' ' . $url );
+	}
+	list( $code, $body ) = array_shift( $GLOBALS['frontgate_test_responses'] );
+	return array( 'response' => array( 'code' => $code ), 'body' => is_string( $body ) ? $body : json_encode( $body ) );
+}
+function wp_remote_retrieve_response_code( $r ) { return $r['response']['code']; }
+function wp_remote_retrieve_body( $r ) { return $r['body']; }
+
+require_once dirname( __DIR__ ) . '/frontgate-woocommerce/frontgate-woocommerce.php';
+
+function frontgate_t_gateway( array $settings = array() ) {
+	$GLOBALS['frontgate_test_settings']  = array_merge(
+		array( 'enabled' => 'yes', 'sidecar_url' => 'https://pay.example.no/', 'api_key' => 'shop-key-0123456789abcdef', 'webhook_secret' => FRONTGATE_T_SECRET, 'shop_id' => 'shop1' ),
+		$settings
+	);
+	$GLOBALS['frontgate_test_requests']  = array();
+	$GLOBALS['frontgate_test_responses'] = array();
+	$GLOBALS['frontgate_test_notices']   = array();
+	$GLOBALS['frontgate_test_gateway']   = new Frontgate_Gateway();
+	return $GLOBALS['frontgate_test_gateway'];
+}
+
+/** A WooCommerce order made from one of the Go adapter's REST fixtures. */
+function frontgate_t_wc_order( $fixture, $id = 1204 ) {
+	$props = json_decode( file_get_contents( frontgate_t_testdata() . '/orders/' . $fixture . '.json' ), true );
+	return WC_Order::create( $id, array( 'props' => $props ) );
+}
+
+function frontgate_test_gateway_plugin_loads_and_registers_hooks() {
+	frontgate_load();
+	foreach ( array( 'woocommerce_payment_gateways', 'woocommerce_api_frontgate', 'woocommerce_thankyou_frontgate', 'woocommerce_order_status_changed',
+		'woocommerce_order_actions', 'woocommerce_order_action_frontgate_resend_link', 'woocommerce_order_action_frontgate_charge',
+		'woocommerce_cancel_unpaid_order', 'woocommerce_blocks_payment_method_type_registration', 'add_meta_boxes',
+		'woocommerce_update_options_payment_gateways_frontgate' ) as $hook ) {
+		frontgate_assert_true( isset( $GLOBALS['frontgate_test_hooks'][ $hook ] ), 'hook ' . $hook );
+	}
+	frontgate_assert_same( array( 'bacs', 'Frontgate_Gateway' ), frontgate_stub_fire( 'woocommerce_payment_gateways', array( 'bacs' ) ) );
+	$g = frontgate_t_gateway();
+	frontgate_assert_same( true, $g->is_available() );
+	frontgate_assert_same( 'completed', $g->get_option( 'capture_status' ) );
+	frontgate_assert_same( array( 'processing', 'completed' ), array_keys( $g->form_fields['capture_status']['options'] ) );
+	frontgate_assert_same( false, frontgate_t_gateway( array( 'testmode' => 'yes' ) )->is_available(), 'test mode without a test key' );
+}
+
+function frontgate_test_gateway_process_payment() {
+	$g = frontgate_t_gateway();
+	frontgate_t_wc_order( 'coupon-fixed' );
+	$GLOBALS['frontgate_test_responses'][] = array( 201, array( 'checkoutId' => 'chk_1', 'reservationUuid' => 'RSRV1', 'redirectUrl' => 'https://pay.example.no/v1/checkouts/chk_1/go', 'expiresAt' => gmdate( 'Y-m-d\\TH:i:s\\Z', time() + 86400 ), 'status' => 'SENT' ) );
+	$res = $g->process_payment( 1204 );
+	frontgate_assert_same( array( 'result' => 'success', 'redirect' => 'https://pay.example.no/v1/checkouts/chk_1/go' ), $res );
+
+	list( $url, $args ) = $GLOBALS['frontgate_test_requests'][0];
+	frontgate_assert_same( 'https://pay.example.no/v1/checkouts', $url );
+	frontgate_assert_same( 'POST', $args['method'] );
+	frontgate_assert_same( 'Bearer shop-key-0123456789abcdef', $args['headers']['Authorization'] );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'checkout', 'wc_order_key1204', 1 ), $args['headers']['Idempotency-Key'] );
+	$body = json_decode( $args['body'], true );
+	$want = json_decode( file_get_contents( frontgate_t_testdata() . '/golden/coupon-fixed.order.json' ), true );
+	// preferredLanguage comes from the site's locale, nb_NO.
+	$want['customer'] = array_merge( array_slice( $want['customer'], 0, 5 ), array( 'preferredLanguage' => 'no' ), array_slice( $want['customer'], 5 ) );
+	frontgate_assert_same( $want, $body['order'], 'the order is the Go adapter\'s' );
+	frontgate_assert_same( array( 'mode' => 'session', 'orderId' => '1204' ), array( 'mode' => $body['mode'], 'orderId' => $body['orderId'] ) );
+	frontgate_assert_same( 'https://butikk.example/kasse/order-received/1204/?key=wc_order_key1204', $body['returnUrls']['success'] );
+
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( 'RSRV1', $o->get_meta( '_frontgate_reservation_uuid' ) );
+	frontgate_assert_same( 'chk_1', $o->get_meta( '_frontgate_checkout_id' ) );
+	frontgate_assert_same( array( 41, 42, 43, 44 ), array_column( $o->get_meta( '_frontgate_items' ), 'item_id' ) );
+	frontgate_assert_same( array( 1, 2, 4, 1 ), array_column( $o->get_meta( '_frontgate_items' ), 'quantity' ) );
+	frontgate_assert_true( abs( time() + 86400 - $o->get_meta( '_frontgate_expires_at' ) ) < 5, 'expiry kept' );
+
+	// Placing the order again (a double click) sends the same key.
+	$GLOBALS['frontgate_test_responses'][] = array( 201, array( 'checkoutId' => 'chk_1', 'reservationUuid' => 'RSRV1', 'redirectUrl' => 'https://pay.example.no/v1/checkouts/chk_1/go', 'expiresAt' => gmdate( 'Y-m-d\\TH:i:s\\Z', time() + 86400 ) ) );
+	$g->process_payment( 1204 );
+	frontgate_assert_same( $args['headers']['Idempotency-Key'], $GLOBALS['frontgate_test_requests'][1][1]['headers']['Idempotency-Key'] );
+}
+
+function frontgate_test_gateway_process_payment_failures() {
+	$g = frontgate_t_gateway();
+	frontgate_t_wc_order( 'fees', 1207 );
+	// The shopper's phone number is refused; the idempotency key was used before with another body.
+	$GLOBALS['frontgate_test_responses'][] = array( 409, array( 'error' => array( 'code' => 'idempotency_mismatch', 'message' => 'this Idempotency-Key was used with a different request body' ) ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 422, array( 'error' => array( 'code' => 'validation', 'message' => 'checkout: invalid order', 'fields' => array( array( 'path' => 'order.customer.msisdn', 'rule' => 'length' ) ) ) ) );
+	frontgate_assert_same( array( 'result' => 'failure' ), $g->process_payment( 1207 ) );
+	frontgate_assert_same( array( array( 'error', 'Please check your mobile number.' ) ), $GLOBALS['frontgate_test_notices'] );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'checkout', 'wc_order_key1207', 2 ), $GLOBALS['frontgate_test_requests'][1][1]['headers']['Idempotency-Key'], 'a new attempt after a mismatch' );
+	frontgate_assert_same( 1, count( wc_get_order( 1207 )->notes() ) );
+
+	// An order that does not add up never reaches the sidecar.
+	frontgate_t_wc_order( 'err-round-at-subtotal', 1211 );
+	$GLOBALS['frontgate_test_notices'] = array();
+	frontgate_assert_same( array( 'result' => 'failure' ), $g->process_payment( 1211 ) );
+	frontgate_assert_same( 2, count( $GLOBALS['frontgate_test_requests'] ), 'no request' );
+	frontgate_assert_true( false !== strpos( wc_get_order( 1211 )->notes()[0], 'the lines add up to 26.22 but the order total is 26.21' ), 'note names the numbers' );
+
+	// The sidecar is down: three tries with the same key, then a message.
+	frontgate_t_wc_order( 'fees', 1208 );
+	for ( $i = 0; $i < 3; $i++ ) {
+		$GLOBALS['frontgate_test_responses'][] = array( 503, array( 'error' => array( 'code' => 'upstream_unavailable', 'message' => 'create: FrontGo is unavailable' ) ) );
+	}
+	frontgate_assert_same( array( 'result' => 'failure' ), $g->process_payment( 1208 ) );
+	frontgate_assert_same( 5, count( $GLOBALS['frontgate_test_requests'] ) );
+}
+
+function frontgate_test_gateway_refund_and_capture() {
+	$g = frontgate_t_gateway();
+	frontgate_load();
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->status = 'on-hold';
+	$o->meta   = array(
+		'_frontgate_reservation_uuid' => 'RSRV1',
+		'_frontgate_status'           => 'RESERVED',
+		'_frontgate_line_ids'         => array( '41' => array( array( 9001, 142885 ) ), '43' => array( array( 9002, 10008 ), array( 9003, 3337 ) ), '44' => array( array( 9004, 6900 ) ) ),
+	);
+	$o->save();
+
+	// The merchant completes the order: capture everything reserved.
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 210600 ) );
+	frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'on-hold', 'completed', wc_get_order( 1204 ) );
+	list( $url, $args ) = $GLOBALS['frontgate_test_requests'][0];
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV1/capture', $url );
+	frontgate_assert_same( '{}', $args['body'] );
+
+	// A capture the sidecar refuses puts the order back.
+	$GLOBALS['frontgate_test_responses'][] = array( 409, array( 'error' => array( 'code' => 'refused', 'message' => 'capture: not allowed while the reservation is EXPIRED' ) ) );
+	$o = wc_get_order( 1204 );
+	$o->status = 'completed';
+	$o->save();
+	frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'on-hold', 'completed', $o );
+	frontgate_assert_same( 'on-hold', wc_get_order( 1204 )->get_status() );
+
+	// Status changes made while applying an outcome are not the merchant's.
+	Frontgate_Outcome_Handler::$applying = true;
+	frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'on-hold', 'completed', wc_get_order( 1204 ) );
+	Frontgate_Outcome_Handler::$applying = false;
+	frontgate_assert_same( 2, count( $GLOBALS['frontgate_test_requests'] ) );
+
+	// Refund two of the four bars and the shipping.
+	$o = wc_get_order( 1204 );
+	$o->meta['_frontgate_capture_ids'] = array( 'CAP777' );
+	$o->refunds = array( array( 'id' => 5001, 'items' => array(
+		array( 'total' => '-58.02', 'total_tax' => '-8.71', '_refunded_item_id' => 43 ),
+		array( 'total' => '-55.20', 'total_tax' => '-13.80', '_refunded_item_id' => 44 ),
+	) ) );
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 13573 ) );
+	frontgate_assert_same( true, $g->process_refund( 1204, '135.73', 'Skadet' ) );
+	list( $url, $args ) = $GLOBALS['frontgate_test_requests'][2];
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV1/refund', $url );
+	frontgate_assert_same( array( 'lines' => array( array( 'id' => 9002, 'amount' => 6673 ), array( 'id' => 9004, 'amount' => 6900 ) ), 'source' => 'captured', 'reference' => 'CAP777' ), json_decode( $args['body'], true ) );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'refund', 'wc_order_key1204', 5001 ), $args['headers']['Idempotency-Key'] );
+
+	// Before anything is captured, a refund is refused without a call.
+	$o = wc_get_order( 1204 );
+	unset( $o->meta['_frontgate_capture_ids'] );
+	$o->save();
+	frontgate_assert_true( $g->process_refund( 1204, '10.00' ) instanceof WP_Error, 'refund before capture' );
+}
+
+function frontgate_test_gateway_unpaid_order_timer() {
+	$o = WC_Order::create( 301, array( 'meta' => array( '_frontgate_reservation_uuid' => 'R', '_frontgate_status' => 'RESERVED' ) ) );
+	frontgate_assert_same( false, Frontgate_Order_Actions::keep_reserved_orders( true, $o ), 'reserved' );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'R', '_frontgate_status' => 'SENT', '_frontgate_expires_at' => time() + 3600 );
+	frontgate_assert_same( false, Frontgate_Order_Actions::keep_reserved_orders( true, $o ), 'open link' );
+	$o->meta['_frontgate_expires_at'] = time() - 1;
+	frontgate_assert_same( true, Frontgate_Order_Actions::keep_reserved_orders( true, $o ), 'expired link' );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'R', '_frontgate_status' => 'CANCELLED' );
+	frontgate_assert_same( true, Frontgate_Order_Actions::keep_reserved_orders( true, $o ), 'cancelled' );
+	$o->payment_method = 'bacs';
+	$o->meta['_frontgate_status'] = 'RESERVED';
+	frontgate_assert_same( true, Frontgate_Order_Actions::keep_reserved_orders( true, $o ), 'another gateway' );
+}
