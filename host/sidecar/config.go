@@ -99,6 +99,10 @@ type ShopConfig struct {
 	// AllowedHosts are the only hosts the sidecar redirects this shop's
 	// shoppers to ("shop.example", "shop.example:8443").
 	AllowedHosts []string `json:"allowedHosts"`
+	// Kind says how outcomes reach the shop: "webhook" (signed JSON
+	// events; the default when webhookUrl is set) or "woocommerce" (the
+	// same, shaped for the frontgate WooCommerce plugin's endpoint).
+	Kind string `json:"kind"`
 	// WebhookURL receives signed outcome notifications; WebhookSecretEnv
 	// names the variable holding the signing secret.
 	WebhookURL       string `json:"webhookUrl"`
@@ -272,6 +276,14 @@ func (c *Config) Validate(getenv func(string) string) error {
 				return fmt.Errorf("%s.allowedHosts.%d: must be a host or host:port, not %q", p, j, h)
 			}
 			s.AllowedHosts[j] = strings.ToLower(h)
+		}
+		switch s.Kind {
+		case "", "webhook", "woocommerce":
+		default:
+			return fmt.Errorf("%s.kind: must be webhook or woocommerce, not %q", p, s.Kind)
+		}
+		if s.Kind != "" && s.WebhookURL == "" {
+			return fmt.Errorf("%s.webhookUrl: is required for kind %q", p, s.Kind)
 		}
 		if s.WebhookURL != "" {
 			if u, err := url.Parse(s.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

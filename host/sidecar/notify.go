@@ -61,3 +61,25 @@ func (l *EventLog) Events() []Event {
 	defer l.mu.Unlock()
 	return append([]Event(nil), l.events...)
 }
+
+// ByShop routes each shop's events to the notifier of its kind; shops
+// without a notifier fall back to Default (nil: dropped).
+type ByShop struct {
+	Kinds   map[string]Notifier // by ShopConfig.Kind ("webhook", "woocommerce")
+	Default Notifier
+}
+
+// Notify implements Notifier.
+func (b ByShop) Notify(ctx context.Context, shop *ShopConfig, ev Event) error {
+	kind := shop.Kind
+	if kind == "" && shop.WebhookURL != "" {
+		kind = "webhook"
+	}
+	if n := b.Kinds[kind]; n != nil {
+		return n.Notify(ctx, shop, ev)
+	}
+	if b.Default != nil {
+		return b.Default.Notify(ctx, shop, ev)
+	}
+	return nil
+}

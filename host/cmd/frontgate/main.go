@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/frontgate/frontgate/adapters/webhook"
+	"github.com/frontgate/frontgate/adapters/woocommerce"
 	demoshop "github.com/frontgate/frontgate/examples/demo-shop"
 	"github.com/frontgate/frontgate/host/frontgo"
 	"github.com/frontgate/frontgate/host/internal/wasmrt"
@@ -174,7 +176,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	defer st.Close()
-	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log, Notifier: notifier})
+	// Shops with a webhookUrl hear every confirmed change as a signed
+	// webhook (WooCommerce shops in the plugin's shape), retried until
+	// acknowledged; the demo shop hears it in-process.
+	route := sidecar.ByShop{Kinds: map[string]sidecar.Notifier{}, Default: notifier}
+	for _, sh := range cfg.Shops {
+		if sh.WebhookURL == "" || route.Kinds[kindOf(sh)] != nil {
+			continue
+		}
+		wcfg := webhook.NewConfig()
+		wcfg.Log = log.With("component", "webhook")
+		wcfg.Destination = webhook.EnvDestination(env)
+		var n *webhook.Notifier
+		if kindOf(sh) == "woocommerce" {
+			n, err = woocommerce.NewNotifier(woocommerce.NotifierConfig{Webhook: wcfg})
+		} else {
+			n, err = webhook.New(wcfg)
+		}
+		if err != nil {
+			return err
+		}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			n.Close(cctx)
+		}()
+		route.Kinds[kindOf(sh)] = n
+	}
+	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log, Notifier: route})
 	if w, ok := c.(*wasmrt.Wasm); ok {
 		svc.Gauge("frontgate_wasm_pool_size", func() float64 { return float64(w.Stats().PoolSize) })
 		svc.Gauge("frontgate_wasm_pool_idle", func() float64 { return float64(w.Stats().Idle) })
@@ -370,4 +399,11 @@ examples/curl/lifecycle.sh walks a reservation through its whole life this way.
 
 Press Ctrl-C to stop.
 `, cfg.PublicURL, key, sb.URL(), env("FRONTGATE_SANDBOX_CONTROL"))
+}
+
+func kindOf(s sidecar.ShopConfig) string {
+	if s.Kind == "" {
+		return "webhook"
+	}
+	return s.Kind
 }
