@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	fs.SetOutput(log)
 	out := fs.String("out", "", "output directory (default build/out in the module root)")
 	embed := fs.Bool("embed", false, "also copy the module to build/wasmbuild/frontgate.wasm for -tags frontgate_embed")
+	plugin := fs.Bool("plugin", true, "also zip the WooCommerce plugin to <out>/frontgate-woocommerce.zip")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,6 +73,14 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 		}
 	}
 	fmt.Fprintf(log, "%s  %d bytes  sha256 %s  (%s, ABI %s)\n", info.Path, info.Size, info.SHA256, info.GoVersion, abi.Version)
+	if *plugin {
+		zipPath := filepath.Join(dir, "frontgate-woocommerce.zip")
+		sum, err := zipPlugin(root, zipPath)
+		if err != nil {
+			return fmt.Errorf("zipping the WooCommerce plugin: %w", err)
+		}
+		fmt.Fprintf(log, "%s  sha256 %s\n", zipPath, sum)
+	}
 	return nil
 }
 
