@@ -130,6 +130,11 @@ var faultScenarios = []faultScenario{
 		before: func(f *faultRig) {
 			f.sb.InjectFault(sandbox.Fault{Endpoint: "capture", Kind: sandbox.FaultDropAfter, Probability: 0.5})
 		}},
+	{name: "upstream-timeouts", note: "details and capture held past the client's 1 s timeout, a quarter",
+		before: func(f *faultRig) {
+			f.sb.InjectFault(sandbox.Fault{Endpoint: "details", Kind: sandbox.FaultTimeout, Latency: 1500 * time.Millisecond, Probability: 0.25})
+			f.sb.InjectFault(sandbox.Fault{Endpoint: "capture", Kind: sandbox.FaultTimeout, Latency: 1500 * time.Millisecond, Probability: 0.25})
+		}},
 	{name: "sidecar-restart", note: "restarted after each payment (Redis keeps state)",
 		mid: func(f *faultRig, _ Checkout) { f.restart() }},
 	{name: "capture-deadline-passed", note: "clock moved 8 days: capture refused, state kept",
