@@ -694,15 +694,30 @@ func TestUpstreamFaults(t *testing.T) {
 	if r := h.do("POST", "/v1/checkouts", shopKey, "f2", checkoutReq("9002")); r.status != 201 {
 		t.Fatalf("429 then ok: %d %s", r.status, r.body)
 	}
-	// A create whose answer is lost: outcome unknown, not retried blindly.
+	// A create whose answer is lost: outcome unknown, not retried blindly;
+	// the orphan FrontGo made is found by its reference and cancelled, so
+	// the shop's retry leaves exactly one live reservation.
 	before := len(h.sb.Reservations())
 	h.sb.InjectFault(sandbox.Fault{Endpoint: "create", Kind: sandbox.FaultDropAfter, Times: 1})
 	r = h.do("POST", "/v1/checkouts", shopKey, "f3", checkoutReq("9003"))
 	if r.status != 504 || !bytes.Contains(r.body, []byte("upstream_unknown")) {
 		t.Fatalf("lost answer: %d %s", r.status, r.body)
 	}
-	if got := len(h.sb.Reservations()); got != before+1 {
-		t.Fatalf("sandbox has %d reservations, want %d: the create was repeated", got, before+1)
+	all := h.sb.Reservations()
+	if len(all) != before+1 || all[len(all)-1].Status != "CANCELLED" {
+		t.Fatalf("after a lost create: %d reservations (want %d), last %+v", len(all), before+1, all[len(all)-1])
+	}
+	if r := h.do("POST", "/v1/checkouts", shopKey, "f3", checkoutReq("9003")); r.status != 201 {
+		t.Fatalf("retry after a lost create: %d %s", r.status, r.body)
+	}
+	live := 0
+	for _, res := range h.sb.Reservations()[before:] {
+		if res.Status != "CANCELLED" {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Fatalf("%d live reservations for one order, want 1", live)
 	}
 	// 500 on details (a read) is retried.
 	c := h.checkout("9004")

@@ -69,6 +69,16 @@ func TestFaultSuite(t *testing.T) {
 				t.Logf("reconcile: %+v", rep)
 			}
 			row := faultRow{scenario: sc.name, orders: len(orders), note: sc.note}
+			live := 0
+			for _, r := range f.sb.Reservations() {
+				if r.Status != "CANCELLED" {
+					live++
+				}
+			}
+			if live != len(orders) {
+				row.doubled += live - len(orders)
+				t.Logf("%d live reservations for %d orders", live, len(orders))
+			}
 			for _, c := range orders {
 				lost, doubled := f.audit(t, c)
 				row.lost += lost
@@ -126,8 +136,9 @@ var faultScenarios = []faultScenario{
 			f.sb.InjectFault(sandbox.Fault{Endpoint: "create", Kind: sandbox.FaultGatewayError, Probability: 0.33})
 			f.sb.InjectFault(sandbox.Fault{Endpoint: "capture", Kind: sandbox.FaultGatewayError, Probability: 0.33})
 		}},
-	{name: "upstream-lost-answers", note: "capture answers lost after FrontGo acted",
+	{name: "upstream-lost-answers", note: "create and capture answers lost after FrontGo acted",
 		before: func(f *faultRig) {
+			f.sb.InjectFault(sandbox.Fault{Endpoint: "create", Kind: sandbox.FaultDropAfter, Probability: 0.5})
 			f.sb.InjectFault(sandbox.Fault{Endpoint: "capture", Kind: sandbox.FaultDropAfter, Probability: 0.5})
 		}},
 	{name: "upstream-timeouts", note: "details and capture held past the client's 1 s timeout, a quarter",

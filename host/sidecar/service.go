@@ -299,8 +299,14 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		if json.Unmarshal(req.Order, &probe) == nil {
 			if _, ok := probe["paymentLinkDueDate"]; !ok {
 				probe["paymentLinkDueDate"] = json.RawMessage(strconv.FormatInt(c.ExpiresAt.Unix(), 10))
-				req.Order, _ = json.Marshal(probe)
 			}
+			// FrontGo's referenceNo names the checkout unless the shop set
+			// its own reference: a create whose answer is lost can then
+			// be found again (see cancelOrphans).
+			if _, ok := probe["reference"]; !ok {
+				probe["reference"], _ = json.Marshal(c.CheckoutID)
+			}
+			req.Order, _ = json.Marshal(probe)
 		}
 		in["order"] = req.Order
 	} else {
@@ -312,7 +318,12 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		CheckoutURL     string `json:"checkoutUrl"`
 		PaymentURL      string `json:"paymentUrl"`
 	}
+	started := s.now()
 	if e := s.exchange(ctx, op, in, &created); e != nil {
+		if e.Code == "upstream_unknown" && req.Order != nil {
+			s.cancelOrphans(ctx, c, started)
+			e.Message = op + ": FrontGo did not answer; any reservation it made for this checkout was cancelled: retry with the same Idempotency-Key"
+		}
 		return nil, e
 	}
 	c.ReservationUUID, c.CustomerUUID = created.ReservationUUID, created.CustomerUUID
@@ -332,6 +343,46 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	s.log.Info("checkout created", "shop", shop.ID, "order", c.OrderID, "checkout", c.CheckoutID, "reservation", c.ReservationUUID, "mode", c.Mode)
 	s.m.checkouts.Inc()
 	return c, nil
+}
+
+// cancelOrphans handles a create whose answer was lost: FrontGo may have
+// made the reservation, but without its answer the shopper has no payment
+// page, and the shop's retry will make another. So the reservations made
+// since the attempt that carry this checkout's reference and belong to no
+// checkout are cancelled, and the retry starts clean. FrontGo takes no
+// idempotency key; this is the nearest to one it allows.
+func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Time) {
+	ref := c.CheckoutID
+	var events []json.RawMessage
+	in := map[string]any{"start": since.Add(-time.Minute).Unix(), "end": s.now().Add(time.Minute).Unix(), "now": s.now().Unix()}
+	if e := s.exchange(ctx, "history", in, &events); e != nil {
+		s.log.Warn("looking for an orphaned reservation failed", "checkout", c.CheckoutID, "err", e.Message)
+		return
+	}
+	seen := map[string]bool{}
+	for _, ev := range events {
+		var h struct {
+			UUID string `json:"uuid"`
+		}
+		if json.Unmarshal(ev, &h) != nil || h.UUID == "" || seen[h.UUID] {
+			continue
+		}
+		seen[h.UUID] = true
+		if _, err := s.store.Get(ctx, "res:"+h.UUID); err == nil {
+			continue // someone's checkout
+		}
+		var d struct {
+			Status          string `json:"status"`
+			ReferenceNumber string `json:"referenceNumber"`
+		}
+		if e := s.exchange(ctx, "details", map[string]any{"reservationUuid": h.UUID}, &d); e != nil || d.ReferenceNumber != ref {
+			continue
+		}
+		var out json.RawMessage
+		e := s.exchange(ctx, "cancel", map[string]any{"reservationUuid": h.UUID, "note": "frontgate: the create's answer was lost; the shop retries"}, &out)
+		s.log.Warn("cancelled a reservation whose create answer was lost", "checkout", c.CheckoutID, "reservation", h.UUID,
+			"status", d.Status, "ok", e == nil)
+	}
 }
 
 // urls signs the callback, success and failure URLs for a checkout.
