@@ -201,6 +201,12 @@ func allCases(t *testing.T) []vcase {
 	sub("product amount not a whole quantity", []string{"products.0.amount:line_total"}, set("products.0.rate", 2), set("products.0.amount", 3),
 		set("orderSummary.subTotal", 3), set("orderSummary.grandTotal", 3))
 	sub("product amount as exponent", nil, set("products.0.amount", num("1e0")))
+	// Crashers the money fuzzer found, kept as vectors: many trailing zeros
+	// and a long exponent are exact values, not range errors.
+	sub("fuzz crasher: amount with 41 trailing zeros", nil, set("products.0.rate", num("1."+strings.Repeat("0", 41))),
+		set("products.0.amount", num("1."+strings.Repeat("0", 41))))
+	sub("fuzz crasher: zero with a long exponent", []string{"orderSummary.totalTax:tax_total"}, set("orderSummary.totalTax", num("0e0100010")),
+		set("products.0.tax", "25"))
 	sub("productId as a number", []string{"products.0.productId:type"}, set("products.0.productId", 42))
 	sub("orderSummary missing", []string{"orderSummary:required"}, del("orderSummary"))
 	sub("subTotal off by one øre", []string{"orderSummary.subTotal:sum", "orderSummary.grandTotal:sum"}, set("orderSummary.subTotal", num("1.01")))
