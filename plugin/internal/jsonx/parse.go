@@ -13,6 +13,7 @@
 package jsonx
 
 import (
+	"bytes"
 	"iter"
 	"strconv"
 	"unicode/utf16"
@@ -474,10 +475,16 @@ func unescape(b []byte, escaped bool) string {
 	}
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); {
-		c := b[i]
-		if c != '\\' {
-			out = append(out, c)
-			i++
+		if b[i] != '\\' {
+			// Copy the run up to the next escape in one go: per-byte
+			// appends are slow under the Go wasm backend.
+			j := bytes.IndexByte(b[i:], '\\')
+			if j < 0 {
+				out = append(out, b[i:]...)
+				break
+			}
+			out = append(out, b[i:i+j]...)
+			i += j
 			continue
 		}
 		switch b[i+1] {
