@@ -158,3 +158,61 @@ func TestBenchFixtures(t *testing.T) {
 		t.Fatalf("the bench order does not build: %v", err)
 	}
 }
+
+// BenchmarkCheckoutAt1000 offers checkouts at a fixed 1,000 per second for
+// 3 seconds (open loop: requests are sent on schedule whether or not
+// earlier ones have finished) against the instant stub upstream, and
+// reports the latency the sidecar adds at that rate. b.N is ignored: one
+// run is 3,000 requests.
+func BenchmarkCheckoutAt1000(b *testing.B) {
+	upstream := stubUpstream(b)
+	for _, name := range []string{"native", "wasm"} {
+		b.Run(name, func(b *testing.B) {
+			var core wasmrt.Core = wasmrt.NewNative()
+			if name == "wasm" {
+				wc := wasmrt.NewWasmConfig()
+				wc.PoolSize = 2
+				w, err := wasmrt.LoadWasm(context.Background(), wc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				core = w
+			}
+			defer core.Close()
+			base := benchServer(b, core, upstream)
+			client := &fasthttp.Client{MaxConnsPerHost: 512}
+			const rate, seconds = 1000, 3
+			lat := make([]time.Duration, rate*seconds)
+			var wg sync.WaitGroup
+			var seq atomic.Int64
+			tick := time.NewTicker(time.Second / rate)
+			defer tick.Stop()
+			b.ResetTimer()
+			for i := range lat {
+				<-tick.C
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+					defer fasthttp.ReleaseRequest(req)
+					defer fasthttp.ReleaseResponse(resp)
+					req.SetRequestURI(base + "/v1/checkouts")
+					req.Header.SetMethod("POST")
+					req.Header.Set("Authorization", "Bearer "+shopKey)
+					req.Header.Set("Idempotency-Key", "r"+strconv.FormatInt(seq.Add(1), 10))
+					req.SetBody(benchBody)
+					t0 := time.Now()
+					if err := client.Do(req, resp); err != nil || resp.StatusCode() != 201 {
+						b.Errorf("checkout: %v %d", err, resp.StatusCode())
+					}
+					lat[i] = time.Since(t0)
+				}(i)
+			}
+			wg.Wait()
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+		})
+	}
+}
