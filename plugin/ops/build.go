@@ -115,6 +115,11 @@ func buildNew(in *input, op string) ([]byte, error) {
 			sub := &input{v: c, fn: in.fn}
 			cb.set = "yes"
 			cb.url, cb.success, cb.failure = sub.str("callbackUrl", false), sub.str("success", false), sub.str("failure", false)
+			for _, u := range []struct{ name, v string }{{"callbackUrl", cb.url}, {"success", cb.success}, {"failure", cb.failure}} {
+				if u.v != "" && !reservation.ValidURL(u.v) {
+					sub.bad(u.name, reservation.RuleURL, "must be an absolute http or https URL")
+				}
+			}
 			for _, f := range sub.errs {
 				in.bad("callback."+f.Path, f.Rule, f.Message)
 			}
@@ -124,14 +129,16 @@ func buildNew(in *input, op string) ([]byte, error) {
 		return nil, e.asError()
 	}
 	if order != nil {
-		ord, err := reservation.DecodeOrderValue(in.v.Get("order"))
+		co, err := reservation.DecodeChecked(in.v.Get("order"), o)
 		if err != nil {
 			return nil, prefixed(err, "order")
 		}
+		var b []byte
 		if cb.set != "" {
-			ord.CallbackURL, ord.SuccessURL, ord.FailureURL = cb.url, cb.success, cb.failure
+			b, err = co.Build(op, o, cb.url, cb.success, cb.failure)
+		} else {
+			b, err = co.Build(op, o, "", "", "")
 		}
-		b, err := reservation.BuildOrder(op, ord, o)
 		return b, prefixed(err, "order")
 	}
 	r, err := reservation.DecodeNew(op, payload, o)

@@ -104,12 +104,10 @@ func buildNew(op string, r *NewReservation, o Options) ([]byte, error) {
 		return nil, &ValidationError{Op: op, Fields: []FieldError{{Path: "callback", Rule: RuleUnknown,
 			Message: "success, failure and submitPayment belong to create, not submit"}}}
 	}
-	w := jsonx.NewWriter(make([]byte, 0, 640+len(r.Products)*96))
-	writeNew(w, op, r)
-	if err := w.Err(); err != nil {
-		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
+	b, err := encodeNew(op, r)
+	if err != nil {
+		return nil, err
 	}
-	b := w.Bytes()
 	// The body was just written by jsonx.Writer from distinct field names,
 	// so the parse skips the duplicate-key scan; every rule still runs.
 	d, err := jsonx.ParseOwn(b)
@@ -121,6 +119,20 @@ func buildNew(op string, r *NewReservation, o Options) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// encodeNew writes the wire body of submit or create without validating it.
+func encodeNew(op string, r *NewReservation) ([]byte, error) {
+	w := jsonx.NewWriter(make([]byte, 0, 640+len(r.Products)*96))
+	writeNew(w, op, r)
+	if err := w.Err(); err != nil {
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
+	}
+	return w.Bytes(), nil
+}
+
+// ValidURL reports whether s is a URL FrontGo accepts for callbackUrl,
+// success and failure: absolute http(s), a host, no credentials or spaces.
+func ValidURL(s string) bool { return len(s) <= maxURL && validURL(s) }
 
 func ts(w *jsonx.Writer, t int64) {
 	if t == 0 {

@@ -2,6 +2,7 @@ package reservation
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
@@ -57,8 +58,13 @@ func DecodeOrderValue(v jsonx.Value) (*Order, error) {
 func (c *checker) order(v jsonx.Value) *Order {
 	o := &Order{}
 	c.object(v, at(""), true, orderKnown...)
-	if cu := v.Get("customer"); c.object(cu, at("customer"), true, customerKnown...) {
-		o.Customer = c.customerFields(cu, at("customer"))
+	// The customer is checked with FrontGo's own customerDetails rules
+	// here, at the order's paths, so a decoded order need not be checked
+	// again after it is built (see Order.checked).
+	cu := v.Get("customer")
+	c.customer(cu, at("customer"))
+	if cu.Kind() == jsonx.Object {
+		o.Customer = customerValues(cu)
 	}
 	o.Currency, _ = c.str(v.Get("currency"), at("currency"), false, 3)
 	o.OrderDate = c.intField(v.Get("orderDate"), at("orderDate"), false)
@@ -168,6 +174,57 @@ func (c *checker) customerFields(v jsonx.Value, p fpath) Customer {
 		cu.Address = Address{Street: as("street", maxShortText), Zip: as("zip", 16), City: as("city", maxShortText), Country: as("country", 8)}
 	}
 	return cu
+}
+
+// DecodeChecked decodes an order like DecodeOrderValue and, when it is
+// valid, returns it as a CheckedOrder. On failure it also runs FromOrder's
+// checks on what could be read, so a shop sees every problem at once; a
+// problem FromOrder finds at a path the decoder already reported is left
+// out.
+func DecodeChecked(v jsonx.Value, o Options) (*CheckedOrder, error) {
+	if v.Kind() != jsonx.Object {
+		_, err := DecodeOrderValue(v)
+		return nil, err
+	}
+	var c checker
+	ord := c.order(v)
+	derr := c.result("order")
+	if derr == nil {
+		return &CheckedOrder{order: ord}, nil
+	}
+	ve := derr.(*ValidationError)
+	if _, ferr := FromOrder(ord, o); ferr != nil {
+		if fe, ok := ferr.(*ValidationError); ok {
+			for _, f := range fe.Fields {
+				covered := false
+				for _, d := range ve.Fields {
+					if f.Path == d.Path || strings.HasPrefix(f.Path, d.Path+".") {
+						covered = true
+						break
+					}
+				}
+				if !covered {
+					ve.Fields = append(ve.Fields, f)
+				}
+			}
+		}
+	}
+	return nil, ve
+}
+
+// customerValues reads a customer object already checked by c.customer.
+func customerValues(v jsonx.Value) Customer {
+	get := func(o jsonx.Value, name string) string {
+		s, _ := o.Get(name).Str()
+		return s
+	}
+	a := v.Get("address")
+	return Customer{
+		UUID: get(v, "uuid"), Type: get(v, "type"), CountryCode: get(v, "countryCode"), MSISDN: get(v, "msisdn"),
+		Email: get(v, "email"), Name: get(v, "name"), PreferredLanguage: get(v, "preferredLanguage"),
+		PersonalNumber: get(v, "personalNumber"), OrganizationID: get(v, "organizationId"),
+		Address: Address{Street: get(a, "street"), Zip: get(a, "zip"), City: get(a, "city"), Country: get(a, "country")},
+	}
 }
 
 // intField reads a JSON integer (øre, quantities, Unix seconds).

@@ -41,6 +41,7 @@ type Order struct {
 	SuccessURL     string
 	FailureURL     string
 	PaymentMethod  string // create: visa or mastercard; empty means DefaultPaymentMethod
+
 }
 
 // OrderLine is one line of an Order. UnitPrice includes tax.
@@ -162,6 +163,15 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 	if r.DueDateForPaymentLink == 0 && r.OrderDate != 0 {
 		r.DueDateForPaymentLink = r.OrderDate + DefaultPaymentLinkTTL
 	}
+	if r.OrderDate <= 0 {
+		c.add(at("orderDate"), RuleRequired, "is required (or pass the current time)")
+	}
+	if !o.Now.IsZero() && r.DueDateForPaymentLink != 0 && r.DueDateForPaymentLink < o.Now.Unix() {
+		c.add(at("paymentLinkDueDate"), RuleNotPast, "must be now or in the future")
+	}
+	if ord.ChargeValidity < 0 || ord.ChargeValidity > maxChargeValDays {
+		c.add(at("chargeValidityDays"), RuleRange, "must be between 0 and "+strconv.Itoa(maxChargeValDays))
+	}
 	if ord.ChargeValidity > 0 {
 		r.ChargeValidity = strconv.Itoa(ord.ChargeValidity)
 	}
@@ -180,6 +190,15 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 			Product{Name: l.Name, ProductID: l.SKU, Rate: rate + 1, Tax: l.TaxRate, Amount: (rate + 1) * money.Amount(rem)})
 	}
 	r.Summary = SummaryOf(r.Products)
+	if len(r.Products) > MaxLines {
+		c.add(at("lines"), RuleMaxItems, "become more than "+strconv.Itoa(MaxLines)+" FrontGo lines")
+	}
+	if r.Summary.GrandTotal <= 0 || r.Summary.GrandTotal > money.MaxAmount {
+		c.add(at("lines"), RuleMin, "the order's total must be greater than 0")
+	}
+	if len(c.errs) > 0 {
+		return nil, c.result("order")
+	}
 	return r, nil
 }
 
@@ -268,6 +287,37 @@ func errf(s string) error { return stringError(s) }
 // paths ("customer.email", "paymentLinkDueDate"), so a shop sees the field
 // it sent.
 func BuildOrder(op string, ord *Order, o Options) ([]byte, error) {
+	return buildOrder(op, ord, o, false)
+}
+
+// CheckedOrder is an order DecodeChecked has held to FrontGo's rules for
+// everything it carries as given (customer, texts, URLs); FromOrder checks
+// and computes the rest. Its Build therefore writes the payload without
+// validating it a second time: the costliest step in the wasm guest, and
+// redundant here (FuzzDecodeOrder holds every such payload to the full
+// validation).
+type CheckedOrder struct{ order *Order }
+
+// Order returns the decoded order.
+func (c *CheckedOrder) Order() *Order { return c.order }
+
+// Build is BuildOrder for a checked order. callbackURL, successURL and
+// failureURL replace the order's own when not empty; they must already be
+// ValidURL.
+func (c *CheckedOrder) Build(op string, o Options, callbackURL, successURL, failureURL string) ([]byte, error) {
+	ord := *c.order
+	if callbackURL != "" || successURL != "" || failureURL != "" {
+		ord.CallbackURL, ord.SuccessURL, ord.FailureURL = callbackURL, successURL, failureURL
+	}
+	for _, u := range []string{ord.CallbackURL, ord.SuccessURL, ord.FailureURL} {
+		if u != "" && !ValidURL(u) {
+			return buildOrder(op, &ord, o, false) // full validation names the field
+		}
+	}
+	return buildOrder(op, &ord, o, true)
+}
+
+func buildOrder(op string, ord *Order, o Options, trusted bool) ([]byte, error) {
 	r, err := FromOrder(ord, o)
 	if err != nil {
 		return nil, err
@@ -279,8 +329,14 @@ func BuildOrder(op string, ord *Order, o Options) ([]byte, error) {
 			return nil, &ValidationError{Op: "order", Fields: []FieldError{{Path: "successUrl", Rule: RuleUnknown,
 				Message: "successUrl, failureUrl and paymentMethod apply to a session checkout (create), not a payment link (submit)"}}}
 		}
+		if trusted {
+			return encodeNew(op, r)
+		}
 		b, err = BuildSubmit(r, o)
 	case OpCreate:
+		if trusted {
+			return encodeNew(op, r)
+		}
 		b, err = BuildCreate(r, o)
 	default:
 		return nil, &ValidationError{Op: "order", Fields: []FieldError{{Rule: RuleEnum, Message: "an order builds submit or create, not " + quote(op)}}}

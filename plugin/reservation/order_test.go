@@ -175,7 +175,11 @@ func TestFromOrderProperty(t *testing.T) {
 
 func TestDecodeOrderErrors(t *testing.T) {
 	_, err := DecodeOrder([]byte(`{"customer":{"name":5},"lines":[{"name":"A","unitPrice":"100","quantity":1.5,"taxRate":"x"}],"sendOrderBy":{"sms":"no"},"bogus":1}`))
-	want := `order: 6 invalid fields: bogus: is not a field of this request; customer.name: must be a string, not a number; ` +
+	// The customer is held to FrontGo's customerDetails rules at decode
+	// time, so its missing fields are reported with the rest at once.
+	want := `order: 11 invalid fields: bogus: is not a field of this request; customer.type: is required; ` +
+		`customer.countryCode: is required; customer.msisdn: is required; customer.email: is required; ` +
+		`customer.name: must be a string, not a number; customer.address: is required; ` +
 		`lines.0.unitPrice: must be a number, not a string; lines.0.quantity: must be a whole number (amounts are in øre); ` +
 		`lines.0.taxRate: must be a number, not "x"; sendOrderBy.sms: must be true or false, not a string`
 	if err == nil || err.Error() != want {

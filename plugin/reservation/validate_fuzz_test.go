@@ -2,7 +2,9 @@ package reservation
 
 import (
 	"encoding/json"
+
 	"errors"
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,7 +168,25 @@ func FuzzDecodeOrder(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// The checked path writes without re-validating: hold every payload
+		// it writes to the full validation.
+		d, _ := jsonx.Parse(body)
+		co, err := DecodeChecked(d.Root(), fuzzOpts)
+		checkValidation(t, err)
 		for _, op := range []string{OpSubmit, OpCreate} {
+			if co != nil {
+				b, err := co.Build(op, fuzzOpts, "", "", "")
+				checkValidation(t, err)
+				if err == nil {
+					validate := ValidateCreate
+					if op == OpSubmit {
+						validate = ValidateSubmit
+					}
+					if err := validate(b, fuzzOpts); err != nil {
+						t.Fatalf("checked %s payload invalid: %v\n%s", op, err, b)
+					}
+				}
+			}
 			b, err := BuildOrder(op, ord, fuzzOpts)
 			checkValidation(t, err)
 			if err == nil {
