@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -69,5 +68,3 @@ func zipPlugin(root, out string) (string, error) {
 	sum := hex.EncodeToString(h.Sum(nil))
 	return sum, os.WriteFile(out+".sha256", []byte(sum+"  "+filepath.Base(out)+"\n"), 0o644)
 }
-
-func isPluginFile(name string) bool { return strings.HasPrefix(name, "frontgate-woocommerce/") }

@@ -149,33 +149,6 @@ func (c *checker) order(v jsonx.Value) *Order {
 	return o
 }
 
-// customerFields reads a customer object with FrontGo's field names. Only
-// types are checked here; the built payload is validated in full.
-func (c *checker) customerFields(v jsonx.Value, p fpath) Customer {
-	var cu Customer
-	get := func(name string, max int) string {
-		s, _ := c.str(v.Get(name), p.at(name), false, max)
-		return s
-	}
-	cu.UUID = get("uuid", 64)
-	cu.Type = get("type", 16)
-	cu.CountryCode = get("countryCode", 8)
-	cu.MSISDN = get("msisdn", 32)
-	cu.Email = get("email", maxShortText)
-	cu.Name = get("name", maxShortText)
-	cu.PreferredLanguage = get("preferredLanguage", 8)
-	cu.PersonalNumber = get("personalNumber", 32)
-	cu.OrganizationID = get("organizationId", 32)
-	if a := v.Get("address"); c.object(a, p.at("address"), false, addressKnown...) {
-		as := func(name string, max int) string {
-			s, _ := c.str(a.Get(name), p.at("address").at(name), false, max)
-			return s
-		}
-		cu.Address = Address{Street: as("street", maxShortText), Zip: as("zip", 16), City: as("city", maxShortText), Country: as("country", 8)}
-	}
-	return cu
-}
-
 // DecodeChecked decodes an order like DecodeOrderValue and, when it is
 // valid, returns it as a CheckedOrder. On failure it also runs FromOrder's
 // checks on what could be read, so a shop sees every problem at once; a
@@ -267,7 +240,7 @@ func DecodeNew(op string, body []byte, o Options) (*NewReservation, error) {
 	}
 	r := &NewReservation{}
 	cu := root.Get("customerDetails")
-	r.Customer = c.customerFields(cu, at("customerDetails"))
+	r.Customer = customerValues(cu)
 	r.OrderDate = tsValue(root.Get("orderDate"))
 	r.DueDateForPaymentLink = tsValue(root.Get("dueDateForPaymentLink"))
 	r.ReferenceNo, _ = root.Get("referenceNo").Str()
