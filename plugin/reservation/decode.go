@@ -265,13 +265,21 @@ func DecodeNew(op string, body []byte, o Options) (*NewReservation, error) {
 	return r, nil
 }
 
+// doc runs a validator that also returns the parsed body, so a decoder
+// reads the same parse it validated instead of parsing again.
+func doc(d *jsonx.Doc, err error) (jsonx.Value, error) {
+	if err != nil {
+		return jsonx.Value{}, err
+	}
+	return d.Root(), nil
+}
+
 // DecodeCharge reads a validated FrontGo charge body.
 func DecodeCharge(reservationUUID string, body []byte, o Options) (*Charge, error) {
-	if err := ValidateCharge(reservationUUID, body, o); err != nil {
+	root, err := doc(linesDoc(OpCharge, reservationUUID, body, &o))
+	if err != nil {
 		return nil, err
 	}
-	d, _ := jsonx.Parse(body)
-	root := d.Root()
 	ch := &Charge{Products: decodeProducts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
 	ch.AdditionalText, _ = root.Get("additionalText").Str()
 	return ch, nil
@@ -279,11 +287,10 @@ func DecodeCharge(reservationUUID string, body []byte, o Options) (*Charge, erro
 
 // DecodeCapture reads a validated FrontGo capture body.
 func DecodeCapture(reservationUUID string, body []byte) (*Capture, error) {
-	if err := ValidateCapture(reservationUUID, body); err != nil {
+	root, err := doc(linesDoc(OpCapture, reservationUUID, body, nil))
+	if err != nil {
 		return nil, err
 	}
-	d, _ := jsonx.Parse(body)
-	root := d.Root()
 	cp := &Capture{Products: decodeLineAmounts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
 	cp.AdditionalText, _ = root.Get("additionalText").Str()
 	return cp, nil
@@ -291,11 +298,10 @@ func DecodeCapture(reservationUUID string, body []byte) (*Capture, error) {
 
 // DecodeRefund reads a validated FrontGo refund body.
 func DecodeRefund(reservationUUID string, body []byte) (*Refund, error) {
-	if err := ValidateRefund(reservationUUID, body); err != nil {
+	root, err := doc(refundDoc(reservationUUID, body))
+	if err != nil {
 		return nil, err
 	}
-	d, _ := jsonx.Parse(body)
-	root := d.Root()
 	rf := &Refund{Products: decodeLineAmounts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
 	rf.Source, _ = root.Get("source").Str()
 	rf.Reference, _ = root.Get("reference").Str()
@@ -304,11 +310,10 @@ func DecodeRefund(reservationUUID string, body []byte) (*Refund, error) {
 
 // DecodeResend reads a validated FrontGo resend body.
 func DecodeResend(reservationUUID string, body []byte) (*Resend, error) {
-	if err := ValidateResend(reservationUUID, body); err != nil {
+	root, err := doc(resendDoc(reservationUUID, body))
+	if err != nil {
 		return nil, err
 	}
-	d, _ := jsonx.Parse(body)
-	root := d.Root()
 	r := &Resend{}
 	r.CountryCode, _ = root.Get("countryCode").Str()
 	r.MSISDN, _ = root.Get("msisdn").Str()
@@ -318,15 +323,11 @@ func DecodeResend(reservationUUID string, body []byte) (*Resend, error) {
 
 // DecodeNote reads the note of a validated cancel or complete body.
 func DecodeNote(op, reservationUUID string, body []byte) (string, error) {
-	validate := ValidateCancel
-	if op == OpComplete {
-		validate = ValidateComplete
-	}
-	if err := validate(reservationUUID, body); err != nil {
+	root, err := doc(noteDoc(op, reservationUUID, body))
+	if err != nil {
 		return "", err
 	}
-	d, _ := jsonx.Parse(body)
-	s, _ := d.Root().Get("note").Str()
+	s, _ := root.Get("note").Str()
 	return s, nil
 }
 

@@ -283,11 +283,18 @@ func ValidateCharge(reservationUUID string, body []byte, o Options) error {
 }
 
 func validateLines(op, uuid string, body []byte, o *Options) error {
+	_, err := linesDoc(op, uuid, body, o)
+	return err
+}
+
+// linesDoc validates a capture or charge body and returns it parsed, for
+// the decoders.
+func linesDoc(op, uuid string, body []byte, o *Options) (*jsonx.Doc, error) {
 	var c checker
 	c.reservationUUID(uuid)
 	d, err := parseBody(op, body)
 	if err != nil {
-		return prepend(&c, err)
+		return nil, prepend(&c, err)
 	}
 	root := d.Root()
 	var sum money.Amount
@@ -306,7 +313,7 @@ func validateLines(op, uuid string, body []byte, o *Options) error {
 		c.add(at("grandTotal"), RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
 	}
 	c.strb(root.Get("additionalText"), at("additionalText"), false, maxLongText)
-	return c.result(op)
+	return d, c.result(op)
 }
 
 // prepend merges a body error after the path-parameter errors already found.
@@ -368,16 +375,21 @@ func ValidateComplete(reservationUUID string, body []byte) error {
 }
 
 func validateNote(op, uuid string, body []byte) error {
+	_, err := noteDoc(op, uuid, body)
+	return err
+}
+
+func noteDoc(op, uuid string, body []byte) (*jsonx.Doc, error) {
 	var c checker
 	c.reservationUUID(uuid)
 	d, err := parseBody(op, body)
 	if err != nil {
-		return prepend(&c, err)
+		return nil, prepend(&c, err)
 	}
 	root := d.Root()
 	c.object(root, at(""), true, noteKnown...)
 	c.strb(root.Get("note"), at("note"), true, maxLongText)
-	return c.result(op)
+	return d, c.result(op)
 }
 
 // ValidateResend checks a Resend Reservation body: either countryCode and
@@ -385,11 +397,16 @@ func validateNote(op, uuid string, body []byte) error {
 //
 // Reference: reservations-api.md, "Resend Reservation".
 func ValidateResend(reservationUUID string, body []byte) error {
+	_, err := resendDoc(reservationUUID, body)
+	return err
+}
+
+func resendDoc(reservationUUID string, body []byte) (*jsonx.Doc, error) {
 	var c checker
 	c.reservationUUID(reservationUUID)
 	d, err := parseBody(OpResend, body)
 	if err != nil {
-		return prepend(&c, err)
+		return nil, prepend(&c, err)
 	}
 	root := d.Root()
 	c.object(root, at(""), true, resendKnown...)
@@ -411,7 +428,7 @@ func ValidateResend(reservationUUID string, body []byte) error {
 	if !hasCC && !hasMS && !hasEM {
 		c.add(at(""), RuleRequiredOneOf, "give countryCode and msisdn to resend by SMS, or email to resend by e-mail")
 	}
-	return c.result(OpResend)
+	return d, c.result(OpResend)
 }
 
 // present reports whether an optional field carries a value ("" counts as
@@ -433,11 +450,16 @@ func present(v jsonx.Value) bool {
 //
 // Reference: reservations-api.md, "Refund Reservation".
 func ValidateRefund(reservationUUID string, body []byte) error {
+	_, err := refundDoc(reservationUUID, body)
+	return err
+}
+
+func refundDoc(reservationUUID string, body []byte) (*jsonx.Doc, error) {
 	var c checker
 	c.reservationUUID(reservationUUID)
 	d, err := parseBody(OpRefund, body)
 	if err != nil {
-		return prepend(&c, err)
+		return nil, prepend(&c, err)
 	}
 	root := d.Root()
 	c.object(root, at(""), true, refundKnown...)
@@ -457,7 +479,7 @@ func ValidateRefund(reservationUUID string, body []byte) error {
 			c.add(at("reference"), RuleReference, "must be the "+src+" transaction's identifier, starting with "+want)
 		}
 	}
-	return c.result(OpRefund)
+	return d, c.result(OpRefund)
 }
 
 func alnum(s string) bool {

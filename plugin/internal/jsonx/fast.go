@@ -1,31 +1,5 @@
 package jsonx
 
-import "iter"
-
-// MembersRaw iterates over an object's members with each key as raw bytes,
-// unescaped only when the key holds escapes. It does not allocate for plain
-// keys, which is what validation of a large request needs.
-func (v Value) MembersRaw() iter.Seq2[[]byte, Value] {
-	return func(yield func([]byte, Value) bool) {
-		if v.Kind() != Object {
-			return
-		}
-		d := v.d
-		end := d.nodes[v.i].next
-		for j := v.i + 1; j < end; {
-			kn := d.nodes[j]
-			key := d.src[kn.start:kn.end]
-			if kn.escaped {
-				key = []byte(unescape(key, true))
-			}
-			if !yield(key, Value{d: d, i: j + 1}) {
-				return
-			}
-			j = d.nodes[j+1].next
-		}
-	}
-}
-
 // StrBytes returns a string value's bytes: the source bytes when the string
 // holds no escapes (shared with the document; do not modify), else a fresh
 // unescaped copy.
