@@ -17,42 +17,8 @@ func (v Value) StrBytes() ([]byte, bool) {
 
 // IsNumber reports whether b is exactly one JSON number.
 func IsNumber(b []byte) bool {
-	i, n := 0, len(b)
-	if i < n && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < n && b[i] == '0':
-		i++
-	case i < n && isDigit(b[i]):
-		for i < n && isDigit(b[i]) {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < n && b[i] == '.' {
-		i++
-		if i >= n || !isDigit(b[i]) {
-			return false
-		}
-		for i < n && isDigit(b[i]) {
-			i++
-		}
-	}
-	if i < n && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < n && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= n || !isDigit(b[i]) {
-			return false
-		}
-		for i < n && isDigit(b[i]) {
-			i++
-		}
-	}
-	return i == n
+	end, msg := numberEnd(b, 0)
+	return msg == "" && end == len(b)
 }
 
 // IndexKey writes the key "i" of an object keyed "0", "1", … (FrontGo's

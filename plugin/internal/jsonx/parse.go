@@ -85,13 +85,6 @@ func (e *SyntaxError) Error() string {
 	return "invalid json at offset " + strconv.Itoa(e.Offset) + ": " + e.Msg
 }
 
-type parser struct {
-	src     []byte
-	pos     int
-	nodes   []node
-	ownKeys bool // the document was written by this process: skip duplicate-key checks
-}
-
 // Parse parses src into a Doc. The whole input must be one JSON value,
 // optionally surrounded by whitespace.
 func Parse(src []byte) (*Doc, error) {
@@ -122,188 +115,288 @@ func (d *Doc) reset(src []byte, own bool) error {
 	if len(src) >= 1<<31 {
 		return &SyntaxError{Offset: 0, Msg: "document too large"}
 	}
-	p := parser{src: src, nodes: d.nodes[:0], ownKeys: own}
-	if cap(p.nodes) == 0 {
-		p.nodes = make([]node, 0, 16+len(src)/8)
+	nodes := d.nodes[:0]
+	if cap(nodes) == 0 {
+		nodes = make([]node, 0, 16+len(src)/8)
 	}
-	p.skipWS()
-	if err := p.value(0); err != nil {
-		d.src, d.nodes = nil, p.nodes[:0]
-		return err
-	}
-	p.skipWS()
-	if p.pos != len(src) {
-		d.src, d.nodes = nil, p.nodes[:0]
-		return p.errf("unexpected data after the top-level value")
-	}
-	d.src, d.nodes = src, p.nodes
-	return nil
-}
-
-func (p *parser) errf(msg string) error { return &SyntaxError{Offset: p.pos, Msg: msg} }
-
-func (p *parser) skipWS() {
-	for p.pos < len(p.src) {
-		switch p.src[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
-		}
-	}
-}
-
-func (p *parser) push(k Kind) (int, error) {
-	if len(p.nodes) >= MaxNodes {
-		return 0, p.errf("too many values")
-	}
-	p.nodes = append(p.nodes, node{kind: k, start: uint32(p.pos)})
-	return len(p.nodes) - 1, nil
-}
-
-func (p *parser) value(depth int) error {
-	if p.pos >= len(p.src) {
-		return p.errf("unexpected end of input")
-	}
-	switch c := p.src[p.pos]; {
-	case c == '{':
-		return p.object(depth)
-	case c == '[':
-		return p.array(depth)
-	case c == '"':
-		i, err := p.push(String)
-		if err != nil {
-			return err
-		}
-		return p.str(i)
-	case c == 't':
-		return p.literal("true", Bool)
-	case c == 'f':
-		return p.literal("false", Bool)
-	case c == 'n':
-		return p.literal("null", Null)
-	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
-	default:
-		r, _ := utf8.DecodeRune(p.src[p.pos:]) // name "é", not its first byte
-		return p.errf("unexpected character " + strconv.QuoteRune(r))
-	}
-}
-
-func (p *parser) literal(word string, k Kind) error {
-	if len(p.src)-p.pos < len(word) || string(p.src[p.pos:p.pos+len(word)]) != word {
-		return p.errf("invalid literal")
-	}
-	i, err := p.push(k)
+	nodes, err := parse(src, nodes, own)
 	if err != nil {
+		d.src, d.nodes = nil, nodes[:0]
 		return err
 	}
-	p.pos += len(word)
-	p.nodes[i].end = uint32(p.pos)
-	p.nodes[i].next = uint32(i + 1)
+	d.src, d.nodes = src, nodes
 	return nil
+}
+
+func errAt(pos int, msg string) error { return &SyntaxError{Offset: pos, Msg: msg} }
+
+// strPlain marks the bytes a string's fast path steps over: printable ASCII
+// other than the quote and the backslash.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+func skipWS(src []byte, pos int) int {
+	for pos < len(src) {
+		switch src[pos] {
+		case ' ', '\t', '\n', '\r':
+			pos++
+		default:
+			return pos
+		}
+	}
+	return pos
+}
+
+// parse is the whole parser in one loop with an explicit stack of open
+// containers: the Go wasm backend makes every function call, and every
+// field of a parser struct kept in memory, costly, so the hot state lives
+// in locals. Errors and their offsets are those of the recursive descent
+// this replaced (TestParserMatchesReference holds it to that).
+func parse(src []byte, nodes []node, own bool) ([]node, error) {
+	var stack [MaxDepth]uint32             // open containers, innermost last
+	var sets [MaxDepth]map[string]struct{} // keys of big open objects
+	depth := 0
+	wantKey := false
+	n := len(src)
+	pos := skipWS(src, 0)
+	for {
+		// A value (or, in an object, a key) starts at pos.
+		if pos >= n {
+			if wantKey {
+				return nodes, errAt(pos, "object key expected")
+			}
+			return nodes, errAt(pos, "unexpected end of input")
+		}
+		c := src[pos]
+		if wantKey && c != '"' {
+			return nodes, errAt(pos, "object key expected")
+		}
+		switch {
+		case c == '"':
+			if len(nodes) >= MaxNodes {
+				return nodes, errAt(pos, "too many values")
+			}
+			k := len(nodes)
+			pos++ // opening quote
+			start := pos
+			escaped := false
+			for {
+				for pos < n && strPlain[src[pos]] {
+					pos++
+				}
+				if pos >= n {
+					return nodes, errAt(pos, "unterminated string")
+				}
+				c := src[pos]
+				if c == '"' {
+					break
+				}
+				switch {
+				case c == '\\':
+					escaped = true
+					if pos+1 >= n {
+						return nodes, errAt(pos, "unterminated string")
+					}
+					switch src[pos+1] {
+					case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+						pos += 2
+					case 'u':
+						if pos+6 > n || !isHex4(src[pos+2:pos+6]) {
+							return nodes, errAt(pos, "invalid \\u escape")
+						}
+						pos += 6
+					default:
+						return nodes, errAt(pos, "invalid escape")
+					}
+				case c < 0x20:
+					return nodes, errAt(pos, "control character in string")
+				default:
+					r, size := utf8.DecodeRune(src[pos:])
+					if r == utf8.RuneError && size <= 1 {
+						return nodes, errAt(pos, "invalid UTF-8 in string")
+					}
+					pos += size
+				}
+			}
+			nodes = append(nodes, node{kind: String, escaped: escaped, isKey: wantKey,
+				start: uint32(start), end: uint32(pos), next: uint32(k + 1)})
+			pos++ // closing quote
+			if !wantKey {
+				break
+			}
+			// A member's key: refuse a repeat, then read ':' and the value.
+			wantKey = false
+			key := src[start : pos-1]
+			h := keyHash(key)
+			nodes[k].n = h
+			if !own && depth > 0 {
+				obj := int(stack[depth-1])
+				var dup bool
+				if nodes[obj].n < dupScanMembers {
+					dup = dupKey(src, nodes, obj, k, h)
+				} else {
+					// A linear scan per key would make a hostile object
+					// with many members quadratic; big objects use a set.
+					seen := sets[depth-1]
+					if seen == nil {
+						seen = keySet(src, nodes, obj, k)
+						sets[depth-1] = seen
+					}
+					s := unescape(key, escaped)
+					_, dup = seen[s]
+					seen[s] = struct{}{}
+				}
+				if dup {
+					return nodes, errAt(start, "duplicate object key "+strconv.Quote(unescape(key, escaped)))
+				}
+			}
+			pos = skipWS(src, pos)
+			if pos >= n || src[pos] != ':' {
+				return nodes, errAt(pos, "':' expected after object key")
+			}
+			pos = skipWS(src, pos+1)
+			continue
+		case c == '{' || c == '[':
+			if depth >= MaxDepth {
+				return nodes, errAt(pos, "nesting too deep")
+			}
+			if len(nodes) >= MaxNodes {
+				return nodes, errAt(pos, "too many values")
+			}
+			kind, closer := Object, byte('}')
+			if c == '[' {
+				kind, closer = Array, ']'
+			}
+			i := len(nodes)
+			nodes = append(nodes, node{kind: kind, start: uint32(pos)})
+			pos = skipWS(src, pos+1)
+			if pos < n && src[pos] == closer {
+				pos++
+				nodes[i].end = uint32(pos)
+				nodes[i].next = uint32(len(nodes))
+				break
+			}
+			stack[depth] = uint32(i)
+			sets[depth] = nil
+			depth++
+			wantKey = kind == Object
+			continue
+		case c == 't' || c == 'f' || c == 'n':
+			word, kind := "null", Null
+			if c == 't' {
+				word, kind = "true", Bool
+			} else if c == 'f' {
+				word, kind = "false", Bool
+			}
+			if n-pos < len(word) || string(src[pos:pos+len(word)]) != word {
+				return nodes, errAt(pos, "invalid literal")
+			}
+			if len(nodes) >= MaxNodes {
+				return nodes, errAt(pos, "too many values")
+			}
+			nodes = append(nodes, node{kind: kind, start: uint32(pos), end: uint32(pos + len(word)),
+				next: uint32(len(nodes) + 1)})
+			pos += len(word)
+		case c == '-' || (c >= '0' && c <= '9'):
+			if len(nodes) >= MaxNodes {
+				return nodes, errAt(pos, "too many values")
+			}
+			start := pos
+			var msg string
+			if pos, msg = numberEnd(src, pos); msg != "" {
+				return nodes, errAt(pos, msg)
+			}
+			nodes = append(nodes, node{kind: Number, start: uint32(start), end: uint32(pos),
+				next: uint32(len(nodes) + 1)})
+		default:
+			r, _ := utf8.DecodeRune(src[pos:]) // name "é", not its first byte
+			return nodes, errAt(pos, "unexpected character "+strconv.QuoteRune(r))
+		}
+
+		// A value is complete: close the containers it completes.
+		for {
+			if depth == 0 {
+				pos = skipWS(src, pos)
+				if pos != n {
+					return nodes, errAt(pos, "unexpected data after the top-level value")
+				}
+				return nodes, nil
+			}
+			top := stack[depth-1]
+			obj := nodes[top].kind == Object
+			nodes[top].n++
+			pos = skipWS(src, pos)
+			if pos >= n {
+				if obj {
+					return nodes, errAt(pos, "unexpected end of input in object")
+				}
+				return nodes, errAt(pos, "unexpected end of input in array")
+			}
+			if src[pos] == ',' {
+				pos = skipWS(src, pos+1)
+				wantKey = obj
+				break
+			}
+			if (obj && src[pos] == '}') || (!obj && src[pos] == ']') {
+				pos++
+				nodes[top].end = uint32(pos)
+				nodes[top].next = uint32(len(nodes))
+				depth--
+				continue
+			}
+			if obj {
+				return nodes, errAt(pos, "',' or '}' expected in object")
+			}
+			return nodes, errAt(pos, "',' or ']' expected in array")
+		}
+	}
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func (p *parser) number() error {
-	i, err := p.push(Number)
-	if err != nil {
-		return err
-	}
-	s, n := p.src, len(p.src)
-	if p.pos < n && s[p.pos] == '-' {
-		p.pos++
+// numberEnd scans the JSON number starting at b[pos] and returns the index
+// after it, or where it goes wrong and why.
+func numberEnd(b []byte, pos int) (int, string) {
+	n := len(b)
+	if pos < n && b[pos] == '-' {
+		pos++
 	}
 	switch {
-	case p.pos < n && s[p.pos] == '0':
-		p.pos++
-	case p.pos < n && isDigit(s[p.pos]):
-		for p.pos < n && isDigit(s[p.pos]) {
-			p.pos++
+	case pos < n && b[pos] == '0':
+		pos++
+	case pos < n && isDigit(b[pos]):
+		for pos < n && isDigit(b[pos]) {
+			pos++
 		}
 	default:
-		return p.errf("invalid number")
+		return pos, "invalid number"
 	}
-	if p.pos < n && s[p.pos] == '.' {
-		p.pos++
-		if p.pos >= n || !isDigit(s[p.pos]) {
-			return p.errf("invalid number: digit expected after '.'")
+	if pos < n && b[pos] == '.' {
+		pos++
+		if pos >= n || !isDigit(b[pos]) {
+			return pos, "invalid number: digit expected after '.'"
 		}
-		for p.pos < n && isDigit(s[p.pos]) {
-			p.pos++
-		}
-	}
-	if p.pos < n && (s[p.pos] == 'e' || s[p.pos] == 'E') {
-		p.pos++
-		if p.pos < n && (s[p.pos] == '+' || s[p.pos] == '-') {
-			p.pos++
-		}
-		if p.pos >= n || !isDigit(s[p.pos]) {
-			return p.errf("invalid number: digit expected in exponent")
-		}
-		for p.pos < n && isDigit(s[p.pos]) {
-			p.pos++
+		for pos < n && isDigit(b[pos]) {
+			pos++
 		}
 	}
-	p.nodes[i].end = uint32(p.pos)
-	p.nodes[i].next = uint32(i + 1)
-	return nil
-}
-
-// str scans a string starting at the opening quote into node i.
-func (p *parser) str(i int) error {
-	p.pos++ // opening quote
-	start := p.pos
-	escaped := false
-	s, n := p.src, len(p.src)
-	for {
-		// Fast path over plain ASCII.
-		for p.pos < n {
-			c := s[p.pos]
-			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
-				break
-			}
-			p.pos++
+	if pos < n && (b[pos] == 'e' || b[pos] == 'E') {
+		pos++
+		if pos < n && (b[pos] == '+' || b[pos] == '-') {
+			pos++
 		}
-		if p.pos >= n {
-			return p.errf("unterminated string")
+		if pos >= n || !isDigit(b[pos]) {
+			return pos, "invalid number: digit expected in exponent"
 		}
-		c := s[p.pos]
-		switch {
-		case c == '"':
-			p.nodes[i].start = uint32(start)
-			p.nodes[i].end = uint32(p.pos)
-			p.nodes[i].escaped = escaped
-			p.nodes[i].next = uint32(i + 1)
-			p.pos++
-			return nil
-		case c == '\\':
-			escaped = true
-			if p.pos+1 >= n {
-				return p.errf("unterminated string")
-			}
-			switch s[p.pos+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				p.pos += 2
-			case 'u':
-				if p.pos+6 > n || !isHex4(s[p.pos+2:p.pos+6]) {
-					return p.errf("invalid \\u escape")
-				}
-				p.pos += 6
-			default:
-				return p.errf("invalid escape")
-			}
-		case c < 0x20:
-			return p.errf("control character in string")
-		default:
-			r, size := utf8.DecodeRune(s[p.pos:])
-			if r == utf8.RuneError && size <= 1 {
-				return p.errf("invalid UTF-8 in string")
-			}
-			p.pos += size
+		for pos < n && isDigit(b[pos]) {
+			pos++
 		}
 	}
+	return pos, ""
 }
 
 func isHex4(b []byte) bool {
@@ -315,83 +408,15 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-func (p *parser) object(depth int) error {
-	if depth >= MaxDepth {
-		return p.errf("nesting too deep")
+// keyHash is a cheap fingerprint of a key's raw bytes (length and three
+// bytes) stored in the key node's n: the duplicate-key scan compares bytes
+// only when fingerprints agree.
+func keyHash(k []byte) uint32 {
+	l := len(k)
+	if l == 0 {
+		return 0
 	}
-	i, err := p.push(Object)
-	if err != nil {
-		return err
-	}
-	p.pos++
-	p.skipWS()
-	var count uint32
-	var seen map[string]struct{} // keys so far, once count reaches dupScanMembers
-	if p.pos < len(p.src) && p.src[p.pos] == '}' {
-		p.pos++
-		p.nodes[i].end = uint32(p.pos)
-		p.nodes[i].next = uint32(len(p.nodes))
-		return nil
-	}
-	for {
-		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
-			return p.errf("object key expected")
-		}
-		k, err := p.push(String)
-		if err != nil {
-			return err
-		}
-		p.nodes[k].isKey = true
-		if err := p.str(k); err != nil {
-			return err
-		}
-		dup := false
-		if p.ownKeys {
-			// written by Writer from distinct field names
-		} else if count < dupScanMembers {
-			dup = p.dupKey(i, k)
-		} else {
-			// A linear scan per key would make a hostile object with
-			// many members quadratic; big objects switch to a set.
-			if seen == nil {
-				seen = p.keySet(i, k)
-			}
-			key := unescape(p.src[p.nodes[k].start:p.nodes[k].end], p.nodes[k].escaped)
-			_, dup = seen[key]
-			seen[key] = struct{}{}
-		}
-		if dup {
-			p.pos = int(p.nodes[k].start)
-			return p.errf("duplicate object key " + strconv.Quote(unescape(p.src[p.nodes[k].start:p.nodes[k].end], p.nodes[k].escaped)))
-		}
-		p.skipWS()
-		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
-			return p.errf("':' expected after object key")
-		}
-		p.pos++
-		p.skipWS()
-		if err := p.value(depth + 1); err != nil {
-			return err
-		}
-		count++
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return p.errf("unexpected end of input in object")
-		}
-		if p.src[p.pos] == ',' {
-			p.pos++
-			p.skipWS()
-			continue
-		}
-		if p.src[p.pos] == '}' {
-			p.pos++
-			p.nodes[i].end = uint32(p.pos)
-			p.nodes[i].next = uint32(len(p.nodes))
-			p.nodes[i].n = count
-			return nil
-		}
-		return p.errf("',' or '}' expected in object")
-	}
+	return uint32(l)<<24 ^ uint32(k[0])<<16 ^ uint32(k[l/2])<<8 ^ uint32(k[l-1])
 }
 
 // dupScanMembers is how many members an object may have before duplicate
@@ -399,73 +424,31 @@ func (p *parser) object(depth int) error {
 const dupScanMembers = 32
 
 // keySet returns the unescaped keys of object obj's members before key node k.
-func (p *parser) keySet(obj, k int) map[string]struct{} {
+func keySet(src []byte, nodes []node, obj, k int) map[string]struct{} {
 	set := make(map[string]struct{}, 2*dupScanMembers)
-	for j := obj + 1; j < k; j = int(p.nodes[j+1].next) {
-		jn := p.nodes[j]
-		set[unescape(p.src[jn.start:jn.end], jn.escaped)] = struct{}{}
+	for j := obj + 1; j < k; j = int(nodes[j+1].next) {
+		jn := nodes[j]
+		set[unescape(src[jn.start:jn.end], jn.escaped)] = struct{}{}
 	}
 	return set
 }
 
-// dupKey reports whether key node k repeats a key already in object obj.
-func (p *parser) dupKey(obj, k int) bool {
-	kn := p.nodes[k]
-	key := p.src[kn.start:kn.end]
-	for j := obj + 1; j < k; {
-		jn := p.nodes[j]
+// dupKey reports whether key node k (fingerprint h) repeats a key already
+// in object obj.
+func dupKey(src []byte, nodes []node, obj, k int, h uint32) bool {
+	kn := nodes[k]
+	key := src[kn.start:kn.end]
+	for j := obj + 1; j < k; j = int(nodes[j+1].next) {
+		jn := &nodes[j]
 		if jn.escaped || kn.escaped {
-			if unescape(p.src[jn.start:jn.end], jn.escaped) == unescape(key, kn.escaped) {
+			if unescape(src[jn.start:jn.end], jn.escaped) == unescape(key, kn.escaped) {
 				return true
 			}
-		} else if string(p.src[jn.start:jn.end]) == string(key) {
+		} else if jn.n == h && string(src[jn.start:jn.end]) == string(key) {
 			return true
 		}
-		j = int(p.nodes[j+1].next) // skip the member's value
 	}
 	return false
-}
-
-func (p *parser) array(depth int) error {
-	if depth >= MaxDepth {
-		return p.errf("nesting too deep")
-	}
-	i, err := p.push(Array)
-	if err != nil {
-		return err
-	}
-	p.pos++
-	p.skipWS()
-	var count uint32
-	if p.pos < len(p.src) && p.src[p.pos] == ']' {
-		p.pos++
-		p.nodes[i].end = uint32(p.pos)
-		p.nodes[i].next = uint32(len(p.nodes))
-		return nil
-	}
-	for {
-		if err := p.value(depth + 1); err != nil {
-			return err
-		}
-		count++
-		p.skipWS()
-		if p.pos >= len(p.src) {
-			return p.errf("unexpected end of input in array")
-		}
-		if p.src[p.pos] == ',' {
-			p.pos++
-			p.skipWS()
-			continue
-		}
-		if p.src[p.pos] == ']' {
-			p.pos++
-			p.nodes[i].end = uint32(p.pos)
-			p.nodes[i].next = uint32(len(p.nodes))
-			p.nodes[i].n = count
-			return nil
-		}
-		return p.errf("',' or ']' expected in array")
-	}
 }
 
 // unescape decodes a string body already checked by the scanner.
