@@ -4,9 +4,11 @@ package node_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -59,5 +61,38 @@ func TestValidateOrderExample(t *testing.T) {
 		"kari@: validation: order.customer.email (email)\n"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestBenchScript runs bench.mjs briefly on a conformance vector's input:
+// it must time the operation and refuse an input that fails.
+func TestBenchScript(t *testing.T) {
+	node, wasm, root := setup(t)
+	raw, err := os.ReadFile(filepath.Join(root, "plugin", "testdata", "vectors", "parse-create-201-success.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Input json.RawMessage }
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var input string
+	if err := json.Unmarshal(v.Input, &input); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "parse_create.json"), []byte(input), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, node, "bench.mjs", wasm, dir, "20")
+	if !regexp.MustCompile(`^parse_create +[0-9.]+ µs/op  \([0-9]+ bytes in, 20 calls\)\n$`).MatchString(out) {
+		t.Fatalf("unexpected output %q", out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "parse_create.json"), []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "--no-warnings", "bench.mjs", wasm, dir, "20")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "not a success case") {
+		t.Fatalf("a failing input was timed: %v %s", err, out)
 	}
 }

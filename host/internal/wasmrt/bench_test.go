@@ -215,3 +215,21 @@ func rss() string {
 	}
 	return "n/a"
 }
+
+// TestWriteHotInputs writes BenchmarkOps's inputs, one <operation>.json
+// each, into $FRONTGATE_HOT_INPUTS, so examples/node/bench.mjs times the
+// same calls under Node's V8.
+func TestWriteHotInputs(t *testing.T) {
+	dir := os.Getenv("FRONTGATE_HOT_INPUTS")
+	if dir == "" {
+		t.Skip("set FRONTGATE_HOT_INPUTS to a directory")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hotInputs(t) {
+		if err := os.WriteFile(filepath.Join(dir, h.fn+".json"), h.in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
