@@ -411,7 +411,7 @@ func isHex4(b []byte) bool {
 // keyHash is a cheap fingerprint of a key's raw bytes (length and three
 // bytes) stored in the key node's n: the duplicate-key scan compares bytes
 // only when fingerprints agree.
-func keyHash(k []byte) uint32 {
+func keyHash[S []byte | string](k S) uint32 {
 	l := len(k)
 	if l == 0 {
 		return 0
@@ -601,6 +601,7 @@ func (v Value) Get(key string) Value {
 	if d.hintObj == v.i && d.hintKey > first && d.hintKey < end {
 		start = d.hintKey // continue where the last lookup in this object ended
 	}
+	h := keyHash(key)
 	for pass := 0; pass < 2; pass++ {
 		stop := end
 		if pass == 1 {
@@ -612,7 +613,7 @@ func (v Value) Get(key string) Value {
 		for j := start; j < stop; {
 			kn := d.nodes[j]
 			next := d.nodes[j+1].next
-			if (!kn.escaped && string(d.src[kn.start:kn.end]) == key) ||
+			if (!kn.escaped && kn.n == h && string(d.src[kn.start:kn.end]) == key) ||
 				(kn.escaped && unescape(d.src[kn.start:kn.end], true) == key) {
 				d.hintObj, d.hintKey = v.i, next
 				return Value{d: d, i: j + 1}

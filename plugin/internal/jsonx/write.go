@@ -53,10 +53,11 @@ func (w *Writer) EndArray() { w.buf = append(w.buf, ']'); w.comma = true }
 // Key writes an object key and its colon; the member's value follows.
 func (w *Writer) Key(k string) {
 	w.sep()
-	w.buf = AppendString(w.buf, k)
+	var valid bool
+	w.buf, valid = appendString(w.buf, k)
 	w.buf = append(w.buf, ':')
 	w.comma = false
-	if !utf8.ValidString(k) && w.err == nil {
+	if !valid && w.err == nil {
 		w.err = ErrInvalidUTF8
 	}
 }
@@ -64,8 +65,9 @@ func (w *Writer) Key(k string) {
 // String writes a string value.
 func (w *Writer) String(s string) {
 	w.sep()
-	w.buf = AppendString(w.buf, s)
-	if !utf8.ValidString(s) && w.err == nil {
+	var valid bool
+	w.buf, valid = appendString(w.buf, s)
+	if !valid && w.err == nil {
 		w.err = ErrInvalidUTF8
 	}
 }
@@ -104,17 +106,26 @@ const hexDigits = "0123456789abcdef"
 // bytes match what FrontGo's examples show. Invalid UTF-8 bytes are written
 // as U+FFFD; Writer reports them as an error.
 func AppendString(buf []byte, s string) []byte {
+	buf, _ = appendString(buf, s)
+	return buf
+}
+
+// appendString is AppendString that also reports whether s was valid
+// UTF-8, so that writers need not scan s twice.
+func appendString(buf []byte, s string) ([]byte, bool) {
+	valid := true
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
+		if strPlain[c] {
 			i++
 			continue
 		}
 		if c >= 0x80 {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
+				valid = false
 				buf = append(buf, s[start:i]...)
 				buf = append(buf, `\ufffd`...)
 				i++
@@ -153,5 +164,5 @@ func AppendString(buf []byte, s string) []byte {
 		start = i
 	}
 	buf = append(buf, s[start:]...)
-	return append(buf, '"')
+	return append(buf, '"'), valid
 }
