@@ -34,8 +34,10 @@ type Delivery struct {
 
 // Outbox holds deliveries until they are acknowledged. The Notifier puts
 // events in from Notify and its workers take them out, so Notify never
-// waits for a shop. MemoryOutbox keeps them in the process; an outbox on
-// Redis or a database can implement the same contract to survive restarts.
+// waits for a shop. MemoryOutbox keeps them in the process;
+// adapters/webhook/redisoutbox keeps them on Redis, where they survive a
+// restart and several sidecars share them. Every implementation passes
+// adapters/webhook/outboxtest.
 //
 // A delivery is pending from Put until Ack or Drop; Take leases it to one
 // worker at a time, and Retry hands it back to be taken at its NextAt.
@@ -44,9 +46,10 @@ type Outbox interface {
 	// delivery with the same ID is pending or was acknowledged recently:
 	// an event is never delivered twice.
 	Put(ctx context.Context, d *Delivery) (added bool, err error)
-	// Take waits until a delivery is due and leases it to the caller. It
-	// returns ErrClosed once the outbox is closed and nothing is pending,
-	// and ctx.Err() when ctx ends.
+	// Take waits until a delivery is due and leases it to the caller; among
+	// deliveries due at the same time, the one put first comes first. After
+	// Close it returns ErrClosed once nothing is due and no delivery it
+	// handed out is still leased; it returns ctx.Err() when ctx ends.
 	Take(ctx context.Context) (*Delivery, error)
 	// Retry returns a leased delivery, to be taken again at d.NextAt.
 	Retry(ctx context.Context, d *Delivery) error
@@ -55,7 +58,10 @@ type Outbox interface {
 	Ack(ctx context.Context, d *Delivery) error
 	// Drop ends a leased delivery that was given up; its ID is forgotten.
 	Drop(ctx context.Context, d *Delivery) error
-	// Close refuses further Puts; Take keeps handing out what is pending.
+	// Close refuses further Puts; Take keeps handing out what is due. An
+	// outbox in memory also waits for deliveries due later (they would be
+	// lost with the process); a durable one leaves them stored for the
+	// next instance to take.
 	Close() error
 	// Len returns the number of pending deliveries, leased ones included.
 	Len() int
@@ -80,8 +86,9 @@ func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // MemoryOutbox is an Outbox in process memory: unbounded, so that no event
 // is dropped while the process lives, ordered by due time, deduplicated
-// by event id, and remembering acknowledged ids for DoneTTL. It is safe for
-// concurrent use.
+// by event id, and remembering acknowledged ids for DefaultDoneTTL. What
+// it holds is lost when the process ends; after Close, Take waits for
+// deliveries due later too. It is safe for concurrent use.
 type MemoryOutbox struct {
 	clock   Clock
 	doneTTL time.Duration

@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// The contract every Outbox passes is in outbox_contract_test.go
+// (adapters/webhook/outboxtest); these are MemoryOutbox's own promises.
+
 // manualClock moves only when told; After fires when the clock passes the
 // deadline.
 type manualClock struct {
@@ -42,50 +45,37 @@ func (c *manualClock) Advance(d time.Duration) {
 	c.waiters = keep
 }
 
-func TestMemoryOutboxOrderAndDedupe(t *testing.T) {
+func (c *manualClock) pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiters)
+}
+
+func TestMemoryOutboxForgetsAfterDoneTTL(t *testing.T) {
 	ctx := context.Background()
 	c := &manualClock{instantClock: instantClock{t: time.Unix(1_700_000_000, 0)}}
 	m := NewMemoryOutbox(c)
-	now := c.Now()
-	for _, tc := range []struct {
-		d    *Delivery
-		want bool
-	}{
-		{&Delivery{ID: "late", NextAt: now.Add(time.Minute)}, true},
-		{&Delivery{ID: "a", NextAt: now}, true},
-		{&Delivery{ID: "b", NextAt: now}, true},
-		{&Delivery{ID: "a", NextAt: now}, false}, // pending: refused
-	} {
-		added, err := m.Put(ctx, tc.d)
-		if err != nil || added != tc.want {
-			t.Fatalf("Put(%s) = %v, %v; want %v", tc.d.ID, added, err, tc.want)
-		}
+	_, _ = m.Put(ctx, &Delivery{ID: "a", NextAt: c.Now()})
+	d, _ := m.Take(ctx)
+	_ = m.Ack(ctx, d)
+	c.Advance(DefaultDoneTTL - time.Second)
+	if added, _ := m.Put(ctx, &Delivery{ID: "a", NextAt: c.Now()}); added {
+		t.Fatal("an id acknowledged within the TTL was queued again")
 	}
-	if m.Len() != 3 {
-		t.Fatalf("Len = %d, want 3", m.Len())
+	c.Advance(2 * time.Second)
+	if added, _ := m.Put(ctx, &Delivery{ID: "a", NextAt: c.Now()}); !added {
+		t.Fatal("an id acknowledged long ago was refused")
 	}
-	var got []string
-	for i := 0; i < 2; i++ {
-		d, err := m.Take(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, d.ID)
-		if d.ID == "a" {
-			_ = m.Ack(ctx, d)
-		} else {
-			d.NextAt = now.Add(2 * time.Minute)
-			_ = m.Retry(ctx, d)
-		}
-	}
-	if got[0] != "a" || got[1] != "b" {
-		t.Fatalf("taken %v, want [a b] (due order, then insertion order)", got)
-	}
-	if added, _ := m.Put(ctx, &Delivery{ID: "a", NextAt: now}); added {
-		t.Fatal("an acknowledged id was queued again")
-	}
+}
 
-	// "late" is due in a minute: Take waits for the clock.
+// TestMemoryOutboxCloseWaitsForLaterDeliveries: a closed MemoryOutbox does
+// not give up what is due later, since nothing else would deliver it.
+func TestMemoryOutboxCloseWaitsForLaterDeliveries(t *testing.T) {
+	ctx := context.Background()
+	c := &manualClock{instantClock: instantClock{t: time.Unix(1_700_000_000, 0)}}
+	m := NewMemoryOutbox(c)
+	_, _ = m.Put(ctx, &Delivery{ID: "later", NextAt: c.Now().Add(time.Hour)})
+	_ = m.Close()
 	took := make(chan string, 1)
 	go func() {
 		d, err := m.Take(ctx)
@@ -95,51 +85,28 @@ func TestMemoryOutboxOrderAndDedupe(t *testing.T) {
 		}
 		took <- d.ID
 	}()
+	for deadline := time.Now().Add(5 * time.Second); c.pending() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Take did not wait for the clock")
+		}
+	}
 	select {
-	case id := <-took:
-		t.Fatalf("Take returned %s before it was due", id)
+	case got := <-took:
+		t.Fatalf("Take on a closed outbox with a delivery due later = %s", got)
 	case <-time.After(20 * time.Millisecond):
 	}
-	c.Advance(time.Minute)
-	if id := <-took; id != "late" {
-		t.Fatalf("took %s, want late", id)
-	}
-
-	// After the TTL the acknowledged id is forgotten.
-	c.Advance(DefaultDoneTTL + time.Second)
-	if added, _ := m.Put(ctx, &Delivery{ID: "a", NextAt: c.Now()}); !added {
-		t.Fatal("an id acknowledged long ago was refused")
-	}
-}
-
-func TestMemoryOutboxCloseDrains(t *testing.T) {
-	ctx := context.Background()
-	m := NewMemoryOutbox(nil)
-	_, _ = m.Put(ctx, &Delivery{ID: "x", NextAt: time.Now()})
-	_ = m.Close()
-	if _, err := m.Put(ctx, &Delivery{ID: "y"}); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Put after Close = %v", err)
-	}
-	d, err := m.Take(ctx)
-	if err != nil || d.ID != "x" {
-		t.Fatalf("Take = %v, %v", d, err)
-	}
-	// While x is leased, Take waits: x may come back.
-	done := make(chan error, 1)
-	go func() { _, err := m.Take(ctx); done <- err }()
+	c.Advance(time.Hour)
 	select {
-	case err := <-done:
-		t.Fatalf("Take returned %v while a delivery was leased", err)
-	case <-time.After(20 * time.Millisecond):
+	case got := <-took:
+		if got != "later" {
+			t.Fatalf("took %s, want later", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Take did not return once the delivery was due")
 	}
-	_ = m.Drop(ctx, d)
-	if err := <-done; !errors.Is(err, ErrClosed) {
-		t.Fatalf("Take after the last Drop = %v, want ErrClosed", err)
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	if _, err := NewMemoryOutbox(nil).Take(cctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Take on a cancelled context = %v", err)
+	_ = m.Drop(ctx, &Delivery{ID: "later"})
+	if _, err := m.Take(ctx); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Take on a drained, closed outbox = %v", err)
 	}
 }
 

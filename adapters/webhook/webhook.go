@@ -147,8 +147,17 @@ type Config struct {
 	// Body encodes an event; nil means DefaultBody. The WooCommerce adapter
 	// adds the outcome it expects.
 	Body func(id string, ev sidecar.Event) ([]byte, error)
-	// Outbox holds deliveries; nil means a new MemoryOutbox on Clock.
+	// Outbox holds deliveries; nil means a new MemoryOutbox on Clock. A
+	// durable one (redisoutbox) keeps them across restarts and shares them
+	// between sidecars; set Shops with it.
 	Outbox Outbox
+	// Shops finds a shop's config by id, or nil for a shop no longer
+	// configured. A delivery names only its shop; the Notifier signs it with
+	// the secrets Destination gives for that shop. Without Shops it knows
+	// only the shops it saw in Notify, so a delivery read from a durable
+	// outbox after a restart, or put by another sidecar, waits (and is
+	// retried) until the next Notify for its shop.
+	Shops func(id string) *sidecar.ShopConfig
 	// Workers is how many deliveries are in flight at once.
 	Workers int
 	// MaxAttempts and MaxAge bound a delivery: no attempt is made after
@@ -431,13 +440,9 @@ func (n *Notifier) attempt(d *Delivery) {
 // does not want this event (an unknown order) and is not retried; any
 // other answer or a transport error is retried.
 func (n *Notifier) send(d *Delivery) error {
-	n.mu.Lock()
-	keys := n.keys[d.Shop]
-	n.mu.Unlock()
-	if len(keys) == 0 {
-		// Only a durable outbox read after a restart gets here: the next
-		// Notify for the shop brings its keys back.
-		return errors.New("no signing secret known for the shop yet")
+	keys, err := n.secrets(d.Shop)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.AttemptTimeout)
 	defer cancel()
@@ -470,6 +475,37 @@ func (n *Notifier) send(d *Delivery) error {
 	return fmt.Errorf("the shop answered %d", resp.StatusCode)
 }
 
+// secrets returns the keys that sign a shop's deliveries: those Notify
+// learnt, or else those Destination gives for the shop Shops finds.
+func (n *Notifier) secrets(shop string) ([][]byte, error) {
+	n.mu.Lock()
+	keys := n.keys[shop]
+	n.mu.Unlock()
+	if len(keys) > 0 {
+		return keys, nil
+	}
+	if n.cfg.Shops == nil {
+		// A durable outbox read after a restart, or filled by another
+		// sidecar: the next Notify for the shop brings its keys.
+		return nil, errors.New("no signing secret known for the shop yet")
+	}
+	sc := n.cfg.Shops(shop)
+	if sc == nil {
+		return nil, permanentError{fmt.Errorf("shop %q is not configured", shop)}
+	}
+	dest, err := n.cfg.Destination(sc)
+	if err != nil {
+		return nil, permanentError{fmt.Errorf("shop %s: %w", shop, err)}
+	}
+	if len(dest.Secrets) == 0 {
+		return nil, permanentError{fmt.Errorf("shop %s: no signing secret", shop)}
+	}
+	n.mu.Lock()
+	n.keys[shop] = dest.Secrets
+	n.mu.Unlock()
+	return dest.Secrets, nil
+}
+
 // Stats returns the counters so far.
 func (n *Notifier) Stats() Stats {
 	return Stats{Queued: n.queued.Load(), Duplicates: n.dups.Load(), Skipped: n.skipped.Load(),
@@ -477,10 +513,13 @@ func (n *Notifier) Stats() Stats {
 		GivenUp: n.givenUp.Load(), Pending: n.box.Len()}
 }
 
-// Close stops taking events and waits until every pending delivery is
-// acknowledged or given up, or until ctx ends; then it cancels the attempts
-// in flight and returns an error naming how many deliveries are left (a
-// MemoryOutbox loses them with the process; they are logged).
+// Close stops taking events and waits until the outbox is drained (see
+// Outbox.Close: a MemoryOutbox until every delivery is acknowledged or
+// given up, a durable outbox until nothing is due, leaving later retries
+// stored for the next instance), or until ctx ends; then it cancels the
+// attempts in flight, hands them back to the outbox, and returns an error
+// naming how many deliveries are left (a MemoryOutbox loses them with the
+// process; they are logged).
 func (n *Notifier) Close(ctx context.Context) error {
 	if n.closed.Swap(true) {
 		return ErrClosed

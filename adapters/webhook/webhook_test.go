@@ -557,3 +557,69 @@ func TestBackoffDelay(t *testing.T) {
 		t.Errorf("no jitter: %v", got)
 	}
 }
+
+// TestDeliveriesFromBeforeARestart: a delivery already in the outbox when
+// the Notifier starts (a durable outbox after a restart, or one another
+// sidecar filled) is signed with the secrets Shops and Destination give for
+// its shop, with no Notify for that shop first; without Shops it waits for
+// one; a shop no longer configured gives it up.
+func TestDeliveriesFromBeforeARestart(t *testing.T) {
+	rc := newReceiver(t, nil, nil)
+	stored := func(id, shop string) *MemoryOutbox {
+		box := NewMemoryOutbox(nil)
+		_, _ = box.Put(context.Background(), &Delivery{ID: id, Shop: shop, URL: rc.srv.URL + "/hook", Type: "reservation.reserved",
+			Body: []byte(`{"id":"` + id + `"}`), Attempts: 2, Created: time.Now(), NextAt: time.Now()})
+		return box
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 5s", what)
+			}
+		}
+	}
+	shops := func(id string) *sidecar.ShopConfig {
+		if id == "shop1" {
+			return shop1
+		}
+		return nil
+	}
+
+	t.Run("Shops finds the secret", func(t *testing.T) {
+		cfg := fastConfig(rc.dest())
+		cfg.Outbox, cfg.Shops = stored("ev-restart", "shop1"), shops
+		n := start(t, cfg)
+		waitFor("delivery", func() bool { return n.Stats().Delivered == 1 })
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		if rc.acked["ev-restart"] != 1 || len(rc.bad) != 0 || rc.attempts[len(rc.attempts)-1] != "3" {
+			t.Fatalf("acked %v, bad %v, attempts %v", rc.acked, rc.bad, rc.attempts)
+		}
+	})
+	t.Run("without Shops it waits for a Notify", func(t *testing.T) {
+		cfg := fastConfig(rc.dest())
+		cfg.Outbox, cfg.Workers = stored(EventID("RSRV00000007", "RESERVED")+"-old", "shop1"), 1
+		cfg.Backoff = Backoff{Initial: 20 * time.Millisecond, Max: 20 * time.Millisecond}
+		n := start(t, cfg)
+		waitFor("failed attempt", func() bool { return n.Stats().Failures >= 1 })
+		if n.Stats().Delivered != 0 {
+			t.Fatal("delivered without a secret")
+		}
+		if err := n.Notify(context.Background(), shop1, testEvent(7, "RESERVED")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor("deliveries", func() bool { return n.Stats().Delivered == 2 })
+	})
+	t.Run("a shop no longer configured is given up", func(t *testing.T) {
+		var gaveUp error
+		cfg := fastConfig(rc.dest())
+		cfg.Outbox, cfg.Shops, cfg.Workers = stored("ev-gone", "shop-removed"), shops, 1
+		cfg.OnGiveUp = func(_ Delivery, err error) { gaveUp = err }
+		n := start(t, cfg)
+		closeNow(t, n)
+		if want := `shop "shop-removed" is not configured`; fmt.Sprint(gaveUp) != want {
+			t.Fatalf("gave up with %v, want %q", gaveUp, want)
+		}
+	})
+}

@@ -22,8 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/frontgate/frontgate/adapters/webhook"
-	"github.com/frontgate/frontgate/adapters/woocommerce"
 	demoshop "github.com/frontgate/frontgate/examples/demo-shop"
 	"github.com/frontgate/frontgate/host/frontgo"
 	"github.com/frontgate/frontgate/host/internal/wasmrt"
@@ -179,29 +177,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// Shops with a webhookUrl hear every confirmed change as a signed
 	// webhook (WooCommerce shops in the plugin's shape), retried until
 	// acknowledged; the demo shop hears it in-process.
+	// With the Redis store, deliveries wait on Redis: they survive a
+	// restart, and any sidecar delivers them.
+	hooks, err := newWebhookNotifiers(&cfg, env, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := hooks.Close(cctx); err != nil {
+			log.Error("webhooks left at shutdown", "err", err)
+		}
+	}()
 	route := sidecar.ByShop{Kinds: map[string]sidecar.Notifier{}, Default: notifier}
-	for _, sh := range cfg.Shops {
-		if sh.WebhookURL == "" || route.Kinds[kindOf(sh)] != nil {
-			continue
-		}
-		wcfg := webhook.NewConfig()
-		wcfg.Log = log.With("component", "webhook")
-		wcfg.Destination = webhook.EnvDestination(env)
-		var n *webhook.Notifier
-		if kindOf(sh) == "woocommerce" {
-			n, err = woocommerce.NewNotifier(woocommerce.NotifierConfig{Webhook: wcfg})
-		} else {
-			n, err = webhook.New(wcfg)
-		}
-		if err != nil {
-			return err
-		}
-		defer func() {
-			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			n.Close(cctx)
-		}()
-		route.Kinds[kindOf(sh)] = n
+	for kind, n := range hooks.kinds {
+		route.Kinds[kind] = n
 	}
 	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log, Notifier: route})
 	if w, ok := c.(*wasmrt.Wasm); ok {

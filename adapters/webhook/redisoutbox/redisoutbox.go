@@ -1,0 +1,418 @@
+// Package redisoutbox is a webhook.Outbox on Redis: deliveries survive a
+// sidecar's restart, and the sidecars that share one Redis share them, each
+// delivery leased to one taker at a time.
+//
+// Keys, all under Options.Prefix (P):
+//
+//	P d:<id>     hash: "json" the delivery as JSON; "m" its member of P q while
+//	             queued; "tok" the lease token while leased
+//	P q          sorted set of queued deliveries: score NextAt in Unix
+//	             microseconds, member "<20-digit sequence>:<id>", so that
+//	             deliveries due at the same time come out in the order they
+//	             were put (or retried)
+//	P l          sorted set of leased ids: score the lease's expiry (µs)
+//	P seq        the sequence counter
+//	P done:<id>  an acknowledged id, for dedupe; expires after DoneTTL
+//
+// Every operation is one Lua script, so it is atomic across all clients of
+// the server. Take first returns deliveries whose lease expired to the
+// queue (a sidecar that died holding a lease does not strand them), then
+// moves the first due delivery from the queue to the leases under a fresh
+// random token. Retry and Drop apply only while the caller's token still
+// holds the lease; Ack always ends the delivery, since it was delivered.
+//
+// The default prefix carries a hash tag, so that every key lands in one
+// slot of a Redis Cluster.
+package redisoutbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/frontgate/frontgate/adapters/webhook"
+)
+
+// ErrNotLeased is returned by Retry, Ack and Drop for a delivery this
+// outbox did not hand out with Take, or already ended.
+var ErrNotLeased = errors.New("redisoutbox: delivery not leased from this outbox")
+
+// Defaults of Options.
+const (
+	DefaultPrefix = "frontgate:outbox:{webhook}:"
+	// DefaultLeaseTimeout is how long a taken delivery stays leased. It is
+	// well above webhook.DefaultAttemptTimeout: a lease must outlast one
+	// attempt, or a slow shop could get the same event from two sidecars.
+	DefaultLeaseTimeout = 2 * time.Minute
+	// DefaultPollInterval bounds how long a waiting Take goes without
+	// looking at Redis: how soon it sees deliveries put by other sidecars
+	// and leases that expired.
+	DefaultPollInterval = time.Second
+)
+
+// Options configure New. The zero value takes every default.
+type Options struct {
+	// Prefix is put in front of every key; default DefaultPrefix. Two
+	// notifiers that sign for different shops need different prefixes.
+	Prefix string
+	// Clock gives due times and lease expiries; nil means the wall clock.
+	// Sidecars sharing a Redis should keep their clocks in sync (NTP).
+	Clock webhook.Clock
+	// LeaseTimeout is how long a taken delivery is held before another
+	// taker may have it; default DefaultLeaseTimeout. Keep it above the
+	// Notifier's AttemptTimeout.
+	LeaseTimeout time.Duration
+	// DoneTTL is how long acknowledged ids are remembered; default
+	// webhook.DefaultDoneTTL.
+	DoneTTL time.Duration
+	// PollInterval is the longest a waiting Take goes without asking
+	// Redis; default DefaultPollInterval.
+	PollInterval time.Duration
+}
+
+// Outbox is a webhook.Outbox on Redis. It is safe for concurrent use, and
+// any number of Outboxes, in one process or many, may share a prefix.
+type Outbox struct {
+	rdb   redis.UniversalClient
+	o     Options
+	queue string
+	lease string
+	seq   string
+
+	mu     sync.Mutex
+	held   map[*webhook.Delivery]string // delivery handed out → its lease token
+	ending int                          // Retry, Ack or Drop calls under way
+	closed bool
+	wake   chan struct{} // closed and replaced on every local change
+}
+
+var _ webhook.Outbox = (*Outbox)(nil)
+
+// New returns an outbox on rdb, which the caller keeps and closes after the
+// Notifier using the outbox is closed (Close does not close it: a closed
+// outbox still drains).
+func New(rdb redis.UniversalClient, o Options) *Outbox {
+	if o.Prefix == "" {
+		o.Prefix = DefaultPrefix
+	}
+	if o.Clock == nil {
+		o.Clock = webhook.RealClock{}
+	}
+	if o.LeaseTimeout <= 0 {
+		o.LeaseTimeout = DefaultLeaseTimeout
+	}
+	if o.DoneTTL <= 0 {
+		o.DoneTTL = webhook.DefaultDoneTTL
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	return &Outbox{rdb: rdb, o: o, queue: o.Prefix + "q", lease: o.Prefix + "l", seq: o.Prefix + "seq",
+		held: map[*webhook.Delivery]string{}, wake: make(chan struct{})}
+}
+
+func (b *Outbox) item(id string) string { return b.o.Prefix + "d:" + id }
+func (b *Outbox) done(id string) string { return b.o.Prefix + "done:" + id }
+
+// micros is t as a sorted-set score: Unix microseconds, exact in a double
+// for the next two centuries; times before 1970 are 0.
+func micros(t time.Time) string {
+	us := t.UnixMicro()
+	if us < 0 {
+		us = 0
+	}
+	return strconv.FormatInt(us, 10)
+}
+
+func (b *Outbox) broadcast() {
+	close(b.wake)
+	b.wake = make(chan struct{})
+}
+
+// The sequence number prefixes the member so that equal scores sort in the
+// order of Put and Retry; "%020d" of a Lua number is exact up to 2^53.
+const luaEnqueue = `
+local function enqueue(item, id, score)
+  local m = string.format('%020d', redis.call('INCR', KEYS_SEQ)) .. ':' .. id
+  redis.call('HSET', item, 'm', m)
+  redis.call('ZADD', KEYS_Q, score, m)
+end
+`
+
+// putScript: KEYS q, seq, item, done; ARGV id, json, score.
+var putScript = redis.NewScript(`local KEYS_Q, KEYS_SEQ = KEYS[1], KEYS[2]` + luaEnqueue + `
+if redis.call('EXISTS', KEYS[3]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+redis.call('HSET', KEYS[3], 'json', ARGV[2])
+enqueue(KEYS[3], ARGV[1], ARGV[3])
+return 1
+`)
+
+// takeScript: KEYS q, seq, l; ARGV now, lease expiry, token, item prefix.
+// It returns {1, json, id} for a delivery now leased, or {0, score} with
+// the score of the next queued delivery ("" for none).
+var takeScript = redis.NewScript(`local KEYS_Q, KEYS_SEQ = KEYS[1], KEYS[2]` + luaEnqueue + `
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, 100)
+for i = 1, #expired, 2 do
+  local id = expired[i]
+  redis.call('ZREM', KEYS[3], id)
+  local item = ARGV[4] .. id
+  if redis.call('EXISTS', item) == 1 then
+    redis.call('HDEL', item, 'tok')
+    enqueue(item, id, expired[i + 1])
+  end
+end
+local top = redis.call('ZRANGEBYSCORE', KEYS_Q, '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #top == 0 then
+  local nxt = redis.call('ZRANGE', KEYS_Q, 0, 0, 'WITHSCORES')
+  if #nxt == 0 then return {0, ''} end
+  return {0, nxt[2]}
+end
+local m = top[1]
+local id = string.sub(m, 22)
+local item = ARGV[4] .. id
+redis.call('ZREM', KEYS_Q, m)
+redis.call('HDEL', item, 'm')
+redis.call('HSET', item, 'tok', ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[2], id)
+return {1, redis.call('HGET', item, 'json') or '', id}
+`)
+
+// retryScript: KEYS q, seq, l, item; ARGV id, json, score, token.
+var retryScript = redis.NewScript(`local KEYS_Q, KEYS_SEQ = KEYS[1], KEYS[2]` + luaEnqueue + `
+if redis.call('HGET', KEYS[4], 'tok') ~= ARGV[4] then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], 'tok')
+redis.call('HSET', KEYS[4], 'json', ARGV[2])
+enqueue(KEYS[4], ARGV[1], ARGV[3])
+return 1
+`)
+
+// ackScript: KEYS q, l, item, done; ARGV id, done TTL in ms, token. Whoever
+// holds the lease now, the event was delivered: it ends and is remembered.
+var ackScript = redis.NewScript(`
+local held = redis.call('HGET', KEYS[3], 'tok') == ARGV[3]
+local m = redis.call('HGET', KEYS[3], 'm')
+if m then redis.call('ZREM', KEYS[1], m) end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
+if held then return 1 end
+return 0
+`)
+
+// dropScript: KEYS l, item; ARGV id, token.
+var dropScript = redis.NewScript(`
+if redis.call('HGET', KEYS[2], 'tok') ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+return 1
+`)
+
+// Put implements webhook.Outbox.
+func (b *Outbox) Put(ctx context.Context, d *webhook.Delivery) (bool, error) {
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return false, webhook.ErrClosed
+	}
+	js, err := json.Marshal(d)
+	if err != nil {
+		return false, fmt.Errorf("redisoutbox: put %s: %w", d.ID, err)
+	}
+	n, err := putScript.Run(ctx, b.rdb, []string{b.queue, b.seq, b.item(d.ID), b.done(d.ID)},
+		d.ID, js, micros(d.NextAt)).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisoutbox: put %s: %w", d.ID, err)
+	}
+	if n == 1 {
+		b.changed()
+	}
+	return n == 1, nil
+}
+
+func (b *Outbox) changed() {
+	b.mu.Lock()
+	b.broadcast()
+	b.mu.Unlock()
+}
+
+// Take implements webhook.Outbox. It asks Redis when called, when this
+// outbox changes, when the next queued delivery falls due, and at least
+// every PollInterval.
+func (b *Outbox) Take(ctx context.Context) (*webhook.Delivery, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b.mu.Lock()
+		wake := b.wake // taken before asking, so a change meanwhile is not missed
+		b.mu.Unlock()
+		now := b.o.Clock.Now()
+		tok, err := token()
+		if err != nil {
+			return nil, err
+		}
+		res, err := takeScript.Run(ctx, b.rdb, []string{b.queue, b.seq, b.lease},
+			micros(now), micros(now.Add(b.o.LeaseTimeout)), tok, b.o.Prefix+"d:").Slice()
+		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, cerr
+			}
+			return nil, fmt.Errorf("redisoutbox: take: %w", err)
+		}
+		if len(res) == 3 && res[0] == int64(1) {
+			js, _ := res[1].(string)
+			id, _ := res[2].(string)
+			d := new(webhook.Delivery)
+			if err := json.Unmarshal([]byte(js), d); err != nil || d.ID != id {
+				// Not a delivery this package wrote: out of the way, or it
+				// would come back at every lease expiry.
+				_ = dropScript.Run(context.WithoutCancel(ctx), b.rdb, []string{b.lease, b.item(id)}, id, tok).Err()
+				return nil, fmt.Errorf("redisoutbox: take: delivery %q is not valid, dropped: %v", id, err)
+			}
+			b.mu.Lock()
+			b.held[d] = tok
+			b.mu.Unlock()
+			return d, nil
+		}
+		b.mu.Lock()
+		closed, held := b.closed, len(b.held)+b.ending
+		b.mu.Unlock()
+		if closed && held == 0 {
+			return nil, webhook.ErrClosed
+		}
+		var due <-chan time.Time
+		if len(res) == 2 {
+			if s, _ := res[1].(string); s != "" {
+				if f, err := strconv.ParseFloat(s, 64); err == nil {
+					due = b.o.Clock.After(time.UnixMicro(int64(f)).Sub(now))
+				}
+			}
+		}
+		poll := time.NewTimer(b.o.PollInterval)
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-due:
+		case <-poll.C:
+		}
+		poll.Stop()
+	}
+}
+
+// release forgets d's lease in this process and returns its token; the
+// caller calls ended once Redis has its answer. Until then a closed
+// outbox's Take keeps waiting: the delivery may come back.
+func (b *Outbox) release(d *webhook.Delivery) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	tok, ok := b.held[d]
+	if !ok {
+		return "", fmt.Errorf("%w: %s", ErrNotLeased, d.ID)
+	}
+	delete(b.held, d)
+	b.ending++
+	return tok, nil
+}
+
+func (b *Outbox) ended() {
+	b.mu.Lock()
+	b.ending--
+	b.broadcast()
+	b.mu.Unlock()
+}
+
+// Retry implements webhook.Outbox. When the lease expired and another taker
+// has the delivery, Retry leaves it to that taker and returns nil.
+func (b *Outbox) Retry(ctx context.Context, d *webhook.Delivery) error {
+	tok, err := b.release(d)
+	if err != nil {
+		return err
+	}
+	defer b.ended()
+	js, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("redisoutbox: retry %s: %w", d.ID, err)
+	}
+	if err := retryScript.Run(ctx, b.rdb, []string{b.queue, b.seq, b.lease, b.item(d.ID)},
+		d.ID, js, micros(d.NextAt), tok).Err(); err != nil {
+		return fmt.Errorf("redisoutbox: retry %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Ack implements webhook.Outbox.
+func (b *Outbox) Ack(ctx context.Context, d *webhook.Delivery) error {
+	tok, err := b.release(d)
+	if err != nil {
+		return err
+	}
+	defer b.ended()
+	ttl := max(b.o.DoneTTL.Milliseconds(), 1)
+	if err := ackScript.Run(ctx, b.rdb, []string{b.queue, b.lease, b.item(d.ID), b.done(d.ID)},
+		d.ID, ttl, tok).Err(); err != nil {
+		return fmt.Errorf("redisoutbox: ack %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Drop implements webhook.Outbox. When the lease expired and another taker
+// has the delivery, Drop leaves it to that taker and returns nil.
+func (b *Outbox) Drop(ctx context.Context, d *webhook.Delivery) error {
+	tok, err := b.release(d)
+	if err != nil {
+		return err
+	}
+	defer b.ended()
+	if err := dropScript.Run(ctx, b.rdb, []string{b.lease, b.item(d.ID)}, d.ID, tok).Err(); err != nil {
+		return fmt.Errorf("redisoutbox: drop %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Close implements webhook.Outbox: Put is refused from now on; Take hands
+// out what is due and waits for the deliveries this outbox leased, then
+// returns webhook.ErrClosed. Deliveries due later stay on Redis. The Redis
+// client stays open.
+func (b *Outbox) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.closed {
+		b.closed = true
+		b.broadcast()
+	}
+	return nil
+}
+
+// Len implements webhook.Outbox: every pending delivery under the prefix,
+// whichever sidecar put or leased it; 0 when Redis does not answer within
+// a few seconds.
+func (b *Outbox) Len() int {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	var q, l *redis.IntCmd
+	if _, err := b.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		q, l = p.ZCard(ctx, b.queue), p.ZCard(ctx, b.lease)
+		return nil
+	}); err != nil {
+		return 0
+	}
+	return int(q.Val() + l.Val())
+}
+
+func token() (string, error) {
+	var t [12]byte
+	if _, err := rand.Read(t[:]); err != nil {
+		return "", fmt.Errorf("redisoutbox: lease token: %w", err)
+	}
+	return hex.EncodeToString(t[:]), nil
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/frontgate/frontgate/adapters/webhook"
+	"github.com/frontgate/frontgate/adapters/webhook/redisoutbox"
+	"github.com/frontgate/frontgate/adapters/woocommerce"
+	"github.com/frontgate/frontgate/host/sidecar"
+)
+
+// webhookNotifiers are the sidecar's webhook notifiers, one per kind of
+// shop that has a webhookUrl ("webhook", "woocommerce"). With the Redis
+// store their outboxes are on the same Redis, one key prefix per kind, so
+// deliveries survive a restart and any sidecar delivers them; otherwise
+// they are in memory.
+type webhookNotifiers struct {
+	kinds  map[string]*webhook.Notifier
+	boxes  map[string]webhook.Outbox
+	rdb    *redis.Client // the outboxes' client, closed after the notifiers
+	closed bool
+}
+
+// outboxPrefix is where the outbox of the notifiers of kind keeps its keys;
+// the hash tag keeps them in one slot of a Redis Cluster.
+func outboxPrefix(kind string) string { return "frontgate:outbox:{" + kind + "}:" }
+
+func newWebhookNotifiers(cfg *sidecar.Config, env func(string) string, log *slog.Logger) (*webhookNotifiers, error) {
+	w := &webhookNotifiers{kinds: map[string]*webhook.Notifier{}, boxes: map[string]webhook.Outbox{}}
+	shops := map[string]*sidecar.ShopConfig{}
+	for i := range cfg.Shops {
+		shops[cfg.Shops[i].ID] = &cfg.Shops[i]
+	}
+	for _, sh := range cfg.Shops {
+		kind := kindOf(sh)
+		if sh.WebhookURL == "" || w.kinds[kind] != nil {
+			continue
+		}
+		wcfg := webhook.NewConfig()
+		wcfg.Log = log.With("component", "webhook", "kind", kind)
+		wcfg.Destination = webhook.EnvDestination(env)
+		// Deliveries stored by an earlier run or another sidecar name only
+		// their shop: its secret is found in this config.
+		wcfg.Shops = func(id string) *sidecar.ShopConfig { return shops[id] }
+		if cfg.Store == "redis" {
+			if w.rdb == nil {
+				opt, err := redis.ParseURL(cfg.RedisURL())
+				if err != nil {
+					return nil, fmt.Errorf("webhook outbox: redis url: %w", err)
+				}
+				w.rdb = redis.NewClient(opt)
+			}
+			wcfg.Outbox = redisoutbox.New(w.rdb, redisoutbox.Options{Prefix: outboxPrefix(kind)})
+		} else {
+			wcfg.Outbox = webhook.NewMemoryOutbox(nil)
+		}
+		var n *webhook.Notifier
+		var err error
+		if kind == "woocommerce" {
+			n, err = woocommerce.NewNotifier(woocommerce.NotifierConfig{Webhook: wcfg})
+		} else {
+			n, err = webhook.New(wcfg)
+		}
+		if err != nil {
+			w.Close(context.Background())
+			return nil, err
+		}
+		w.kinds[kind], w.boxes[kind] = n, wcfg.Outbox
+	}
+	return w, nil
+}
+
+// Close closes the notifiers together, each draining until ctx ends (see
+// webhook.Notifier.Close), then the Redis client. It returns the
+// notifiers' errors joined.
+func (w *webhookNotifiers) Close(ctx context.Context) error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	var wg sync.WaitGroup
+	errs := make(chan error, len(w.kinds))
+	for kind, n := range w.kinds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.Close(ctx); err != nil {
+				errs <- fmt.Errorf("%s notifier: %w", kind, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	if w.rdb != nil {
+		_ = w.rdb.Close()
+	}
+	return errors.Join(all...)
+}
