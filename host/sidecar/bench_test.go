@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -187,7 +188,7 @@ func BenchmarkCheckoutAt1000(b *testing.B) {
 			var core wasmrt.Core = wasmrt.NewNative()
 			if name == "wasm" {
 				wc := wasmrt.NewWasmConfig()
-				wc.PoolSize = 2
+				wc.PoolSize = poolSizeForBench()
 				w, err := wasmrt.LoadWasm(context.Background(), wc)
 				if err != nil {
 					b.Fatal(err)
@@ -242,4 +243,11 @@ func BenchmarkCheckoutAt1000(b *testing.B) {
 			b.ReportMetric(float64(inside[len(inside)*99/100].Microseconds()), "inside-p99-µs")
 		})
 	}
+}
+
+func poolSizeForBench() int {
+	if n, err := strconv.Atoi(os.Getenv("FRONTGATE_BENCH_POOL")); err == nil && n > 0 {
+		return n
+	}
+	return 2
 }

@@ -8,6 +8,7 @@
 package sidecar
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -204,6 +205,74 @@ func hashOf(b []byte) string {
 
 // ---- checkouts ----
 
+// withRaw encodes in with "order" (or else "payload") appended as the raw
+// JSON the shop sent, which encoding/json has already checked while
+// reading the request: re-encoding it would only compact and re-check it.
+func withRaw(in map[string]any, order, payload json.RawMessage) ([]byte, error) {
+	key, raw := "order", order
+	if order == nil {
+		key, raw = "payload", payload
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(in); err != nil {
+		return nil, err
+	}
+	b := bytes.TrimRight(buf.Bytes(), "\n")
+	if len(b) < 2 || b[len(b)-1] != '}' {
+		return nil, errors.New("input is not an object")
+	}
+	if raw == nil {
+		return b, nil
+	}
+	if len(b) > 2 {
+		b = append(b[:len(b)-1], ',')
+	} else {
+		b = b[:1]
+	}
+	b = append(append(append(b, '"'), key...), `":`...)
+	return append(append(b, raw...), '}'), nil
+}
+
+// withDefaults adds to a shop-neutral order the members the sidecar sets
+// when the shop did not: the payment link's due date follows the
+// checkout's lifetime, and FrontGo's referenceNo names the checkout, so a
+// create whose answer is lost can be found again (see cancelOrphans). The
+// members are spliced in after '{' rather than the order decoded and
+// encoded again. An order that is not a JSON object is left for the core
+// to refuse.
+func withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
+	var probe struct {
+		PaymentLinkDueDate json.RawMessage `json:"paymentLinkDueDate"`
+		Reference          json.RawMessage `json:"reference"`
+	}
+	trimmed := bytes.TrimLeft(order, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(order, &probe) != nil {
+		return order
+	}
+	var add []byte
+	if probe.PaymentLinkDueDate == nil {
+		add = append(add, `"paymentLinkDueDate":`...)
+		add = strconv.AppendInt(add, c.ExpiresAt.Unix(), 10)
+		add = append(add, ',')
+	}
+	if probe.Reference == nil {
+		ref, _ := json.Marshal(c.CheckoutID)
+		add = append(append(append(add, `"reference":`...), ref...), ',')
+	}
+	if add == nil {
+		return order
+	}
+	rest := bytes.TrimLeft(trimmed[1:], " \t\r\n")
+	if len(rest) > 0 && rest[0] == '}' {
+		add = add[:len(add)-1] // an empty order: no member follows
+	}
+	out := make([]byte, 0, len(order)+len(add))
+	out = append(append(append(out, '{'), add...), trimmed[1:]...)
+	return out
+}
+
 // CheckoutRequest is the body of POST /v1/checkouts.
 type CheckoutRequest struct {
 	// Mode is "session" (create: pay now at paymentUrl) or "link" (submit:
@@ -294,23 +363,11 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	}
 	in := s.options(map[string]any{"callback": cb})
 	if req.Order != nil {
-		// The due date follows the checkout's lifetime unless the shop set it.
-		var probe map[string]json.RawMessage
-		if json.Unmarshal(req.Order, &probe) == nil {
-			if _, ok := probe["paymentLinkDueDate"]; !ok {
-				probe["paymentLinkDueDate"] = json.RawMessage(strconv.FormatInt(c.ExpiresAt.Unix(), 10))
-			}
-			// FrontGo's referenceNo names the checkout unless the shop set
-			// its own reference: a create whose answer is lost can then
-			// be found again (see cancelOrphans).
-			if _, ok := probe["reference"]; !ok {
-				probe["reference"], _ = json.Marshal(c.CheckoutID)
-			}
-			req.Order, _ = json.Marshal(probe)
-		}
-		in["order"] = req.Order
-	} else {
-		in["payload"] = req.Payload
+		req.Order = withDefaults(req.Order, c)
+	}
+	input, err := withRaw(in, req.Order, req.Payload)
+	if err != nil {
+		return nil, &Error{Status: 500, Code: "internal", Message: "encoding the checkout for the core: " + err.Error()}
 	}
 	var created struct {
 		CustomerUUID    string `json:"customerUuid"`
@@ -319,7 +376,7 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		PaymentURL      string `json:"paymentUrl"`
 	}
 	started := s.now()
-	if e := s.exchange(ctx, op, in, &created); e != nil {
+	if e := s.exchange(ctx, op, input, &created); e != nil {
 		if e.Code == "upstream_unknown" && req.Order != nil {
 			s.cancelOrphans(ctx, c, started)
 			e.Message = op + ": FrontGo did not answer; any reservation it made for this checkout was cancelled: retry with the same Idempotency-Key"

@@ -81,8 +81,16 @@ type Field struct {
 // Error returns the core's message, which already names the operation.
 func (e *EnvelopeError) Error() string { return e.Message }
 
+var okPrefix = []byte(`{"ok":true,"data":`)
+
 // DecodeEnvelope decodes an operation's result.
 func DecodeEnvelope(b []byte) (*Envelope, error) {
+	// The core writes a success as exactly {"ok":true,"data":…} (ops.Call,
+	// pinned by the conformance vectors): take the data without decoding
+	// it twice. The caller's decoding of Data still checks it.
+	if len(b) > len(okPrefix) && bytes.HasPrefix(b, okPrefix) && b[len(b)-1] == '}' {
+		return &Envelope{OK: true, Data: b[len(okPrefix) : len(b)-1]}, nil
+	}
 	var env Envelope
 	if err := json.Unmarshal(b, &env); err != nil {
 		return nil, fmt.Errorf("wasmrt: decoding envelope: %w", err)
