@@ -7,7 +7,7 @@ func (v Value) StrBytes() ([]byte, bool) {
 	if v.Kind() != String {
 		return nil, false
 	}
-	n := v.d.nodes[v.i]
+	n := &v.d.nodes[v.i]
 	b := v.d.src[n.start:n.end]
 	if n.escaped {
 		b = []byte(unescape(b, true))
@@ -106,7 +106,7 @@ func (it *Iter) KeyBytes() []byte {
 	if !it.object {
 		return nil
 	}
-	kn := it.d.nodes[it.key]
+	kn := &it.d.nodes[it.key]
 	b := it.d.src[kn.start:kn.end]
 	if kn.escaped {
 		b = []byte(unescape(b, true))

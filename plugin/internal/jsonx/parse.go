@@ -427,7 +427,7 @@ const dupScanMembers = 32
 func keySet(src []byte, nodes []node, obj, k int) map[string]struct{} {
 	set := make(map[string]struct{}, 2*dupScanMembers)
 	for j := obj + 1; j < k; j = int(nodes[j+1].next) {
-		jn := nodes[j]
+		jn := &nodes[j]
 		set[unescape(src[jn.start:jn.end], jn.escaped)] = struct{}{}
 	}
 	return set
@@ -436,7 +436,7 @@ func keySet(src []byte, nodes []node, obj, k int) map[string]struct{} {
 // dupKey reports whether key node k (fingerprint h) repeats a key already
 // in object obj.
 func dupKey(src []byte, nodes []node, obj, k int, h uint32) bool {
-	kn := nodes[k]
+	kn := &nodes[k]
 	key := src[kn.start:kn.end]
 	for j := obj + 1; j < k; j = int(nodes[j+1].next) {
 		jn := &nodes[j]
@@ -560,7 +560,7 @@ func (v Value) Raw() []byte {
 	if v.d == nil {
 		return nil
 	}
-	n := v.d.nodes[v.i]
+	n := &v.d.nodes[v.i]
 	return v.d.src[n.start:n.end]
 }
 
@@ -569,7 +569,7 @@ func (v Value) Str() (string, bool) {
 	if v.Kind() != String {
 		return "", false
 	}
-	n := v.d.nodes[v.i]
+	n := &v.d.nodes[v.i]
 	return unescape(v.d.src[n.start:n.end], n.escaped), true
 }
 
@@ -611,7 +611,7 @@ func (v Value) Get(key string) Value {
 			start, stop = first, start
 		}
 		for j := start; j < stop; {
-			kn := d.nodes[j]
+			kn := &d.nodes[j]
 			next := d.nodes[j+1].next
 			if (!kn.escaped && kn.n == h && string(d.src[kn.start:kn.end]) == key) ||
 				(kn.escaped && unescape(d.src[kn.start:kn.end], true) == key) {
@@ -633,7 +633,7 @@ func (v Value) Members() iter.Seq2[string, Value] {
 		d := v.d
 		end := d.nodes[v.i].next
 		for j := v.i + 1; j < end; {
-			kn := d.nodes[j]
+			kn := &d.nodes[j]
 			if !yield(unescape(d.src[kn.start:kn.end], kn.escaped), Value{d: d, i: j + 1}) {
 				return
 			}
