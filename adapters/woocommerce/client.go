@@ -18,7 +18,12 @@ import (
 // key and secret (WooCommerce → Settings → Advanced → REST API, read
 // access is enough). The key goes as HTTP Basic auth, which WooCommerce
 // accepts only over https; a Client refuses plain http except to loopback
-// hosts (tests, a shop on the same machine).
+// hosts (tests, a shop on the same machine). Over such plain http
+// WooCommerce refuses consumer keys as Basic auth (it wants OAuth 1.0a
+// signatures there, 401 woocommerce_rest_cannot_view): give a WordPress user
+// name and one of its application passwords as ConsumerKey and
+// ConsumerSecret instead, which WordPress accepts over http when its
+// environment type is "local" (e2e/run.sh does; TestLiveShop).
 type Client struct {
 	// BaseURL is the WordPress site: "https://shop.example".
 	BaseURL        string

@@ -49,7 +49,11 @@ func phpFiles(t *testing.T) []string {
 
 func TestPHPLint(t *testing.T) {
 	php := need(t, "php")
-	for _, f := range phpFiles(t) {
+	e2e, err := filepath.Glob("e2e/*.php") // the end-to-end run's helpers (not .cache/)
+	if err != nil || len(e2e) == 0 {
+		t.Fatalf("no e2e/*.php: %v", err)
+	}
+	for _, f := range append(phpFiles(t), e2e...) {
 		out, err := exec.Command(php, "-l", f).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "No syntax errors detected") {
 			t.Errorf("php -l %s: %v\n%s", f, err, out)

@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # End-to-end run of the frontgate-woocommerce plugin in a real WordPress +
-# WooCommerce, against the sidecar and the FrontGo sandbox:
+# WooCommerce, against the sidecar and the FrontGo sandbox, all on
+# 127.0.0.1. Two shoppers and a merchant, over HTTP:
 #
-#   checkout → sandbox approves the card → order on-hold → merchant completes
-#   it → captured (paid) → refund of one line.
+#   A  Store API checkout (what the Checkout block sends) → the sandbox's
+#      card page: a declined card, back to the pay page, paid → the return
+#      and the signed webhook put the order on hold, once → Go and PHP map
+#      the live order alike → the merchant completes it over the REST API →
+#      captured, paid → two refunds of lines over the REST API, one after
+#      the other → an additional charge from the order actions.
+#   B  classic checkout (the [woocommerce_checkout] form, ?wc-ajax=checkout)
+#      → the merchant resends the payment link → the sandbox approves it
+#      (control plane, no return: the webhook alone) → on hold → the
+#      merchant cancels the order → the reservation is cancelled.
+#
+# Every order must end with no note written twice and one e-mail of each
+# kind. It prints PASS: … or FAIL: … (exit 1).
 #
 # WordPress and WooCommerce are never committed: fetch them locally (see
 # README.md) and point FRONTGATE_WP_DIR / FRONTGATE_WC_DIR at them. Without
 # them, or without the tools below, this script says what is missing and
 # exits 0 (a skip), so CI can always call it.
 #
-# Needs: php-cli with mysqli (php-mysql), a MySQL/MariaDB server reachable
-# with FRONTGATE_E2E_DB_{HOST,NAME,USER,PASSWORD}, wp-cli (`wp` on PATH or
-# FRONTGATE_WP_CLI), curl, go.
+# Needs: php-cli with mysqli, dom and mbstring (php-mysql, php-xml,
+# php-mbstring), a MySQL/MariaDB database it may reset
+# (FRONTGATE_E2E_DB_{HOST,NAME,USER,PASSWORD}), curl, jq, go. No wp-cli:
+# wp.php drives WordPress.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -20,131 +33,354 @@ cache="$here/.cache"
 
 WP_DIR="${FRONTGATE_WP_DIR:-$cache/wordpress}"       # johnpbloch/wordpress-core
 WC_DIR="${FRONTGATE_WC_DIR:-$cache/woocommerce}"     # WP-a2z/woocommerce (woocommerce.php at its root)
-WP_CLI="${FRONTGATE_WP_CLI:-wp}"
 DB_HOST="${FRONTGATE_E2E_DB_HOST:-127.0.0.1}"
 DB_NAME="${FRONTGATE_E2E_DB_NAME:-frontgate_e2e}"
-DB_USER="${FRONTGATE_E2E_DB_USER:-root}"
-DB_PASSWORD="${FRONTGATE_E2E_DB_PASSWORD:-}"
+DB_USER="${FRONTGATE_E2E_DB_USER:-frontgate_e2e}"
+DB_PASSWORD="${FRONTGATE_E2E_DB_PASSWORD-frontgate_e2e}"
+LIMIT="${FRONTGATE_E2E_TIMEOUT:-300}"                # seconds for the whole run
+export FRONTGATE_E2E_HPOS="${FRONTGATE_E2E_HPOS:-yes}"
 
 skip() { echo "skip: $*"; exit 0; }
 
 [ -f "$WP_DIR/wp-includes/version.php" ] || skip "no WordPress at $WP_DIR (set FRONTGATE_WP_DIR; see adapters/woocommerce/e2e/README.md)"
 [ -f "$WC_DIR/woocommerce.php" ] || skip "no WooCommerce at $WC_DIR (set FRONTGATE_WC_DIR; see adapters/woocommerce/e2e/README.md)"
-command -v php >/dev/null || skip "php is not installed"
-php -m | grep -qi '^mysqli$' || skip "php has no mysqli (apt-get install php-mysql)"
-command -v "$WP_CLI" >/dev/null || skip "wp-cli is not installed (set FRONTGATE_WP_CLI to wp-cli.phar)"
-command -v curl >/dev/null || skip "curl is not installed"
-command -v go >/dev/null || skip "go is not installed"
+for tool in php curl jq go; do
+  command -v "$tool" >/dev/null || skip "$tool is not installed"
+done
+for ext in mysqli dom mbstring; do
+  php -r "exit(extension_loaded('$ext') ? 0 : 1);" || skip "php has no $ext (apt-get install -y php-mysql php-xml php-mbstring)"
+done
 H="$DB_HOST" U="$DB_USER" P="$DB_PASSWORD" php -r 'exit(@mysqli_connect(getenv("H"), getenv("U"), getenv("P")) ? 0 : 1);' \
-  || skip "no MySQL at $DB_HOST for $DB_USER (set FRONTGATE_E2E_DB_*)"
+  || skip "no MySQL at $DB_HOST for $DB_USER (set FRONTGATE_E2E_DB_*; see adapters/woocommerce/e2e/README.md)"
 
+# WooCommerce must be a built release (its Composer autoloader and the
+# blocks' compiled scripts), with every class its class map names.
+[ -f "$WC_DIR/vendor/autoload_packages.php" ] && [ -d "$WC_DIR/assets/client/blocks" ] \
+  || { echo "FAIL: $WC_DIR is not a built WooCommerce (no vendor/autoload_packages.php or assets/client/blocks): use a release, see e2e/README.md"; exit 1; }
+missing=$(cd "$WC_DIR" && php -r '$n = array(); foreach (require "vendor/composer/autoload_classmap.php" as $f) { if (strpos($f, "/src/") !== false && !is_file($f)) $n[] = substr($f, strpos($f, "/src/") + 1); } echo implode(" ", $n);')
+[ -z "$missing" ] || { echo "FAIL: WooCommerce at $WC_DIR lacks $missing (a case-only rename lost by the mirror? see e2e/README.md)"; exit 1; }
+
+started=$SECONDS
 work="$(mktemp -d)"
 pids=()
+keep=0
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$p" 2>/dev/null || true
+  done
+  if [ "$keep" = 1 ] || [ "${FRONTGATE_E2E_KEEP:-}" = 1 ]; then
+    echo "logs kept in $work"
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
+trap 'fail "interrupted, or over the time limit of ${LIMIT}s"' INT TERM
+# start <name> <command…>: a process in its own group (job control makes
+# the job a group led by $!), so cleanup ends it and everything it started
+# (php -S forks its workers).
+start() {
+  local name=$1; shift
+  set -m
+  "$@" >"$work/$name.log" 2>&1 </dev/null &
+  pids+=($!)
+  set +m
+}
+fail() {
+  echo "FAIL: $*"
+  keep=1
+  for f in sidecar sandbox wp; do
+    [ -s "$work/$f.log" ] && { echo "--- $f.log (last lines)"; tail -n 15 "$work/$f.log"; }
+  done
+  [ -s "$work/debug.log" ] && { echo "--- WordPress debug.log"; tail -n 30 "$work/debug.log"; }
+  ls "$work"/site/wp-content/uploads/wc-logs/frontgate-*.log >/dev/null 2>&1 \
+    && { echo "--- WooCommerce log, source frontgate"; tail -n 30 "$work"/site/wp-content/uploads/wc-logs/frontgate-*.log; }
+  exit 1
+}
+# The whole run is bounded: a watchdog stops it after $LIMIT seconds. It
+# keeps no output open, so a caller reading ours is not held up by it.
+( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep "$LIMIT" & s=$!; wait $s && kill -TERM $$ ) >/dev/null 2>&1 </dev/null &
+watchdog=$!
+trap 'kill $watchdog 2>/dev/null || true; cleanup' EXIT
+
 free_port() { php -r '$s=stream_socket_server("tcp://127.0.0.1:0");$n=stream_socket_get_name($s,false);echo substr($n,strrpos($n,":")+1);'; }
-wait_http() { for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "not up: $1"; exit 1; }
-fail() { echo "FAIL: $*"; exit 1; }
+wait_http() { for _ in $(seq 1 150); do curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; fail "not up: $1"; }
+# until <seconds> <what> <command…>: retries the command until it succeeds.
+until_ok() {
+  local limit=$1 what=$2; shift 2
+  local end=$((SECONDS + limit))
+  until "$@"; do
+    [ $SECONDS -lt $end ] || fail "$what (waited ${limit}s)"
+    sleep 0.2
+  done
+}
 
 WP_PORT=$(free_port); SB_PORT=$(free_port); SC_PORT=$(free_port)
+WP_URL="http://127.0.0.1:$WP_PORT"; SB_URL="http://127.0.0.1:$SB_PORT"; SC_URL="http://127.0.0.1:$SC_PORT"
 site="$work/site"
-wp() { "$WP_CLI" --path="$site" --allow-root --quiet "$@"; }
+export FRONTGATE_E2E_SITE="$site" FRONTGATE_E2E_URL="$WP_URL" FRONTGATE_E2E_SIDECAR_URL="$SC_URL"
+export FRONTGATE_E2E_APP_PASSWORD_FILE="$work/app-password"
+rnd() { head -c 24 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9'; }
+export FRONTGO_SANDBOX_TOKEN="e2e-token-$(rnd)" FRONTGO_SANDBOX_SECRET="e2e-secret-$(rnd)"
+export FRONTGATE_FRONTGO_TOKEN="$FRONTGO_SANDBOX_TOKEN" FRONTGATE_FRONTGO_SECRET="$FRONTGO_SANDBOX_SECRET"
+export FRONTGATE_TOKEN_KEY="k1:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+export FRONTGATE_E2E_SHOP_KEY="e2e-shop-key-$(rnd)"
+export FRONTGATE_E2E_WEBHOOK_SECRET="e2e-webhook-$(rnd)"
+wpx() { php "$here/wp.php" "$@"; }
+form() { php "$here/form.php" "$@"; }
 
-echo "== WordPress $(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" "$WP_DIR/wp-includes/version.php") at http://127.0.0.1:$WP_PORT"
+echo "== WordPress $(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" "$WP_DIR/wp-includes/version.php"), WooCommerce $(sed -n 's/^ \* Version: *//p' "$WC_DIR/woocommerce.php" | head -n 1) at $WP_URL"
+# A copy of WordPress per run; WooCommerce and the plugin are linked in.
 cp -r "$WP_DIR" "$site"
+rm -f "$site/wp-config.php"
 ln -s "$WC_DIR" "$site/wp-content/plugins/woocommerce"
 ln -s "$here/../plugin/frontgate-woocommerce" "$site/wp-content/plugins/frontgate-woocommerce"
-wp config create --dbhost="$DB_HOST" --dbname="$DB_NAME" --dbuser="$DB_USER" --dbpass="$DB_PASSWORD" --skip-check
-wp db reset --yes 2>/dev/null || wp db create
-wp core install --url="http://127.0.0.1:$WP_PORT" --title="frontgate e2e" --admin_user=admin --admin_password=admin \
-  --admin_email=admin@example.no --skip-email
-wp plugin activate woocommerce frontgate-woocommerce
-wp option update woocommerce_currency NOK
-wp option update woocommerce_default_country NO
-wp option update woocommerce_calc_taxes yes
-wp option update woocommerce_prices_include_tax yes
-wp eval 'WC_Tax::_insert_tax_rate(array("tax_rate_country"=>"NO","tax_rate"=>"25.0000","tax_rate_name"=>"MVA","tax_rate_priority"=>1,"tax_rate_shipping"=>1,"tax_rate_order"=>0,"tax_rate_class"=>""));'
+mkdir -p "$site/wp-content/mu-plugins"
+cp "$here/mu-plugin.php" "$site/wp-content/mu-plugins/frontgate-e2e.php"
+salt() { head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9'; }
+cat >"$site/wp-config.php" <<PHP
+<?php
+// Written by adapters/woocommerce/e2e/run.sh for one run.
+$(H="$DB_HOST" U="$DB_USER" P="$DB_PASSWORD" D="$DB_NAME" php -r 'foreach (array("DB_HOST" => "H", "DB_NAME" => "D", "DB_USER" => "U", "DB_PASSWORD" => "P") as $k => $e) echo "define( \"$k\", ", var_export((string) getenv($e), true), " );\n";')
+define( 'DB_CHARSET', 'utf8mb4' );
+define( 'DB_COLLATE', '' );
+\$table_prefix = 'wp_';
+foreach ( array( 'AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT' ) as \$k ) {
+	define( \$k, '$(salt)' . \$k );
+}
+define( 'WP_HOME', '$WP_URL' );
+define( 'WP_SITEURL', '$WP_URL' );
+define( 'WP_ENVIRONMENT_TYPE', 'local' ); // Application passwords over http.
+define( 'DISABLE_WP_CRON', true );
+define( 'WP_HTTP_BLOCK_EXTERNAL', true ); // Nothing leaves 127.0.0.1.
+define( 'AUTOMATIC_UPDATER_DISABLED', true );
+define( 'WP_DEBUG', true );
+define( 'WP_DEBUG_LOG', '$work/debug.log' );
+define( 'WP_DEBUG_DISPLAY', false );
+if ( ! defined( 'ABSPATH' ) ) {
+	define( 'ABSPATH', __DIR__ . '/' );
+}
+require_once ABSPATH . 'wp-settings.php';
+PHP
 
-php -S "127.0.0.1:$WP_PORT" -t "$site" >"$work/wp.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$WP_PORT/"
+echo "== install (database $DB_NAME reset)"
+H="$DB_HOST" U="$DB_USER" P="$DB_PASSWORD" D="$DB_NAME" php -r '
+  $m = mysqli_connect(getenv("H"), getenv("U"), getenv("P"));
+  $d = str_replace("`", "", getenv("D"));
+  if (!mysqli_query($m, "DROP DATABASE IF EXISTS `$d`") || !mysqli_query($m, "CREATE DATABASE `$d` CHARACTER SET utf8mb4")) {
+    fwrite(STDERR, mysqli_error($m) . "\n"); exit(1);
+  }' || fail "could not reset database $DB_NAME"
+wpx install "frontgate e2e" >/dev/null || fail "wp_install"
+wpx activate woocommerce/woocommerce.php || fail "activating WooCommerce"
+wpx activate frontgate-woocommerce/frontgate-woocommerce.php || fail "activating frontgate-woocommerce"
+wpx setup >"$work/setup.json" || fail "setting up the shop"
+jq -c . "$work/setup.json"
+CLASSIC_URL=$(jq -r .classic "$work/setup.json")
+APP_PASSWORD=$(cat "$FRONTGATE_E2E_APP_PASSWORD_FILE")
+ULL=$(wpx product ULL-1 | jq .id); OST=$(wpx product OST-1 | jq .id)
 
-echo "== FrontGo sandbox and sidecar"
-export FRONTGO_SANDBOX_TOKEN=e2e-token FRONTGO_SANDBOX_SECRET=e2e-secret
-export FRONTGATE_FRONTGO_TOKEN=e2e-token FRONTGATE_FRONTGO_SECRET=e2e-secret
-export FRONTGATE_TOKEN_KEY="k1:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
-export FRONTGATE_E2E_SHOP_KEY="e2e-shop-key-$(head -c 12 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9')"
-export FRONTGATE_E2E_WEBHOOK_SECRET="e2e-webhook-$(head -c 24 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9')"
-(cd "$root" && go build -o "$work/frontgo-sandbox" ./host/cmd/frontgo-sandbox && go build -o "$work/frontgate" ./host/cmd/frontgate)
-"$work/frontgo-sandbox" -addr "127.0.0.1:$SB_PORT" -control -log json >"$work/sandbox.log" 2>&1 & pids+=($!)
+echo "== servers: WordPress (php -S, 4 workers), FrontGo sandbox, sidecar"
+PHP_CLI_SERVER_WORKERS=4 start wp php -S "127.0.0.1:$WP_PORT" -t "$site" "$here/router.php"
+(cd "$root" && go build -o "$work/frontgo-sandbox" ./host/cmd/frontgo-sandbox && go build -o "$work/frontgate" ./host/cmd/frontgate) \
+  || fail "go build"
+start sandbox "$work/frontgo-sandbox" -addr "127.0.0.1:$SB_PORT" -control -log json
 cat >"$work/frontgate.json" <<JSON
 {
   "listen": "127.0.0.1:$SC_PORT",
-  "publicUrl": "http://127.0.0.1:$SC_PORT",
-  "frontgo": {"baseUrl": "http://127.0.0.1:$SB_PORT/api/v1"},
-  "shops": [{"id": "e2e", "apiKeyEnv": "FRONTGATE_E2E_SHOP_KEY", "allowedHosts": ["127.0.0.1:$WP_PORT"],
-             "webhookUrl": "http://127.0.0.1:$WP_PORT/?wc-api=frontgate", "webhookSecretEnv": "FRONTGATE_E2E_WEBHOOK_SECRET"}],
+  "publicUrl": "$SC_URL",
+  "frontgo": {"baseUrl": "$SB_URL/api/v1"},
+  "shops": [{"id": "e2e", "apiKeyEnv": "FRONTGATE_E2E_SHOP_KEY", "allowedHosts": ["127.0.0.1:$WP_PORT"], "kind": "woocommerce",
+             "webhookUrl": "$WP_URL/?wc-api=frontgate", "webhookSecretEnv": "FRONTGATE_E2E_WEBHOOK_SECRET"}],
   "logFormat": "json"
 }
 JSON
-"$work/frontgate" -config "$work/frontgate.json" >"$work/sidecar.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$SC_PORT/healthz"
+# From the checkout, so the sidecar builds frontgate.wasm from its sources.
+cd "$root"
+start sidecar "$work/frontgate" -config "$work/frontgate.json"
+wait_http "$SB_URL/"
+wait_http "$SC_URL/healthz"
+wait_http "$WP_URL/"
 
-wp option update woocommerce_frontgate_settings --format=json "$(cat <<JSON
-{"enabled":"yes","title":"Kort","sidecar_url":"http://127.0.0.1:$SC_PORT","shop_id":"e2e","api_key":"$FRONTGATE_E2E_SHOP_KEY",
- "webhook_secret":"$FRONTGATE_E2E_WEBHOOK_SECRET","checkout_mode":"session","reserved_status":"on-hold","capture_status":"completed",
- "testmode":"no","debug":"yes"}
-JSON
-)"
-
-echo "== checkout"
-order=$(wp eval '
-  $p = new WC_Product_Simple(); $p->set_name("Ullskjorte"); $p->set_sku("ULL-1"); $p->set_regular_price("499.00"); $p->save();
-  $o = wc_create_order();
-  $o->add_product($p, 2);
-  $o->set_address(array("first_name"=>"Kari","last_name"=>"Nordmann","address_1"=>"Storgata 1","postcode"=>"0155",
-    "city"=>"Oslo","country"=>"NO","email"=>"kari@example.no","phone"=>"+47 412 34 567"), "billing");
-  $s = new WC_Order_Item_Shipping(); $s->set_method_title("Posten"); $s->set_method_id("flat_rate"); $s->set_total("55.20");
-  $o->add_item($s);
-  $o->set_payment_method("frontgate"); $o->calculate_totals(); $o->save(); echo $o->get_id();')
-redirect=$(wp eval '$g = WC()->payment_gateways()->payment_gateways()["frontgate"]; $r = $g->process_payment('"$order"');
-  if ($r["result"] !== "success") { fwrite(STDERR, print_r(wc_get_notices(), true)); exit(1); } echo $r["redirect"];') \
-  || fail "process_payment failed (see $work/wp.log)"
-uuid=$(wp eval 'echo wc_get_order('"$order"')->get_meta("_frontgate_reservation_uuid");')
-echo "order $order, reservation $uuid, redirect $redirect"
-curl -fsS -o /dev/null -w '%{http_code} %{redirect_url}\n' "$redirect"
-
-echo "== the shopper pays (sandbox approves)"
-curl -fsS -X POST -H "Authorization: Bearer e2e-token" -d '{"card":"4111111111111111"}' \
-  "http://127.0.0.1:$SB_PORT/_sandbox/reservations/$uuid/approve" >/dev/null
-status_is() { # order status, waiting for the webhook (or the return) to apply it
-  for _ in $(seq 1 50); do
-    [ "$(wp eval 'echo wc_get_order('"$order"')->get_status();')" = "$1" ] && return 0
-    wp eval 'Frontgate_Plugin::confirm_return('"$order"');' >/dev/null 2>&1 || true
-    sleep 0.2
-  done
-  fail "order $order is $(wp eval 'echo wc_get_order('"$order"')->get_status();'), want $1"
+# ---- helpers for the checks ----
+order_json() { wpx order "$1" >"$work/order-$1.json" || fail "reading order $1"; }
+order_is() { # order_is <id> <jq filter that must be true>
+  order_json "$1" && [ "$(jq -r "$2" "$work/order-$1.json")" = true ]
 }
-status_is on-hold
-echo "order $order is on-hold (reserved)"
+sandbox() { # sandbox <path> [curl args]: the sandbox's control plane
+  local path=$1; shift
+  curl -fsS --max-time 30 -H "Authorization: Bearer $FRONTGO_SANDBOX_TOKEN" "$@" "$SB_URL/_sandbox/$path"
+}
+sandbox_is() { # sandbox_is <uuid> <jq filter that must be true>
+  [ "$(sandbox "reservations/$1" | jq -r "$2")" = true ]
+}
+rest() { # rest <method> <path> [json]: the merchant's REST API (application password)
+  local code
+  code=$(curl -sS --max-time 60 -u "admin:$APP_PASSWORD" -X "$1" -H 'Content-Type: application/json' \
+    ${3:+--data "$3"} -o "$work/rest.json" -w '%{http_code}' "$WP_URL/wp-json/wc/v3$2") || fail "REST $1 $2: no answer"
+  [[ $code == 2* ]] || fail "REST $1 $2: HTTP $code: $(head -c 400 "$work/rest.json")"
+}
+webhook_seen() { # webhook_seen <order> <status>: the plugin took the sidecar's webhook for it
+  grep -h '"via":"webhook"' "$site"/wp-content/uploads/wc-logs/frontgate-*.log 2>/dev/null \
+    | grep -F "\"order\":$1," | grep -qF "\"status\":\"$2\""
+}
+no_duplicate_notes() { # every note of the order written once
+  local dup
+  dup=$(jq -r '.notes[]' "$work/order-$1.json" | sort | uniq -d)
+  [ -z "$dup" ] || fail "order $1 has notes written twice: $dup"
+}
+count_notes() { jq --arg s "$2" '[.notes[] | select(contains($s))] | length' "$work/order-$1.json"; }
 
-echo "== the merchant ships: completed → capture"
-wp eval '$o = wc_get_order('"$order"'); $o->update_status("completed");'
-for _ in $(seq 1 50); do
-  [ "$(wp eval 'echo wc_get_order('"$order"')->get_meta("_frontgate_status");')" = "CAPTURED" ] && break
-  sleep 0.2
-done
-[ "$(wp eval 'echo wc_get_order('"$order"')->is_paid() ? "paid" : "unpaid";')" = "paid" ] || fail "order $order is not paid after the capture"
-echo "order $order captured and paid"
+# ---- A: the Checkout block's Store API ----
+echo "== A: Store API checkout (the Checkout block's requests)"
+jar="$work/shopper-a.cookies"
+nonce=""
+store() { # store <method> <path> [json]: the answer in $work/store.json; keeps the Nonce
+  local code n
+  code=$(curl -sS --max-time 60 -b "$jar" -c "$jar" -D "$work/store.h" -o "$work/store.json" -w '%{http_code}' \
+    -X "$1" -H 'Content-Type: application/json' -H "Nonce: $nonce" ${3:+--data "$3"} "$WP_URL/wp-json/wc/store/v1$2") \
+    || fail "Store API $1 $2: no answer"
+  n=$(tr -d '\r' <"$work/store.h" | awk -F': ' 'tolower($1)=="nonce"{print $2}')
+  [ -z "$n" ] || nonce=$n
+  [[ $code == 2* ]] || fail "Store API $1 $2: HTTP $code: $(head -c 400 "$work/store.json")"
+}
+store GET /cart
+store POST /cart/add-item "{\"id\":$ULL,\"quantity\":2}"
+store POST /cart/add-item "{\"id\":$OST,\"quantity\":1}"
+[ "$(jq -r '.totals.total_price' "$work/store.json")" = 114310 ] || fail "cart total $(jq -c .totals "$work/store.json"), want 1143.10"
+address='"first_name":"Kari","last_name":"Nordmann","address_1":"Storgata 1","city":"Oslo","postcode":"0155","country":"NO","phone":"412 34 567"'
+store POST /checkout "{\"billing_address\":{$address,\"email\":\"kari@example.no\"},\"shipping_address\":{$address},\"payment_method\":\"frontgate\",\"payment_data\":[]}"
+A=$(jq -r .order_id "$work/store.json")
+pay_url=$(jq -r .payment_result.redirect_url "$work/store.json")
+[ "$(jq -r .payment_result.payment_status "$work/store.json")" = success ] || fail "checkout: $(jq -c .payment_result "$work/store.json")"
+order_json "$A"
+UUID_A=$(jq -r '.meta._frontgate_reservation_uuid' "$work/order-$A.json")
+echo "order $A, reservation $UUID_A, total $(jq -r .total "$work/order-$A.json"), shopper sent to $pay_url"
+[[ $pay_url == "$SC_URL/v1/checkouts/"* ]] || fail "the shopper is not sent to the sidecar: $pay_url"
 
-echo "== refund one shirt"
-wp eval '$o = wc_get_order('"$order"'); $items = $o->get_items(); $id = array_key_first($items);
-  $r = wc_create_refund(array("order_id"=>$o->get_id(), "amount"=>"499.00", "reason"=>"e2e", "refund_payment"=>true,
-    "line_items"=>array($id=>array("qty"=>1, "refund_total"=>"399.20", "refund_tax"=>array(1=>"99.80")))));
-  if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()."\n"); exit(1); }' || fail "refund failed"
-notes=$(wp eval 'foreach (wc_get_order_notes(array("order_id"=>'"$order"')) as $n) echo $n->content, "\n";')
-echo "$notes" | grep -q "refund of" || fail "no refund note"
-echo "$notes" | grep -c "payment reserved" | grep -qx 1 || fail "the reserved note is not there exactly once"
-echo "PASS: checkout → reserved → completed → captured → refunded (order $order)"
+echo "== A: the shopper on the card page: declined, back to the shop, paid"
+shopper() { # shopper <url> [curl args]: a browser following redirects; lands in $work/page.html
+  curl -sS --max-time 60 -L -b "$jar" -c "$jar" -o "$work/page.html" -w '%{http_code} %{url_effective}' "$@"
+}
+landed=$(shopper "$pay_url") || fail "following $pay_url"
+[[ $landed == "200 $SB_URL/checkout/$UUID_A" ]] || fail "the redirect ends at $landed, want the sandbox's card page"
+grep -q 'NOK 1143.10' "$work/page.html" || fail "the card page does not show NOK 1143.10"
+pay() { # pay <card>: the card form as the shopper fills it in
+  form "$work/page.html" .card "number=$1" exp=12/39 cvc=123 'holder=Kari Nordmann' >"$work/form.txt" || fail "no card form"
+  shopper --data-binary "$(tail -n +2 "$work/form.txt" | paste -sd'&')" "$SB_URL$(head -n 1 "$work/form.txt")"
+}
+landed=$(pay '4000 0000 0000 0002') || fail "posting the card form"
+[[ $landed == "200 $WP_URL/checkout/order-pay/$A/"* ]] || fail "a declined card lands at $landed, want the order's pay page"
+grep -q 'The card payment was not completed' "$work/page.html" || fail "the pay page does not say the payment failed"
+order_is "$A" '.status == "pending"' || fail "order $A is $(jq -r .status "$work/order-$A.json") after a declined card, want pending"
+# Pay again from the shop's pay page: the same checkout (same idempotency key), the same card page.
+here_url=${landed#200 }
+form "$work/page.html" '#order_review' payment_method=frontgate >"$work/form.txt" || fail "no pay form on the pay page"
+action=$(head -n 1 "$work/form.txt")
+case $action in "") action=$here_url ;; /*) action=$WP_URL$action ;; esac
+landed=$(shopper --data-binary "$(tail -n +2 "$work/form.txt" | paste -sd'&')" "$action") || fail "posting the pay form"
+[[ $landed == "200 $SB_URL/checkout/$UUID_A" ]] || fail "paying again lands at $landed, want the same card page"
+landed=$(pay '4111 1111 1111 1111') || fail "posting the card form"
+[[ $landed == "200 $WP_URL/checkout/order-received/$A/"* ]] || fail "an approved card lands at $landed, want the thank-you page"
+grep -q "Order received\|Thank you" "$work/page.html" || fail "the thank-you page does not thank"
+
+echo "== A: reserved: the return and the webhook, applied once"
+until_ok 20 "order $A on-hold with the reservation as transaction id" order_is "$A" \
+  ".status == \"on-hold\" and .transaction_id == \"$UUID_A\" and .meta._frontgate_status == \"RESERVED\""
+until_ok 20 "the sidecar's webhook RESERVED for order $A" webhook_seen "$A" RESERVED
+grep -h '"via":"return"' "$site"/wp-content/uploads/wc-logs/frontgate-*.log | grep -qF "\"order\":$A," \
+  || fail "the thank-you page did not confirm the reservation (no \"via\":\"return\" in the log)"
+order_json "$A"
+[ "$(count_notes "$A" "payment reserved")" = 1 ] || fail "order $A: $(count_notes "$A" "payment reserved") reserved notes, want 1"
+[ "$(count_notes "$A" "checkout started")" = 1 ] || fail "order $A: $(count_notes "$A" "checkout started") checkout notes, want 1"
+[ "$(wpx product ULL-1 | jq .stock)" = 8 ] || fail "stock of ULL-1 is $(wpx product ULL-1 | jq .stock), want 8"
+sandbox_is "$UUID_A" '.status == "RESERVED" and .reserved == 114310' || fail "sandbox: $(sandbox "reservations/$UUID_A" | jq -c '{status,reserved}')"
+
+echo "== A: the Go adapter reads the live order over REST and maps it as the plugin did"
+wpx mapped "$A" >"$work/mapped-$A.json" || fail "the plugin's mapping of order $A"
+(cd "$root" && FRONTGATE_E2E_SHOP_URL="$WP_URL" FRONTGATE_E2E_ORDER="$A" FRONTGATE_E2E_SHOP_USER=admin \
+  FRONTGATE_E2E_SHOP_PASSWORD_FILE="$FRONTGATE_E2E_APP_PASSWORD_FILE" FRONTGATE_E2E_MAPPED="$work/mapped-$A.json" \
+  FRONTGATE_E2E_STATUS=RESERVED go test ./adapters/woocommerce -run '^TestLiveShop$' -count=1 >"$work/go-live.log" 2>&1) \
+  || { cat "$work/go-live.log"; fail "the Go adapter disagrees with the live shop"; }
+
+echo "== A: the merchant completes the order (REST API) → capture"
+rest PUT "/orders/$A" '{"status":"completed"}'
+until_ok 20 "order $A captured" order_is "$A" '.meta._frontgate_status == "CAPTURED" and (.meta._frontgate_capture_ids | length) == 1'
+until_ok 20 "the sidecar's webhook CAPTURED for order $A" webhook_seen "$A" CAPTURED
+order_json "$A"
+jq -e ".status == \"completed\" and .is_paid and .date_paid != null and .transaction_id == \"$UUID_A\"" "$work/order-$A.json" >/dev/null \
+  || fail "order $A after capture: $(jq -c '{status,is_paid,date_paid,transaction_id}' "$work/order-$A.json")"
+[ "$(count_notes "$A" "payment captured")" = 1 ] || fail "order $A: $(count_notes "$A" "payment captured") captured notes, want 1"
+sandbox_is "$UUID_A" '.status == "CAPTURED" and .captured == 114310' || fail "sandbox: $(sandbox "reservations/$UUID_A" | jq -c '{status,captured}')"
+
+echo "== A: two refunds from the order screen's API, back to back: one shirt, then the shipping"
+items=$(jq -c '.items' "$work/order-$A.json")
+shirt=$(jq '.[] | select(.name == "Ullskjorte") | .id' <<<"$items")
+ship=$(jq '.[] | select(.type == "shipping") | .id' <<<"$items")
+rest POST "/orders/$A/refunds" "{\"amount\":\"499.00\",\"reason\":\"e2e: one shirt back\",\"api_refund\":true,\"line_items\":[{\"id\":$shirt,\"quantity\":1,\"refund_total\":399.20,\"refund_tax\":[{\"id\":1,\"refund_total\":99.80}]}]}"
+rest POST "/orders/$A/refunds" "{\"amount\":\"55.20\",\"reason\":\"e2e: shipping\",\"api_refund\":true,\"line_items\":[{\"id\":$ship,\"refund_total\":44.16,\"refund_tax\":[{\"id\":1,\"refund_total\":11.04}]}]}"
+sandbox "reservations/$UUID_A" >"$work/sandbox-$UUID_A.json"
+jq -e '(.refunds | length) == 2 and .refundedFromCaptured == 55420
+  and ([.captures[0].lines[] | {(.id|tostring): .refunded}] | add) == {"101": 49900, "102": 0, "103": 5520}' "$work/sandbox-$UUID_A.json" >/dev/null \
+  || fail "sandbox refunds: $(jq -c '{refunds, lines: [.captures[0].lines[]]}' "$work/sandbox-$UUID_A.json")"
+order_json "$A"
+[ "$(count_notes "$A" "refund of")" = 2 ] || fail "order $A: $(count_notes "$A" "refund of") refund notes, want 2"
+
+echo "== A: charge an additional amount (order action)"
+wpx action "$A" frontgate_charge frontgate_charge_amount=125,50 frontgate_charge_tax_rate=25 frontgate_charge_text=Gavepapir \
+  || fail "the charge action"
+until_ok 20 "order $A charged" order_is "$A" '.meta._frontgate_status == "CHARGED"'
+sandbox_is "$UUID_A" '.charged == 12550 and (.charges | length) == 1' || fail "sandbox: $(sandbox "reservations/$UUID_A" | jq -c '{charged,charges}')"
+order_json "$A"
+[ "$(count_notes "$A" "card charged")" = 1 ] || fail "order $A: $(count_notes "$A" "card charged") charged notes, want 1"
+no_duplicate_notes "$A"
+[ "$(jq -c '.mails | sort' "$work/order-$A.json")" = '["customer_completed_order","customer_on_hold_order","customer_partially_refunded_order","customer_partially_refunded_order","new_order"]' ] \
+  || fail "order $A e-mails: $(jq -c .mails "$work/order-$A.json")"
+
+# ---- B: the classic checkout form ----
+echo "== B: classic checkout (the [woocommerce_checkout] form, ?wc-ajax=checkout)"
+jar="$work/shopper-b.cookies"
+shopper "$WP_URL/?add-to-cart=$OST&quantity=2" >/dev/null || fail "adding to the cart"
+shopper "$CLASSIC_URL" >/dev/null || fail "opening the classic checkout"
+form "$work/page.html" .checkout billing_first_name=Ola billing_last_name=Nordmann 'billing_address_1=Kirkegata 2' \
+  billing_postcode=7010 billing_city=Trondheim 'billing_phone=+47 987 65 432' billing_email=ola@example.no payment_method=frontgate \
+  >"$work/form.txt" || fail "no checkout form on $CLASSIC_URL"
+curl -sS --max-time 60 -b "$jar" -c "$jar" -H 'X-Requested-With: XMLHttpRequest' -o "$work/classic.json" \
+  --data-binary "$(tail -n +2 "$work/form.txt" | paste -sd'&')" "$WP_URL/?wc-ajax=checkout" || fail "posting the checkout form"
+[ "$(jq -r .result "$work/classic.json")" = success ] || fail "classic checkout: $(head -c 600 "$work/classic.json")"
+B=$(jq -r .order_id "$work/classic.json")
+order_json "$B"
+UUID_B=$(jq -r '.meta._frontgate_reservation_uuid' "$work/order-$B.json")
+echo "order $B, reservation $UUID_B, total $(jq -r .total "$work/order-$B.json")"
+landed=$(shopper "$(jq -r .redirect "$work/classic.json")") || fail "following the redirect"
+[[ $landed == "200 $SB_URL/checkout/$UUID_B" ]] || fail "the redirect ends at $landed, want the sandbox's card page"
+
+echo "== B: the merchant resends the payment link; the sandbox approves (no return: the webhook alone)"
+wpx action "$B" frontgate_resend_link || fail "the resend action"
+curl -fsS --max-time 30 -H "Authorization: Bearer $FRONTGATE_E2E_SHOP_KEY" "$SC_URL/v1/history" >"$work/history.json" || fail "history"
+jq -e --arg u "$UUID_B" '[.. | objects | select(.uuid? == $u and .title? == "resent")] | length == 1' "$work/history.json" >/dev/null \
+  || fail "FrontGo's history has no resent link for $UUID_B"
+sandbox "reservations/$UUID_B/approve" -X POST -d '{"card":"5555555555554444"}' >/dev/null || fail "the sandbox's approve"
+until_ok 20 "order $B on-hold" order_is "$B" ".status == \"on-hold\" and .meta._frontgate_status == \"RESERVED\""
+webhook_seen "$B" RESERVED || fail "order $B was not put on hold by the webhook"
+
+echo "== B: the merchant cancels the order (REST API) → the reservation is cancelled"
+rest PUT "/orders/$B" '{"status":"cancelled"}'
+until_ok 20 "reservation $UUID_B cancelled" sandbox_is "$UUID_B" '.status == "CANCELLED"'
+until_ok 20 "the sidecar's webhook CANCELLED for order $B" webhook_seen "$B" CANCELLED
+order_json "$B"
+[ "$(jq -r .status "$work/order-$B.json")" = cancelled ] || fail "order $B is $(jq -r .status "$work/order-$B.json"), want cancelled"
+[ "$(count_notes "$B" "payment link sent again")" = 1 ] || fail "order $B: no note of the resent link"
+[ "$(count_notes "$B" "cancellation requested")" = 1 ] || fail "order $B: $(count_notes "$B" "cancellation requested") cancellation notes, want 1"
+[ "$(wpx product OST-1 | jq .stock)" = 9 ] || fail "stock of OST-1 is $(wpx product OST-1 | jq .stock), want 9 (two back from the cancelled order)"
+no_duplicate_notes "$B"
+
+# ---- the whole run ----
+if [ -s "$work/debug.log" ] && grep -q 'frontgate-woocommerce/' "$work/debug.log"; then
+  fail "PHP notices from the plugin: $(grep 'frontgate-woocommerce/' "$work/debug.log" | head -n 5)"
+fi
+grep -q '"level":"ERROR"' "$work/sidecar.log" && fail "the sidecar logged errors: $(grep '"level":"ERROR"' "$work/sidecar.log" | head -n 3)"
+echo "PASS: A $A block checkout → declined → paid → on-hold (return + webhook, once) → completed → captured → 2 line refunds → charged;" \
+  "B $B classic checkout → link resent → approved → on-hold (webhook) → cancelled;" \
+  "WordPress $(jq -r .wordpress "$work/setup.json"), WooCommerce $(jq -r .woocommerce "$work/setup.json"), HPOS $(jq -r .hpos "$work/setup.json"), $((SECONDS - started))s"

@@ -316,6 +316,7 @@ final class FrontgateTest_Refund {
 	private $r;
 	public function __construct( array $r ) { $this->r = $r; }
 	public function get_id() { return $this->r['id']; }
+	public function get_parent_id() { return isset( $this->r['parent'] ) ? $this->r['parent'] : 0; }
 	public function get_items( $types ) {
 		return array_map( function ( $i ) { return new FrontgateTest_Item( $i ); }, $this->r['items'] );
 	}

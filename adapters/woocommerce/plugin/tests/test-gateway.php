@@ -104,7 +104,7 @@ function frontgate_test_gateway_plugin_loads_and_registers_hooks() {
 	frontgate_load();
 	foreach ( array( 'woocommerce_payment_gateways', 'woocommerce_api_frontgate', 'woocommerce_thankyou_frontgate', 'woocommerce_order_status_changed',
 		'woocommerce_order_actions', 'woocommerce_order_action_frontgate_resend_link', 'woocommerce_order_action_frontgate_charge',
-		'woocommerce_cancel_unpaid_order', 'woocommerce_blocks_payment_method_type_registration', 'add_meta_boxes',
+		'woocommerce_cancel_unpaid_order', 'woocommerce_blocks_payment_method_type_registration', 'add_meta_boxes', 'woocommerce_create_refund',
 		'woocommerce_update_options_payment_gateways_frontgate' ) as $hook ) {
 		frontgate_assert_true( isset( $GLOBALS['frontgate_test_hooks'][ $hook ] ), 'hook ' . $hook );
 	}
@@ -142,11 +142,84 @@ function frontgate_test_gateway_process_payment() {
 	frontgate_assert_same( array( 41, 42, 43, 44 ), array_column( $o->get_meta( '_frontgate_items' ), 'item_id' ) );
 	frontgate_assert_same( array( 1, 2, 4, 1 ), array_column( $o->get_meta( '_frontgate_items' ), 'quantity' ) );
 	frontgate_assert_true( abs( time() + 86400 - $o->get_meta( '_frontgate_expires_at' ) ) < 5, 'expiry kept' );
+	frontgate_assert_same( 'SENT', $o->get_meta( '_frontgate_status' ), 'awaiting payment' );
+	frontgate_assert_same( 1, count( $o->notes() ) );
 
-	// Placing the order again (a double click) sends the same key.
+	// Placing the order again (a double click, or back on the pay page
+	// after a declined card) sends the same key and resumes the same
+	// checkout: no second note, nothing the webhook recorded is lost.
+	$o->meta['_frontgate_status'] = 'RESERVED NOT PAID';
+	$o->save();
 	$GLOBALS['frontgate_test_responses'][] = array( 201, array( 'checkoutId' => 'chk_1', 'reservationUuid' => 'RSRV1', 'redirectUrl' => 'https://pay.example.no/v1/checkouts/chk_1/go', 'expiresAt' => gmdate( 'Y-m-d\\TH:i:s\\Z', time() + 86400 ) ) );
-	$g->process_payment( 1204 );
+	frontgate_assert_same( array( 'result' => 'success', 'redirect' => 'https://pay.example.no/v1/checkouts/chk_1/go' ), $g->process_payment( 1204 ) );
 	frontgate_assert_same( $args['headers']['Idempotency-Key'], $GLOBALS['frontgate_test_requests'][1][1]['headers']['Idempotency-Key'] );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( 1, count( $o->notes() ), 'one checkout note' );
+	frontgate_assert_same( 'RESERVED NOT PAID', $o->get_meta( '_frontgate_status' ) );
+}
+
+function frontgate_test_gateway_awaiting_payment_actions() {
+	frontgate_load();
+	$g = frontgate_t_gateway();
+	$actions = new Frontgate_Order_Actions( $g );
+	$o       = frontgate_t_wc_order( 'coupon-fixed', 1220 );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'RSRV9', '_frontgate_status' => 'SENT', '_frontgate_expires_at' => time() + 3600 );
+	$o->save();
+	frontgate_assert_same( array( 'frontgate_resend_link' ), array_keys( $actions->order_actions( array(), $o ) ), 'resend while the card page is open' );
+	$o->meta['_frontgate_status'] = ''; // A checkout recorded before SENT was.
+	frontgate_assert_same( array( 'frontgate_resend_link' ), array_keys( $actions->order_actions( array(), $o ) ), 'resend without a status' );
+	$o->meta['_frontgate_status'] = 'RESERVED';
+	frontgate_assert_same( array( 'frontgate_charge' ), array_keys( $actions->order_actions( array(), $o ) ) );
+
+	// Cancelling an unpaid order closes its card page or link at FrontGo.
+	$o->meta['_frontgate_status'] = 'SENT';
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'status' => 'CANCELLED' ) );
+	frontgate_stub_fire( 'woocommerce_order_status_changed', 1220, 'pending', 'cancelled', wc_get_order( 1220 ) );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ) );
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV9/cancel', $GLOBALS['frontgate_test_requests'][0][0] );
+
+	// Not once it has expired (WooCommerce's unpaid-order timer): FrontGo expired it.
+	$o->meta['_frontgate_expires_at'] = time() - 1;
+	$o->save();
+	frontgate_stub_fire( 'woocommerce_order_status_changed', 1220, 'pending', 'cancelled', wc_get_order( 1220 ) );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'no call for an expired link' );
+}
+
+function frontgate_test_gateway_refund_pays_out_the_new_refund() {
+	$g = frontgate_t_gateway();
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->status = 'completed';
+	$o->meta   = array(
+		'_frontgate_reservation_uuid' => 'RSRV1',
+		'_frontgate_status'           => 'CAPTURED',
+		'_frontgate_capture_ids'      => array( 'CAP777' ),
+		'_frontgate_line_ids'         => array( '41' => array( array( 9001, 142885 ) ), '43' => array( array( 9002, 10008 ), array( 9003, 3337 ) ), '44' => array( array( 9004, 6900 ) ) ),
+	);
+	// Two refunds made within one second: WooCommerce orders refunds by
+	// date only, so the earlier may come first.
+	$first  = array( 'id' => 5001, 'parent' => 1204, 'items' => array( array( 'total' => '-55.20', 'total_tax' => '-13.80', '_refunded_item_id' => 44 ) ) );
+	$second = array( 'id' => 5002, 'parent' => 1204, 'items' => array( array( 'total' => '-58.02', 'total_tax' => '-8.71', '_refunded_item_id' => 43 ) ) );
+	$o->refunds = array( $second, $first ); // get_refunds(): 5001, then 5002.
+	$o->save();
+
+	Frontgate_Refunds::remember( new FrontgateTest_Refund( $second ) ); // woocommerce_create_refund
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 6673 ) );
+	frontgate_assert_same( true, $g->process_refund( 1204, '66.73', '' ) );
+	list( , $args ) = $GLOBALS['frontgate_test_requests'][0];
+	frontgate_assert_same( array( array( 'id' => 9002, 'amount' => 6673 ) ), json_decode( $args['body'], true )['lines'] );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'refund', 'wc_order_key1204', 5002 ), $args['headers']['Idempotency-Key'] );
+
+	// Without the hook (another plugin creating refunds its own way): the newest.
+	Frontgate_Refunds::remember( null );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 6673 ) );
+	frontgate_assert_same( true, $g->process_refund( 1204, '66.73', '' ) );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'refund', 'wc_order_key1204', 5002 ), $GLOBALS['frontgate_test_requests'][1][1]['headers']['Idempotency-Key'] );
+
+	// A refund remembered for another order is not this one's.
+	Frontgate_Refunds::remember( new FrontgateTest_Refund( array( 'id' => 7001, 'parent' => 999, 'items' => array() ) ) );
+	frontgate_assert_same( 5002, Frontgate_Refunds::being_paid( wc_get_order( 1204 ) )->get_id() );
+	Frontgate_Refunds::remember( null );
 }
 
 function frontgate_test_gateway_process_payment_failures() {

@@ -343,6 +343,55 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			return array( 'result' => 'failure' );
 		}
 
+		if ( (string) $checkout['checkoutId'] === (string) $order->get_meta( Frontgate_Outcome_Handler::META_CHECKOUT ) ) {
+			// The same checkout again (the shopper is back on the pay page
+			// after a declined card, or clicked twice): the sidecar answered
+			// with the checkout already recorded, so nothing changes.
+			$log->info(
+				'checkout resumed',
+				array(
+					'order'       => $order_id,
+					'checkout'    => $checkout['checkoutId'],
+					'reservation' => $checkout['reservationUuid'],
+				)
+			);
+		} else {
+			$this->record_checkout( $order, $checkout, $mapped, $attempt );
+			$log->info(
+				'checkout created',
+				array(
+					'order'       => $order_id,
+					'checkout'    => $checkout['checkoutId'],
+					'reservation' => $checkout['reservationUuid'],
+					'mode'        => $mode,
+				)
+			);
+		}
+		if ( 'link' === $mode ) {
+			WC()->cart && WC()->cart->empty_cart();
+			return array(
+				'result'   => 'success',
+				'redirect' => $this->get_return_url( $order ),
+			);
+		}
+		return array(
+			'result'   => 'success',
+			'redirect' => (string) $checkout['redirectUrl'],
+		);
+	}
+
+	/**
+	 * Records a new checkout on the order: its reservation, the lines sent
+	 * (refunds find their FrontGo lines through them), when it expires, and
+	 * its status, SENT until the shopper pays, so that the order actions
+	 * and the unpaid-order timer know a payment is awaited.
+	 *
+	 * @param WC_Order $order    The order.
+	 * @param array    $checkout The sidecar's checkout.
+	 * @param array    $mapped   The mapper's result: order and items.
+	 * @param int      $attempt  The checkout attempt.
+	 */
+	private function record_checkout( $order, array $checkout, array $mapped, $attempt ) {
 		$items = array();
 		foreach ( $mapped['items'] as $i => $item ) {
 			$items[] = array(
@@ -356,31 +405,11 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 		$order->update_meta_data( Frontgate_Outcome_Handler::META_RESERVATION, (string) $checkout['reservationUuid'] );
 		$order->update_meta_data( Frontgate_Outcome_Handler::META_ITEMS, $items );
 		$order->delete_meta_data( Frontgate_Outcome_Handler::META_LINE_IDS );
-		$order->delete_meta_data( Frontgate_Outcome_Handler::META_STATUS );
+		$order->update_meta_data( Frontgate_Outcome_Handler::META_STATUS, ! empty( $checkout['status'] ) ? (string) $checkout['status'] : 'SENT' );
 		$order->update_meta_data( self::META_EXPIRES, isset( $checkout['expiresAt'] ) ? (int) strtotime( $checkout['expiresAt'] ) : 0 );
 		/* translators: %s: reservation id */
 		$order->add_order_note( sprintf( __( 'FrontGo: checkout started (reservation %s).', 'frontgate-woocommerce' ), $checkout['reservationUuid'] ) );
 		$order->save();
-		$log->info(
-			'checkout created',
-			array(
-				'order'       => $order_id,
-				'checkout'    => $checkout['checkoutId'],
-				'reservation' => $checkout['reservationUuid'],
-				'mode'        => $mode,
-			)
-		);
-		if ( 'link' === $mode ) {
-			WC()->cart && WC()->cart->empty_cart();
-			return array(
-				'result'   => 'success',
-				'redirect' => $this->get_return_url( $order ),
-			);
-		}
-		return array(
-			'result'   => 'success',
-			'redirect' => (string) $checkout['redirectUrl'],
-		);
 	}
 
 	/**
@@ -402,9 +431,8 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 		if ( empty( $captures ) ) {
 			return new WP_Error( 'frontgate_refund', __( 'Nothing has been captured yet. Cancel the order to release the reservation instead.', 'frontgate-woocommerce' ) );
 		}
-		$refunds = $order->get_refunds();
-		$refund  = empty( $refunds ) ? null : $refunds[0]; // WooCommerce creates it just before calling us.
-		$items   = array();
+		$refund = Frontgate_Refunds::being_paid( $order ); // WooCommerce saved it just before calling us.
+		$items  = array();
 		if ( $refund ) {
 			foreach ( $refund->get_items( array( 'line_item', 'shipping', 'fee' ) ) as $item ) {
 				$orig = (int) $item->get_meta( '_refunded_item_id' );

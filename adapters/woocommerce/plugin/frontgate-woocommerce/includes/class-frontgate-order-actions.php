@@ -43,6 +43,32 @@ class Frontgate_Order_Actions {
 	}
 
 	/**
+	 * Whether the order's reservation waits for the shopper to pay: a link
+	 * or card page is open. Orders whose checkout predates the SENT status
+	 * being recorded have a reservation and no status.
+	 *
+	 * @param WC_Order $order  Order.
+	 * @param string   $status Its last FrontGo status.
+	 * @return bool
+	 */
+	private static function awaiting_payment( $order, $status ) {
+		return in_array( $status, array( 'SENT', 'RESERVED NOT PAID' ), true )
+			|| ( '' === $status && '' !== (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ) );
+	}
+
+	/**
+	 * Whether the order's payment link or card page has run out (FrontGo
+	 * expires the reservation by itself then).
+	 *
+	 * @param WC_Order $order Order.
+	 * @return bool
+	 */
+	private static function link_expired( $order ) {
+		$expires = (int) $order->get_meta( Frontgate_Gateway::META_EXPIRES );
+		return $expires > 0 && $expires <= time();
+	}
+
+	/**
 	 * Hooked to woocommerce_order_status_changed: capture on the configured
 	 * status, cancel the reservation on "cancelled". Status changes made by
 	 * an outcome being applied are not the merchant's and are skipped.
@@ -68,7 +94,8 @@ class Frontgate_Order_Actions {
 		$capture_on = (string) $this->gateway->get_option( 'capture_status', 'completed' );
 		if ( $to === $capture_on && 'RESERVED' === $status ) {
 			$this->capture( $order, $uuid, $from );
-		} elseif ( 'cancelled' === $to && in_array( $status, Frontgate_Outcomes::OPEN, true ) ) {
+		} elseif ( 'cancelled' === $to && ( 'RESERVED' === $status || ( self::awaiting_payment( $order, $status ) && ! self::link_expired( $order ) ) ) ) {
+			// An open link is closed too, or the shopper could still pay a cancelled order.
 			$this->cancel( $order, $uuid );
 		}
 	}
@@ -130,7 +157,7 @@ class Frontgate_Order_Actions {
 			return $actions;
 		}
 		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
-		if ( in_array( $status, array( 'SENT', 'RESERVED NOT PAID' ), true ) ) {
+		if ( self::awaiting_payment( $order, $status ) ) {
 			$actions['frontgate_resend_link'] = __( 'Resend FrontGo payment link', 'frontgate-woocommerce' );
 		}
 		if ( in_array( $status, array( 'RESERVED', 'CAPTURED', 'CHARGED', 'PARTIAL REFUNDED' ), true ) ) {
@@ -285,13 +312,12 @@ class Frontgate_Order_Actions {
 		if ( ! $cancel || ! self::ours( $order ) ) {
 			return $cancel;
 		}
-		$status  = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
-		$expires = (int) $order->get_meta( Frontgate_Gateway::META_EXPIRES );
+		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
 		if ( 'RESERVED' === $status ) {
 			return false;
 		}
-		if ( in_array( $status, array( 'SENT', 'RESERVED NOT PAID' ), true ) || ( '' === $status && '' !== (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ) ) ) {
-			return ! ( 0 === $expires || $expires > time() );
+		if ( self::awaiting_payment( $order, $status ) ) {
+			return self::link_expired( $order );
 		}
 		return $cancel;
 	}

@@ -33,13 +33,6 @@ class Frontgate_Outcomes {
 	);
 
 	/**
-	 * Statuses in which the reservation still holds money or a link is open.
-	 *
-	 * @var string[]
-	 */
-	const OPEN = array( 'SENT', 'RESERVED NOT PAID', 'RESERVED' );
-
-	/**
 	 * The outcome of a reservation reaching a status.
 	 *
 	 * @param string $status           FrontGo's status ("RESERVED NOT PAID").

@@ -112,6 +112,7 @@ final class Frontgate_Plugin {
 			}
 		);
 		add_filter( 'woocommerce_cancel_unpaid_order', array( 'Frontgate_Order_Actions', 'keep_reserved_orders' ), 10, 2 );
+		add_action( 'woocommerce_create_refund', array( 'Frontgate_Refunds', 'remember' ) );
 		add_action( 'admin_notices', array( __CLASS__, 'admin_notice' ) );
 
 		// The Checkout block.

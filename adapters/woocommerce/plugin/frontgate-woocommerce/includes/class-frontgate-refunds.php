@@ -12,9 +12,51 @@ defined( 'ABSPATH' ) || exit;
  * refunded item's amount goes to that item's FrontGo lines (remembered from
  * the reservation details), and any amount not tied to an item (a refund
  * typed as an amount) is spread over the lines in order, never more than a
- * line's own amount.
+ * line's own amount. It also tells process_refund which refund it is paying
+ * out.
  */
 class Frontgate_Refunds {
+
+	/**
+	 * The refund WooCommerce is creating in this request, from the
+	 * woocommerce_create_refund hook, until process_refund takes it.
+	 *
+	 * @var WC_Order_Refund|null
+	 */
+	private static $creating = null;
+
+	/**
+	 * Hooked to woocommerce_create_refund: remembers the refund about to be
+	 * saved, which WooCommerce then asks the gateway to pay out.
+	 *
+	 * @param WC_Order_Refund $refund The refund.
+	 */
+	public static function remember( $refund ) {
+		self::$creating = $refund;
+	}
+
+	/**
+	 * The refund of an order that the gateway is asked to pay out: the one
+	 * WooCommerce is creating, else the order's newest. Not the first of
+	 * get_refunds(): that list is ordered by date only, so two refunds made
+	 * within one second come back in either order.
+	 *
+	 * @param WC_Order $order The order.
+	 * @return WC_Order_Refund|null
+	 */
+	public static function being_paid( $order ) {
+		$r = self::$creating;
+		if ( $r && (int) $r->get_parent_id() === (int) $order->get_id() && $r->get_id() ) {
+			return $r;
+		}
+		$newest = null;
+		foreach ( $order->get_refunds() as $refund ) {
+			if ( ! $newest || $refund->get_id() > $newest->get_id() ) {
+				$newest = $refund;
+			}
+		}
+		return $newest;
+	}
 
 	/**
 	 * Builds the refund lines.
