@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -125,7 +126,8 @@ func BenchmarkCheckout(b *testing.B) {
 			var seq atomic.Int64
 			var mu sync.Mutex
 			lat := make([]time.Duration, 0, 1<<16)
-			b.SetParallelism(4)
+			// 8 clients whatever GOMAXPROCS is (-cpu), so runs compare.
+			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
 			b.ResetTimer()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
