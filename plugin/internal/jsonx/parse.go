@@ -60,8 +60,15 @@ type node struct {
 	start   uint32 // raw span; strings exclude the quotes
 	end     uint32
 	next    uint32 // index after this node's subtree
-	n       uint32 // members (object) or elements (array)
+	n       uint32 // members (object) or elements (array); a key's fingerprint
+	// keys is an object's key filter: bit keyBit(fingerprint) is set for
+	// each member, so Get answers "absent" for most missing names without
+	// a scan. All bits are set when a key holds escapes.
+	keys uint32
 }
+
+// keyBit is the bit of a fingerprint in an object's key filter.
+func keyBit(h uint32) uint32 { return 1 << ((h * 0x9E3779B1) >> 27) }
 
 // Doc is a parsed document. It keeps a reference to the source bytes; the
 // caller must not modify them while the Doc is in use.
@@ -233,6 +240,11 @@ func parse(src []byte, nodes []node, own bool) ([]node, error) {
 			key := src[start : pos-1]
 			h := keyHash(key)
 			nodes[k].n = h
+			if escaped {
+				nodes[stack[depth-1]].keys = ^uint32(0)
+			} else {
+				nodes[stack[depth-1]].keys |= keyBit(h)
+			}
 			if !own && depth > 0 {
 				obj := int(stack[depth-1])
 				var dup bool
@@ -602,6 +614,9 @@ func (v Value) Get(key string) Value {
 		start = d.hintKey // continue where the last lookup in this object ended
 	}
 	h := keyHash(key)
+	if d.nodes[v.i].keys&keyBit(h) == 0 {
+		return Value{}
+	}
 	for pass := 0; pass < 2; pass++ {
 		stop := end
 		if pass == 1 {

@@ -703,3 +703,37 @@ func TestNodeLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestGetKeyFilter: the key filter never hides a member, escaped names
+// included, and names that share the filter's bit with a member are still
+// told apart.
+func TestGetKeyFilter(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"esc\u0061ped":1`)
+	names := []string{"escaped"}
+	for i := 0; i < 200; i++ {
+		k := "k" + strconv.Itoa(i*7919)
+		names = append(names, k)
+		b.WriteString(`,"` + k + `":` + strconv.Itoa(i))
+	}
+	b.WriteString("}")
+	d, err := jsonx.Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range names {
+		if !d.Root().Get(k).Exists() {
+			t.Fatalf("member %q not found", k)
+		}
+	}
+	plain, _ := jsonx.Parse([]byte(`{"name":1,"sku":2,"quantity":3}`))
+	for i := 0; i < 2000; i++ {
+		k := "absent" + strconv.Itoa(i)
+		if plain.Root().Get(k).Exists() {
+			t.Fatalf("absent member %q found", k)
+		}
+	}
+	if plain.Root().Get("sku").Exists() != true || plain.Root().Get("Sku").Exists() {
+		t.Fatal("lookups are exact")
+	}
+}

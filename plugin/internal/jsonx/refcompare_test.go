@@ -29,6 +29,20 @@ func sameParse(t *testing.T, src []byte, own bool) {
 	}
 	for i := range want {
 		g := got[i]
+		if g.kind == Object {
+			var keys uint32
+			for j := i + 1; j < int(g.next); j = int(got[j+1].next) {
+				if got[j].escaped {
+					keys = ^uint32(0)
+					break
+				}
+				keys |= keyBit(keyHash(src[got[j].start:got[j].end]))
+			}
+			if g.keys != keys {
+				t.Fatalf("%q: object %d key filter %x, want %x", src, i, g.keys, keys)
+			}
+			g.keys = 0
+		}
 		if g.isKey {
 			if g.n != keyHash(src[g.start:g.end]) {
 				t.Fatalf("%q: node %d fingerprint %x", src, i, g.n)
