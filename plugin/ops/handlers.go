@@ -47,19 +47,25 @@ func (in *input) bad(path, rule, msg string) {
 }
 
 func (in *input) str(name string, required bool) string {
+	return string(in.bytes(name, required))
+}
+
+// bytes is str without copies: the input's own bytes when the string holds
+// no escapes (valid until the call returns).
+func (in *input) bytes(name string, required bool) []byte {
 	v := in.v.Get(name)
 	switch v.Kind() {
 	case jsonx.String:
-		s, _ := v.Str()
-		return s
+		b, _ := v.StrBytes()
+		return b
 	case jsonx.Invalid, jsonx.Null:
 		if required {
 			in.bad(name, reservation.RuleRequired, "is required")
 		}
-		return ""
+		return nil
 	}
 	in.bad(name, reservation.RuleType, "must be a string")
-	return ""
+	return nil
 }
 
 func (in *input) int(name string, required bool) int64 {

@@ -12,7 +12,7 @@ import (
 func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	in := &input{v: v, fn: "parse_" + op}
 	status := in.int("status", true)
-	body := in.str("body", false)
+	body := in.bytes("body", false)
 	rid := in.str("requestId", false)
 	if status != 0 && (status < 100 || status > 599) {
 		in.bad("status", "range", "must be an HTTP status between 100 and 599")
@@ -20,7 +20,7 @@ func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	if e := in.failed(); e != nil {
 		return e
 	}
-	r := reservation.Response{Status: int(status), Body: []byte(body), RequestID: rid}
+	r := reservation.Response{Status: int(status), Body: body, RequestID: rid}
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
 		parseFn, urlKey := reservation.ParseSubmit, "checkoutUrl"

@@ -10,7 +10,7 @@ func (v Value) StrBytes() ([]byte, bool) {
 	n := &v.d.nodes[v.i]
 	b := v.d.src[n.start:n.end]
 	if n.escaped {
-		b = []byte(unescape(b, true))
+		b = unescapeBytes(b)
 	}
 	return b, true
 }
@@ -109,7 +109,7 @@ func (it *Iter) KeyBytes() []byte {
 	kn := &it.d.nodes[it.key]
 	b := it.d.src[kn.start:kn.end]
 	if kn.escaped {
-		b = []byte(unescape(b, true))
+		b = unescapeBytes(b)
 	}
 	return b
 }

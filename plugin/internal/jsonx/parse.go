@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is the JSON type of a value.
@@ -468,6 +469,13 @@ func unescape(b []byte, escaped bool) string {
 	if !escaped {
 		return string(b)
 	}
+	out := unescapeBytes(b)
+	// out is fresh and never written again: share it instead of copying.
+	return unsafe.String(unsafe.SliceData(out), len(out))
+}
+
+// unescapeBytes decodes a string body that holds escapes into a new slice.
+func unescapeBytes(b []byte) []byte {
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); {
 		if b[i] != '\\' {
@@ -514,7 +522,7 @@ func unescape(b []byte, escaped bool) string {
 		}
 		i += 2
 	}
-	return string(out)
+	return out
 }
 
 func hex4(b []byte) uint32 {
