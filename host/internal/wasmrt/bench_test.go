@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/frontgate/frontgate/plugin/abi"
 )
@@ -231,5 +232,59 @@ func TestWriteHotInputs(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, h.fn+".json"), h.in, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestCompareModules times the hot operations in two or more builds of the
+// module, loaded side by side in one runtime and called in alternating
+// rounds (the best round of each counts), which is steadier than separate
+// benchmark runs on a shared machine:
+//
+//	FRONTGATE_AB=/tmp/old.wasm,build/out/frontgate.wasm go test -run CompareModules -v ./host/internal/wasmrt
+func TestCompareModules(t *testing.T) {
+	spec := os.Getenv("FRONTGATE_AB")
+	if spec == "" {
+		t.Skip("set FRONTGATE_AB to a comma-separated list of .wasm files")
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(false))
+	defer rt.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	paths := strings.Split(spec, ",")
+	var ins []*instance
+	for i, p := range paths {
+		bin, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := rt.InstantiateWithConfig(ctx, bin, wazero.NewModuleConfig().
+			WithName("m"+strconv.Itoa(i)).WithStartFunctions("_initialize"))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		ins = append(ins, newInstance(uint64(i), mod))
+	}
+	const rounds, calls = 12, 200
+	for _, h := range hotInputs(t) {
+		best := make([]time.Duration, len(ins))
+		for r := range rounds {
+			for i, in := range ins {
+				t0 := time.Now()
+				for range calls {
+					out, err := in.call(ctx, h.fn, h.in)
+					if err != nil || !strings.HasPrefix(string(out), `{"ok":true`) {
+						t.Fatalf("%s in %s: %v %.200s", h.fn, paths[i], err, out)
+					}
+				}
+				if d := time.Since(t0) / calls; r > 0 && (best[i] == 0 || d < best[i]) {
+					best[i] = d
+				}
+			}
+		}
+		line := h.fn
+		for i := range ins {
+			line += "  " + filepath.Base(paths[i]) + " " + best[i].Round(100*time.Nanosecond).String()
+		}
+		t.Log(line)
 	}
 }
