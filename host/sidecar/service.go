@@ -810,28 +810,56 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 // status: settles run concurrently (a callback, the return, an operation,
 // another sidecar), and the last to save must not move the record back.
 func (s *Service) saveForward(ctx context.Context, c *Checkout) *Error {
-	if b, err := s.store.Get(ctx, "chk:"+c.CheckoutID); err == nil {
-		var cur Checkout
-		if json.Unmarshal(b, &cur) == nil && cur.Status != c.Status {
-			var tr struct {
-				Newer bool `json:"newer"`
+	key := "chk:" + c.CheckoutID
+	// Read, decide, then swap only if nobody wrote in between: a plain
+	// write here once let a settle holding an older state overwrite a newer
+	// one another settle had just saved.
+	for range maxSaveAttempts {
+		b, err := s.store.Get(ctx, key)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return errorf(503, "store_unavailable", "store: %v", err)
+		}
+		if err == nil {
+			var cur Checkout
+			if json.Unmarshal(b, &cur) == nil {
+				if cur.Status == c.Status {
+					return nil
+				}
+				var tr struct {
+					Newer bool `json:"newer"`
+				}
+				if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": cur.Status, "to": c.Status}, &tr); e != nil {
+					return e
+				}
+				if !tr.Newer {
+					c.Status = cur.Status
+					return nil
+				}
 			}
-			if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": cur.Status, "to": c.Status}, &tr); e != nil {
-				return e
-			}
-			if !tr.Newer {
-				c.Status = cur.Status
-				return nil
-			}
-		} else if cur.Status == c.Status {
+		}
+		next, merr := json.Marshal(c)
+		if merr != nil {
+			return errorf(500, "internal", "encoding the checkout record: %v", merr)
+		}
+		var ok bool
+		if err != nil { // no record yet
+			ok, err = s.store.SetNX(ctx, key, next, recordTTL)
+		} else {
+			ok, err = s.store.CompareAndSwap(ctx, key, b, next, recordTTL)
+		}
+		if err != nil {
+			return errorf(503, "store_unavailable", "store: %v", err)
+		}
+		if ok {
 			return nil
 		}
 	}
-	if err := s.saveCheckout(ctx, c); err != nil {
-		return errorf(503, "store_unavailable", "store: %v", err)
-	}
-	return nil
+	return errorf(503, "store_busy", "checkout %s: the record kept changing; try again", c.CheckoutID)
 }
+
+// maxSaveAttempts bounds saveForward's read-and-swap retries; each retry
+// means another writer moved the record in between.
+const maxSaveAttempts = 16
 
 // Return handles the shopper's return from FrontGo's page: it verifies the
 // token, confirms the state, tells the shop, and returns where to send the

@@ -7,8 +7,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	gocache "github.com/patrickmn/go-cache"
@@ -27,6 +29,10 @@ type Store interface {
 	// SetNX writes value at key only if the key is absent, and reports
 	// whether it did: the primitive behind idempotency and dedupe.
 	SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
+	// CompareAndSwap writes value at key only if key holds exactly old,
+	// and reports whether it did: records that several writers bring
+	// forward (read, decide, write) use it so no writer undoes another.
+	CompareAndSwap(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error)
 	// Delete removes key; a missing key is not an error.
 	Delete(ctx context.Context, key string) error
 	// Ping reports whether the backend answers.
@@ -37,7 +43,8 @@ type Store interface {
 // Memory is a Store in this process's memory, built on go-cache. State is
 // lost on restart; use a shared backend when that matters.
 type Memory struct {
-	c *gocache.Cache
+	c  *gocache.Cache
+	mu sync.Mutex // CompareAndSwap against other CompareAndSwaps and Sets
 }
 
 // NewMemory returns an empty Memory store that sweeps expired entries every
@@ -64,8 +71,22 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 
 // Set implements Store.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.c.Set(key, append([]byte(nil), value...), ttlOf(ttl))
 	return nil
+}
+
+// CompareAndSwap implements Store.
+func (m *Memory) CompareAndSwap(_ context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.c.Get(key)
+	if !ok || !bytes.Equal(v.([]byte), old) {
+		return false, nil
+	}
+	m.c.Set(key, append([]byte(nil), value...), ttlOf(ttl))
+	return true, nil
 }
 
 // SetNX implements Store. go-cache's Add is atomic and treats an expired
@@ -77,6 +98,8 @@ func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Dur
 
 // Delete implements Store.
 func (m *Memory) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.c.Delete(key)
 	return nil
 }

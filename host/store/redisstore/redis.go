@@ -91,6 +91,27 @@ func (s *Store) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 	return true, nil
 }
 
+// casScript sets KEYS[1] to ARGV[2] (with a PX of ARGV[3] when positive)
+// only if it holds exactly ARGV[1]: one round trip, atomic on the server.
+var casScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+local ttl = tonumber(ARGV[3])
+if ttl > 0 then
+  redis.call("SET", KEYS[1], ARGV[2], "PX", ttl)
+else
+  redis.call("SET", KEYS[1], ARGV[2])
+end
+return 1`)
+
+// CompareAndSwap implements store.Store with a Lua script.
+func (s *Store) CompareAndSwap(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	n, err := casScript.Run(ctx, s.rdb, []string{s.key(key)}, old, value, ttl.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: compare and swap: %w", err)
+	}
+	return n == 1, nil
+}
+
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.rdb.Del(ctx, s.key(key)).Err(); err != nil {

@@ -4,12 +4,13 @@ package storetest
 import (
 	"context"
 	"errors"
-
-	"github.com/frontgate/frontgate/host/store"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/frontgate/frontgate/host/store"
 )
 
 // Run is the contract every Store implementation passes, modelled on
@@ -102,6 +103,60 @@ func Run(t *testing.T, s store.Store, prefix string) {
 		wg.Wait()
 		if wins.Load() != 1 {
 			t.Fatalf("%d goroutines won SetNX, want exactly 1", wins.Load())
+		}
+	})
+	t.Run("compare and swap", func(t *testing.T) {
+		if ok, err := s.CompareAndSwap(ctx, k("cas"), []byte("a"), []byte("b"), time.Minute); err != nil || ok {
+			t.Fatalf("swap of a missing key: %v %v", ok, err)
+		}
+		if _, err := s.Get(ctx, k("cas")); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a failed swap created the key: %v", err)
+		}
+		if err := s.Set(ctx, k("cas"), []byte("a"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.CompareAndSwap(ctx, k("cas"), []byte("x"), []byte("b"), time.Minute); err != nil || ok {
+			t.Fatalf("swap from the wrong value: %v %v", ok, err)
+		}
+		if ok, err := s.CompareAndSwap(ctx, k("cas"), []byte("a"), []byte("b"), time.Minute); err != nil || !ok {
+			t.Fatalf("swap from the right value: %v %v", ok, err)
+		}
+		if b, err := s.Get(ctx, k("cas")); err != nil || string(b) != "b" {
+			t.Fatalf("after the swap: %q %v", b, err)
+		}
+	})
+	t.Run("compare and swap race", func(t *testing.T) {
+		// 16 writers each add one to a counter by read-and-swap: no
+		// increment may be lost.
+		if err := s.Set(ctx, k("counter"), []byte("0"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					b, err := s.Get(ctx, k("counter"))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					n, _ := strconv.Atoi(string(b))
+					ok, err := s.CompareAndSwap(ctx, k("counter"), b, []byte(strconv.Itoa(n+1)), time.Minute)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if ok {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if b, _ := s.Get(ctx, k("counter")); string(b) != "16" {
+			t.Fatalf("counter is %s after 16 increments", b)
 		}
 	})
 	t.Run("ping", func(t *testing.T) {
