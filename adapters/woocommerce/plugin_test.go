@@ -296,3 +296,41 @@ func TestE2EScript(t *testing.T) {
 		t.Fatalf("unexpected end: %s", last)
 	}
 }
+
+// TestPOTCurrent regenerates the translation template with
+// plugin/tools/make-pot.php and fails when the committed one differs (the
+// creation date aside): run the tool after changing a translatable string.
+func TestPOTCurrent(t *testing.T) {
+	php := need(t, "php")
+	committed := filepath.Join(pluginDir, "languages", "frontgate-woocommerce.pot")
+	fresh := filepath.Join(t.TempDir(), "fresh.pot")
+	out, err := exec.Command(php, "plugin/tools/make-pot.php", pluginDir, fresh).CombinedOutput()
+	if err != nil {
+		t.Fatalf("make-pot.php: %v\n%s", err, out)
+	}
+	strip := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`(?m)^"POT-Creation-Date: .*\n`).ReplaceAllString(string(b), "")
+	}
+	want, got := strip(fresh), strip(committed)
+	if got != want {
+		t.Fatalf("%s is stale: run php adapters/woocommerce/plugin/tools/make-pot.php", committed)
+	}
+	// The template holds every translatable string, with comments and
+	// contexts: spot-check a few the tool must not lose.
+	for _, s := range []string{
+		"msgid \"Card\"",
+		"#. translators: %s: the sidecar's message",
+		"msgctxt \"Order status\"\nmsgid \"On hold\"",
+	} {
+		if !strings.Contains(want, s) {
+			t.Errorf("the template lacks %q", s)
+		}
+	}
+	if n := strings.Count(want, "\nmsgid "); n < 100 {
+		t.Errorf("only %d strings in the template", n)
+	}
+}
