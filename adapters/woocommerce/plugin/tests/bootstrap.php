@@ -84,21 +84,25 @@ final class FrontgateTest_WPDB {
 	public function query( $prepared ) {
 		list( $q, $args ) = json_decode( $prepared, true );
 		if ( 0 === strpos( $q, 'INSERT IGNORE INTO wp_options' ) ) {
-			$f = @fopen( $this->path( $args[0] ), 'x' );
-			if ( false === $f ) {
-				return 0;
-			}
-			fwrite( $f, $args[1] );
-			fclose( $f );
-			return 1;
+			// The row appears with its value or not at all: write a
+			// temporary file, then link it to the name (link fails if the
+			// name exists), so no reader sees an empty lock.
+			$tmp = $this->path( $args[0] ) . '.' . getmypid() . '.' . bin2hex( random_bytes( 4 ) );
+			file_put_contents( $tmp, $args[1] );
+			$ok = @link( $tmp, $this->path( $args[0] ) );
+			unlink( $tmp );
+			return $ok ? 1 : 0;
 		}
 		if ( 0 === strpos( $q, 'DELETE FROM wp_options WHERE option_name = %s AND option_value = %s' ) ) {
-			$p = $this->path( $args[0] );
-			if ( is_file( $p ) && file_get_contents( $p ) === $args[1] ) {
-				unlink( $p );
-				return 1;
-			}
-			return 0;
+			// MySQL deletes a matching row atomically; several test
+			// processes compare and delete under one file lock.
+			$p     = $this->path( $args[0] );
+			$mutex = fopen( frontgate_stub_dir() . '/mutex.lock', 'c' );
+			flock( $mutex, LOCK_EX );
+			$deleted = is_file( $p ) && file_get_contents( $p ) === $args[1] && unlink( $p );
+			flock( $mutex, LOCK_UN );
+			fclose( $mutex );
+			return $deleted ? 1 : 0;
 		}
 		throw new FrontgateTest_Failure( 'unexpected query: ' . $q );
 	}
