@@ -11,8 +11,9 @@ import (
 )
 
 // TestZipPlugin: the zip holds every plugin file under
-// frontgate-woocommerce/ with the main file first-level, and two builds
-// give the same bytes.
+// frontgate-woocommerce/ with the main file first-level (the block script
+// and the translation template included), and two builds give the same
+// bytes.
 func TestZipPlugin(t *testing.T) {
 	wd, _ := os.Getwd()
 	root, err := wasmbuild.FindRoot(wd)
@@ -41,7 +42,9 @@ func TestZipPlugin(t *testing.T) {
 		names[f.Name] = true
 	}
 	for _, want := range []string{"frontgate-woocommerce/frontgate-woocommerce.php", "frontgate-woocommerce/readme.txt",
-		"frontgate-woocommerce/uninstall.php", "frontgate-woocommerce/includes/class-frontgate-gateway.php"} {
+		"frontgate-woocommerce/uninstall.php", "frontgate-woocommerce/includes/class-frontgate-gateway.php",
+		"frontgate-woocommerce/includes/class-frontgate-charges.php", "frontgate-woocommerce/assets/js/blocks.js",
+		"frontgate-woocommerce/languages/frontgate-woocommerce.pot"} {
 		if !names[want] {
 			t.Errorf("the zip lacks %s", want)
 		}

@@ -234,7 +234,17 @@ func TestPluginConventions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"uninstall.php", "readme.txt", "assets/js/blocks.js", "includes/class-frontgate-gateway.php",
+	// The block script's strings, too, go through wp.i18n with the text domain.
+	js, err := os.ReadFile(filepath.Join(pluginDir, "assets/js/blocks.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsCalls := regexp.MustCompile(`\b(?:__|_x|_n)\(`).FindAll(js, -1)
+	jsDomain := regexp.MustCompile(`\b__\(\s*'(?:[^'\\]|\\.)*'\s*,\s*'frontgate-woocommerce'\s*\)`).FindAll(js, -1)
+	if len(jsCalls) == 0 || len(jsCalls) != len(jsDomain) {
+		t.Errorf("blocks.js: %d translation calls, %d with the text domain", len(jsCalls), len(jsDomain))
+	}
+	for _, f := range []string{"uninstall.php", "readme.txt", "assets/js/blocks.js", "languages/frontgate-woocommerce.pot", "includes/class-frontgate-gateway.php",
 		"includes/class-frontgate-sidecar-client.php", "includes/class-frontgate-sidecar-exception.php",
 		"includes/class-frontgate-webhook.php", "includes/class-frontgate-order-mapper.php", "includes/class-frontgate-blocks.php"} {
 		if _, err := os.Stat(filepath.Join(pluginDir, f)); err != nil {
@@ -244,31 +254,47 @@ func TestPluginConventions(t *testing.T) {
 }
 
 // blocks.js registers the method with the blocks registry, with no build
-// step: run it under Node with the globals WordPress provides.
+// step: run it under Node with the globals WordPress provides. Without a
+// title from the server it falls back to its own string, translated with
+// wp.i18n in the plugin's text domain.
 func TestBlocksScript(t *testing.T) {
 	node := need(t, "node")
 	js := `
 const fs = require('fs');
+const [file, data, i18n] = process.argv.slice(1);
 let registered = null;
 const window = {
   wc: {
     wcBlocksRegistry: { registerPaymentMethod: (m) => { registered = m; } },
-    wcSettings: { getSetting: (k, d) => k === 'frontgate_data' ? { title: 'Kort &amp; Vipps', description: 'Betal', supports: ['products', 'refunds'] } : d },
+    wcSettings: { getSetting: (k, d) => k === 'frontgate_data' ? JSON.parse(data) : d },
   },
   wp: { element: { createElement: (type, props, ...children) => ({ type, props, children }) }, htmlEntities: { decodeEntities: (s) => s.replace('&amp;', '&') } },
 };
-new Function('window', fs.readFileSync(process.argv[1], 'utf8'))(window);
+if (i18n === 'yes') {
+  window.wp.i18n = { __: (s, domain) => domain === 'frontgate-woocommerce' && s === 'Card' ? 'Kort' : s + ' [' + domain + ']' };
+}
+new Function('window', fs.readFileSync(file, 'utf8'))(window);
 const content = registered.content;
 console.log(JSON.stringify({ name: registered.name, aria: registered.ariaLabel, can: registered.canMakePayment(),
   features: registered.supports.features, content: content.type().children }));
 `
-	out, err := exec.Command(node, "-e", js, filepath.Join(pluginDir, "assets/js/blocks.js")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
-	}
-	want := `{"name":"frontgate","aria":"Kort & Vipps","can":true,"features":["products","refunds"],"content":["Betal"]}`
-	if strings.TrimSpace(string(out)) != want {
-		t.Fatalf("got  %s\nwant %s", out, want)
+	for _, tc := range []struct{ name, data, i18n, want string }{
+		{"settings", `{"title": "Kort &amp; Vipps", "description": "Betal", "supports": ["products", "refunds"]}`, "no",
+			`{"name":"frontgate","aria":"Kort & Vipps","can":true,"features":["products","refunds"],"content":["Betal"]}`},
+		{"no title, translated", `{}`, "yes",
+			`{"name":"frontgate","aria":"Kort","can":true,"features":["products"],"content":[""]}`},
+		{"no title, no wp.i18n", `{}`, "no",
+			`{"name":"frontgate","aria":"Card","can":true,"features":["products"],"content":[""]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := exec.Command(node, "-e", js, filepath.Join(pluginDir, "assets/js/blocks.js"), tc.data, tc.i18n).CombinedOutput()
+			if err != nil {
+				t.Fatalf("node: %v\n%s", err, out)
+			}
+			if strings.TrimSpace(string(out)) != tc.want {
+				t.Fatalf("got  %s\nwant %s", out, tc.want)
+			}
+		})
 	}
 }
 
@@ -322,9 +348,11 @@ func TestPOTCurrent(t *testing.T) {
 	// The template holds every translatable string, with comments and
 	// contexts: spot-check a few the tool must not lose.
 	for _, s := range []string{
+		"#: assets/js/blocks.js:", // the block script's strings, for its JSON translations
 		"msgid \"Card\"",
 		"#. translators: %s: the sidecar's message",
 		"msgctxt \"Order status\"\nmsgid \"On hold\"",
+		"#. translators: 1: amount, 2: the charge's text, 3: FrontGo's reason",
 	} {
 		if !strings.Contains(want, s) {
 			t.Errorf("the template lacks %q", s)
@@ -332,5 +360,16 @@ func TestPOTCurrent(t *testing.T) {
 	}
 	if n := strings.Count(want, "\nmsgid "); n < 100 {
 		t.Errorf("only %d strings in the template", n)
+	}
+	// Translators must be able to reorder the values of a message.
+	ph := regexp.MustCompile(`%(\d+\$)?[sdf]`)
+	for _, m := range regexp.MustCompile(`(?m)^msgid "((?:[^"\\]|\\.)*)"$`).FindAllStringSubmatch(want, -1) {
+		all := ph.FindAllStringSubmatch(strings.ReplaceAll(m[1], "%%", ""), -1)
+		for _, p := range all {
+			if len(all) > 1 && p[1] == "" {
+				t.Errorf("%q has several placeholders, not numbered (%%1$s, %%2$s)", m[1])
+				break
+			}
+		}
 	}
 }

@@ -8,7 +8,10 @@
 #      and the signed webhook put the order on hold, once → Go and PHP map
 #      the live order alike → the merchant completes it over the REST API →
 #      captured, paid → two refunds of lines over the REST API, one after
-#      the other → an additional charge from the order actions.
+#      the other → additional charges from the order actions: one FrontGo
+#      refuses (a note, nothing added), one sent twice (charged once, a fee
+#      line, the total grown by it) → a refund mixing it with a shirt,
+#      refused → the charge's line refunded from the charge.
 #   B  classic checkout (the [woocommerce_checkout] form, ?wc-ajax=checkout)
 #      → the merchant resends the payment link → the sandbox approves it
 #      (control plane, no return: the webhook alone) → on hold → the
@@ -327,15 +330,56 @@ jq -e '(.refunds | length) == 2 and .refundedFromCaptured == 55420
 order_json "$A"
 [ "$(count_notes "$A" "refund of")" = 2 ] || fail "order $A: $(count_notes "$A" "refund of") refund notes, want 2"
 
-echo "== A: charge an additional amount (order action)"
-wpx action "$A" frontgate_charge frontgate_charge_amount=125,50 frontgate_charge_tax_rate=25 frontgate_charge_text=Gavepapir \
+echo "== A: additional charges (order action): one FrontGo refuses, then one sent twice, charged once"
+wpx action "$A" frontgate_charge frontgate_charge_amount=5000,00 frontgate_charge_tax_rate=25 frontgate_charge_text=Skade \
   || fail "the charge action"
-until_ok 20 "order $A charged" order_is "$A" '.meta._frontgate_status == "CHARGED"'
-sandbox_is "$UUID_A" '.charged == 12550 and (.charges | length) == 1' || fail "sandbox: $(sandbox "reservations/$UUID_A" | jq -c '{charged,charges}')"
 order_json "$A"
+jq -e '.total == "1143.10" and ([.items[] | select(.type == "fee")] | length) == 0 and .meta._frontgate_charge_pending == null' "$work/order-$A.json" >/dev/null \
+  || fail "a refused charge changed order $A: $(jq -c '{total, items: [.items[] | select(.type == "fee")], meta}' "$work/order-$A.json")"
+[ "$(count_notes "$A" "failed, nothing was charged or added to the order: frontgo: charge: 400 business: paymentChargeRunwayExceed")" = 1 ] \
+  || fail "order $A: no note naming FrontGo's reason: $(jq -c '.notes[-1]' "$work/order-$A.json")"
+# One form (its charge number), submitted twice: the second changes nothing.
+seq=$(wpx box "$A" | jq -r .frontgate_charge_seq)
+[ "$seq" = 2 ] || fail "the FrontGo box offers charge number $seq, want 2 (the refused one used 1)"
+for _ in 1 2; do
+  wpx action "$A" frontgate_charge "frontgate_charge_seq=$seq" frontgate_charge_amount=125,50 frontgate_charge_tax_rate=25 frontgate_charge_text=Gavepapir \
+    || fail "the charge action"
+done
+until_ok 20 "order $A charged" order_is "$A" '.meta._frontgate_status == "CHARGED"'
+sandbox "reservations/$UUID_A" >"$work/sandbox-$UUID_A.json"
+jq -e '.charged == 12550 and (.charges | length) == 1' "$work/sandbox-$UUID_A.json" >/dev/null \
+  || fail "sandbox: $(jq -c '{charged,charges}' "$work/sandbox-$UUID_A.json")"
+order_json "$A"
+# The order holds the charge: a fee line with its VAT, the total what the customer paid in all.
+jq -e --slurpfile sb "$work/sandbox-$UUID_A.json" '.total == "1268.60"
+  and ([.items[] | ((.total | tonumber) + (.tax | tonumber)) * 100 | round] | add) == 126860
+  and [.items[] | select(.type == "fee") | {name, total: (.total | tonumber), tax: (.tax | tonumber), taxes}]
+      == [{"name": "Gavepapir", "total": 100.4, "tax": 25.1, "taxes": {"total": {"1": "25.10"}}}]
+  and (.meta._frontgate_charges | length) == 1
+  and .meta._frontgate_charges[0].reference == $sb[0].charges[0].uuid
+  and .meta._frontgate_charges[0].line_id == $sb[0].charges[0].lines[0].id' "$work/order-$A.json" >/dev/null \
+  || fail "order $A after the charge: $(jq -c '{total, items, charges: .meta._frontgate_charges}' "$work/order-$A.json")"
+[ "$(count_notes "$A" "charged to the card (Gavepapir")" = 1 ] || fail "order $A: $(count_notes "$A" "charged to the card (Gavepapir") charge notes, want 1"
 [ "$(count_notes "$A" "card charged")" = 1 ] || fail "order $A: $(count_notes "$A" "card charged") charged notes, want 1"
+
+echo "== A: refunds of the charge: with a shirt, refused before FrontGo hears of it; alone, from the charge"
+fee=$(jq '.items[] | select(.type == "fee") | .id' "$work/order-$A.json")
+code=$(curl -sS --max-time 60 -u "admin:$APP_PASSWORD" -X POST -H 'Content-Type: application/json' -o "$work/rest.json" -w '%{http_code}' \
+  --data "{\"amount\":\"624.50\",\"api_refund\":true,\"line_items\":[{\"id\":$shirt,\"quantity\":1,\"refund_total\":399.20,\"refund_tax\":[{\"id\":1,\"refund_total\":99.80}]},{\"id\":$fee,\"refund_total\":100.40,\"refund_tax\":[{\"id\":1,\"refund_total\":25.10}]}]}" \
+  "$WP_URL/wp-json/wc/v3/orders/$A/refunds") || fail "REST refund: no answer"
+[[ $code != 2* ]] && grep -q 'Refund the additional charge \\"Gavepapir\\" on its own' "$work/rest.json" \
+  || fail "a refund of the charge with a shirt: HTTP $code: $(head -c 400 "$work/rest.json")"
+rest POST "/orders/$A/refunds" "{\"amount\":\"125.50\",\"reason\":\"e2e: the charge back\",\"api_refund\":true,\"line_items\":[{\"id\":$fee,\"refund_total\":100.40,\"refund_tax\":[{\"id\":1,\"refund_total\":25.10}]}]}"
+sandbox "reservations/$UUID_A" >"$work/sandbox-$UUID_A.json"
+jq -e '(.refunds | length) == 3 and .refundedFromCaptured == 55420 and .refundedFromCharged == 12550
+  and .refunds[2].source == "charged" and .refunds[2].reference == .charges[0].uuid and .charges[0].lines[0].refunded == 12550' "$work/sandbox-$UUID_A.json" >/dev/null \
+  || fail "sandbox refunds: $(jq -c '{refunds, charges}' "$work/sandbox-$UUID_A.json")"
+order_json "$A"
+jq -e '(.refunds | length) == 3 and .remaining == "588.90" and .meta._frontgate_charges[0].refunded == 12550' "$work/order-$A.json" >/dev/null \
+  || fail "order $A after refunding the charge: $(jq -c '{refunds, remaining, charges: .meta._frontgate_charges}' "$work/order-$A.json")"
+[ "$(count_notes "$A" "refund of")" = 3 ] || fail "order $A: $(count_notes "$A" "refund of") refund notes, want 3"
 no_duplicate_notes "$A"
-[ "$(jq -c '.mails | sort' "$work/order-$A.json")" = '["customer_completed_order","customer_on_hold_order","customer_partially_refunded_order","customer_partially_refunded_order","new_order"]' ] \
+[ "$(jq -c '.mails | sort' "$work/order-$A.json")" = '["customer_completed_order","customer_on_hold_order","customer_partially_refunded_order","customer_partially_refunded_order","customer_partially_refunded_order","new_order"]' ] \
   || fail "order $A e-mails: $(jq -c .mails "$work/order-$A.json")"
 
 # ---- B: the classic checkout form ----
@@ -381,6 +425,6 @@ if [ -s "$work/debug.log" ] && grep -q 'frontgate-woocommerce/' "$work/debug.log
   fail "PHP notices from the plugin: $(grep 'frontgate-woocommerce/' "$work/debug.log" | head -n 5)"
 fi
 grep -q '"level":"ERROR"' "$work/sidecar.log" && fail "the sidecar logged errors: $(grep '"level":"ERROR"' "$work/sidecar.log" | head -n 3)"
-echo "PASS: A $A block checkout → declined → paid → on-hold (return + webhook, once) → completed → captured → 2 line refunds → charged;" \
+echo "PASS: A $A block checkout → declined → paid → on-hold (return + webhook, once) → completed → captured → 2 line refunds → charge refused, charged once (form sent twice) → mixed refund refused → charge refunded;" \
   "B $B classic checkout → link resent → approved → on-hold (webhook) → cancelled;" \
   "WordPress $(jq -r .wordpress "$work/setup.json"), WooCommerce $(jq -r .woocommerce "$work/setup.json"), HPOS $(jq -r .hpos "$work/setup.json"), $((SECONDS - started))s"

@@ -14,8 +14,11 @@
  * order <id>                 the order as JSON: status, payment, FrontGo meta,
  *                            notes (oldest first), refunds, e-mails sent
  * mapped <id>                the order as the plugin sends it to the sidecar
+ * box <id>                   the FrontGo box's form fields as the order screen
+ *                            renders them (name => value), as JSON
  * action <id> <action> [k=v] an order action as WooCommerce's order screen
- *                            runs it (fields of the FrontGo box as k=v)
+ *                            runs it: the FrontGo box's fields as rendered,
+ *                            those given as k=v typed over them
  *
  * The site's URL is FRONTGATE_E2E_URL; setup also reads
  * FRONTGATE_E2E_SIDECAR_URL, FRONTGATE_E2E_SHOP_KEY,
@@ -133,12 +136,20 @@ switch ( $frontgate_e2e_cmd ) {
 		echo json_encode( Frontgate_Order_Mapper::wire( $frontgate_e2e_mapped['order'] ) ), "\n"; // As the plugin's HTTP client encodes it.
 		break;
 
+	case 'box':
+		$frontgate_e2e_o = wc_get_order( (int) ( $frontgate_e2e_args[0] ?? 0 ) );
+		if ( ! $frontgate_e2e_o ) {
+			frontgate_e2e_die( 'no order ' . ( $frontgate_e2e_args[0] ?? '' ) );
+		}
+		frontgate_e2e_print( (object) frontgate_e2e_box( $frontgate_e2e_o ) );
+		break;
+
 	case 'action':
 		frontgate_e2e_action( (int) ( $frontgate_e2e_args[0] ?? 0 ), (string) ( $frontgate_e2e_args[1] ?? '' ), array_slice( $frontgate_e2e_args, 2 ) );
 		break;
 
 	default:
-		frontgate_e2e_die( 'unknown command "' . $frontgate_e2e_cmd . '" (install, activate, setup, product, order, mapped, action)' );
+		frontgate_e2e_die( 'unknown command "' . $frontgate_e2e_cmd . '" (install, activate, setup, product, order, mapped, box, action)' );
 }
 
 /**
@@ -368,9 +379,47 @@ function frontgate_e2e_order( $id ) {
 }
 
 /**
+ * The FrontGo box's form fields with the values a browser would post:
+ * inputs' values, a select's selected (else first) option.
+ *
+ * @param WC_Order $order The order.
+ * @return array Name => value.
+ */
+function frontgate_e2e_box( $order ) {
+	$gateway = Frontgate_Plugin::gateway();
+	if ( ! $gateway ) {
+		frontgate_e2e_die( 'the gateway is not loaded' );
+	}
+	ob_start();
+	( new Frontgate_Order_Actions( $gateway ) )->render_meta_box( $order );
+	$html = (string) ob_get_clean();
+	$doc  = new DOMDocument();
+	libxml_use_internal_errors( true );
+	$doc->loadHTML( '<?xml encoding="UTF-8"><div>' . $html . '</div>' );
+	libxml_clear_errors();
+	$fields = array();
+	foreach ( $doc->getElementsByTagName( 'input' ) as $in ) {
+		if ( '' !== $in->getAttribute( 'name' ) ) {
+			$fields[ $in->getAttribute( 'name' ) ] = $in->getAttribute( 'value' );
+		}
+	}
+	foreach ( $doc->getElementsByTagName( 'select' ) as $sel ) {
+		$value = null;
+		foreach ( $sel->getElementsByTagName( 'option' ) as $opt ) {
+			if ( null === $value || $opt->hasAttribute( 'selected' ) ) {
+				$value = $opt->getAttribute( 'value' );
+			}
+		}
+		$fields[ $sel->getAttribute( 'name' ) ] = (string) $value;
+	}
+	return $fields;
+}
+
+/**
  * Runs an order action the way WooCommerce's order screen does when the
  * merchant picks it under "Order actions" and presses Update: the FrontGo
- * box's fields are in $_POST and WooCommerce's meta box saves the action.
+ * box's fields (as rendered, with the given ones typed over them) are in
+ * $_POST and WooCommerce's meta box saves the action.
  *
  * @param int      $id     Order id.
  * @param string   $action frontgate_resend_link or frontgate_charge.
@@ -388,10 +437,14 @@ function frontgate_e2e_action( $id, $action, array $fields ) {
 	}
 	require_once WC()->plugin_path() . '/includes/admin/meta-boxes/class-wc-meta-box-order-actions.php';
 	$_POST['wc_order_action'] = $action;
+	$posted                   = frontgate_e2e_box( $order );
 	foreach ( $fields as $f ) {
-		list( $k, $v )   = array_pad( explode( '=', $f, 2 ), 2, '' );
-		$_POST[ $k ]     = wp_slash( $v );
-		$_REQUEST[ $k ]  = $_POST[ $k ];
+		list( $k, $v ) = array_pad( explode( '=', $f, 2 ), 2, '' );
+		$posted[ $k ]  = $v;
+	}
+	foreach ( $posted as $k => $v ) {
+		$_POST[ $k ]    = wp_slash( $v );
+		$_REQUEST[ $k ] = $_POST[ $k ];
 	}
 	WC_Meta_Box_Order_Actions::save( $id, $order );
 }

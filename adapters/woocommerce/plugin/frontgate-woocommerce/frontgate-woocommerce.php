@@ -60,6 +60,7 @@ function frontgate_load() {
 		'class-frontgate-lock',
 		'class-frontgate-outcome-handler',
 		'class-frontgate-refunds',
+		'class-frontgate-charges',
 		'class-frontgate-sidecar-exception',
 		'class-frontgate-sidecar-client',
 		'class-frontgate-webhook',

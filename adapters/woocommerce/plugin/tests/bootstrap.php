@@ -161,6 +161,8 @@ class WC_Order {
 	/** REST-shaped data for the getters the gateway uses: billing, shipping, line_items, shipping_lines, fee_lines, tax_lines, total, … */
 	public $props = array();
 	public $refunds = array();
+	/** Items added with add_item(), written into props (with an id) on save(), as WooCommerce saves new items. */
+	public $new_items = array();
 
 	public function __construct( $id = 0 ) { $this->id = $id; }
 
@@ -187,6 +189,17 @@ class WC_Order {
 	}
 
 	public function save() {
+		foreach ( $this->new_items as $item ) {
+			$next = 7000;
+			foreach ( array( 'line_items', 'shipping_lines', 'fee_lines', 'tax_lines' ) as $list ) {
+				foreach ( isset( $this->props[ $list ] ) ? $this->props[ $list ] : array() as $row ) {
+					$next = max( $next, (int) $row['id'] + 1 );
+				}
+			}
+			$item->id = $next;
+			$this->props[ $item instanceof WC_Order_Item_Fee ? 'fee_lines' : 'tax_lines' ][] = $item->row();
+		}
+		$this->new_items = array();
 		$d = array();
 		foreach ( array( 'status', 'meta', 'paid', 'transaction_id', 'payment_method', 'payment_complete_calls', 'props', 'refunds' ) as $k ) {
 			$d[ $k ] = $this->$k;
@@ -248,6 +261,17 @@ class WC_Order {
 		throw new FrontgateTest_Failure( 'WC_Order stub has no ' . $name );
 	}
 	public function get_total() { return $this->props['total']; }
+	public function set_total( $v ) { $this->props['total'] = (string) $v; }
+	public function get_cart_tax() { return isset( $this->props['cart_tax'] ) ? $this->props['cart_tax'] : '0'; }
+	public function set_cart_tax( $v ) { $this->props['cart_tax'] = (string) $v; }
+	public function add_item( $item ) { $this->new_items[] = $item; }
+	public function get_taxes() {
+		$out = array();
+		foreach ( isset( $this->props['tax_lines'] ) ? array_keys( $this->props['tax_lines'] ) : array() as $i ) {
+			$out[] = new FrontgateTest_TaxLine( $this, $i );
+		}
+		return $out;
+	}
 	public function get_customer_note() { return isset( $this->props['customer_note'] ) ? $this->props['customer_note'] : ''; }
 	public function get_date_created() { return new DateTime( $this->props['date_created_gmt'], new DateTimeZone( 'UTC' ) ); }
 	public function get_checkout_payment_url( $on_checkout = false ) { return 'https://butikk.example/kasse/order-pay/' . $this->id . '/?pay_for_order=true&key=' . $this->get_order_key(); }
@@ -313,6 +337,55 @@ final class FrontgateTest_Item {
 			public function get_sku() { return $this->sku; }
 		};
 	}
+}
+
+/** A tax line of an order, changed in place as WC_Order_Item_Tax is. */
+final class FrontgateTest_TaxLine {
+	private $order;
+	private $i;
+	public function __construct( WC_Order $order, $i ) { $this->order = $order; $this->i = $i; }
+	public function get_rate_id() { return $this->order->props['tax_lines'][ $this->i ]['rate_id']; }
+	public function get_tax_total() { return $this->order->props['tax_lines'][ $this->i ]['tax_total']; }
+	public function set_tax_total( $v ) { $this->order->props['tax_lines'][ $this->i ]['tax_total'] = (string) $v; }
+	public function save() { return $this->order->props['tax_lines'][ $this->i ]['id']; }
+}
+
+/** A new fee line; row() is its REST shape once the order saved it. */
+class WC_Order_Item_Fee {
+	public $id = 0;
+	public $d = array( 'name' => '', 'amount' => '', 'total' => '', 'tax_class' => '', 'tax_status' => 'taxable', 'taxes' => array( 'total' => array() ), 'meta' => array() );
+	public function set_name( $v ) { $this->d['name'] = $v; }
+	public function set_amount( $v ) { $this->d['amount'] = $v; }
+	public function set_total( $v ) { $this->d['total'] = $v; }
+	public function set_tax_class( $v ) { $this->d['tax_class'] = $v; }
+	public function set_tax_status( $v ) { $this->d['tax_status'] = $v; }
+	public function set_taxes( $v ) { $this->d['taxes'] = $v; }
+	public function add_meta_data( $k, $v, $unique = false ) { $this->d['meta'][ $k ] = $v; }
+	public function get_id() { return $this->id; }
+	public function row() {
+		$taxes = array();
+		$sum   = 0;
+		foreach ( $this->d['taxes']['total'] as $id => $t ) {
+			$taxes[] = array( 'id' => $id, 'total' => $t, 'subtotal' => '' );
+			$sum    += Frontgate_Money::to_minor( $t );
+		}
+		return array_merge(
+			array( 'id' => $this->id, 'name' => $this->d['name'], 'tax_class' => $this->d['tax_class'], 'tax_status' => $this->d['tax_status'], 'amount' => $this->d['amount'],
+				'total' => $this->d['total'], 'total_tax' => Frontgate_Money::format( $sum ), 'taxes' => $taxes ),
+			$this->d['meta']
+		);
+	}
+}
+
+/** A new tax line (a rate the order had no line for). */
+class WC_Order_Item_Tax {
+	public $id = 0;
+	public $d = array();
+	public function set_rate( $id ) { $this->d['rate_id'] = $id; $this->d['label'] = 'rate ' . $id; $this->d['compound'] = false; }
+	public function set_tax_total( $v ) { $this->d['tax_total'] = $v; }
+	public function set_shipping_tax_total( $v ) { $this->d['shipping_tax_total'] = $v; }
+	public function get_id() { return $this->id; }
+	public function row() { return array_merge( array( 'id' => $this->id ), $this->d ); }
 }
 
 /** A WooCommerce refund: id and refunded items (negative totals, _refunded_item_id). */

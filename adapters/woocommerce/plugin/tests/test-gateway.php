@@ -169,6 +169,8 @@ function frontgate_test_gateway_awaiting_payment_actions() {
 	$o->meta['_frontgate_status'] = ''; // A checkout recorded before SENT was.
 	frontgate_assert_same( array( 'frontgate_resend_link' ), array_keys( $actions->order_actions( array(), $o ) ), 'resend without a status' );
 	$o->meta['_frontgate_status'] = 'RESERVED';
+	frontgate_assert_same( array(), array_keys( $actions->order_actions( array(), $o ) ), 'no charge before the capture: it would end the reservation' );
+	$o->meta['_frontgate_status'] = 'CAPTURED';
 	frontgate_assert_same( array( 'frontgate_charge' ), array_keys( $actions->order_actions( array(), $o ) ) );
 
 	// Cancelling an unpaid order closes its card page or link at FrontGo.

@@ -4,13 +4,19 @@
  *
  *   php adapters/woocommerce/plugin/tools/make-pot.php [plugin-dir] [out.pot]
  *
- * It reads every .php file under the plugin folder with PHP's tokenizer and
- * collects the literal strings passed to WordPress's translation functions
- * for the plugin's text domain, with their contexts, plural forms,
- * translator comments and file:line references. Calls whose arguments are
- * not literals, or whose domain is another, are skipped. The output is
- * sorted by first reference, so it changes only when the strings do;
- * plugin_test.go fails when the committed template is stale.
+ * It reads every .php and .js file under the plugin folder with PHP's
+ * tokenizer and collects the literal strings passed to WordPress's
+ * translation functions for the plugin's text domain, with their contexts,
+ * plural forms, translator comments and file:line references. Calls whose
+ * arguments are not literals, or whose domain is another, are skipped. The
+ * output is sorted by first reference, so it changes only when the strings
+ * do; plugin_test.go fails when the committed template is stale.
+ *
+ * The block script (plain ES5, wp.i18n.__ and friends) is read by the same
+ * tokenizer: JavaScript's quoted strings, comments, names and parentheses
+ * are PHP's too. Template literals, and regular expressions holding a quote,
+ * would not be; the script has none. Its references (assets/js/…) are what
+ * `wp i18n make-json` needs to make the script's JSON translations.
  *
  * @package Frontgate_WooCommerce
  */
@@ -66,7 +72,11 @@ function frontgate_pot_quote( $s ) {
  * @return array[] Entries: msgid, plural, context, ref, comment.
  */
 function frontgate_pot_scan( $path, $rel ) {
-	$tokens  = token_get_all( file_get_contents( $path ) );
+	$src = (string) file_get_contents( $path );
+	if ( '.js' === substr( $path, -3 ) ) {
+		$src = '<?php ' . $src; // On the first line: line numbers stay the script's.
+	}
+	$tokens  = token_get_all( $src );
 	$out     = array();
 	$comment = null; // the last translators: comment and the line it ends on.
 	$n       = count( $tokens );
@@ -151,7 +161,7 @@ $dir = rtrim( realpath( $dir ), '/' );
 $files = array();
 $it    = new RecursiveIteratorIterator( new RecursiveDirectoryIterator( $dir, FilesystemIterator::SKIP_DOTS ) );
 foreach ( $it as $f ) {
-	if ( 'php' === $f->getExtension() ) {
+	if ( in_array( $f->getExtension(), array( 'php', 'js' ), true ) ) {
 		$files[] = substr( $f->getPathname(), strlen( $dir ) + 1 );
 	}
 }

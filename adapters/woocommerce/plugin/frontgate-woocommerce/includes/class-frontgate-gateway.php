@@ -414,7 +414,9 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 
 	/**
 	 * Refunds from the order screen: the refunded lines go to their FrontGo
-	 * lines, the reference is the capture being refunded.
+	 * lines, the reference is the capture being refunded. A refund of an
+	 * additional charge's fee line is paid back from that charge instead
+	 * (source "charged", its CHA… id), in full and on its own.
 	 *
 	 * @param int        $order_id The order.
 	 * @param float|null $amount   The refund amount.
@@ -427,10 +429,6 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 		if ( '' === $uuid ) {
 			return new WP_Error( 'frontgate_refund', __( 'This order has no FrontGo reservation.', 'frontgate-woocommerce' ) );
 		}
-		$captures = $order->get_meta( Frontgate_Outcome_Handler::META_CAPTURES );
-		if ( empty( $captures ) ) {
-			return new WP_Error( 'frontgate_refund', __( 'Nothing has been captured yet. Cancel the order to release the reservation instead.', 'frontgate-woocommerce' ) );
-		}
 		$refund = Frontgate_Refunds::being_paid( $order ); // WooCommerce saved it just before calling us.
 		$items  = array();
 		if ( $refund ) {
@@ -441,9 +439,42 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 				}
 			}
 		}
+		$charges = Frontgate_Charges::records( $order );
 		try {
-			$minor = Frontgate_Money::to_minor( wc_format_decimal( $amount, 2 ) );
-			$lines = Frontgate_Refunds::lines( (array) $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS ), $items, $minor );
+			$minor  = Frontgate_Money::to_minor( wc_format_decimal( $amount, 2 ) );
+			$charge = Frontgate_Refunds::charge_part( $charges, $items, $minor );
+			if ( $charge ) {
+				( new Frontgate_Charges( $this ) )->refund( $order, $charge, $refund ? $refund->get_id() : 0 );
+				$order->add_order_note(
+					sprintf(
+						/* translators: 1: amount, 2: the charge's text, 3: reason */
+						__( 'FrontGo: refund of %1$s requested from the additional charge "%2$s". %3$s', 'frontgate-woocommerce' ),
+						wc_price( $amount, array( 'currency' => $order->get_currency() ) ),
+						$charge['text'],
+						$reason
+					)
+				);
+				return true;
+			}
+			$captures = $order->get_meta( Frontgate_Outcome_Handler::META_CAPTURES );
+			if ( empty( $captures ) ) {
+				return new WP_Error( 'frontgate_refund', __( 'Nothing has been captured yet. Cancel the order to release the reservation instead.', 'frontgate-woocommerce' ) );
+			}
+			$open = false; // A charge on the order not refunded yet.
+			foreach ( $charges as $c ) {
+				if ( ! empty( $c['item_id'] ) ) {
+					unset( $items[ (int) $c['item_id'] ] ); // Refunded with nothing: not part of this refund.
+					$open = $open || empty( $c['refunded'] );
+				}
+			}
+			try {
+				$lines = Frontgate_Refunds::lines( (array) $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS ), $items, $minor );
+			} catch ( InvalidArgumentException $e ) {
+				if ( empty( $items ) && $open ) {
+					throw new InvalidArgumentException( $e->getMessage() . ' ' . __( 'To refund an additional charge, refund its fee line.', 'frontgate-woocommerce' ) );
+				}
+				throw $e;
+			}
 			$this->client()->operate(
 				$uuid,
 				'refund',

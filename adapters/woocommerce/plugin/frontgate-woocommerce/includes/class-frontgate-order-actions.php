@@ -12,7 +12,8 @@ defined( 'ABSPATH' ) || exit;
  * configured status, cancel the reservation when the order is cancelled,
  * "Resend payment link" and "Charge additional amount" order actions, the
  * order screen's FrontGo box, and keeping reserved orders away from
- * WooCommerce's unpaid-order timer.
+ * WooCommerce's unpaid-order timer. Additional charges themselves are
+ * Frontgate_Charges'.
  */
 class Frontgate_Order_Actions {
 
@@ -160,7 +161,8 @@ class Frontgate_Order_Actions {
 		if ( self::awaiting_payment( $order, $status ) ) {
 			$actions['frontgate_resend_link'] = __( 'Resend FrontGo payment link', 'frontgate-woocommerce' );
 		}
-		if ( in_array( $status, array( 'RESERVED', 'CAPTURED', 'CHARGED', 'PARTIAL REFUNDED' ), true ) ) {
+		if ( in_array( $status, Frontgate_Charges::CHARGEABLE, true ) ) {
+			// Not while only reserved: a charge would end the reservation's capture.
 			$actions['frontgate_charge'] = __( 'Charge additional amount (FrontGo)', 'frontgate-woocommerce' );
 		}
 		return $actions;
@@ -193,71 +195,33 @@ class Frontgate_Order_Actions {
 	}
 
 	/**
-	 * The "Charge additional amount" action, with the amount, VAT rate and
-	 * text from the FrontGo box (WooCommerce checked the order form's nonce).
+	 * The "Charge additional amount" action, with the amount, VAT rate, text
+	 * and charge number from the FrontGo box (WooCommerce checked the order
+	 * form's nonce). Frontgate_Charges charges once and adds the charge to
+	 * the order as a fee line.
 	 *
 	 * @param WC_Order $order Order.
+	 * @return string What happened (Frontgate_Charges::charge()), '' for another gateway's order.
 	 */
 	public function charge( $order ) {
 		if ( ! self::ours( $order ) ) {
-			return;
+			return '';
 		}
 		// phpcs:disable WordPress.Security.NonceVerification.Missing -- verified by WooCommerce's order save.
 		$amount = isset( $_POST['frontgate_charge_amount'] ) ? sanitize_text_field( wp_unslash( $_POST['frontgate_charge_amount'] ) ) : '';
 		$rate   = isset( $_POST['frontgate_charge_tax_rate'] ) ? sanitize_text_field( wp_unslash( $_POST['frontgate_charge_tax_rate'] ) ) : '25';
 		$text   = isset( $_POST['frontgate_charge_text'] ) ? sanitize_text_field( wp_unslash( $_POST['frontgate_charge_text'] ) ) : '';
+		$seq    = isset( $_POST['frontgate_charge_seq'] ) ? sanitize_text_field( wp_unslash( $_POST['frontgate_charge_seq'] ) ) : '';
 		// phpcs:enable
-		try {
-			$minor = Frontgate_Money::to_minor( str_replace( ',', '.', $amount ) );
-			$r     = Frontgate_Money::to_rate( $rate );
-			if ( $minor <= 0 ) {
-				throw new InvalidArgumentException( __( 'enter an amount above zero', 'frontgate-woocommerce' ) );
-			}
-		} catch ( InvalidArgumentException $e ) {
-			/* translators: %s: the reason */
-			$order->add_order_note( sprintf( __( 'FrontGo: no additional charge made: %s.', 'frontgate-woocommerce' ), $e->getMessage() ) );
-			return;
+		$result = ( new Frontgate_Charges( $this->gateway ) )->charge( $order, $amount, $rate, $text, $seq );
+		if ( 'duplicate' === $result ) {
+			self::notice( $order, __( 'This additional charge was already handled (the form was sent twice, or was out of date); nothing more was charged. See the order notes.', 'frontgate-woocommerce' ) );
+		} elseif ( 'unknown' === $result ) {
+			self::notice( $order, __( 'The outcome of the additional charge is not known yet; see the order notes, then submit the same charge again.', 'frontgate-woocommerce' ) );
+		} elseif ( in_array( $result, array( 'failed', 'invalid', 'busy' ), true ) ) {
+			self::notice( $order, __( 'No additional amount was charged; see the order notes.', 'frontgate-woocommerce' ) );
 		}
-		$name    = '' !== $text ? $text : __( 'Additional charge', 'frontgate-woocommerce' );
-		$charges = $order->get_meta( '_frontgate_charges' );
-		$charges = is_array( $charges ) ? $charges : array();
-		try {
-			$this->gateway->client()->operate(
-				(string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ),
-				'charge',
-				array(
-					'lines' => array(
-						array(
-							'name'      => $name,
-							'unitPrice' => $minor,
-							'quantity'  => 1,
-							'taxRate'   => Frontgate_Money::rate_number( $r ),
-						),
-					),
-				),
-				Frontgate_Sidecar_Client::idempotency_key( 'charge', $order->get_order_key(), count( $charges ), $minor, $name )
-			);
-		} catch ( Frontgate_Sidecar_Exception $e ) {
-			/* translators: %s: the reason */
-			$order->add_order_note( sprintf( __( 'FrontGo: the additional charge failed: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
-			return;
-		}
-		$charges[] = array(
-			'amount' => $minor,
-			'rate'   => $r,
-			'text'   => $name,
-			'at'     => time(),
-		);
-		$order->update_meta_data( '_frontgate_charges', $charges );
-		$order->add_order_note(
-			sprintf(
-				/* translators: 1: amount, 2: text */
-				__( 'FrontGo: %1$s charged to the card (%2$s). The WooCommerce order total is unchanged.', 'frontgate-woocommerce' ),
-				wc_price( $minor / 100, array( 'currency' => $order->get_currency() ) ),
-				$name
-			)
-		);
-		$order->save();
+		return $result;
 	}
 
 	/**
@@ -273,8 +237,9 @@ class Frontgate_Order_Actions {
 	}
 
 	/**
-	 * Renders the FrontGo box: the reservation, its status, and the fields
-	 * of an additional charge.
+	 * Renders the FrontGo box: the reservation, its status, the additional
+	 * charges made, and the fields of a new one. The hidden charge number
+	 * makes the form good for one charge: sent twice, it charges once.
 	 *
 	 * @param WP_Post|WC_Order $post_or_order The order (HPOS) or its post.
 	 */
@@ -287,16 +252,53 @@ class Frontgate_Order_Actions {
 		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
 		echo '<p><strong>' . esc_html__( 'Reservation', 'frontgate-woocommerce' ) . ':</strong> <code>' . esc_html( (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ) ) . '</code><br>';
 		echo '<strong>' . esc_html__( 'Status', 'frontgate-woocommerce' ) . ':</strong> ' . esc_html( '' !== $status ? $status : '—' ) . '</p>';
+		$charges = Frontgate_Charges::records( $order );
+		if ( ! empty( $charges ) ) {
+			echo '<p><strong>' . esc_html__( 'Additional charges', 'frontgate-woocommerce' ) . ':</strong></p><ul>';
+			foreach ( $charges as $c ) {
+				$line = Frontgate_Money::format( (int) $c['amount'] ) . ' ' . $c['text'] . ( ! empty( $c['reference'] ) ? ' (' . $c['reference'] . ')' : '' );
+				if ( ! empty( $c['refunded'] ) ) {
+					$line .= ' — ' . __( 'refunded', 'frontgate-woocommerce' );
+				}
+				echo '<li>' . esc_html( $line ) . '</li>';
+			}
+			echo '</ul>';
+		}
+		if ( ! in_array( $status, Frontgate_Charges::CHARGEABLE, true ) ) {
+			if ( 'RESERVED' === $status ) {
+				echo '<p class="description">' . esc_html__( 'An additional amount can be charged to the card once the reservation is captured.', 'frontgate-woocommerce' ) . '</p>';
+			}
+			return;
+		}
+		$pending = Frontgate_Charges::pending( $order );
+		$amount  = $pending ? str_replace( '.', ',', Frontgate_Money::format( (int) $pending['amount'] ) ) : '';
+		$rate    = $pending ? Frontgate_Money::format_rate( (int) $pending['rate'] ) : '25';
+		$text    = $pending ? (string) $pending['text'] : '';
+		if ( $pending ) {
+			echo '<p class="notice notice-warning inline">' . esc_html__( 'The last additional charge has no known outcome. Submit it again unchanged: FrontGo is asked first whether it went through, and it is never made twice.', 'frontgate-woocommerce' ) . '</p>';
+		}
+		$rates = array();
+		foreach ( $this->gateway->mapper_config()['tax_rates'] as $r ) {
+			$rates[] = Frontgate_Money::format_rate( $r );
+		}
+		$rates = empty( $rates ) ? array( '25', '15', '12', '0' ) : $rates;
+		usort(
+			$rates,
+			function ( $a, $b ) {
+				return Frontgate_Money::to_rate( $b ) - Frontgate_Money::to_rate( $a );
+			}
+		);
+		echo '<input type="hidden" name="frontgate_charge_seq" value="' . esc_attr( (string) Frontgate_Charges::next_seq( $order ) ) . '">';
 		echo '<p><label for="frontgate_charge_amount">' . esc_html__( 'Additional amount (incl. VAT)', 'frontgate-woocommerce' ) . '</label><br>';
-		echo '<input type="text" inputmode="decimal" id="frontgate_charge_amount" name="frontgate_charge_amount" placeholder="0.00" style="width:100%"></p>';
+		echo '<input type="text" inputmode="decimal" id="frontgate_charge_amount" name="frontgate_charge_amount" placeholder="0,00" value="' . esc_attr( $amount ) . '" style="width:100%"></p>';
 		echo '<p><label for="frontgate_charge_tax_rate">' . esc_html__( 'VAT rate', 'frontgate-woocommerce' ) . '</label><br><select id="frontgate_charge_tax_rate" name="frontgate_charge_tax_rate">';
-		foreach ( array( '25', '15', '12', '0' ) as $r ) {
-			echo '<option value="' . esc_attr( $r ) . '">' . esc_html( $r ) . ' %</option>';
+		foreach ( $rates as $r ) {
+			echo '<option value="' . esc_attr( $r ) . '"' . ( $r === $rate ? ' selected' : '' ) . '>' . esc_html( $r ) . ' %</option>';
 		}
 		echo '</select></p>';
 		echo '<p><label for="frontgate_charge_text">' . esc_html__( 'Text on the receipt', 'frontgate-woocommerce' ) . '</label><br>';
-		echo '<input type="text" id="frontgate_charge_text" name="frontgate_charge_text" style="width:100%"></p>';
-		echo '<p class="description">' . esc_html__( 'Choose "Charge additional amount (FrontGo)" under Order actions and update the order.', 'frontgate-woocommerce' ) . '</p>';
+		echo '<input type="text" id="frontgate_charge_text" name="frontgate_charge_text" value="' . esc_attr( $text ) . '" style="width:100%"></p>';
+		echo '<p class="description">' . esc_html__( 'Choose "Charge additional amount (FrontGo)" under Order actions and update the order. The amount is charged to the card on file and added to the order as a fee line, which can be refunded in full from the order screen.', 'frontgate-woocommerce' ) . '</p>';
 	}
 
 	/**

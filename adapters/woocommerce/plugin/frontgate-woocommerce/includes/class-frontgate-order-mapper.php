@@ -90,7 +90,7 @@ class Frontgate_Order_Mapper {
 		}
 		$currency = strtoupper( (string) self::get( $o, 'currency', '' ) );
 		if ( ! $this->currency_ok( $currency ) ) {
-			$this->bad( 'currency', 'currency', sprintf( /* translators: the values named in the message */ __( '"%s" is not accepted (accepted: %s)', 'frontgate-woocommerce' ), self::get( $o, 'currency', '' ), implode( ', ', $this->cfg['currencies'] ) ) );
+			$this->bad( 'currency', 'currency', sprintf( /* translators: 1: the order's currency, 2: the accepted currencies */ __( '"%1$s" is not accepted (accepted: %2$s)', 'frontgate-woocommerce' ), self::get( $o, 'currency', '' ), implode( ', ', $this->cfg['currencies'] ) ) );
 		}
 		$order_date = 0;
 		$created    = (string) self::get( $o, 'date_created_gmt', '' );
@@ -472,7 +472,7 @@ class Frontgate_Order_Mapper {
 			$ids[] = (int) self::get( reset( $taxes ), 'id', 0 );
 		}
 		if ( count( $ids ) > 1 ) {
-			$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: the values named in the message */ __( '%d tax rates apply (rate ids %s); FrontGo takes one rate per line', 'frontgate-woocommerce' ), count( $ids ), implode( ', ', $ids ) ) );
+			$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: 1: how many tax rates, 2: their ids */ __( '%1$d tax rates apply (rate ids %2$s); FrontGo takes one rate per line', 'frontgate-woocommerce' ), count( $ids ), implode( ', ', $ids ) ) );
 			return 0;
 		}
 		$tl = ( 1 === count( $ids ) && isset( $this->rates[ $ids[0] ] ) ) ? $this->rates[ $ids[0] ] : null;
@@ -482,27 +482,27 @@ class Frontgate_Order_Mapper {
 			try {
 				$r = Frontgate_Money::to_rate( $tl['rate_percent'] );
 			} catch ( InvalidArgumentException $e ) {
-				$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: the values named in the message */ __( 'tax rate "%s" (%s) is not a percentage with at most two decimals', 'frontgate-woocommerce' ), self::text( $tl['rate_percent'] ), self::get( $tl, 'label', '' ) ) );
+				$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: 1: the rate as WooCommerce gives it, 2: the rate's label */ __( 'tax rate "%1$s" (%2$s) is not a percentage with at most two decimals', 'frontgate-woocommerce' ), self::text( $tl['rate_percent'] ), self::get( $tl, 'label', '' ) ) );
 				return 0;
 			}
 			if ( self::get( $tl, 'compound', false ) ) {
-				$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: the values named in the message */ __( 'tax rate %s (%s) is compound; FrontGo takes one simple rate per line', 'frontgate-woocommerce' ), Frontgate_Money::format_rate( $r ), self::get( $tl, 'label', '' ) ) );
+				$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: 1: rate in percent, 2: the rate's label */ __( 'tax rate %1$s (%2$s) is compound; FrontGo takes one simple rate per line', 'frontgate-woocommerce' ), Frontgate_Money::format_rate( $r ), self::get( $tl, 'label', '' ) ) );
 				return 0;
 			}
 		} else {
 			$r = $this->infer_rate( $net, $tax, $q );
 			if ( null === $r ) {
-				$this->bad( $path . '.total_tax', 'tax_rate', sprintf( /* translators: the values named in the message */ __( 'the tax %s on %s matches none of the accepted rates %s', 'frontgate-woocommerce' ), Frontgate_Money::format( $tax ), Frontgate_Money::format( $net ), $this->rates_text() ) );
+				$this->bad( $path . '.total_tax', 'tax_rate', sprintf( /* translators: 1: tax amount, 2: amount without tax, 3: the accepted rates */ __( 'the tax %1$s on %2$s matches none of the accepted rates %3$s', 'frontgate-woocommerce' ), Frontgate_Money::format( $tax ), Frontgate_Money::format( $net ), $this->rates_text() ) );
 				return 0;
 			}
 		}
 		if ( ! in_array( $r, $this->cfg['tax_rates'], true ) ) {
-			$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: the values named in the message */ __( 'tax rate %s%% is not one of the accepted rates %s', 'frontgate-woocommerce' ), Frontgate_Money::format_rate( $r ), $this->rates_text() ) );
+			$this->bad( $path . '.taxes', 'tax_rate', sprintf( /* translators: 1: rate in percent, 2: the accepted rates */ __( 'tax rate %1$s%% is not one of the accepted rates %2$s', 'frontgate-woocommerce' ), Frontgate_Money::format_rate( $r ), $this->rates_text() ) );
 			return 0;
 		}
 		$expected = Frontgate_Money::tax_on( $net, $r );
 		if ( abs( $expected - $tax ) > $q + 1 ) {
-			$this->bad( $path . '.total_tax', 'tax_rate', sprintf( /* translators: the values named in the message */ __( 'the tax %s is not %s%% of %s (%s)', 'frontgate-woocommerce' ), Frontgate_Money::format( $tax ), Frontgate_Money::format_rate( $r ), Frontgate_Money::format( $net ), Frontgate_Money::format( $expected ) ) );
+			$this->bad( $path . '.total_tax', 'tax_rate', sprintf( /* translators: 1: tax amount, 2: rate in percent, 3: amount without tax, 4: the tax that rate gives */ __( 'the tax %1$s is not %2$s%% of %3$s (%4$s)', 'frontgate-woocommerce' ), Frontgate_Money::format( $tax ), Frontgate_Money::format_rate( $r ), Frontgate_Money::format( $net ), Frontgate_Money::format( $expected ) ) );
 			return 0;
 		}
 		return $r;
@@ -678,7 +678,7 @@ class Frontgate_Order_Mapper {
 		try {
 			return Frontgate_Money::to_minor( is_string( $value ) ? trim( $value ) : $value );
 		} catch ( InvalidArgumentException $e ) {
-			$this->bad( $path, 'amount', sprintf( /* translators: the values named in the message */ __( '"%s": %s', 'frontgate-woocommerce' ), self::text( $value ), $e->getMessage() ) );
+			$this->bad( $path, 'amount', sprintf( /* translators: 1: the amount as given, 2: what is wrong with it */ __( '"%1$s": %2$s', 'frontgate-woocommerce' ), self::text( $value ), $e->getMessage() ) );
 			return 0;
 		}
 	}

@@ -12,8 +12,9 @@ defined( 'ABSPATH' ) || exit;
  * refunded item's amount goes to that item's FrontGo lines (remembered from
  * the reservation details), and any amount not tied to an item (a refund
  * typed as an amount) is spread over the lines in order, never more than a
- * line's own amount. It also tells process_refund which refund it is paying
- * out.
+ * line's own amount. A refund of an additional charge's fee line is paid
+ * back from the charge instead (charge_part()). It also tells
+ * process_refund which refund it is paying out.
  */
 class Frontgate_Refunds {
 
@@ -56,6 +57,71 @@ class Frontgate_Refunds {
 			}
 		}
 		return $newest;
+	}
+
+	/**
+	 * The additional charge a refund pays back, if any. FrontGo refunds a
+	 * charge from the charge itself (source "charged"), apart from the
+	 * reservation's capture, and only in full: the plugin's reservations
+	 * are made without isChargePartiallyRefundable. So a refund touching a
+	 * charge's fee line must be that line's whole amount and nothing else;
+	 * anything else is refused here, before FrontGo is asked.
+	 *
+	 * @param array[] $charges      The order's charges (Frontgate_Charges::records()).
+	 * @param array   $refund_items Item id => amount refunded in øre (positive).
+	 * @param int     $amount       The refund's total in øre.
+	 * @return array|null The charge's record, or null when the refund touches no charge.
+	 * @throws InvalidArgumentException When the refund mixes a charge with other lines, takes part of one, or one already refunded.
+	 */
+	public static function charge_part( array $charges, array $refund_items, $amount ) {
+		$by_item = array();
+		foreach ( $charges as $c ) {
+			if ( ! empty( $c['item_id'] ) ) {
+				$by_item[ (int) $c['item_id'] ] = $c;
+			}
+		}
+		$hit   = array();
+		$other = 0;
+		foreach ( $refund_items as $item_id => $a ) {
+			if ( isset( $by_item[ (int) $item_id ] ) ) {
+				$hit[] = $by_item[ (int) $item_id ];
+			} elseif ( (int) $a > 0 ) {
+				++$other;
+			}
+		}
+		if ( empty( $hit ) ) {
+			return null;
+		}
+		if ( count( $hit ) > 1 ) {
+			throw new InvalidArgumentException( __( 'Refund one additional charge at a time: FrontGo refunds each charge on its own.', 'frontgate-woocommerce' ) );
+		}
+		$c = $hit[0];
+		if ( ! empty( $c['refunded'] ) ) {
+			/* translators: %s: the charge's text */
+			throw new InvalidArgumentException( sprintf( __( 'The additional charge "%s" has already been refunded.', 'frontgate-woocommerce' ), $c['text'] ) );
+		}
+		$got = (int) $refund_items[ (int) $c['item_id'] ];
+		if ( $other > 0 || $amount !== $got ) {
+			throw new InvalidArgumentException(
+				sprintf(
+					/* translators: %s: the charge's text */
+					__( 'Refund the additional charge "%s" on its own: FrontGo pays it back from the charge, apart from the order\'s other lines, so one refund cannot hold both. Refund the other lines in a second refund.', 'frontgate-woocommerce' ),
+					$c['text']
+				)
+			);
+		}
+		if ( $got !== (int) $c['amount'] ) {
+			throw new InvalidArgumentException(
+				sprintf(
+					/* translators: 1: the charge's text, 2: its amount, 3: the amount asked for */
+					__( 'FrontGo refunds the additional charge "%1$s" only in full: refund all of its %2$s (with VAT), not %3$s.', 'frontgate-woocommerce' ),
+					$c['text'],
+					Frontgate_Money::format( (int) $c['amount'] ),
+					Frontgate_Money::format( $got )
+				)
+			);
+		}
+		return $c;
 	}
 
 	/**

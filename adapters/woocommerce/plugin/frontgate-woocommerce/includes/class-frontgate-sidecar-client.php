@@ -128,7 +128,7 @@ class Frontgate_Sidecar_Client {
 	 */
 	private function request( $method, $path, $body, $key ) {
 		if ( '' === $this->base || '' === $this->api_key ) {
-			throw new Frontgate_Sidecar_Exception( 0, 'not_configured', 'the sidecar URL or API key is not set' );
+			throw new Frontgate_Sidecar_Exception( 0, 'not_configured', __( 'the sidecar URL or API key is not set', 'frontgate-woocommerce' ) );
 		}
 		$args = array(
 			'method'      => $method,
@@ -155,14 +155,15 @@ class Frontgate_Sidecar_Client {
 			}
 			$resp = wp_remote_request( $this->base . $path, $args );
 			if ( is_wp_error( $resp ) ) {
-				$last = new Frontgate_Sidecar_Exception( 0, 'unavailable', 'the sidecar did not answer: ' . $resp->get_error_message() );
+				/* translators: %s: the transport error */
+				$last = new Frontgate_Sidecar_Exception( 0, 'unavailable', sprintf( __( 'the sidecar did not answer: %s', 'frontgate-woocommerce' ), $resp->get_error_message() ) );
 			} else {
 				$status = (int) wp_remote_retrieve_response_code( $resp );
 				$raw    = (string) wp_remote_retrieve_body( $resp );
 				if ( $status >= 200 && $status < 300 ) {
 					$data = json_decode( $raw, true );
 					if ( ! is_array( $data ) ) {
-						throw new Frontgate_Sidecar_Exception( $status, 'malformed', 'the sidecar answered with something other than a JSON object' );
+						throw new Frontgate_Sidecar_Exception( $status, 'malformed', __( 'the sidecar answered with something other than a JSON object', 'frontgate-woocommerce' ) );
 					}
 					return $data;
 				}

@@ -81,7 +81,8 @@ class Frontgate_Sidecar_Exception extends Exception {
 		return new self(
 			$status,
 			isset( $e['code'] ) ? $e['code'] : 'http_' . $status,
-			isset( $e['message'] ) ? $e['message'] : 'the sidecar answered HTTP ' . $status,
+			/* translators: %d: HTTP status code */
+			isset( $e['message'] ) ? $e['message'] : sprintf( __( 'the sidecar answered HTTP %d', 'frontgate-woocommerce' ), $status ),
 			isset( $e['fields'] ) && is_array( $e['fields'] ) ? $e['fields'] : array(),
 			isset( $e['messageKey'] ) ? $e['messageKey'] : '',
 			isset( $e['upstreamRequestId'] ) ? $e['upstreamRequestId'] : ''

@@ -1,0 +1,420 @@
+<?php
+/**
+ * Additional charges: charged once at FrontGo, added to the order as a fee
+ * line with their VAT, refunded from the order screen in full and on their
+ * own. The sidecar is scripted (wp_remote_request in test-gateway.php).
+ *
+ * @package Frontgate_WooCommerce
+ */
+
+// phpcs:disable
+
+/** The gateway, with the plugin's classes loaded. */
+function frontgate_t_charges_gateway() {
+	frontgate_load();
+	return frontgate_t_gateway();
+}
+
+/** A captured order of the coupon-fixed fixture (total 2106.00, 25 % and 15 % tax lines). */
+function frontgate_t_captured_order( $id = 1204 ) {
+	$o         = frontgate_t_wc_order( 'coupon-fixed', $id );
+	$o->status = 'completed';
+	$o->paid   = true;
+	$o->meta   = array(
+		'_frontgate_reservation_uuid' => 'RSRV1',
+		'_frontgate_status'           => 'CAPTURED',
+		'_frontgate_capture_ids'      => array( 'CAP777' ),
+		'_frontgate_line_ids'         => array( '41' => array( array( 9001, 142885 ) ), '43' => array( array( 9002, 10008 ), array( 9003, 3337 ) ), '44' => array( array( 9004, 6900 ) ) ),
+	);
+	$o->save();
+	return $o;
+}
+
+/** The reservation details once a charge of $amount øre was made (its line 9100, its id $cha). */
+function frontgate_t_charge_details( $sku, $name, $amount, $cha ) {
+	$products = array(
+		array( 'id' => 9001, 'name' => 'Vinterjakke', 'productId' => 'JAKKE-V', 'amount' => 142885, 'reserved' => 142885, 'captured' => 142885 ),
+		array( 'id' => 9004, 'name' => 'Frakt', 'productId' => '', 'amount' => 6900, 'reserved' => 6900, 'captured' => 6900 ),
+	);
+	$charged  = array();
+	if ( $amount ) {
+		$products[] = array( 'id' => 9100, 'name' => $name, 'productId' => $sku, 'amount' => $amount, 'reserved' => 0, 'captured' => 0 );
+		$charged[]  = array( 'reference' => $cha, 'amount' => $amount );
+	}
+	return array( 'status' => 'CHARGED', 'products' => $products, 'history' => array( 'captured' => array( array( 'reference' => 'CAP777', 'amount' => 210600 ) ), 'charged' => $charged ) );
+}
+
+/** Posts the FrontGo box as the order screen does and runs the action. */
+function frontgate_t_charge( $g, $id, array $fields ) {
+	$_POST = $fields;
+	try {
+		return ( new Frontgate_Order_Actions( $g ) )->charge( wc_get_order( $id ) );
+	} finally {
+		$_POST = array();
+	}
+}
+
+/** The form fields the FrontGo box renders (name => value). */
+function frontgate_t_box( $g, $id ) {
+	ob_start();
+	( new Frontgate_Order_Actions( $g ) )->render_meta_box( wc_get_order( $id ) );
+	$html = ob_get_clean();
+	preg_match_all( '/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/', $html, $m );
+	$out = array_combine( $m[1], array_map( 'html_entity_decode', $m[2] ) );
+	if ( preg_match( '/<option value="([^"]+)" selected>/', $html, $s ) ) {
+		$out['frontgate_charge_tax_rate'] = $s[1];
+	}
+	return $out;
+}
+
+function frontgate_test_charge_adds_a_fee_line_once() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$box = frontgate_t_box( $g, 1204 );
+	frontgate_assert_same( '1', $box['frontgate_charge_seq'], 'the form carries charge number 1' );
+
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'uuid' => 'CHA100', 'message' => 'reservationChargedSuccessfully' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) );
+	$form = array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' );
+	frontgate_assert_same( 'charged', frontgate_t_charge( $g, 1204, $form ) );
+
+	list( $url, $args ) = $GLOBALS['frontgate_test_requests'][0];
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV1/charge', $url );
+	frontgate_assert_same(
+		array( 'lines' => array( array( 'name' => 'Gavepapir', 'sku' => 'wc-charge-1204-1', 'unitPrice' => 12550, 'quantity' => 1, 'taxRate' => 25 ) ), 'additionalText' => 'Gavepapir' ),
+		json_decode( $args['body'], true )
+	);
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'charge', 'wc_order_key1204', 1 ), $args['headers']['Idempotency-Key'] );
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV1', $GLOBALS['frontgate_test_requests'][1][0], 'the charge line looked up' );
+
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( '2231.50', $o->get_total(), 'the total grows by what was charged, to the øre' );
+	frontgate_assert_same( '423.22', $o->get_cart_tax(), 'cart tax 398.12 + 25.10' );
+	frontgate_assert_same( '405.81', $o->props['tax_lines'][0]['tax_total'], 'the 25 % tax line 380.71 + 25.10' );
+	frontgate_assert_same( '17.41', $o->props['tax_lines'][1]['tax_total'], 'the 15 % tax line unchanged' );
+	frontgate_assert_same( 1, count( $o->props['fee_lines'] ) );
+	$fee = $o->props['fee_lines'][0];
+	frontgate_assert_same(
+		array( 'name' => 'Gavepapir', 'tax_status' => 'taxable', 'total' => '100.40', 'total_tax' => '25.10', 'taxes' => array( array( 'id' => 1, 'total' => '25.10', 'subtotal' => '' ) ), '_frontgate_charge' => 1 ),
+		array_intersect_key( $fee, array_flip( array( 'name', 'tax_status', 'total', 'total_tax', 'taxes', '_frontgate_charge' ) ) )
+	);
+	$c = $o->get_meta( '_frontgate_charges' )[0];
+	frontgate_assert_same(
+		array( 'seq' => 1, 'sku' => 'wc-charge-1204-1', 'reference' => 'CHA100', 'line_id' => 9100, 'item_id' => $fee['id'], 'amount' => 12550, 'tax' => 2510, 'rate' => 2500, 'rate_id' => 1, 'text' => 'Gavepapir' ),
+		array_diff_key( $c, array( 'at' => 0, 'refunded' => 0, 'refund_id' => 0 ) )
+	);
+	frontgate_assert_same( '', $o->get_meta( '_frontgate_charge_pending' ) );
+	frontgate_assert_same( array( 'CHA100' ), $o->get_meta( '_frontgate_charge_ids' ) );
+	frontgate_assert_same( 1, count( $o->notes() ) );
+	frontgate_assert_true( false !== strpos( $o->notes()[0], 'kr 125,50 charged to the card (Gavepapir, CHA100)' ) && false !== strpos( $o->notes()[0], 'now kr 2 231,50' ), 'note: ' . $o->notes()[0] );
+
+	// The same form again (a double submit, or the browser resending it): nothing more.
+	frontgate_assert_same( 'duplicate', frontgate_t_charge( $g, 1204, $form ) );
+	frontgate_assert_same( 2, count( $GLOBALS['frontgate_test_requests'] ), 'no request' );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2231.50', 1, 1 ), array( $o->get_total(), count( $o->props['fee_lines'] ), count( $o->notes() ) ) );
+	frontgate_assert_same( '2', frontgate_t_box( $g, 1204 )['frontgate_charge_seq'], 'a fresh form is for charge 2' );
+
+	// A second charge, at 0 % VAT: its own key, a fee line without tax.
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'uuid' => 'CHA101' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 404, array( 'error' => array( 'code' => 'not_found', 'message' => 'details: not found' ) ) ); // The details cannot be read now.
+	frontgate_assert_same( 'charged', frontgate_t_charge( $g, 1204, array( 'frontgate_charge_seq' => '2', 'frontgate_charge_amount' => '40', 'frontgate_charge_tax_rate' => '0', 'frontgate_charge_text' => '' ) ) );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'charge', 'wc_order_key1204', 2 ), $GLOBALS['frontgate_test_requests'][2][1]['headers']['Idempotency-Key'] );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2271.50', '423.22' ), array( $o->get_total(), $o->get_cart_tax() ) );
+	frontgate_assert_same( array( 'Additional charge', 'none', '40.00', '0.00', array() ), array( $o->props['fee_lines'][1]['name'], $o->props['fee_lines'][1]['tax_status'], $o->props['fee_lines'][1]['total'], $o->props['fee_lines'][1]['total_tax'], $o->props['fee_lines'][1]['taxes'] ) );
+	frontgate_assert_same( array( 'CHA101', 0 ), array( $o->get_meta( '_frontgate_charges' )[1]['reference'], $o->get_meta( '_frontgate_charges' )[1]['line_id'] ), 'the line is looked up when refunding' );
+}
+
+function frontgate_test_charge_failure_adds_only_a_note() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$GLOBALS['frontgate_test_responses'][] = array( 409, array( 'error' => array( 'code' => 'upstream', 'message' => 'frontgo: charge: 400 business', 'messageKey' => 'paymentChargeRunwayExceed', 'upstreamStatus' => 400 ) ) );
+	frontgate_assert_same( 'failed', frontgate_t_charge( $g, 1204, array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '5000', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Skade' ) ) );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'a refusal is not retried' );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2106.00', '398.12', array() ), array( $o->get_total(), $o->get_cart_tax(), $o->props['fee_lines'] ) );
+	frontgate_assert_same( array( '', '' ), array( $o->get_meta( '_frontgate_charges' ), $o->get_meta( '_frontgate_charge_pending' ) ) );
+	frontgate_assert_same( array( 'FrontGo: the additional charge of kr 5 000,00 (Skade) failed, nothing was charged or added to the order: frontgo: charge: 400 business (paymentChargeRunwayExceed)' ), $o->notes() );
+	// The sidecar keeps a refusal under its key: the next charge takes a new number.
+	frontgate_assert_same( 2, Frontgate_Charges::next_seq( $o ) );
+
+	// Refused before anything is sent: a bad amount, a rate the account does not take, a reservation not yet captured.
+	foreach ( array(
+		array( array( 'frontgate_charge_amount' => '12,345' ), 'enter an amount above zero, with at most two decimals' ),
+		array( array( 'frontgate_charge_amount' => '-5' ), 'enter an amount above zero' ),
+		array( array( 'frontgate_charge_tax_rate' => '24' ), 'the VAT rate 24 is not one your FrontGo account accepts' ),
+	) as $case ) {
+		frontgate_assert_same( 'invalid', frontgate_t_charge( $g, 1204, array_merge( array( 'frontgate_charge_seq' => '2', 'frontgate_charge_amount' => '10', 'frontgate_charge_tax_rate' => '25' ), $case[0] ) ) );
+		$notes = wc_get_order( 1204 )->notes();
+		frontgate_assert_true( false !== strpos( end( $notes ), $case[1] ), 'note: ' . end( $notes ) );
+	}
+	$o = wc_get_order( 1204 );
+	$o->meta['_frontgate_status'] = 'RESERVED';
+	$o->save();
+	frontgate_assert_same( array(), ( new Frontgate_Order_Actions( $g ) )->order_actions( array(), $o ), 'no charge offered before the capture' );
+	frontgate_assert_same( 'invalid', frontgate_t_charge( $g, 1204, array( 'frontgate_charge_seq' => '2', 'frontgate_charge_amount' => '10' ) ) );
+	$notes = wc_get_order( 1204 )->notes();
+	frontgate_assert_true( false !== strpos( end( $notes ), 'capture the reservation first' ), 'note: ' . end( $notes ) );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'nothing sent' );
+
+	// A VAT rate WooCommerce has no tax rate for: refused, or the order could not carry the VAT.
+	$o->meta['_frontgate_status'] = 'CAPTURED';
+	$o->props['tax_lines']        = array();
+	$o->save();
+	frontgate_assert_same( 'invalid', frontgate_t_charge( $g, 1204, array( 'frontgate_charge_seq' => '2', 'frontgate_charge_amount' => '10', 'frontgate_charge_tax_rate' => '15' ) ) );
+	$notes = wc_get_order( 1204 )->notes();
+	frontgate_assert_true( false !== strpos( end( $notes ), 'WooCommerce has no 15 % tax rate for this order' ), 'note: ' . end( $notes ) );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'nothing sent' );
+}
+
+function frontgate_test_charge_unknown_outcome_is_asked_before_charging_again() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$form = array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125.50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' );
+	$GLOBALS['frontgate_test_responses'][] = array( 504, array( 'error' => array( 'code' => 'upstream_unknown', 'message' => 'charge: FrontGo did not answer' ) ) );
+	frontgate_assert_same( 'unknown', frontgate_t_charge( $g, 1204, $form ) );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2106.00', array() ), array( $o->get_total(), $o->props['fee_lines'] ) );
+	frontgate_assert_same( 12550, $o->get_meta( '_frontgate_charge_pending' )['amount'] );
+	frontgate_assert_true( false !== strpos( $o->notes()[0], 'is not known: charge: FrontGo did not answer' ), 'note: ' . $o->notes()[0] );
+	$box = frontgate_t_box( $g, 1204 );
+	frontgate_assert_same( array( '1', '125,50', '25', 'Gavepapir' ), array( $box['frontgate_charge_seq'], $box['frontgate_charge_amount'], $box['frontgate_charge_tax_rate'], $box['frontgate_charge_text'] ), 'the form offers the same charge again' );
+
+	// The same charge again: FrontGo has no line of it, so it is asked again under the same key.
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( '', '', 0, '' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'uuid' => 'CHA300' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA300' ) );
+	frontgate_assert_same( 'charged', frontgate_t_charge( $g, 1204, $form ) );
+	frontgate_assert_same( 'GET', $GLOBALS['frontgate_test_requests'][1][1]['method'] );
+	frontgate_assert_same( $GLOBALS['frontgate_test_requests'][0][1]['headers']['Idempotency-Key'], $GLOBALS['frontgate_test_requests'][2][1]['headers']['Idempotency-Key'], 'the same key' );
+	frontgate_assert_same( $GLOBALS['frontgate_test_requests'][0][1]['body'], $GLOBALS['frontgate_test_requests'][2][1]['body'], 'the same body' );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2231.50', 1, 'CHA300', 9100 ), array( $o->get_total(), count( $o->props['fee_lines'] ), $o->get_meta( '_frontgate_charges' )[0]['reference'], $o->get_meta( '_frontgate_charges' )[0]['line_id'] ) );
+}
+
+function frontgate_test_charge_made_despite_a_lost_answer_is_recorded_not_repeated() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$form = array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' );
+	for ( $i = 0; $i < 3; $i++ ) {
+		$GLOBALS['frontgate_test_responses'][] = array( 502, array( 'error' => array( 'code' => 'upstream', 'message' => 'charge: FrontGo failed' ) ) );
+	}
+	frontgate_assert_same( 'unknown', frontgate_t_charge( $g, 1204, $form ) );
+	// FrontGo did charge: its details show the line. Recorded, no second charge.
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA400' ) );
+	frontgate_assert_same( 'charged', frontgate_t_charge( $g, 1204, $form ) );
+	frontgate_assert_same( 4, count( $GLOBALS['frontgate_test_requests'] ), 'three tries, then one look' );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2231.50', 1, 'CHA400', 9100, '' ), array( $o->get_total(), count( $o->props['fee_lines'] ), $o->get_meta( '_frontgate_charges' )[0]['reference'], $o->get_meta( '_frontgate_charges' )[0]['line_id'], $o->get_meta( '_frontgate_charge_pending' ) ) );
+	frontgate_assert_same( 'duplicate', frontgate_t_charge( $g, 1204, $form ) );
+}
+
+function frontgate_test_charge_unknown_outcome_then_another_charge() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$form = array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' );
+	$GLOBALS['frontgate_test_responses'][] = array( 504, array( 'error' => array( 'code' => 'upstream_unknown', 'message' => 'charge: FrontGo did not answer' ) ) );
+	frontgate_assert_same( 'unknown', frontgate_t_charge( $g, 1204, $form ) );
+
+	// The merchant changes the amount: FrontGo has no line of the first
+	// charge, so it is dropped and the new one takes number 2.
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( '', '', 0, '' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'uuid' => 'CHA600' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-2', 'Gavepapir', 9900, 'CHA600' ) );
+	frontgate_assert_same( 'charged', frontgate_t_charge( $g, 1204, array_merge( $form, array( 'frontgate_charge_amount' => '99' ) ) ) );
+	$charge = json_decode( $GLOBALS['frontgate_test_requests'][2][1]['body'], true );
+	frontgate_assert_same( array( 'wc-charge-1204-2', 9900 ), array( $charge['lines'][0]['sku'], $charge['lines'][0]['unitPrice'] ) );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'charge', 'wc_order_key1204', 2 ), $GLOBALS['frontgate_test_requests'][2][1]['headers']['Idempotency-Key'] );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2205.00', 1, 2, '' ), array( $o->get_total(), count( $o->props['fee_lines'] ), $o->get_meta( '_frontgate_charges' )[0]['seq'], $o->get_meta( '_frontgate_charge_pending' ) ) );
+	frontgate_assert_true( 1 === count( array_filter( $o->notes(), function ( $n ) { return false !== strpos( $n, 'kr 125,50 (Gavepapir), whose outcome was not known, was not made; it is dropped' ); } ) ), 'dropped note' );
+
+	// Again, but the first charge did go through: it is recorded, the new one not charged.
+	frontgate_t_captured_order( 1205 );
+	$GLOBALS['frontgate_test_requests'] = array();
+	$form['frontgate_charge_seq']       = '1';
+	$GLOBALS['frontgate_test_responses'][] = array( 504, array( 'error' => array( 'code' => 'upstream_unknown', 'message' => 'charge: FrontGo did not answer' ) ) );
+	frontgate_assert_same( 'unknown', frontgate_t_charge( $g, 1205, $form ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1205-1', 'Gavepapir', 12550, 'CHA700' ) );
+	frontgate_assert_same( 'duplicate', frontgate_t_charge( $g, 1205, array_merge( $form, array( 'frontgate_charge_amount' => '99' ) ) ) );
+	frontgate_assert_same( 2, count( $GLOBALS['frontgate_test_requests'] ), 'the charge, then one look' );
+	$o     = wc_get_order( 1205 );
+	$notes = $o->notes();
+	frontgate_assert_same( array( '2231.50', 1, 'CHA700' ), array( $o->get_total(), count( $o->props['fee_lines'] ), $o->get_meta( '_frontgate_charges' )[0]['reference'] ) );
+	frontgate_assert_same( 'FrontGo: the earlier additional charge went through and is now on the order, so kr 99,00 (Gavepapir) was not charged. To charge it as well, send it again.', end( $notes ) );
+	frontgate_assert_same( '2', frontgate_t_box( $g, 1205 )['frontgate_charge_seq'] );
+}
+
+function frontgate_test_charge_refund_from_the_order_screen() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'uuid' => 'CHA100' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) );
+	frontgate_t_charge( $g, 1204, array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' ) );
+	$fee = wc_get_order( 1204 )->props['fee_lines'][0]['id'];
+	$GLOBALS['frontgate_test_requests'] = array();
+
+	$refund = function ( $id, array $items ) {
+		$o            = wc_get_order( 1204 );
+		$o->refunds[] = array( 'id' => $id, 'parent' => 1204, 'items' => $items );
+		$o->save();
+		Frontgate_Refunds::remember( new FrontgateTest_Refund( end( $o->refunds ) ) );
+	};
+	$fee_item = array( 'total' => '-100.40', 'total_tax' => '-25.10', '_refunded_item_id' => $fee );
+
+	// Mixed with a reservation line, or only part of the charge: refused before anything is sent.
+	$refund( 5010, array( $fee_item, array( 'total' => '-58.02', 'total_tax' => '-8.71', '_refunded_item_id' => 43 ) ) );
+	$e = $g->process_refund( 1204, '192.23', '' );
+	frontgate_assert_true( $e instanceof WP_Error && false !== strpos( $e->get_error_message(), 'Refund the additional charge "Gavepapir" on its own' ), 'mixed: ' . ( $e instanceof WP_Error ? $e->get_error_message() : 'accepted' ) );
+	$refund( 5011, array( array( 'total' => '-40.00', 'total_tax' => '-10.00', '_refunded_item_id' => $fee ) ) );
+	$e = $g->process_refund( 1204, '50.00', '' );
+	frontgate_assert_true( $e instanceof WP_Error && false !== strpos( $e->get_error_message(), 'only in full: refund all of its 125.50 (with VAT), not 50.00' ), 'partial: ' . ( $e instanceof WP_Error ? $e->get_error_message() : 'accepted' ) );
+	// An amount-only refund never touches a charge; too large for the reservation's lines, it says how to refund one.
+	$refund( 5009, array() );
+	$e = $g->process_refund( 1204, '3000.00', '' );
+	frontgate_assert_true( $e instanceof WP_Error && false !== strpos( $e->get_error_message(), 'To refund an additional charge, refund its fee line.' ), 'hint: ' . ( $e instanceof WP_Error ? $e->get_error_message() : 'accepted' ) );
+	frontgate_assert_same( array(), $GLOBALS['frontgate_test_requests'], 'nothing sent' );
+
+	// The whole line: refunded from the charge.
+	$refund( 5012, array( $fee_item ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'message' => 'orderRefundedSuccessfully' ) );
+	frontgate_assert_same( true, $g->process_refund( 1204, '125.50', 'Ikke ønsket' ) );
+	list( $url, $args ) = $GLOBALS['frontgate_test_requests'][0];
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV1/refund', $url );
+	frontgate_assert_same( array( 'lines' => array( array( 'id' => 9100, 'amount' => 12550 ) ), 'source' => 'charged', 'reference' => 'CHA100' ), json_decode( $args['body'], true ) );
+	frontgate_assert_same( Frontgate_Sidecar_Client::idempotency_key( 'refund', 'wc_order_key1204', 5012 ), $args['headers']['Idempotency-Key'] );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( 12550, 5012 ), array( $o->get_meta( '_frontgate_charges' )[0]['refunded'], $o->get_meta( '_frontgate_charges' )[0]['refund_id'] ) );
+	$notes = $o->notes();
+	frontgate_assert_same( 'FrontGo: refund of kr 125,50 requested from the additional charge "Gavepapir". Ikke ønsket', end( $notes ) );
+
+	// Not twice.
+	$refund( 5013, array( $fee_item ) );
+	$e = $g->process_refund( 1204, '125.50', '' );
+	frontgate_assert_true( $e instanceof WP_Error && false !== strpos( $e->get_error_message(), 'has already been refunded' ), 'twice' );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ) );
+
+	// The reservation's lines still go to the capture.
+	$refund( 5014, array( array( 'total' => '-58.02', 'total_tax' => '-8.71', '_refunded_item_id' => 43 ) ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array() );
+	frontgate_assert_same( true, $g->process_refund( 1204, '66.73', '' ) );
+	frontgate_assert_same( array( 'lines' => array( array( 'id' => 9002, 'amount' => 6673 ) ), 'source' => 'captured', 'reference' => 'CAP777' ), json_decode( $GLOBALS['frontgate_test_requests'][1][1]['body'], true ) );
+	$refund( 5015, array() );
+	$e = $g->process_refund( 1204, '3000.00', '' );
+	frontgate_assert_true( $e instanceof WP_Error && false === strpos( $e->get_error_message(), 'additional charge' ), 'no hint once the charge is refunded: ' . ( $e instanceof WP_Error ? $e->get_error_message() : 'accepted' ) );
+	Frontgate_Refunds::remember( null );
+}
+
+function frontgate_test_charge_refund_looks_up_an_unknown_line() {
+	$g = frontgate_t_charges_gateway();
+	$o = frontgate_t_captured_order();
+	// Charged while FrontGo's details could not be read: no line id, no reference.
+	$o->meta['_frontgate_charges'] = array( array( 'seq' => 1, 'sku' => 'wc-charge-1204-1', 'reference' => '', 'line_id' => 0, 'item_id' => 7100, 'amount' => 12550, 'tax' => 2510, 'rate' => 2500, 'rate_id' => 1, 'text' => 'Gavepapir', 'at' => 1, 'refunded' => 0, 'refund_id' => 0 ) );
+	$o->refunds = array( array( 'id' => 5020, 'parent' => 1204, 'items' => array( array( 'total' => '-100.40', 'total_tax' => '-25.10', '_refunded_item_id' => 7100 ) ) ) );
+	$o->save();
+	Frontgate_Refunds::remember( null );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA500' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array() );
+	frontgate_assert_same( true, $g->process_refund( 1204, '125.50', '' ) );
+	frontgate_assert_same( 'GET', $GLOBALS['frontgate_test_requests'][0][1]['method'] );
+	frontgate_assert_same( array( 'lines' => array( array( 'id' => 9100, 'amount' => 12550 ) ), 'source' => 'charged', 'reference' => 'CHA500' ), json_decode( $GLOBALS['frontgate_test_requests'][1][1]['body'], true ) );
+
+	// Not found at FrontGo: refused with the reason, nothing refunded.
+	$o = wc_get_order( 1204 );
+	$o->meta['_frontgate_charges'][0] = array_merge( $o->meta['_frontgate_charges'][0], array( 'reference' => '', 'line_id' => 0, 'refunded' => 0 ) );
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( '', '', 0, '' ) );
+	$e = $g->process_refund( 1204, '125.50', '' );
+	frontgate_assert_true( $e instanceof WP_Error && false !== strpos( $e->get_error_message(), 'was not found; refund it in the FrontGo portal' ), 'not found' );
+	frontgate_assert_same( 3, count( $GLOBALS['frontgate_test_requests'] ) );
+}
+
+function frontgate_test_charge_line_and_reference_lookup() {
+	frontgate_load();
+	$charge  = array( 'sku' => 'wc-charge-9-2', 'text' => 'Gebyr', 'amount' => 5000 );
+	$details = array(
+		'products' => array(
+			array( 'id' => 1, 'name' => 'Gebyr', 'productId' => '', 'amount' => 5000, 'reserved' => 5000 ),
+			array( 'id' => 2, 'name' => 'Gebyr', 'productId' => '', 'amount' => 5000, 'reserved' => 0 ),
+			array( 'id' => 3, 'name' => 'Gebyr', 'productId' => '', 'amount' => 5000, 'reserved' => 0 ),
+		),
+	);
+	frontgate_assert_same( 0, Frontgate_Charges::find_line( $details, $charge, array() ), 'two alike: not guessed' );
+	frontgate_assert_same( 3, Frontgate_Charges::find_line( $details, $charge, array( 2 ) ), 'the one not taken' );
+	$details['products'][] = array( 'id' => 4, 'name' => 'Other', 'productId' => 'wc-charge-9-2', 'amount' => 1, 'reserved' => 0 );
+	frontgate_assert_same( 4, Frontgate_Charges::find_line( $details, $charge, array() ), 'productId first' );
+
+	$o = WC_Order::create( 9, array( 'meta' => array( '_frontgate_charges' => array( array( 'reference' => 'CHA1' ) ) ) ) );
+	$h = array( 'history' => array( 'charged' => array( array( 'reference' => 'CHA1', 'amount' => 5000 ), array( 'reference' => 'CHA2', 'amount' => 5000 ), array( 'reference' => 'CHA3', 'amount' => 700 ) ) ) );
+	frontgate_assert_same( 'CHA2', Frontgate_Charges::find_reference( $h, $charge, $o ) );
+	$h['history']['charged'][] = array( 'reference' => 'CHA4', 'amount' => 5000 );
+	frontgate_assert_same( '', Frontgate_Charges::find_reference( $h, $charge, $o ), 'two alike: not guessed' );
+}
+
+function frontgate_test_charge_refund_part_rules() {
+	$charges = array(
+		array( 'seq' => 1, 'item_id' => 70, 'amount' => 12550, 'text' => 'A', 'refunded' => 0 ),
+		array( 'seq' => 2, 'item_id' => 71, 'amount' => 4000, 'text' => 'B', 'refunded' => 4000 ),
+		array( 'amount' => 999, 'rate' => 2500, 'text' => 'before 0.2', 'at' => 1 ),
+	);
+	frontgate_assert_same( null, Frontgate_Refunds::charge_part( $charges, array( 43 => 6673 ), 6673 ) );
+	frontgate_assert_same( null, Frontgate_Refunds::charge_part( $charges, array(), 500 ), 'amount only' );
+	frontgate_assert_same( 1, Frontgate_Refunds::charge_part( $charges, array( 70 => 12550 ), 12550 )['seq'] );
+	foreach ( array(
+		array( array( 70 => 12550, 43 => 6673 ), 19223, 'on its own' ),
+		array( array( 70 => 12550 ), 13000, 'on its own' ), // More than the line: something else is refunded too.
+		array( array( 70 => 100 ), 100, 'only in full' ),
+		array( array( 71 => 4000 ), 4000, 'already been refunded' ),
+		array( array( 70 => 12550, 71 => 4000 ), 16550, 'one additional charge at a time' ),
+	) as $c ) {
+		$e = frontgate_assert_throws( 'InvalidArgumentException', function () use ( $charges, $c ) { Frontgate_Refunds::charge_part( $charges, $c[0], $c[1] ); }, $c[2] );
+		frontgate_assert_true( false !== strpos( $e->getMessage(), $c[2] ), $e->getMessage() );
+	}
+}
+
+/**
+ * The same form sent twice at the same moment (two requests in two
+ * processes): one charges, the other finds the number used and sends nothing.
+ */
+function frontgate_test_charge_double_submit_racing() {
+	if ( ! function_exists( 'pcntl_fork' ) ) {
+		throw new FrontgateTest_Skip( 'pcntl is not available' );
+	}
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$form  = array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' );
+	$start = microtime( true ) + 0.2;
+	$pids  = array();
+	for ( $i = 0; $i < 2; $i++ ) {
+		$pid = pcntl_fork();
+		if ( 0 === $pid ) {
+			try {
+				$GLOBALS['frontgate_test_responses'] = array(
+					array( 200, array( 'uuid' => 'CHA100' ) ),
+					array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) ),
+				);
+				while ( microtime( true ) < $start ) {
+					usleep( 1000 );
+				}
+				$r    = frontgate_t_charge( $g, 1204, $form );
+				$sent = count( $GLOBALS['frontgate_test_requests'] );
+				$code = ( 'charged' === $r && 2 === $sent ) ? 10 : ( ( 'duplicate' === $r && 0 === $sent ) ? 11 : 1 );
+			} catch ( Throwable $e ) {
+				fwrite( STDERR, 'child: ' . $e->getMessage() . "\n" );
+				$code = 1;
+			}
+			exit( $code );
+		}
+		$pids[] = $pid;
+	}
+	$codes = array();
+	foreach ( $pids as $pid ) {
+		pcntl_waitpid( $pid, $status );
+		$codes[] = pcntl_wexitstatus( $status );
+	}
+	sort( $codes );
+	frontgate_assert_same( array( 10, 11 ), $codes, 'one charged (two requests), one duplicate (none)' );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2231.50', 1, 1, 1 ), array( $o->get_total(), count( $o->props['fee_lines'] ), count( $o->get_meta( '_frontgate_charges' ) ), count( $o->notes() ) ) );
+}
