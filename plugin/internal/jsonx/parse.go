@@ -13,8 +13,9 @@
 package jsonx
 
 import (
-	"bytes"
+	"encoding/binary"
 	"iter"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -193,8 +194,18 @@ func parse(src []byte, nodes []node, own bool) ([]node, error) {
 			start := pos
 			escaped := false
 			for {
-				for pos < n && strPlain[src[pos]] {
-					pos++
+				// Step over plain bytes eight at a time (see word.go).
+				if pos+8 <= n {
+					m := specialBytes(binary.LittleEndian.Uint64(src[pos:]))
+					if m == 0 {
+						pos += 8
+						continue
+					}
+					pos += bits.TrailingZeros64(m) >> 3
+				} else {
+					for pos < n && strPlain[src[pos]] {
+						pos++
+					}
 				}
 				if pos >= n {
 					return nodes, errAt(pos, "unterminated string")
@@ -241,12 +252,16 @@ func parse(src []byte, nodes []node, own bool) ([]node, error) {
 			key := src[start : pos-1]
 			h := keyHash(key)
 			nodes[k].n = h
+			// A key whose filter bit is still clear cannot repeat an
+			// earlier one (equal keys have equal fingerprints), so
+			// most keys skip the duplicate scan.
+			filter := nodes[stack[depth-1]].keys
 			if escaped {
 				nodes[stack[depth-1]].keys = ^uint32(0)
 			} else {
-				nodes[stack[depth-1]].keys |= keyBit(h)
+				nodes[stack[depth-1]].keys = filter | keyBit(h)
 			}
-			if !own && depth > 0 {
+			if !own && depth > 0 && (filter&keyBit(h) != 0 || escaped || nodes[stack[depth-1]].n >= dupScanMembers) {
 				obj := int(stack[depth-1])
 				var dup bool
 				if nodes[obj].n < dupScanMembers {
@@ -476,33 +491,42 @@ func unescape(b []byte, escaped bool) string {
 
 // unescapeBytes decodes a string body that holds escapes into a new slice.
 func unescapeBytes(b []byte) []byte {
-	out := make([]byte, 0, len(b))
+	// The result is never longer than b (an escape is at least as long as
+	// what it stands for), so it is written into a buffer of len(b) by
+	// index, eight bytes at a time between escapes (see word.go).
+	out := make([]byte, len(b))
+	o := 0
 	for i := 0; i < len(b); {
 		if b[i] != '\\' {
-			// Copy the run up to the next escape in one go: per-byte
-			// appends are slow under the Go wasm backend.
-			j := bytes.IndexByte(b[i:], '\\')
-			if j < 0 {
-				out = append(out, b[i:]...)
-				break
+			if i+8 <= len(b) {
+				w := binary.LittleEndian.Uint64(b[i:])
+				binary.LittleEndian.PutUint64(out[o:], w) // o <= i: fits
+				m := zeroBytes(w ^ ('\\' * wordLo))
+				if m == 0 {
+					i, o = i+8, o+8
+					continue
+				}
+				k := bits.TrailingZeros64(m) >> 3
+				i, o = i+k, o+k
+				continue
 			}
-			out = append(out, b[i:i+j]...)
-			i += j
+			out[o] = b[i]
+			i, o = i+1, o+1
 			continue
 		}
-		switch b[i+1] {
+		c := b[i+1]
+		switch c {
 		case '"', '\\', '/':
-			out = append(out, b[i+1])
 		case 'b':
-			out = append(out, '\b')
+			c = '\b'
 		case 'f':
-			out = append(out, '\f')
+			c = '\f'
 		case 'n':
-			out = append(out, '\n')
+			c = '\n'
 		case 'r':
-			out = append(out, '\r')
+			c = '\r'
 		case 't':
-			out = append(out, '\t')
+			c = '\t'
 		case 'u':
 			r := rune(hex4(b[i+2 : i+6]))
 			i += 6
@@ -510,19 +534,20 @@ func unescapeBytes(b []byte) []byte {
 				if i+6 <= len(b) && b[i] == '\\' && b[i+1] == 'u' {
 					r2 := rune(hex4(b[i+2 : i+6]))
 					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						out = utf8.AppendRune(out, dec)
+						o += utf8.EncodeRune(out[o:], dec)
 						i += 6
 						continue
 					}
 				}
 				r = utf8.RuneError
 			}
-			out = utf8.AppendRune(out, r)
+			o += utf8.EncodeRune(out[o:], r)
 			continue
 		}
-		i += 2
+		out[o] = c
+		i, o = i+2, o+1
 	}
-	return out
+	return out[:o]
 }
 
 func hex4(b []byte) uint32 {

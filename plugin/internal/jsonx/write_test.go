@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
@@ -322,4 +323,24 @@ func ExampleWriter() {
 	fmt.Println(string(w.Bytes()))
 	// Output:
 	// {"reference":"WC-1 \"test\"","lines":[1,12.50,null]}
+}
+
+// TestAppendStringWords puts each character that needs care at every
+// offset of strings long enough for the writer's eight-byte steps: the
+// output is what the same character gets alone, with the plain text
+// around it copied as it is.
+func TestAppendStringWords(t *testing.T) {
+	for _, c := range []string{`"`, `\`, "\n", "\x00", "\x1f", "\x7f", " ", "é", "\u2028", "\xff", "\U0001F600"} {
+		alone := string(jsonx.AppendString(nil, c))
+		alone = alone[1 : len(alone)-1]
+		for pre := 0; pre <= 19; pre++ {
+			for post := 0; post <= 11; post++ {
+				s := strings.Repeat("p", pre) + c + strings.Repeat("q", post)
+				want := `"` + strings.Repeat("p", pre) + alone + strings.Repeat("q", post) + `"`
+				if got := string(jsonx.AppendString(nil, s)); got != want {
+					t.Fatalf("AppendString(%+q) = %s; want %s", s, got, want)
+				}
+			}
+		}
+	}
 }

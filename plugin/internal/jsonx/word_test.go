@@ -1,0 +1,87 @@
+package jsonx
+
+import (
+	"bytes"
+	"testing"
+)
+
+// byte-at-a-time references for the word scanners.
+func plainEndRef(b []byte, i int) int {
+	for i < len(b) && strPlain[b[i]] {
+		i++
+	}
+	return i
+}
+
+func backslashAtRef(b []byte, i int) int {
+	for i < len(b) && b[i] != '\\' {
+		i++
+	}
+	return i
+}
+
+func checkScanners(t *testing.T, b []byte, i int) {
+	t.Helper()
+	if got, want := plainEnd(b, i), plainEndRef(b, i); got != want {
+		t.Fatalf("plainEnd(%q, %d) = %d; want %d", b, i, got, want)
+	}
+	if got, want := backslashAt(b, i), backslashAtRef(b, i); got != want {
+		t.Fatalf("backslashAt(%q, %d) = %d; want %d", b, i, got, want)
+	}
+}
+
+// TestWordScanners puts each byte that borders a class (and a second one
+// after it, which a borrow could hide) at every offset of words read from
+// every start.
+func TestWordScanners(t *testing.T) {
+	edges := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"', '#', '[', '\\', ']', 0x7e, 0x7f, 0x80, 0x81, 0xc3, 0xff}
+	for n := 0; n <= 27; n++ {
+		for p := -1; p < n; p++ {
+			for _, c := range edges {
+				for _, c2 := range []byte{'a', 0x00, '"', '\\', 0xff} {
+					b := bytes.Repeat([]byte{'a'}, n)
+					if p >= 0 {
+						b[p] = c
+						if p+1 < n {
+							b[p+1] = c2
+						}
+					}
+					for i := 0; i <= n; i++ {
+						checkScanners(t, b, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzWordScanners(f *testing.F) {
+	f.Add([]byte(`{"name":"Kari \"K\" Nordmann\\x","zip":"0154"}`), uint8(3))
+	f.Add([]byte("abcdefgh\x00ijklmnop\x80"), uint8(0))
+	f.Fuzz(func(t *testing.T, b []byte, i uint8) {
+		if int(i) > len(b) {
+			i = uint8(len(b))
+		}
+		checkScanners(t, b, int(i))
+	})
+}
+
+// TestUnescapeBytesWords puts each escape at every offset of a run long
+// enough for the word loop, with text on both sides.
+func TestUnescapeBytesWords(t *testing.T) {
+	escapes := map[string]string{`\"`: `"`, `\\`: `\`, `\/`: `/`, `\b`: "\b", `\f`: "\f", `\n`: "\n", `\r`: "\r",
+		`\t`: "\t", `\u00e5`: "å", `\u0000`: "\x00", `\ud83d\ude00`: "\U0001F600", `\ud800x`: "\ufffdx", `\udc00\u0041`: "\ufffdA"}
+	for esc, want := range escapes {
+		for pre := 0; pre <= 19; pre++ {
+			for post := 0; post <= 11; post++ {
+				in := bytes.Repeat([]byte{'p'}, pre)
+				in = append(in, esc...)
+				in = append(in, bytes.Repeat([]byte{'q'}, post)...)
+				exp := string(bytes.Repeat([]byte{'p'}, pre)) + want + string(bytes.Repeat([]byte{'q'}, post))
+				if got := string(unescapeBytes(in)); got != exp {
+					t.Fatalf("unescapeBytes(%q) = %q; want %q", in, got, exp)
+				}
+			}
+		}
+	}
+}
