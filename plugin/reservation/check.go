@@ -93,15 +93,7 @@ func (c *checker) result(op string) error {
 // object checks that v is an object (when present) and, for requests, that
 // it has no members outside known. It returns false when v is not usable.
 func (c *checker) object(v jsonx.Value, path fpath, required bool, known ...string) bool {
-	switch v.Kind() {
-	case jsonx.Invalid, jsonx.Null:
-		if required {
-			c.add(path, RuleRequired, "is required")
-		}
-		return false
-	case jsonx.Object:
-	default:
-		c.add(path, RuleType, "must be an object, not "+article(v.Kind()))
+	if !c.isObject(v, path, required) {
 		return false
 	}
 	if known == nil { // responses: unknown members are ignored
@@ -114,6 +106,22 @@ func (c *checker) object(v jsonx.Value, path fpath, required bool, known ...stri
 		}
 	}
 	return true
+}
+
+// isObject reports whether v is an object, and records why not.
+func (c *checker) isObject(v jsonx.Value, path fpath, required bool) bool {
+	switch v.Kind() {
+	case jsonx.Invalid, jsonx.Null:
+		if required {
+			c.add(path, RuleRequired, "is required")
+		}
+		return false
+	case jsonx.Object:
+		return true
+	default:
+		c.add(path, RuleType, "must be an object, not "+article(v.Kind()))
+		return false
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -25,6 +25,36 @@ var (
 		"callbackUrl", "successUrl", "failureUrl", "paymentMethod"}
 	orderLineKnown = []string{"kind", "name", "sku", "unitPrice", "quantity", "taxRate", "discount"}
 	discountKnown  = []string{"name", "amount"}
+
+	orderSet        = newFieldSet(orderKnown...)
+	oCustomer       = orderSet.must("customer")
+	oCurrency       = orderSet.must("currency")
+	oOrderDate      = orderSet.must("orderDate")
+	oDueDate        = orderSet.must("paymentLinkDueDate")
+	oReference      = orderSet.must("reference")
+	oCustRef        = orderSet.must("customerReference")
+	oLines          = orderSet.must("lines")
+	oDiscounts      = orderSet.must("discounts")
+	oSendOrderBy    = orderSet.must("sendOrderBy")
+	oChargeValidity = orderSet.must("chargeValidityDays")
+	oNotes          = orderSet.must("customerNotes")
+	oTerms          = orderSet.must("terms")
+	oSettings       = orderSet.must("settings")
+	oCallbackURL    = orderSet.must("callbackUrl")
+	oSuccessURL     = orderSet.must("successUrl")
+	oFailureURL     = orderSet.must("failureUrl")
+	oPaymentMethod  = orderSet.must("paymentMethod")
+	lineSet         = newFieldSet(orderLineKnown...)
+	lKind           = lineSet.must("kind")
+	lName           = lineSet.must("name")
+	lSKU            = lineSet.must("sku")
+	lUnitPrice      = lineSet.must("unitPrice")
+	lQuantity       = lineSet.must("quantity")
+	lTaxRate        = lineSet.must("taxRate")
+	lDiscount       = lineSet.must("discount")
+	discountSet     = newFieldSet(discountKnown...)
+	dName           = discountSet.must("name")
+	dAmount         = discountSet.must("amount")
 )
 
 // DecodeOrder reads the shop-neutral order JSON that shops send frontgate
@@ -57,21 +87,20 @@ func DecodeOrderValue(v jsonx.Value) (*Order, error) {
 
 func (c *checker) order(v jsonx.Value) *Order {
 	o := &Order{}
-	c.object(v, at(""), true, orderKnown...)
+	var f fields
+	c.members(v, at(""), true, orderSet, &f)
 	// The customer is checked with FrontGo's own customerDetails rules
 	// here, at the order's paths, so a decoded order need not be checked
 	// again after it is built (see Order.checked).
-	cu := v.Get("customer")
-	c.customer(cu, at("customer"))
-	if cu.Kind() == jsonx.Object {
-		o.Customer = customerValues(cu)
+	if cf, ca, ok := c.customer(f[oCustomer], at("customer")); ok {
+		o.Customer = customerFrom(&cf, &ca)
 	}
-	o.Currency, _ = c.str(v.Get("currency"), at("currency"), false, 3)
-	o.OrderDate = c.intField(v.Get("orderDate"), at("orderDate"), false)
-	o.DueDateForPaymentLink = c.intField(v.Get("paymentLinkDueDate"), at("paymentLinkDueDate"), false)
-	o.Reference, _ = c.str(v.Get("reference"), at("reference"), false, maxShortText)
-	o.CustomerReference, _ = c.str(v.Get("customerReference"), at("customerReference"), false, maxShortText)
-	if ls := v.Get("lines"); ls.Kind() != jsonx.Array {
+	o.Currency, _ = c.str(f[oCurrency], at("currency"), false, 3)
+	o.OrderDate = c.intField(f[oOrderDate], at("orderDate"), false)
+	o.DueDateForPaymentLink = c.intField(f[oDueDate], at("paymentLinkDueDate"), false)
+	o.Reference, _ = c.str(f[oReference], at("reference"), false, maxShortText)
+	o.CustomerReference, _ = c.str(f[oCustRef], at("customerReference"), false, maxShortText)
+	if ls := f[oLines]; ls.Kind() != jsonx.Array {
 		if ls.Absent() {
 			c.add(at("lines"), RuleRequired, "is required")
 		} else {
@@ -84,68 +113,72 @@ func (c *checker) order(v jsonx.Value) *Order {
 		for it := ls.Iter(); it.Next(); {
 			i, e := it.Index(), it.Value()
 			p := at("lines").index(i)
-			if !c.object(e, p, true, orderLineKnown...) {
+			var lf fields
+			if !c.members(e, p, true, lineSet, &lf) {
 				continue
 			}
 			l := OrderLine{}
-			l.Kind, _ = c.str(e.Get("kind"), p.at("kind"), false, 16)
-			l.Name, _ = c.str(e.Get("name"), p.at("name"), true, maxShortText)
-			l.SKU, _ = c.str(e.Get("sku"), p.at("sku"), false, maxShortText)
-			l.UnitPrice = money.Amount(c.intField(e.Get("unitPrice"), p.at("unitPrice"), true))
-			l.Quantity = c.intField(e.Get("quantity"), p.at("quantity"), true)
-			if r, ok := c.number(e.Get("taxRate"), p.at("taxRate"), true); ok {
+			l.Kind, _ = c.str(lf[lKind], p.at("kind"), false, 16)
+			l.Name, _ = c.str(lf[lName], p.at("name"), true, maxShortText)
+			l.SKU, _ = c.str(lf[lSKU], p.at("sku"), false, maxShortText)
+			l.UnitPrice = money.Amount(c.intField(lf[lUnitPrice], p.at("unitPrice"), true))
+			l.Quantity = c.intField(lf[lQuantity], p.at("quantity"), true)
+			if r, ok := c.number(lf[lTaxRate], p.at("taxRate"), true); ok {
 				rate, err := money.ParseRate(r)
 				if err != nil {
 					c.add(p.at("taxRate"), RuleTaxRate, "must be a tax rate in percent between 0 and 100 with at most two decimals")
 				}
 				l.TaxRate = rate
 			}
-			l.Discount = money.Amount(c.intField(e.Get("discount"), p.at("discount"), false))
+			l.Discount = money.Amount(c.intField(lf[lDiscount], p.at("discount"), false))
 			o.Lines = append(o.Lines, l)
 		}
 	}
-	if ds := v.Get("discounts"); !ds.Absent() {
+	if ds := f[oDiscounts]; !ds.Absent() {
 		if ds.Kind() != jsonx.Array {
 			c.add(at("discounts"), RuleType, "must be an array, not "+article(ds.Kind()))
 		} else {
 			for it := ds.Iter(); it.Next(); {
 				i, e := it.Index(), it.Value()
 				p := at("discounts").index(i)
-				if !c.object(e, p, true, discountKnown...) {
+				var df fields
+				if !c.members(e, p, true, discountSet, &df) {
 					continue
 				}
 				var dc Discount
-				dc.Name, _ = c.str(e.Get("name"), p.at("name"), false, maxShortText)
-				dc.Amount = money.Amount(c.intField(e.Get("amount"), p.at("amount"), true))
+				dc.Name, _ = c.str(df[dName], p.at("name"), false, maxShortText)
+				dc.Amount = money.Amount(c.intField(df[dAmount], p.at("amount"), true))
 				o.Discounts = append(o.Discounts, dc)
 			}
 		}
 	}
-	if s := v.Get("sendOrderBy"); c.object(s, at("sendOrderBy"), false, sendKnown...) {
-		c.boolean(s.Get("sms"), at("sendOrderBy.sms"), false)
-		c.boolean(s.Get("email"), at("sendOrderBy.email"), false)
-		o.SendOrderBy.SMS, _ = s.Get("sms").Bool()
-		o.SendOrderBy.Email, _ = s.Get("email").Bool()
+	var sf fields
+	if c.members(f[oSendOrderBy], at("sendOrderBy"), false, sendSet, &sf) {
+		c.boolean(sf[sendSMS], at("sendOrderBy.sms"), false)
+		c.boolean(sf[sendEmail], at("sendOrderBy.email"), false)
+		o.SendOrderBy.SMS, _ = sf[sendSMS].Bool()
+		o.SendOrderBy.Email, _ = sf[sendEmail].Bool()
 	}
-	o.ChargeValidity = int(c.intField(v.Get("chargeValidityDays"), at("chargeValidityDays"), false))
-	o.CustomerNotes, _ = c.str(v.Get("customerNotes"), at("customerNotes"), false, maxLongText)
-	o.TnC, _ = c.str(v.Get("terms"), at("terms"), false, maxLongText)
-	if s := v.Get("settings"); c.object(s, at("settings"), false, settingsKnown...) {
-		c.boolean(s.Get("secureDetails"), at("settings.secureDetails"), false)
-		c.boolean(s.Get("isChargePartiallyRefundable"), at("settings.isChargePartiallyRefundable"), false)
-		o.Settings.SecureDetails, _ = s.Get("secureDetails").Bool()
-		o.Settings.IsChargePartiallyRefundable, _ = s.Get("isChargePartiallyRefundable").Bool()
+	o.ChargeValidity = int(c.intField(f[oChargeValidity], at("chargeValidityDays"), false))
+	o.CustomerNotes, _ = c.str(f[oNotes], at("customerNotes"), false, maxLongText)
+	o.TnC, _ = c.str(f[oTerms], at("terms"), false, maxLongText)
+	var st fields
+	if c.members(f[oSettings], at("settings"), false, settingsSet, &st) {
+		c.boolean(st[setSecure], at("settings.secureDetails"), false)
+		c.boolean(st[setPartRefund], at("settings.isChargePartiallyRefundable"), false)
+		o.Settings.SecureDetails, _ = st[setSecure].Bool()
+		o.Settings.IsChargePartiallyRefundable, _ = st[setPartRefund].Bool()
 	}
-	if u, ok := c.url(v.Get("callbackUrl"), at("callbackUrl"), false); ok {
+	if u, ok := c.url(f[oCallbackURL], at("callbackUrl"), false); ok {
 		o.CallbackURL = string(u)
 	}
-	if u, ok := c.url(v.Get("successUrl"), at("successUrl"), false); ok {
+	if u, ok := c.url(f[oSuccessURL], at("successUrl"), false); ok {
 		o.SuccessURL = string(u)
 	}
-	if u, ok := c.url(v.Get("failureUrl"), at("failureUrl"), false); ok {
+	if u, ok := c.url(f[oFailureURL], at("failureUrl"), false); ok {
 		o.FailureURL = string(u)
 	}
-	o.PaymentMethod, _ = c.enum(v.Get("paymentMethod"), at("paymentMethod"), false, paymentMethods...)
+	o.PaymentMethod, _ = c.enum(f[oPaymentMethod], at("paymentMethod"), false, paymentMethods...)
 	return o
 }
 
@@ -187,16 +220,24 @@ func DecodeChecked(v jsonx.Value, o Options) (*CheckedOrder, error) {
 
 // customerValues reads a customer object already checked by c.customer.
 func customerValues(v jsonx.Value) Customer {
-	get := func(o jsonx.Value, name string) string {
-		s, _ := o.Get(name).Str()
+	var f, a fields
+	fill(v, customerSet, &f)
+	fill(f[cAddress], addressSet, &a)
+	return customerFrom(&f, &a)
+}
+
+// customerFrom reads a customer from its members and its address's, as
+// c.customer returns them.
+func customerFrom(f, a *fields) Customer {
+	str := func(v jsonx.Value) string {
+		s, _ := v.Str()
 		return s
 	}
-	a := v.Get("address")
 	return Customer{
-		UUID: get(v, "uuid"), Type: get(v, "type"), CountryCode: get(v, "countryCode"), MSISDN: get(v, "msisdn"),
-		Email: get(v, "email"), Name: get(v, "name"), PreferredLanguage: get(v, "preferredLanguage"),
-		PersonalNumber: get(v, "personalNumber"), OrganizationID: get(v, "organizationId"),
-		Address: Address{Street: get(a, "street"), Zip: get(a, "zip"), City: get(a, "city"), Country: get(a, "country")},
+		UUID: str(f[cUUID]), Type: str(f[cType]), CountryCode: str(f[cCountryCode]), MSISDN: str(f[cMSISDN]),
+		Email: str(f[cEmail]), Name: str(f[cName]), PreferredLanguage: str(f[cLanguage]),
+		PersonalNumber: str(f[cPersonalNo]), OrganizationID: str(f[cOrgID]),
+		Address: Address{Street: str(a[aStreet]), Zip: str(a[aZip]), City: str(a[aCity]), Country: str(a[aCountry])},
 	}
 }
 

@@ -50,13 +50,70 @@ var (
 	newKnownCreate = append(append([]string(nil), newKnownSubmit...), "submitPayment")
 	customerKnown  = []string{"uuid", "type", "countryCode", "msisdn", "email", "name", "preferredLanguage",
 		"personalNumber", "organizationId", "address"}
-	addressKnown     = []string{"street", "zip", "city", "country"}
-	productKnown     = []string{"name", "productId", "rate", "tax", "amount"}
-	summaryKnown     = []string{"subTotal", "totalTax", "grandTotal"}
-	sendKnown        = []string{"sms", "email"}
-	settingsKnown    = []string{"secureDetails", "isChargePartiallyRefundable"}
-	callbackSubmit   = []string{"callbackUrl"}
-	callbackCreate   = []string{"callbackUrl", "success", "failure"}
+	addressKnown   = []string{"street", "zip", "city", "country"}
+	productKnown   = []string{"name", "productId", "rate", "tax", "amount"}
+	summaryKnown   = []string{"subTotal", "totalTax", "grandTotal"}
+	sendKnown      = []string{"sms", "email"}
+	settingsKnown  = []string{"secureDetails", "isChargePartiallyRefundable"}
+	callbackSubmit = []string{"callbackUrl"}
+	callbackCreate = []string{"callbackUrl", "success", "failure"}
+
+	newSubmitSet = newFieldSet(newKnownSubmit...)
+	newCreateSet = newFieldSet(newKnownCreate...) // newSubmitSet's names, then submitPayment
+	nCustomer    = newCreateSet.must("customerDetails")
+	nOrderDate   = newCreateSet.must("orderDate")
+	nDueDate     = newCreateSet.must("dueDateForPaymentLink")
+	nReferenceNo = newCreateSet.must("referenceNo")
+	nCustRef     = newCreateSet.must("customerReference")
+	nSendOrderBy = newCreateSet.must("sendOrderBy")
+	nProducts    = newCreateSet.must("products")
+	nSummary     = newCreateSet.must("orderSummary")
+	nChargeVal   = newCreateSet.must("chargeValidity")
+	nNotes       = newCreateSet.must("customerNotes")
+	nTnC         = newCreateSet.must("tnc")
+	nSettings    = newCreateSet.must("settings")
+	nCallback    = newCreateSet.must("callback")
+	nSubmitPay   = newCreateSet.must("submitPayment")
+
+	customerSet      = newFieldSet(customerKnown...)
+	cUUID            = customerSet.must("uuid")
+	cType            = customerSet.must("type")
+	cCountryCode     = customerSet.must("countryCode")
+	cMSISDN          = customerSet.must("msisdn")
+	cEmail           = customerSet.must("email")
+	cName            = customerSet.must("name")
+	cLanguage        = customerSet.must("preferredLanguage")
+	cPersonalNo      = customerSet.must("personalNumber")
+	cOrgID           = customerSet.must("organizationId")
+	cAddress         = customerSet.must("address")
+	addressSet       = newFieldSet(addressKnown...)
+	aStreet          = addressSet.must("street")
+	aZip             = addressSet.must("zip")
+	aCity            = addressSet.must("city")
+	aCountry         = addressSet.must("country")
+	productSet       = newFieldSet(productKnown...)
+	pName            = productSet.must("name")
+	pProductID       = productSet.must("productId")
+	pRate            = productSet.must("rate")
+	pTax             = productSet.must("tax")
+	pAmount          = productSet.must("amount")
+	summarySet       = newFieldSet(summaryKnown...)
+	sSubTotal        = summarySet.must("subTotal")
+	sTotalTax        = summarySet.must("totalTax")
+	sGrandTotal      = summarySet.must("grandTotal")
+	sendSet          = newFieldSet(sendKnown...)
+	sendSMS          = sendSet.must("sms")
+	sendEmail        = sendSet.must("email")
+	settingsSet      = newFieldSet(settingsKnown...)
+	setSecure        = settingsSet.must("secureDetails")
+	setPartRefund    = settingsSet.must("isChargePartiallyRefundable")
+	cbSubmitSet      = newFieldSet(callbackSubmit...)
+	cbCreateSet      = newFieldSet(callbackCreate...) // cbSubmitSet's name, then success and failure
+	cbURL            = cbCreateSet.must("callbackUrl")
+	cbSuccess        = cbCreateSet.must("success")
+	cbFailure        = cbCreateSet.must("failure")
+	submitPaySet     = newFieldSet(submitPayKnown...)
+	spVia            = submitPaySet.must("via")
 	submitPayKnown   = []string{"via"}
 	lineAmountKnown  = []string{"id", "amount"}
 	captureKnown     = []string{"products", "grandTotal", "additionalText"}
@@ -86,32 +143,35 @@ func validateNewDoc(op string, d *jsonx.Doc, o *Options) error {
 }
 
 func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
-	known := newKnownSubmit
+	set := newSubmitSet
 	if op == OpCreate {
-		known = newKnownCreate
+		set = newCreateSet
 	}
-	c.object(root, at(""), true, known...)
-	c.customer(root.Get("customerDetails"), at("customerDetails"))
+	var f fields
+	c.members(root, at(""), true, set, &f)
+	c.customer(f[nCustomer], at("customerDetails"))
 
-	c.timestamp(root.Get("orderDate"), at("orderDate"), true)
-	if due, ok := c.timestamp(root.Get("dueDateForPaymentLink"), at("dueDateForPaymentLink"), true); ok && !o.Now.IsZero() {
+	c.timestamp(f[nOrderDate], at("orderDate"), true)
+	if due, ok := c.timestamp(f[nDueDate], at("dueDateForPaymentLink"), true); ok && !o.Now.IsZero() {
 		if due < o.Now.Unix() {
 			c.add(at("dueDateForPaymentLink"), RuleNotPast, "must be now or in the future")
 		}
 	}
-	c.strb(root.Get("referenceNo"), at("referenceNo"), false, maxShortText)
-	c.strb(root.Get("customerReference"), at("customerReference"), false, maxShortText)
+	c.strb(f[nReferenceNo], at("referenceNo"), false, maxShortText)
+	c.strb(f[nCustRef], at("customerReference"), false, maxShortText)
 
-	if send := root.Get("sendOrderBy"); c.object(send, at("sendOrderBy"), true, sendKnown...) {
-		c.boolean(send.Get("sms"), at("sendOrderBy.sms"), true)
-		c.boolean(send.Get("email"), at("sendOrderBy.email"), true)
+	var sf fields
+	if c.members(f[nSendOrderBy], at("sendOrderBy"), true, sendSet, &sf) {
+		c.boolean(sf[sendSMS], at("sendOrderBy.sms"), true)
+		c.boolean(sf[sendEmail], at("sendOrderBy.email"), true)
 	}
 
-	subTotal, tax, linesOK, nLines := c.productLines(root.Get("products"), at("products"), o)
-	if sum := root.Get("orderSummary"); c.object(sum, at("orderSummary"), true, summaryKnown...) {
-		st, okS := c.nonNegative(sum.Get("subTotal"), at("orderSummary.subTotal"))
-		tt, okT := c.nonNegative(sum.Get("totalTax"), at("orderSummary.totalTax"))
-		gt, okG := c.positive(sum.Get("grandTotal"), at("orderSummary.grandTotal"))
+	subTotal, tax, linesOK, nLines := c.productLines(f[nProducts], at("products"), o)
+	var sum fields
+	if c.members(f[nSummary], at("orderSummary"), true, summarySet, &sum) {
+		st, okS := c.nonNegative(sum[sSubTotal], at("orderSummary.subTotal"))
+		tt, okT := c.nonNegative(sum[sTotalTax], at("orderSummary.totalTax"))
+		gt, okG := c.positive(sum[sGrandTotal], at("orderSummary.grandTotal"))
 		if linesOK {
 			if okS && st != subTotal {
 				c.add(at("orderSummary.subTotal"), RuleSum, "must equal the sum of products.*.amount, "+subTotal.String()+", not "+st.String())
@@ -126,7 +186,7 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 		}
 	}
 
-	if v := root.Get("chargeValidity"); v.Kind() == jsonx.Number {
+	if v := f[nChargeVal]; v.Kind() == jsonx.Number {
 		c.add(at("chargeValidity"), RuleType, "must be a string of digits, not a number")
 	} else if s, ok := c.str(v, at("chargeValidity"), false, 16); ok {
 		if !allDigits(s) {
@@ -135,28 +195,31 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 			c.add(at("chargeValidity"), RuleRange, "must be at most "+strconv.Itoa(maxChargeValDays))
 		}
 	}
-	c.strb(root.Get("customerNotes"), at("customerNotes"), false, maxLongText)
-	c.strb(root.Get("tnc"), at("tnc"), false, maxLongText)
+	c.strb(f[nNotes], at("customerNotes"), false, maxLongText)
+	c.strb(f[nTnC], at("tnc"), false, maxLongText)
 
-	if s := root.Get("settings"); c.object(s, at("settings"), false, settingsKnown...) {
-		c.boolean(s.Get("secureDetails"), at("settings.secureDetails"), false)
-		c.boolean(s.Get("isChargePartiallyRefundable"), at("settings.isChargePartiallyRefundable"), false)
+	var st fields
+	if c.members(f[nSettings], at("settings"), false, settingsSet, &st) {
+		c.boolean(st[setSecure], at("settings.secureDetails"), false)
+		c.boolean(st[setPartRefund], at("settings.isChargePartiallyRefundable"), false)
 	}
 
-	cbKnown := callbackSubmit
+	cbSet := cbSubmitSet
 	if op == OpCreate {
-		cbKnown = callbackCreate
+		cbSet = cbCreateSet
 	}
-	if cb := root.Get("callback"); c.object(cb, at("callback"), false, cbKnown...) {
-		c.url(cb.Get("callbackUrl"), at("callback.callbackUrl"), false)
+	var cb fields
+	if c.members(f[nCallback], at("callback"), false, cbSet, &cb) {
+		c.url(cb[cbURL], at("callback.callbackUrl"), false)
 		if op == OpCreate {
-			c.url(cb.Get("success"), at("callback.success"), false)
-			c.url(cb.Get("failure"), at("callback.failure"), false)
+			c.url(cb[cbSuccess], at("callback.success"), false)
+			c.url(cb[cbFailure], at("callback.failure"), false)
 		}
 	}
 	if op == OpCreate {
-		if sp := root.Get("submitPayment"); c.object(sp, at("submitPayment"), true, submitPayKnown...) {
-			c.enum(sp.Get("via"), at("submitPayment.via"), true, paymentMethods...)
+		var sp fields
+		if c.members(f[nSubmitPay], at("submitPayment"), true, submitPaySet, &sp) {
+			c.enum(sp[spVia], at("submitPayment.via"), true, paymentMethods...)
 		}
 	}
 }
@@ -168,19 +231,21 @@ func absAmount(a money.Amount) money.Amount {
 	return a
 }
 
-func (c *checker) customer(v jsonx.Value, path fpath) {
-	if !c.object(v, path, true, customerKnown...) {
-		return
+// customer checks customerDetails (or a shop order's customer) and
+// returns its members and its address's, for reading the values.
+func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
+	if !c.members(v, path, true, customerSet, &f) {
+		return f, a, false
 	}
-	c.strb(v.Get("uuid"), path.at("uuid"), false, 64)
-	typ, _ := c.enum(v.Get("type"), path.at("type"), true, customerTypes...)
-	c.dialingCode(v.Get("countryCode"), path.at("countryCode"), true)
-	c.msisdn(v.Get("msisdn"), path.at("msisdn"), true)
-	c.email(v.Get("email"), path.at("email"), true)
-	c.strb(v.Get("name"), path.at("name"), true, maxShortText)
-	c.enum(v.Get("preferredLanguage"), path.at("preferredLanguage"), false, Languages...)
+	c.strb(f[cUUID], path.at("uuid"), false, 64)
+	typ, _ := c.enum(f[cType], path.at("type"), true, customerTypes...)
+	c.dialingCode(f[cCountryCode], path.at("countryCode"), true)
+	c.msisdn(f[cMSISDN], path.at("msisdn"), true)
+	c.email(f[cEmail], path.at("email"), true)
+	c.strb(f[cName], path.at("name"), true, maxShortText)
+	c.enum(f[cLanguage], path.at("preferredLanguage"), false, Languages...)
 
-	pn := v.Get("personalNumber")
+	pn := f[cPersonalNo]
 	if pn.Kind() == jsonx.Number {
 		c.add(path.at("personalNumber"), RuleType, "must be a string of 11 digits, not a number")
 	} else if s, ok := c.str(pn, path.at("personalNumber"), false, 32); ok {
@@ -191,7 +256,7 @@ func (c *checker) customer(v jsonx.Value, path fpath) {
 		}
 	}
 
-	org := v.Get("organizationId")
+	org := f[cOrgID]
 	orgPath := path.at("organizationId")
 	switch {
 	case org.Kind() == jsonx.Number:
@@ -204,12 +269,13 @@ func (c *checker) customer(v jsonx.Value, path fpath) {
 		}
 	}
 
-	if a := v.Get("address"); c.object(a, path.at("address"), true, addressKnown...) {
-		c.strb(a.Get("street"), path.at("address").at("street"), true, maxShortText)
-		c.strb(a.Get("zip"), path.at("address").at("zip"), true, 16)
-		c.strb(a.Get("city"), path.at("address").at("city"), true, maxShortText)
-		c.country(a.Get("country"), path.at("address").at("country"))
+	if c.members(f[cAddress], path.at("address"), true, addressSet, &a) {
+		c.strb(a[aStreet], path.at("address").at("street"), true, maxShortText)
+		c.strb(a[aZip], path.at("address").at("zip"), true, 16)
+		c.strb(a[aCity], path.at("address").at("city"), true, maxShortText)
+		c.country(a[aCountry], path.at("address").at("country"))
 	}
+	return f, a, true
 }
 
 // productLines checks full product lines (submit, create, charge) and
@@ -226,20 +292,21 @@ func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax 
 	}
 	ok = true
 	for _, ref := range refs {
-		p, e := ref.path, ref.v
-		if !c.object(e, p, true, productKnown...) {
+		p := ref.path
+		var f fields
+		if !c.members(ref.v, p, true, productSet, &f) {
 			ok = false
 			continue
 		}
-		c.strb(e.Get("name"), p.at("name"), true, maxShortText)
-		if id := e.Get("productId"); id.Kind() == jsonx.Number {
+		c.strb(f[pName], p.at("name"), true, maxShortText)
+		if id := f[pProductID]; id.Kind() == jsonx.Number {
 			c.add(p.at("productId"), RuleType, "must be a string, not a number")
 		} else {
 			c.strb(id, p.at("productId"), false, maxShortText)
 		}
-		rate, okR := c.nonNegative(e.Get("rate"), p.at("rate"))
-		tr, okT := c.taxRate(e.Get("tax"), p.at("tax"), o)
-		amt, okA := c.nonNegative(e.Get("amount"), p.at("amount"))
+		rate, okR := c.nonNegative(f[pRate], p.at("rate"))
+		tr, okT := c.taxRate(f[pTax], p.at("tax"), o)
+		amt, okA := c.nonNegative(f[pAmount], p.at("amount"))
 		if okR && okA {
 			if (rate == 0 && amt != 0) || (rate != 0 && (amt%rate != 0 || amt == 0)) {
 				c.add(p.at("amount"), RuleLineTotal, "must be rate × a whole quantity (rate "+rate.String()+", amount "+amt.String()+")")

@@ -113,3 +113,23 @@ func (it *Iter) KeyBytes() []byte {
 	}
 	return b
 }
+
+// KeyHash is the fingerprint of a member name that Iter.KeyBytesHash
+// reports, for callers that match keys against a fixed set of names.
+func KeyHash(name string) uint32 { return keyHash(name) }
+
+// KeyBytesHash is KeyBytes together with the key's fingerprint (KeyHash of
+// the unescaped key), which the parser has already computed for keys
+// without escapes.
+func (it *Iter) KeyBytesHash() ([]byte, uint32) {
+	if !it.object {
+		return nil, 0
+	}
+	kn := &it.d.nodes[it.key]
+	b := it.d.src[kn.start:kn.end]
+	if kn.escaped {
+		b = unescapeBytes(b)
+		return b, keyHash(b)
+	}
+	return b, kn.n
+}

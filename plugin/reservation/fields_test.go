@@ -1,0 +1,86 @@
+package reservation
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+)
+
+func TestFieldSets(t *testing.T) {
+	sets := map[string]*fieldSet{"order": orderSet, "line": lineSet, "discount": discountSet, "newSubmit": newSubmitSet,
+		"newCreate": newCreateSet, "customer": customerSet, "address": addressSet, "product": productSet,
+		"summary": summarySet, "send": sendSet, "settings": settingsSet, "cbSubmit": cbSubmitSet,
+		"cbCreate": cbCreateSet, "submitPayment": submitPaySet}
+	for name, s := range sets {
+		for i, n := range s.names {
+			if got := s.index([]byte(n), jsonx.KeyHash(n)); got != i {
+				t.Errorf("%s: index(%q) = %d; want %d", name, n, got, i)
+			}
+			// Same length, first, middle and last byte: same fingerprint,
+			// another name.
+			if len(n) >= 4 {
+				b := []byte(n)
+				b[1] ^= 0x20
+				if string(b) != n && s.index(b, jsonx.KeyHash(string(b))) != -1 {
+					t.Errorf("%s: %q is taken for a member", name, b)
+				}
+			}
+			for _, other := range []string{"", n + "x", strings.ToUpper(n), n[:len(n)-1]} {
+				if got := s.index([]byte(other), jsonx.KeyHash(other)); got >= 0 && s.names[got] != other {
+					t.Errorf("%s: index(%q) = %d (%q)", name, other, got, s.names[got])
+				}
+			}
+		}
+	}
+	// The create sets extend the submit sets, so one index serves both.
+	for _, p := range [][2]*fieldSet{{newSubmitSet, newCreateSet}, {cbSubmitSet, cbCreateSet}} {
+		for i, n := range p[0].names {
+			if p[1].names[i] != n {
+				t.Errorf("%v is not a prefix of %v", p[0].names, p[1].names)
+			}
+		}
+	}
+}
+
+func TestFieldSetRefusesTwins(t *testing.T) {
+	for _, names := range [][]string{
+		{"abcd", "axcd"}, // one fingerprint: the set could not tell them apart
+		strings.Fields(strings.Repeat("a ", maxFields+1)),
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("newFieldSet(%q) did not panic", names)
+				}
+			}()
+			newFieldSet(names...)
+		}()
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("must of a missing name did not panic")
+		}
+	}()
+	sendSet.must("fax")
+}
+
+// TestMembersEscapedKeys: a member whose key is written with escapes is
+// the same member, and an unknown escaped key is named unescaped.
+func TestMembersEscapedKeys(t *testing.T) {
+	d, err := jsonx.Parse([]byte(`{"s\u006ds":true,"em\u0061il":false,"f\u0061x":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c checker
+	var f fields
+	if !c.members(d.Root(), at("sendOrderBy"), true, sendSet, &f) {
+		t.Fatal("members refused an object")
+	}
+	if b, _ := f[sendSMS].Bool(); !b || f[sendEmail].Kind() != jsonx.Bool {
+		t.Errorf("escaped keys not placed: sms %v, email %v", f[sendSMS].Kind(), f[sendEmail].Kind())
+	}
+	if len(c.errs) != 1 || c.errs[0].Path != "sendOrderBy.fax" || c.errs[0].Rule != RuleUnknown {
+		t.Errorf("errors = %+v; want one unknown sendOrderBy.fax", c.errs)
+	}
+}
