@@ -178,7 +178,7 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 		out.SendOrderBy.Email = c.optBool(s.Get("email"), p.at("sendOrderBy").at("email"))
 	}
 	if cu := d.Get("customerDetails"); cu.Kind() == jsonx.Object {
-		c.detailsCustomer(cu, p.at("customerDetails"), &out.Customer, cu.Get("address"))
+		c.detailsCustomer(cu, at("data.customerDetails"), &out.Customer, cu.Get("address"))
 	}
 	out.ReferenceNumber = c.optStr(d.Get("referenceNumber"), p.at("referenceNumber"))
 	out.ChargeValidity = c.optStr(d.Get("chargeValidity"), p.at("chargeValidity"))
@@ -186,7 +186,7 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 	out.CustomerNotes, _ = c.str(d.Get("customerNotes"), p.at("customerNotes"), false, maxLongText)
 	out.TermsAndCondition, _ = c.str(d.Get("termsAndCondition"), p.at("termsAndCondition"), false, maxLongText)
 	if pd := d.Get("paymentDetails"); pd.Kind() == jsonx.Object {
-		pp := p.at("paymentDetails")
+		pp := at("data.paymentDetails")
 		out.Payment.ReservedAt = c.optStr(pd.Get("reservedAt"), pp.at("reservedAt"))
 		out.Payment.Reserved = c.optAmount(pd.Get("reservedAmount"), pp.at("reservedAmount"))
 		out.Payment.Captured = c.optAmount(pd.Get("capturedAmount"), pp.at("capturedAmount"))
@@ -199,17 +199,18 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 	if od := d.Get("organizationDetails"); od.Kind() == jsonx.Object {
 		org := &Organization{Name: c.optStr(od.Get("name"), p.at("organizationDetails").at("name"))}
 		if ba := od.Get("billingAddress"); ba.Kind() == jsonx.Object {
-			c.detailsCustomer(ba, p.at("organizationDetails").at("billingAddress"), &org.BillingAddress, ba)
+			c.detailsCustomer(ba, at("data.organizationDetails.billingAddress"), &org.BillingAddress, ba)
 		}
 		out.Organization = org
 	}
 	out.TranslationKey = c.optStr(d.Get("translationKey"), p.at("translationKey"))
 	if ph := d.Get("paymentHistory"); ph.Kind() == jsonx.Object {
-		hp := p.at("paymentHistory")
-		out.History.Reserved = c.events(ph.Get("reserved"), hp.at("reserved"))
-		out.History.Captured = c.events(ph.Get("captured"), hp.at("captured"))
-		out.History.Charged = c.events(ph.Get("charged"), hp.at("charged"))
-		out.History.Refunded = c.events(ph.Get("refunded"), hp.at("refunded"))
+		// Paths as one dotted constant each: an fpath holds three
+		// levels before it must build a string (see fpath).
+		out.History.Reserved = c.events(ph.Get("reserved"), at("data.paymentHistory.reserved"))
+		out.History.Captured = c.events(ph.Get("captured"), at("data.paymentHistory.captured"))
+		out.History.Charged = c.events(ph.Get("charged"), at("data.paymentHistory.charged"))
+		out.History.Refunded = c.events(ph.Get("refunded"), at("data.paymentHistory.refunded"))
 	}
 }
 

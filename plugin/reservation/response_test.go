@@ -751,3 +751,29 @@ func BenchmarkParseCreate(b *testing.B) {
 		}
 	}
 }
+
+// TestParseDetailsNestedPaths: problems four and five levels down are named
+// by their full paths (the checker spells some as one dotted constant).
+func TestParseDetailsNestedPaths(t *testing.T) {
+	body := `{"status_code":200,"status_message":"OK","message":"Reservation Retrieved Successfully","is_data":true,"data":{` +
+		`"reservationUuid":"RES4161996022","status":"RESERVED",` +
+		`"customerDetails":{"name":"Kari","address":{"street":true,"zip":"0155"}},` +
+		`"paymentDetails":{"amountRefunded":{"fromCaptured":"x"}},` +
+		`"organizationDetails":{"name":"Fjordhotell AS","billingAddress":{"email":false,"zip":{}}},` +
+		`"paymentHistory":{"reserved":[{"at":"2024-08-22","amount":true},{"reference":[]}]}}}`
+	_, err := ParseDetails(Response{Status: 200, Body: []byte(body)})
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Kind != KindMalformed {
+		t.Fatalf("ParseDetails = %v; want a malformed answer", err)
+	}
+	var got []string
+	for _, f := range ae.Fields {
+		got = append(got, f.Path)
+	}
+	want := []string{"data.customerDetails.address.street", "data.paymentDetails.amountRefunded.fromCaptured",
+		"data.organizationDetails.billingAddress.email", "data.organizationDetails.billingAddress.zip",
+		"data.paymentHistory.reserved.0.amount", "data.paymentHistory.reserved.1.reference"}
+	if !slices.Equal(got, want) {
+		t.Errorf("paths = %q\nwant    %q", got, want)
+	}
+}
