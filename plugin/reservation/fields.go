@@ -80,7 +80,7 @@ func (s *fieldSet) must(name string) int {
 // members is object for request objects: it checks that v is an object
 // holding only members of set and fills f with them by index.
 func (c *checker) members(v jsonx.Value, path fpath, required bool, set *fieldSet, f *fields) bool {
-	if !c.isObject(v, path, required) {
+	if !c.object(v, path, required) {
 		return false
 	}
 	for it := v.Iter(); it.Next(); {

@@ -1,6 +1,8 @@
 package reservation
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,7 +13,8 @@ func TestFieldSets(t *testing.T) {
 	sets := map[string]*fieldSet{"order": orderSet, "line": lineSet, "discount": discountSet, "newSubmit": newSubmitSet,
 		"newCreate": newCreateSet, "customer": customerSet, "address": addressSet, "product": productSet,
 		"summary": summarySet, "send": sendSet, "settings": settingsSet, "cbSubmit": cbSubmitSet,
-		"cbCreate": cbCreateSet, "submitPayment": submitPaySet}
+		"cbCreate": cbCreateSet, "submitPayment": submitPaySet, "lineAmount": lineAmountSet, "lines": linesSet,
+		"note": noteSet, "resend": resendSet, "refund": refundSet}
 	for name, s := range sets {
 		for i, n := range s.names {
 			if got := s.index([]byte(n), jsonx.KeyHash(n)); got != i {
@@ -82,5 +85,41 @@ func TestMembersEscapedKeys(t *testing.T) {
 	}
 	if len(c.errs) != 1 || c.errs[0].Path != "sendOrderBy.fax" || c.errs[0].Rule != RuleUnknown {
 		t.Errorf("errors = %+v; want one unknown sendOrderBy.fax", c.errs)
+	}
+}
+
+// TestUnknownMembersEverywhere: every request body refuses a member it does
+// not know, at the body and at its product lines, by path.
+func TestUnknownMembersEverywhere(t *testing.T) {
+	const uuid = "RES4161996022"
+	line := `{"name":"Sokker","productId":null,"rate":"149.00","tax":"25","amount":"298.00","colour":"red"}`
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"charge", ValidateCharge(uuid, []byte(`{"products":[`+line+`],"grandTotal":"298.00","extra":1}`), Options{}),
+			[]string{"extra", "products.0.colour"}},
+		{"capture", ValidateCapture(uuid, []byte(`{"products":[{"id":1,"amount":"1.00","x":0}],"grandTotal":"1.00","extra":1}`)),
+			[]string{"extra", "products.0.x"}},
+		{"refund", ValidateRefund(uuid, []byte(`{"type":"reservation","products":[{"id":1,"amount":"1.00","x":0}],`+
+			`"grandTotal":"1.00","source":"captured","reference":"CAP1","extra":1}`)), []string{"extra", "products.0.x"}},
+		{"cancel", ValidateCancel(uuid, []byte(`{"note":"n","extra":1}`)), []string{"extra"}},
+		{"resend", ValidateResend(uuid, []byte(`{"email":"kari@example.no","extra":1}`)), []string{"extra"}},
+	} {
+		var ve *ValidationError
+		if !errors.As(tc.err, &ve) {
+			t.Errorf("%s: %v; want a validation error", tc.name, tc.err)
+			continue
+		}
+		var got []string
+		for _, f := range ve.Fields {
+			if f.Rule == RuleUnknown {
+				got = append(got, f.Path)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: unknown members %q (all: %+v); want %q", tc.name, got, ve.Fields, tc.want)
+		}
 	}
 }

@@ -75,49 +75,68 @@ var (
 	nCallback    = newCreateSet.must("callback")
 	nSubmitPay   = newCreateSet.must("submitPayment")
 
-	customerSet      = newFieldSet(customerKnown...)
-	cUUID            = customerSet.must("uuid")
-	cType            = customerSet.must("type")
-	cCountryCode     = customerSet.must("countryCode")
-	cMSISDN          = customerSet.must("msisdn")
-	cEmail           = customerSet.must("email")
-	cName            = customerSet.must("name")
-	cLanguage        = customerSet.must("preferredLanguage")
-	cPersonalNo      = customerSet.must("personalNumber")
-	cOrgID           = customerSet.must("organizationId")
-	cAddress         = customerSet.must("address")
-	addressSet       = newFieldSet(addressKnown...)
-	aStreet          = addressSet.must("street")
-	aZip             = addressSet.must("zip")
-	aCity            = addressSet.must("city")
-	aCountry         = addressSet.must("country")
-	productSet       = newFieldSet(productKnown...)
-	pName            = productSet.must("name")
-	pProductID       = productSet.must("productId")
-	pRate            = productSet.must("rate")
-	pTax             = productSet.must("tax")
-	pAmount          = productSet.must("amount")
-	summarySet       = newFieldSet(summaryKnown...)
-	sSubTotal        = summarySet.must("subTotal")
-	sTotalTax        = summarySet.must("totalTax")
-	sGrandTotal      = summarySet.must("grandTotal")
-	sendSet          = newFieldSet(sendKnown...)
-	sendSMS          = sendSet.must("sms")
-	sendEmail        = sendSet.must("email")
-	settingsSet      = newFieldSet(settingsKnown...)
-	setSecure        = settingsSet.must("secureDetails")
-	setPartRefund    = settingsSet.must("isChargePartiallyRefundable")
-	cbSubmitSet      = newFieldSet(callbackSubmit...)
-	cbCreateSet      = newFieldSet(callbackCreate...) // cbSubmitSet's name, then success and failure
-	cbURL            = cbCreateSet.must("callbackUrl")
-	cbSuccess        = cbCreateSet.must("success")
-	cbFailure        = cbCreateSet.must("failure")
-	submitPaySet     = newFieldSet(submitPayKnown...)
-	spVia            = submitPaySet.must("via")
+	customerSet   = newFieldSet(customerKnown...)
+	cUUID         = customerSet.must("uuid")
+	cType         = customerSet.must("type")
+	cCountryCode  = customerSet.must("countryCode")
+	cMSISDN       = customerSet.must("msisdn")
+	cEmail        = customerSet.must("email")
+	cName         = customerSet.must("name")
+	cLanguage     = customerSet.must("preferredLanguage")
+	cPersonalNo   = customerSet.must("personalNumber")
+	cOrgID        = customerSet.must("organizationId")
+	cAddress      = customerSet.must("address")
+	addressSet    = newFieldSet(addressKnown...)
+	aStreet       = addressSet.must("street")
+	aZip          = addressSet.must("zip")
+	aCity         = addressSet.must("city")
+	aCountry      = addressSet.must("country")
+	productSet    = newFieldSet(productKnown...)
+	pName         = productSet.must("name")
+	pProductID    = productSet.must("productId")
+	pRate         = productSet.must("rate")
+	pTax          = productSet.must("tax")
+	pAmount       = productSet.must("amount")
+	summarySet    = newFieldSet(summaryKnown...)
+	sSubTotal     = summarySet.must("subTotal")
+	sTotalTax     = summarySet.must("totalTax")
+	sGrandTotal   = summarySet.must("grandTotal")
+	sendSet       = newFieldSet(sendKnown...)
+	sendSMS       = sendSet.must("sms")
+	sendEmail     = sendSet.must("email")
+	settingsSet   = newFieldSet(settingsKnown...)
+	setSecure     = settingsSet.must("secureDetails")
+	setPartRefund = settingsSet.must("isChargePartiallyRefundable")
+	cbSubmitSet   = newFieldSet(callbackSubmit...)
+	cbCreateSet   = newFieldSet(callbackCreate...) // cbSubmitSet's name, then success and failure
+	cbURL         = cbCreateSet.must("callbackUrl")
+	cbSuccess     = cbCreateSet.must("success")
+	cbFailure     = cbCreateSet.must("failure")
+	submitPaySet  = newFieldSet(submitPayKnown...)
+	spVia         = submitPaySet.must("via")
+
+	lineAmountSet    = newFieldSet(lineAmountKnown...)
+	laID             = lineAmountSet.must("id")
+	laAmount         = lineAmountSet.must("amount")
+	linesSet         = newFieldSet(linesKnown...)
+	lnProducts       = linesSet.must("products")
+	lnGrandTotal     = linesSet.must("grandTotal")
+	lnText           = linesSet.must("additionalText")
+	noteSet          = newFieldSet(noteKnown...)
+	noteNote         = noteSet.must("note")
+	resendSet        = newFieldSet(resendKnown...)
+	rsCountryCode    = resendSet.must("countryCode")
+	rsMSISDN         = resendSet.must("msisdn")
+	rsEmail          = resendSet.must("email")
+	refundSet        = newFieldSet(refundKnown...)
+	rfType           = refundSet.must("type")
+	rfGrandTotal     = refundSet.must("grandTotal")
+	rfProducts       = refundSet.must("products")
+	rfSource         = refundSet.must("source")
+	rfReference      = refundSet.must("reference")
 	submitPayKnown   = []string{"via"}
 	lineAmountKnown  = []string{"id", "amount"}
-	captureKnown     = []string{"products", "grandTotal", "additionalText"}
-	chargeKnown      = []string{"products", "grandTotal", "additionalText"}
+	linesKnown       = []string{"products", "grandTotal", "additionalText"} // capture and charge
 	noteKnown        = []string{"note"}
 	resendKnown      = []string{"countryCode", "msisdn", "email"}
 	refundKnown      = []string{"type", "grandTotal", "products", "source", "reference"}
@@ -366,20 +385,20 @@ func linesDoc(op, uuid string, body []byte, o *Options) (*jsonx.Doc, error) {
 	root := d.Root()
 	var sum money.Amount
 	var ok bool
+	var f fields
+	c.members(root, at(""), true, linesSet, &f)
 	if op == OpCharge {
-		c.object(root, at(""), true, chargeKnown...)
-		sum, _, ok, _ = c.productLines(root.Get("products"), at("products"), o)
+		sum, _, ok, _ = c.productLines(f[lnProducts], at("products"), o)
 		if ok && sum == 0 {
 			c.add(at("products"), RuleMin, "must charge more than 0")
 		}
 	} else {
-		c.object(root, at(""), true, captureKnown...)
-		sum, ok = c.idAmounts(root.Get("products"), at("products"), false)
+		sum, ok = c.idAmounts(f[lnProducts], at("products"), false)
 	}
-	if gt, okG := c.positive(root.Get("grandTotal"), at("grandTotal")); okG && ok && gt != sum {
+	if gt, okG := c.positive(f[lnGrandTotal], at("grandTotal")); okG && ok && gt != sum {
 		c.add(at("grandTotal"), RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
 	}
-	c.strb(root.Get("additionalText"), at("additionalText"), false, maxLongText)
+	c.strb(f[lnText], at("additionalText"), false, maxLongText)
 	return d, c.result(op)
 }
 
@@ -402,12 +421,13 @@ func (c *checker) idAmounts(v jsonx.Value, path fpath, array bool) (sum money.Am
 	ok = true
 	seen := make([]int64, 0, len(refs))
 	for _, ref := range refs {
-		p, e := ref.path, ref.v
-		if !c.object(e, p, true, lineAmountKnown...) {
+		p := ref.path
+		var f fields
+		if !c.members(ref.v, p, true, lineAmountSet, &f) {
 			ok = false
 			continue
 		}
-		id, okI := c.id(e.Get("id"), p.at("id"))
+		id, okI := c.id(f[laID], p.at("id"))
 		if okI {
 			for _, s := range seen {
 				if s == id {
@@ -417,7 +437,7 @@ func (c *checker) idAmounts(v jsonx.Value, path fpath, array bool) (sum money.Am
 			}
 			seen = append(seen, id)
 		}
-		amt, okA := c.positive(e.Get("amount"), p.at("amount"))
+		amt, okA := c.positive(f[laAmount], p.at("amount"))
 		if !okA {
 			ok = false
 			continue
@@ -454,8 +474,9 @@ func noteDoc(op, uuid string, body []byte) (*jsonx.Doc, error) {
 		return nil, prepend(&c, err)
 	}
 	root := d.Root()
-	c.object(root, at(""), true, noteKnown...)
-	c.strb(root.Get("note"), at("note"), true, maxLongText)
+	var f fields
+	c.members(root, at(""), true, noteSet, &f)
+	c.strb(f[noteNote], at("note"), true, maxLongText)
 	return d, c.result(op)
 }
 
@@ -476,8 +497,9 @@ func resendDoc(reservationUUID string, body []byte) (*jsonx.Doc, error) {
 		return nil, prepend(&c, err)
 	}
 	root := d.Root()
-	c.object(root, at(""), true, resendKnown...)
-	cc, ms, em := root.Get("countryCode"), root.Get("msisdn"), root.Get("email")
+	var f fields
+	c.members(root, at(""), true, resendSet, &f)
+	cc, ms, em := f[rsCountryCode], f[rsMSISDN], f[rsEmail]
 	hasCC, hasMS, hasEM := present(cc), present(ms), present(em)
 	if hasCC || hasMS {
 		c.dialingCode(cc, at("countryCode"), false)
@@ -529,14 +551,15 @@ func refundDoc(reservationUUID string, body []byte) (*jsonx.Doc, error) {
 		return nil, prepend(&c, err)
 	}
 	root := d.Root()
-	c.object(root, at(""), true, refundKnown...)
-	c.enum(root.Get("type"), at("type"), true, refundTypes...)
-	sum, ok := c.idAmounts(root.Get("products"), at("products"), true)
-	if gt, okG := c.positive(root.Get("grandTotal"), at("grandTotal")); okG && ok && gt != sum {
+	var f fields
+	c.members(root, at(""), true, refundSet, &f)
+	c.enum(f[rfType], at("type"), true, refundTypes...)
+	sum, ok := c.idAmounts(f[rfProducts], at("products"), true)
+	if gt, okG := c.positive(f[rfGrandTotal], at("grandTotal")); okG && ok && gt != sum {
 		c.add(at("grandTotal"), RuleSum, "must equal the sum of products.*.amount, "+sum.String()+", not "+gt.String())
 	}
-	src, okS := c.enum(root.Get("source"), at("source"), true, refundSources...)
-	ref, okR := c.str(root.Get("reference"), at("reference"), true, 64)
+	src, okS := c.enum(f[rfSource], at("source"), true, refundSources...)
+	ref, okR := c.str(f[rfReference], at("reference"), true, 64)
 	if okS && okR {
 		want := "CAP"
 		if src == "charged" {

@@ -103,14 +103,7 @@ func (it *Iter) Value() Value { return Value{d: it.d, i: it.val} }
 // KeyBytes is the current member's key as raw bytes (unescaped only if it
 // holds escapes), or nil for an array.
 func (it *Iter) KeyBytes() []byte {
-	if !it.object {
-		return nil
-	}
-	kn := &it.d.nodes[it.key]
-	b := it.d.src[kn.start:kn.end]
-	if kn.escaped {
-		b = unescapeBytes(b)
-	}
+	b, _ := it.KeyBytesHash()
 	return b
 }
 
