@@ -163,8 +163,9 @@ func skipWS(src []byte, pos int) int {
 // parse is the whole parser in one loop with an explicit stack of open
 // containers: the Go wasm backend makes every function call, and every
 // field of a parser struct kept in memory, costly, so the hot state lives
-// in locals. Errors and their offsets are those of the recursive descent
-// this replaced (TestParserMatchesReference holds it to that).
+// in locals. Only the scan of a string's body is a call (scanString).
+// Errors and their offsets are those of the recursive descent this
+// replaced (TestParserMatchesReference holds it to that).
 func parse(src []byte, nodes []node, own bool) ([]node, error) {
 	var stack [MaxDepth]uint32             // open containers, innermost last
 	var sets [MaxDepth]map[string]struct{} // keys of big open objects
@@ -192,55 +193,11 @@ func parse(src []byte, nodes []node, own bool) ([]node, error) {
 			k := len(nodes)
 			pos++ // opening quote
 			start := pos
-			escaped := false
-			for {
-				// Step over plain bytes eight at a time (see word.go).
-				if pos+8 <= n {
-					m := specialBytes(binary.LittleEndian.Uint64(src[pos:]))
-					if m == 0 {
-						pos += 8
-						continue
-					}
-					pos += bits.TrailingZeros64(m) >> 3
-				} else {
-					for pos < n && strPlain[src[pos]] {
-						pos++
-					}
-				}
-				if pos >= n {
-					return nodes, errAt(pos, "unterminated string")
-				}
-				c := src[pos]
-				if c == '"' {
-					break
-				}
-				switch {
-				case c == '\\':
-					escaped = true
-					if pos+1 >= n {
-						return nodes, errAt(pos, "unterminated string")
-					}
-					switch src[pos+1] {
-					case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-						pos += 2
-					case 'u':
-						if pos+6 > n || !isHex4(src[pos+2:pos+6]) {
-							return nodes, errAt(pos, "invalid \\u escape")
-						}
-						pos += 6
-					default:
-						return nodes, errAt(pos, "invalid escape")
-					}
-				case c < 0x20:
-					return nodes, errAt(pos, "control character in string")
-				default:
-					r, size := utf8.DecodeRune(src[pos:])
-					if r == utf8.RuneError && size <= 1 {
-						return nodes, errAt(pos, "invalid UTF-8 in string")
-					}
-					pos += size
-				}
+			end, escaped, msg := scanString(src, pos)
+			if msg != "" {
+				return nodes, errAt(end, msg)
 			}
+			pos = end
 			nodes = append(nodes, node{kind: String, escaped: escaped, isKey: wantKey,
 				start: uint32(start), end: uint32(pos), next: uint32(k + 1)})
 			pos++ // closing quote
@@ -380,6 +337,64 @@ func parse(src []byte, nodes []node, own bool) ([]node, error) {
 				return nodes, errAt(pos, "',' or '}' expected in object")
 			}
 			return nodes, errAt(pos, "',' or ']' expected in array")
+		}
+	}
+}
+
+// scanString finds the closing quote of the string whose body starts at pos
+// and reports whether the body holds escapes; on a fault it returns where
+// and why. It is the one loop kept out of parse: under wazero a tight loop
+// runs about twice as fast in a small function as inside parse's large one
+// (BENCHMARKS.md, fourth session), which more than pays for the call.
+func scanString(src []byte, pos int) (int, bool, string) {
+	n := len(src)
+	escaped := false
+	for {
+		// Step over plain bytes eight at a time (see word.go).
+		if pos+8 <= n {
+			m := specialBytes(binary.LittleEndian.Uint64(src[pos:]))
+			if m == 0 {
+				pos += 8
+				continue
+			}
+			pos += bits.TrailingZeros64(m) >> 3
+		} else {
+			for pos < n && strPlain[src[pos]] {
+				pos++
+			}
+		}
+		if pos >= n {
+			return pos, escaped, "unterminated string"
+		}
+		c := src[pos]
+		if c == '"' {
+			return pos, escaped, ""
+		}
+		switch {
+		case c == '\\':
+			escaped = true
+			if pos+1 >= n {
+				return pos, escaped, "unterminated string"
+			}
+			switch src[pos+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				pos += 2
+			case 'u':
+				if pos+6 > n || !isHex4(src[pos+2:pos+6]) {
+					return pos, escaped, "invalid \\u escape"
+				}
+				pos += 6
+			default:
+				return pos, escaped, "invalid escape"
+			}
+		case c < 0x20:
+			return pos, escaped, "control character in string"
+		default:
+			r, size := utf8.DecodeRune(src[pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return pos, escaped, "invalid UTF-8 in string"
+			}
+			pos += size
 		}
 	}
 }
