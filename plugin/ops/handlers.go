@@ -182,15 +182,12 @@ func validate(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
 		o := in.options()
-		body := in.doc("payload", true)
+		in.doc("payload", true)
 		if e := in.failed(); e != nil {
 			return e
 		}
-		if op == reservation.OpSubmit {
-			err = reservation.ValidateSubmit(body, o)
-		} else {
-			err = reservation.ValidateCreate(body, o)
-		}
+		// The payload was parsed with the input: check it in place.
+		err = reservation.ValidateNewValue(op, in.v.Get("payload"), o)
 	case reservation.OpDetails:
 		uuid := in.str("reservationUuid", false)
 		if e := in.failed(); e != nil {

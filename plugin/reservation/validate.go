@@ -147,6 +147,22 @@ var (
 	maxChargeValDays = 100000
 )
 
+// ValidateNewValue is ValidateSubmit (op OpSubmit) or ValidateCreate
+// (OpCreate) for a body already parsed as part of a larger document (the
+// ABI's validate input), so it is not parsed a second time. Only code
+// inside plugin/ can hold a jsonx.Value.
+func ValidateNewValue(op string, body jsonx.Value, o Options) error {
+	if op != OpSubmit && op != OpCreate {
+		return &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleEnum, Message: "only submit and create bodies are validated here, not " + quote(op)}}}
+	}
+	if body.Kind() != jsonx.Object {
+		return &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: "the body must be a JSON object, not " + article(body.Kind())}}}
+	}
+	var c checker
+	c.newReservation(op, body, &o)
+	return c.result(op)
+}
+
 func validateNew(op string, body []byte, o *Options) error {
 	d, err := parseBody(op, body)
 	if err != nil {

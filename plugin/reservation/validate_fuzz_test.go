@@ -2,15 +2,16 @@ package reservation
 
 import (
 	"encoding/json"
-
 	"errors"
-	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 )
 
 // seedPayloads adds the payloads of every conformance vector for fn.
@@ -65,11 +66,29 @@ func checkValidation(t *testing.T, err error) {
 
 var fuzzOpts = Options{Now: time.Unix(1756871295, 0)}
 
+// sameInPlace holds ValidateNewValue, given body as a member of a larger
+// document, to the answer of ValidateSubmit/ValidateCreate on body alone.
+func sameInPlace(t *testing.T, op string, body []byte, want error) {
+	t.Helper()
+	if _, err := jsonx.Parse(body); err != nil {
+		return // not one JSON value: the ABI refuses the whole input before validation
+	}
+	d, err := jsonx.Parse([]byte(`{"now":1,"payload":` + string(body) + `,"z":[]}`))
+	if err != nil {
+		t.Fatalf("embedding a valid body: %v", err)
+	}
+	got := ValidateNewValue(op, d.Root().Get("payload"), fuzzOpts)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("in place: %v\nalone: %v", got, want)
+	}
+}
+
 func FuzzValidateSubmit(f *testing.F) {
 	seedPayloads(f, "validate_submit")
 	f.Fuzz(func(t *testing.T, _ string, body []byte) {
 		err := ValidateSubmit(body, fuzzOpts)
 		checkValidation(t, err)
+		sameInPlace(t, OpSubmit, body, err)
 		if err == nil {
 			// A valid body decodes and rebuilds into a valid body.
 			r, err := DecodeNew(OpSubmit, body, fuzzOpts)
@@ -88,6 +107,7 @@ func FuzzValidateCreate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, _ string, body []byte) {
 		err := ValidateCreate(body, fuzzOpts)
 		checkValidation(t, err)
+		sameInPlace(t, OpCreate, body, err)
 		if err == nil {
 			r, err := DecodeNew(OpCreate, body, fuzzOpts)
 			if err != nil {
