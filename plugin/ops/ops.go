@@ -41,11 +41,14 @@ func Call(fn string, input []byte) (out []byte) {
 	}
 	var root jsonx.Value
 	if len(input) > 0 {
-		d, err := jsonx.Parse(input)
+		d, err := jsonx.ParseTemp(input)
 		if err != nil {
 			writeError(w, &opError{code: abi.CodeBadInput, message: fn + ": " + err.Error()})
 			return w.Bytes()
 		}
+		// Handlers copy what they keep into w: nothing of the input's
+		// Doc outlives the call.
+		defer d.Release()
 		root = d.Root()
 		if root.Kind() != jsonx.Object {
 			writeError(w, &opError{code: abi.CodeBadInput, message: fn + ": input must be a JSON object"})

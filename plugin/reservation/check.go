@@ -608,15 +608,19 @@ type lineRef struct {
 	v    jsonx.Value
 }
 
-// parse parses a request body, reporting a syntax error as a field error of
+// parseBody parses a request body, reporting a syntax error as a field error of
 // the whole body.
+//
+// The Doc comes from jsonx.ParseTemp: a caller that knows when it is done
+// with it may Release it; one that keeps it lets the collector have it.
 func parseBody(op string, body []byte) (*jsonx.Doc, error) {
-	d, err := jsonx.Parse(body)
+	d, err := jsonx.ParseTemp(body)
 	if err != nil {
 		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleJSON, Message: err.Error()}}}
 	}
-	if d.Root().Kind() != jsonx.Object {
-		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: "the body must be a JSON object, not " + article(d.Root().Kind())}}}
+	if k := d.Root().Kind(); k != jsonx.Object {
+		d.Release()
+		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: "the body must be a JSON object, not " + article(k)}}}
 	}
 	return d, nil
 }

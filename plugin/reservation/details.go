@@ -94,10 +94,11 @@ type PaymentEvent struct {
 // ids) and reports every deviation by path in a KindMalformed *APIError: a
 // reservation whose amounts cannot be read is not one to act on.
 func ParseDetails(r Response) (*Details, error) {
-	data, msg, err := envelope(OpDetails, r)
+	d, data, msg, err := envelope(OpDetails, r)
 	if err != nil {
 		return nil, err
 	}
+	defer d.Release() // everything kept is copied out of the document
 	var c respChecker
 	out := &Details{}
 	if c.object(data, at("data"), true) {

@@ -49,8 +49,11 @@ func (c *respChecker) fail(op string, r Response, msg string) error {
 
 // envelope parses FrontGo's common envelope. It returns the data member of
 // a success, or the decoded *APIError of a failure.
-func envelope(op string, r Response) (jsonx.Value, string, error) {
-	d, perr := jsonx.Parse(r.Body)
+//
+// The data Value belongs to the returned Doc, which the caller releases
+// once it has copied out what it keeps; on an error the Doc is nil.
+func envelope(op string, r Response) (*jsonx.Doc, jsonx.Value, string, error) {
+	d, perr := jsonx.ParseTemp(r.Body)
 	var root jsonx.Value
 	if perr == nil {
 		root = d.Root()
@@ -64,28 +67,31 @@ func envelope(op string, r Response) (jsonx.Value, string, error) {
 	msg, _ := root.Get("message").Str()
 	if code >= 200 && code < 300 {
 		if perr != nil {
-			return jsonx.Value{}, "", &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, RequestID: r.RequestID,
+			return nil, jsonx.Value{}, "", &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, RequestID: r.RequestID,
 				Fields: []FieldError{{Rule: RuleJSON, Message: perr.Error()}}}
 		}
 		if root.Kind() != jsonx.Object {
-			return jsonx.Value{}, "", &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, RequestID: r.RequestID,
+			d.Release()
+			return nil, jsonx.Value{}, "", &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, RequestID: r.RequestID,
 				Fields: []FieldError{{Rule: RuleType, Message: "the body must be a JSON object"}}}
 		}
-		return root.Get("data"), msg, nil
+		return d, root.Get("data"), msg, nil
 	}
 	e := &APIError{Op: op, Kind: kindOf(code), HTTPStatus: code, RequestID: r.RequestID, MessageKey: msg}
 	if perr != nil || root.Kind() != jsonx.Object {
 		// Not JSON (a proxy's HTML page, or the reference's own
 		// non-JSON 510 example): keep what can be recovered.
 		e.MessageKey = scanMessage(r.Body)
-		return jsonx.Value{}, "", e
+		d.Release()
+		return nil, jsonx.Value{}, "", e
 	}
 	e.StatusMessage, _ = root.Get("status_message").Str()
 	e.Errors = flattenErrors(root.Get("errors"))
 	if e.Kind == KindValidation {
 		e.Fields = validationFields(root.Get("errors"))
 	}
-	return jsonx.Value{}, "", e
+	d.Release()
+	return nil, jsonx.Value{}, "", e
 }
 
 // flattenErrors turns FrontGo's `errors` member into strings: it may be an
@@ -191,10 +197,11 @@ func ParseSubmit(r Response) (*Created, error) { return parseCreated(OpSubmit, "
 func ParseCreate(r Response) (*Created, error) { return parseCreated(OpCreate, "paymentUrl", r) }
 
 func parseCreated(op, urlKey string, r Response) (*Created, error) {
-	data, msg, err := envelope(op, r)
+	d, data, msg, err := envelope(op, r)
 	if err != nil {
 		return nil, err
 	}
+	defer d.Release() // everything kept is copied out of the document
 	var c respChecker
 	out := &Created{Message: msg}
 	if c.object(data, at("data"), true) {
@@ -224,10 +231,11 @@ func ParseCapture(r Response) (*Transaction, error) { return parseTransaction(Op
 func ParseCharge(r Response) (*Transaction, error) { return parseTransaction(OpCharge, r) }
 
 func parseTransaction(op string, r Response) (*Transaction, error) {
-	data, msg, err := envelope(op, r)
+	d, data, msg, err := envelope(op, r)
 	if err != nil {
 		return nil, err
 	}
+	defer d.Release() // everything kept is copied out of the document
 	var c respChecker
 	out := &Transaction{Message: msg}
 	if c.object(data, at("data"), true) {
@@ -242,7 +250,8 @@ func parseTransaction(op string, r Response) (*Transaction, error) {
 // ParseAck parses the answer to cancel, complete, resend or refund: a 202
 // whose data is null.
 func ParseAck(op string, r Response) (*Ack, error) {
-	_, msg, err := envelope(op, r)
+	d, _, msg, err := envelope(op, r)
+	d.Release()
 	if err != nil {
 		return nil, err
 	}
@@ -264,10 +273,11 @@ type HistoryEvent struct {
 
 // ParseHistory parses the answer to Get Reservation History.
 func ParseHistory(r Response) ([]HistoryEvent, error) {
-	data, msg, err := envelope(OpHistory, r)
+	d, data, msg, err := envelope(OpHistory, r)
 	if err != nil {
 		return nil, err
 	}
+	defer d.Release() // everything kept is copied out of the document
 	var c respChecker
 	var out []HistoryEvent
 	switch data.Kind() {

@@ -777,3 +777,45 @@ func TestParseDetailsNestedPaths(t *testing.T) {
 		t.Errorf("paths = %q\nwant    %q", got, want)
 	}
 }
+
+// The parsers read bodies into recycled documents (jsonx.ParseTemp): what
+// they return must hold nothing of the document. Every parser reads every
+// fixture, keeps the results, reads them all again (reusing the documents)
+// and compares.
+func TestParsedResultsOutliveTheirDocuments(t *testing.T) {
+	parsers := map[string]func(Response) (any, error){
+		"details":  func(r Response) (any, error) { return ParseDetails(r) },
+		"create":   func(r Response) (any, error) { return ParseCreate(r) },
+		"submit":   func(r Response) (any, error) { return ParseSubmit(r) },
+		"capture":  func(r Response) (any, error) { return ParseCapture(r) },
+		"charge":   func(r Response) (any, error) { return ParseCharge(r) },
+		"refund":   func(r Response) (any, error) { return ParseAck(OpRefund, r) },
+		"history":  func(r Response) (any, error) { return ParseHistory(r) },
+		"validate": func(r Response) (any, error) { return nil, ValidateSubmit(r.Body, Options{}) },
+	}
+	type result struct {
+		v   any
+		err error
+	}
+	run := func() map[string]result {
+		out := map[string]result{}
+		for _, name := range responseFiles(t) {
+			r := Response{Status: fixtureStatus(t, name), Body: readResponse(t, name)}
+			for p, parse := range parsers {
+				v, err := parse(r)
+				out[name+" "+p] = result{v, err}
+			}
+		}
+		return out
+	}
+	first := run()
+	second := run()
+	if len(first) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for k, a := range first {
+		if b := second[k]; !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: first read changed after more parsing:\n%+v\n%+v", k, a, b)
+		}
+	}
+}

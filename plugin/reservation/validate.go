@@ -168,6 +168,7 @@ func validateNew(op string, body []byte, o *Options) error {
 	if err != nil {
 		return err
 	}
+	defer d.Release()
 	return validateNewDoc(op, d, o)
 }
 

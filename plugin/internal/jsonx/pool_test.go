@@ -1,0 +1,94 @@
+package jsonx
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestParseTempReusesAndForgets(t *testing.T) {
+	d, err := ParseTemp([]byte(`{"a":[1,2,3],"b":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := d.Root().Get("b")
+	if s, _ := stale.Str(); s != "x" {
+		t.Fatalf("b = %q", s)
+	}
+	d.Release()
+	if d.src != nil || len(d.nodes) != 0 {
+		t.Fatalf("released Doc keeps src %q and %d nodes", d.src, len(d.nodes))
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a Value of a released Doc was read without a panic")
+			}
+		}()
+		stale.Kind()
+	}()
+
+	// Whatever Doc the pool hands out next parses from scratch.
+	e, err := ParseTemp([]byte(`{"b":"y","c":{"d":null}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Release()
+	if s, _ := e.Root().Get("b").Str(); s != "y" || !e.Root().Get("c").Get("d").IsNull() || e.Root().Get("a").Exists() {
+		t.Fatalf("second document read wrong: b=%q", s)
+	}
+}
+
+func TestParseTempErrorsLikeParse(t *testing.T) {
+	for _, src := range []string{``, `{`, `{"a":1,"a":2}`, `[1,]`, "\"\xff\""} {
+		_, want := Parse([]byte(src))
+		d, got := ParseTemp([]byte(src))
+		if d != nil || got == nil || got.Error() != want.Error() {
+			t.Errorf("%q: ParseTemp = %v, %v; Parse's error %v", src, d, got, want)
+		}
+	}
+	var nilDoc *Doc
+	nilDoc.Release() // must not panic
+}
+
+func TestReleaseDropsHugeNodeArrays(t *testing.T) {
+	src := "[" + strings.Repeat("0,", maxPooledNodes) + "0]"
+	d, err := ParseTemp([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Root().Len() != maxPooledNodes+1 {
+		t.Fatalf("len %d", d.Root().Len())
+	}
+	d.Release()
+	if d.nodes != nil {
+		t.Fatalf("a released Doc keeps %d node slots", cap(d.nodes))
+	}
+}
+
+// Docs move between goroutines through the pool; each must read only its
+// own document (run with -race too).
+func TestParseTempConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				want := strconv.Itoa(g*1000 + i)
+				pad := strings.Repeat(`{"x":[1,2]},`, i%7)
+				d, err := ParseTemp([]byte(`{"pad":[` + pad + `0],"n":"` + want + `"}`))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if s, _ := d.Root().Get("n").Str(); s != want {
+					t.Errorf("goroutine %d read %q, want %q", g, s, want)
+				}
+				d.Release()
+			}
+		}()
+	}
+	wg.Wait()
+}
