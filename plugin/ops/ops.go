@@ -20,8 +20,17 @@ func register(name string, h handler) { handlers[name] = h }
 // Call runs operation fn on input and returns the envelope:
 // {"ok":true,"data":…} or {"ok":false,"error":{"code":…,"message":…,…}}.
 // It never panics: a panic inside an operation becomes an "internal" error.
-func Call(fn string, input []byte) (out []byte) {
-	w := jsonx.NewWriter(make([]byte, 0, 256+len(input)))
+func Call(fn string, input []byte) []byte { return CallInto(nil, fn, input) }
+
+// CallInto is Call writing the envelope into buf's storage (from its
+// start) when it is large enough, so a caller that owns a spent buffer
+// (the wasm shim, with a result the host has freed) saves an allocation.
+// The result may share buf's storage; buf must not be used elsewhere.
+func CallInto(buf []byte, fn string, input []byte) (out []byte) {
+	if cap(buf) < 256+len(input) {
+		buf = make([]byte, 0, 256+len(input))
+	}
+	w := jsonx.NewWriter(buf[:0])
 	defer func() {
 		if r := recover(); r != nil {
 			w.Reset()

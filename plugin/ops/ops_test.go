@@ -101,3 +101,22 @@ func FuzzCall(f *testing.F) {
 		}
 	})
 }
+
+// CallInto writes exactly Call's bytes, into the given storage when it is
+// large enough and whatever it held before.
+func TestCallIntoMatchesCall(t *testing.T) {
+	for fn, in := range benchInputs() {
+		want := Call(fn, in)
+		buf := bytes.Repeat([]byte{'x'}, 256+len(in)+len(want))
+		got := CallInto(buf, fn, in)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: CallInto %s\nCall %s", fn, got, want)
+		}
+		if &got[0] != &buf[0] {
+			t.Errorf("%s: result not written into the given buffer", fn)
+		}
+		if small := CallInto(make([]byte, 0, 8), fn, in); !bytes.Equal(small, want) {
+			t.Fatalf("%s: CallInto with a small buffer: %s", fn, small)
+		}
+	}
+}

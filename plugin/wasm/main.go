@@ -47,5 +47,5 @@ func free(ptr uint32) {
 
 // invoke is the body of every operation export.
 func invoke(fn string, ptr, size uint32) uint64 {
-	return live.invoke(fn, ptr, size, ops.Call)
+	return live.invoke(fn, ptr, size, ops.CallInto)
 }

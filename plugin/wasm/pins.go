@@ -14,7 +14,15 @@ import (
 type pins struct {
 	bufs map[uint32]pinned
 	addr func([]byte) uint32 // address of b[0] in linear memory
+	// spare is the storage of the last buffer freed for good, handed to
+	// the next operation to write its result into: a call then allocates
+	// no result buffer. Nothing else refers to it.
+	spare []byte
 }
+
+// maxSpare bounds the buffer kept as spare; a rare huge one is left to the
+// collector.
+const maxSpare = 64 << 10
 
 func newPins(addr func([]byte) uint32) *pins {
 	return &pins{bufs: make(map[uint32]pinned), addr: addr}
@@ -56,6 +64,9 @@ func (p *pins) free(ptr uint32) {
 	case !ok:
 	case e.n <= 1:
 		delete(p.bufs, ptr)
+		if c := cap(e.b); c <= maxSpare && c > cap(p.spare) {
+			p.spare = e.b[:0]
+		}
 	default:
 		e.n--
 		p.bufs[ptr] = e
@@ -83,7 +94,7 @@ func (p *pins) input(fn string, ptr, size uint32) ([]byte, []byte) {
 
 // invoke runs one operation: input from (ptr, size), result pinned until the
 // host frees it, returned packed. It never panics.
-func (p *pins) invoke(fn string, ptr, size uint32, call func(string, []byte) []byte) (packed uint64) {
+func (p *pins) invoke(fn string, ptr, size uint32, call func([]byte, string, []byte) []byte) (packed uint64) {
 	defer func() {
 		if r := recover(); r != nil {
 			out := shimError(abi.CodeInternal, fn+": internal error in the wasm shim")
@@ -92,7 +103,9 @@ func (p *pins) invoke(fn string, ptr, size uint32, call func(string, []byte) []b
 	}()
 	in, out := p.input(fn, ptr, size)
 	if out == nil {
-		out = call(fn, in)
+		spare := p.spare
+		p.spare = nil // the result may live in it until the host frees it
+		out = call(spare, fn, in)
 	}
 	return abi.Pack(p.pin(out), uint32(len(out)))
 }

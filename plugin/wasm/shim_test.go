@@ -39,7 +39,7 @@ func TestShimEnvelopesMatchOps(t *testing.T) {
 
 func TestPins(t *testing.T) {
 	p := newPins(addrOf)
-	echo := func(fn string, in []byte) []byte { return append([]byte(fn+":"), in...) }
+	echo := func(_ []byte, fn string, in []byte) []byte { return append([]byte(fn+":"), in...) }
 	result := func(packed uint64) string {
 		ptr, n := abi.Unpack(packed)
 		b := p.bufs[ptr].b
@@ -72,12 +72,12 @@ func TestPins(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
-	boom := func(string, []byte) []byte { panic("boom") }
+	boom := func([]byte, string, []byte) []byte { panic("boom") }
 	if got, want := result(p.invoke("f", in, 8, boom)), string(shimError(abi.CodeInternal, "f: internal error in the wasm shim")); got != want {
 		t.Errorf("panic: %s, want %s", got, want)
 	}
 	// A result at the input's address is pinned twice and survives one free.
-	same := func(_ string, b []byte) []byte { return b }
+	same := func(_ []byte, _ string, b []byte) []byte { return b }
 	r := p.invoke("f", in, 8, same)
 	if ptr, _ := abi.Unpack(r); ptr != in || p.bufs[in].n != 2 {
 		t.Fatalf("aliasing result: ptr %#x count %d", ptr, p.bufs[in].n)
@@ -90,5 +90,45 @@ func TestPins(t *testing.T) {
 	p.free(in) // double free: ignored
 	if len(p.bufs) != 0 {
 		t.Fatalf("leaked pins: %v", p.bufs)
+	}
+}
+
+// A result the host has freed carries the next result; a result still
+// pinned is never written over.
+func TestSpareResultBuffer(t *testing.T) {
+	p := newPins(addrOf)
+	in := p.alloc(4)
+	copy(p.bufs[in].b, "data")
+	write := func(buf []byte, fn string, in []byte) []byte { // as ops.CallInto: from buf's start
+		return append(append(buf[:0], fn+":"...), in...)
+	}
+	read := func(packed uint64) (uint32, string) {
+		ptr, n := abi.Unpack(packed)
+		return ptr, string(p.bufs[ptr].b[:n])
+	}
+	p1, r1 := read(p.invoke("aa", in, 4, write))
+	p2, r2 := read(p.invoke("bb", in, 4, write))
+	if p1 == p2 || r1 != "aa:data" || r2 != "bb:data" || string(p.bufs[p1].b) != "aa:data" {
+		t.Fatalf("two pinned results: %#x %q, %#x %q", p1, r1, p2, r2)
+	}
+	p.free(p1)
+	p3, r3 := read(p.invoke("cc", in, 4, write))
+	if p3 != p1 || r3 != "cc:data" {
+		t.Fatalf("after freeing %#x the next result is at %#x (%q), not in the freed storage", p1, p3, r3)
+	}
+	if string(p.bufs[p2].b) != "bb:data" {
+		t.Fatalf("a pinned result was overwritten: %q", p.bufs[p2].b)
+	}
+	p.free(p2)
+	p.free(p3)
+	p.free(in)
+	if len(p.bufs) != 0 {
+		t.Fatalf("leaked pins: %v", p.bufs)
+	}
+	p.spare = nil
+	big := p.alloc(maxSpare + 1)
+	p.free(big)
+	if p.spare != nil {
+		t.Fatalf("a %d-byte buffer was kept as spare", maxSpare+1)
 	}
 }
