@@ -68,6 +68,21 @@ func (in *input) bytes(name string, required bool) []byte {
 	return nil
 }
 
+// bodyBytes is bytes(name, false) for a response body: an escaped body is
+// decoded into *scratch (grown to fit, up to maxBodyBuf), so the result may
+// share its storage.
+func (in *input) bodyBytes(name string, scratch *[]byte) []byte {
+	v := in.v.Get(name)
+	if v.Kind() != jsonx.String {
+		return in.bytes(name, false)
+	}
+	if n := len(v.Raw()); cap(*scratch) < n && n <= maxBodyBuf {
+		*scratch = make([]byte, n)
+	}
+	b, _ := v.StrBytesInto(*scratch)
+	return b
+}
+
 func (in *input) int(name string, required bool) int64 {
 	v := in.v.Get(name)
 	switch v.Kind() {

@@ -15,6 +15,24 @@ func (v Value) StrBytes() ([]byte, bool) {
 	return b, true
 }
 
+// StrBytesInto is StrBytes that decodes a string holding escapes into
+// scratch's storage when it is large enough (else into a new slice). The
+// result shares memory with the document or with scratch.
+func (v Value) StrBytesInto(scratch []byte) ([]byte, bool) {
+	if v.Kind() != String {
+		return nil, false
+	}
+	n := &v.d.nodes[v.i]
+	b := v.d.src[n.start:n.end]
+	if !n.escaped {
+		return b, true
+	}
+	if cap(scratch) < len(b) {
+		return unescapeBytes(b), true
+	}
+	return unescapeInto(scratch[:cap(scratch)], b), true
+}
+
 // IsNumber reports whether b is exactly one JSON number.
 func IsNumber(b []byte) bool {
 	end, msg := numberEnd(b, 0)

@@ -505,11 +505,15 @@ func unescape(b []byte, escaped bool) string {
 }
 
 // unescapeBytes decodes a string body that holds escapes into a new slice.
-func unescapeBytes(b []byte) []byte {
+func unescapeBytes(b []byte) []byte { return unescapeInto(make([]byte, len(b)), b) }
+
+// unescapeInto decodes b into out, which must be at least len(b) long, and
+// returns the decoded prefix of out.
+func unescapeInto(out, b []byte) []byte {
 	// The result is never longer than b (an escape is at least as long as
 	// what it stands for), so it is written into a buffer of len(b) by
 	// index, eight bytes at a time between escapes (see word.go).
-	out := make([]byte, len(b))
+	out = out[:len(b)]
 	o := 0
 	for i := 0; i < len(b); {
 		if b[i] != '\\' {
