@@ -92,3 +92,26 @@ func TestParseTempConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestStrBytesInto(t *testing.T) {
+	d, err := Parse([]byte(`{"plain":"abc","esc":"a\"b\u00e6\n","num":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := d.Root()
+	scratch := make([]byte, 0, 64)
+	if b, ok := root.Get("plain").StrBytesInto(scratch); !ok || string(b) != "abc" || &b[0] != &d.src[10] {
+		t.Errorf("plain string: %q %v, want the document's own bytes", b, ok)
+	}
+	b, ok := root.Get("esc").StrBytesInto(scratch)
+	if !ok || string(b) != "a\"bæ\n" || &b[0] != &scratch[:1][0] {
+		t.Errorf("escaped string: %q %v, want it decoded into scratch", b, ok)
+	}
+	small := make([]byte, 0, 2)
+	if b, ok := root.Get("esc").StrBytesInto(small); !ok || string(b) != "a\"bæ\n" || &b[0] == &small[:1][0] {
+		t.Errorf("escaped string, small scratch: %q %v, want a new slice", b, ok)
+	}
+	if b, ok := root.Get("num").StrBytesInto(scratch); ok || b != nil {
+		t.Errorf("number: %q %v", b, ok)
+	}
+}
