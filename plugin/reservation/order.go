@@ -308,10 +308,12 @@ func (c *CheckedOrder) Build(op string, o Options, callbackURL, successURL, fail
 	ord := *c.order
 	if callbackURL != "" || successURL != "" || failureURL != "" {
 		ord.CallbackURL, ord.SuccessURL, ord.FailureURL = callbackURL, successURL, failureURL
-	}
-	for _, u := range []string{ord.CallbackURL, ord.SuccessURL, ord.FailureURL} {
-		if u != "" && !ValidURL(u) {
-			return buildOrder(op, &ord, o, false) // full validation names the field
+		// The order's own URLs were checked when it was decoded; only
+		// replacements need a look.
+		for _, u := range [...]string{callbackURL, successURL, failureURL} {
+			if u != "" && !ValidURL(u) {
+				return buildOrder(op, &ord, o, false) // full validation names the field
+			}
 		}
 	}
 	return buildOrder(op, &ord, o, true)
