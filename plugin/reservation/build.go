@@ -122,7 +122,7 @@ func buildNew(op string, r *NewReservation, o Options) ([]byte, error) {
 
 // encodeNew writes the wire body of submit or create without validating it.
 func encodeNew(op string, r *NewReservation) ([]byte, error) {
-	w := jsonx.NewWriter(make([]byte, 0, 640+len(r.Products)*96))
+	w := jsonx.NewWriter(make([]byte, 0, 768+len(r.Products)*128)) // 10 lines of short names: ~1.7 KB
 	writeNew(w, op, r)
 	if err := w.Err(); err != nil {
 		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
