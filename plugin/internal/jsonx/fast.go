@@ -3,17 +3,7 @@ package jsonx
 // StrBytes returns a string value's bytes: the source bytes when the string
 // holds no escapes (shared with the document; do not modify), else a fresh
 // unescaped copy.
-func (v Value) StrBytes() ([]byte, bool) {
-	if v.Kind() != String {
-		return nil, false
-	}
-	n := &v.d.nodes[v.i]
-	b := v.d.src[n.start:n.end]
-	if n.escaped {
-		b = unescapeBytes(b)
-	}
-	return b, true
-}
+func (v Value) StrBytes() ([]byte, bool) { return v.StrBytesInto(nil) }
 
 // StrBytesInto is StrBytes that decodes a string holding escapes into
 // scratch's storage when it is large enough (else into a new slice). The
