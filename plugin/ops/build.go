@@ -103,8 +103,8 @@ func build(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 // replaced from {"callback": {"callbackUrl", "success", "failure"}}.
 func buildNew(in *input, op string) ([]byte, error) {
 	o := in.options()
-	order, payload := in.doc("order", false), in.doc("payload", false)
-	if (order == nil) == (payload == nil) && len(in.errs) == 0 {
+	order, payload := in.object("order", false), in.object("payload", false)
+	if order.Exists() == payload.Exists() && len(in.errs) == 0 {
 		in.bad("order", reservation.RuleRequiredOneOf, "give either order (shop-neutral) or payload (FrontGo's shape)")
 	}
 	var cb struct{ set, url, success, failure string }
@@ -128,20 +128,17 @@ func buildNew(in *input, op string) ([]byte, error) {
 	if e := in.failed(); e != nil {
 		return nil, e.asError()
 	}
-	if order != nil {
-		co, err := reservation.DecodeChecked(in.v.Get("order"), o)
+	if order.Exists() {
+		co, err := reservation.DecodeChecked(order, o)
 		if err != nil {
 			return nil, prefixed(err, "order")
 		}
-		var b []byte
-		if cb.set != "" {
-			b, err = co.Build(op, o, cb.url, cb.success, cb.failure)
-		} else {
-			b, err = co.Build(op, o, "", "", "")
-		}
+		// Without a callback object the replacements are empty: the
+		// order's own URLs stay.
+		b, err := co.Build(op, o, cb.url, cb.success, cb.failure)
 		return b, prefixed(err, "order")
 	}
-	r, err := reservation.DecodeNew(op, payload, o)
+	r, err := reservation.DecodeNew(op, payload.Raw(), o)
 	if err != nil {
 		return nil, prefixed(err, "payload")
 	}

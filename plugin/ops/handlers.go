@@ -102,21 +102,25 @@ func (in *input) int(name string, required bool) int64 {
 	return 0
 }
 
-// doc returns the raw bytes of an object member.
-func (in *input) doc(name string, required bool) []byte {
+// object returns an object member, or the zero Value (recording why when
+// it is present, or required).
+func (in *input) object(name string, required bool) jsonx.Value {
 	v := in.v.Get(name)
 	switch v.Kind() {
 	case jsonx.Object:
-		return v.Raw()
+		return v
 	case jsonx.Invalid, jsonx.Null:
 		if required {
 			in.bad(name, reservation.RuleRequired, "is required")
 		}
-		return nil
+		return jsonx.Value{}
 	}
 	in.bad(name, reservation.RuleType, "must be an object")
-	return nil
+	return jsonx.Value{}
 }
+
+// doc returns the raw bytes of an object member, or nil (see object).
+func (in *input) doc(name string, required bool) []byte { return in.object(name, required).Raw() }
 
 // options reads "now" (Unix seconds) and "taxRates" (percent numbers).
 func (in *input) options() reservation.Options {
@@ -197,12 +201,12 @@ func validate(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
 		o := in.options()
-		in.doc("payload", true)
+		payload := in.object("payload", true)
 		if e := in.failed(); e != nil {
 			return e
 		}
 		// The payload was parsed with the input: check it in place.
-		err = reservation.ValidateNewValue(op, in.v.Get("payload"), o)
+		err = reservation.ValidateNewValue(op, payload, o)
 	case reservation.OpDetails:
 		uuid := in.str("reservationUuid", false)
 		if e := in.failed(); e != nil {
