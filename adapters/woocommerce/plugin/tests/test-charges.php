@@ -193,6 +193,19 @@ function frontgate_test_charge_unknown_outcome_is_asked_before_charging_again() 
 	frontgate_assert_same( array( '2231.50', 1, 'CHA300', 9100 ), array( $o->get_total(), count( $o->props['fee_lines'] ), $o->get_meta( '_frontgate_charges' )[0]['reference'], $o->get_meta( '_frontgate_charges' )[0]['line_id'] ) );
 }
 
+// A 2xx the plugin cannot read may be a charge FrontGo made: its outcome is
+// unknown, so the charge stays pending and is looked up before anything else.
+function frontgate_test_charge_unreadable_success_is_unknown_not_refused() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	$form = array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, '<html>proxy page</html>' );
+	frontgate_assert_same( 'unknown', frontgate_t_charge( $g, 1204, $form ) );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2106.00', 12550 ), array( $o->get_total(), $o->get_meta( '_frontgate_charge_pending' )['amount'] ) );
+	frontgate_assert_true( false === strpos( implode( ' ', $o->notes() ), 'nothing was charged' ), 'no "nothing was charged" note: ' . implode( ' | ', $o->notes() ) );
+}
+
 function frontgate_test_charge_made_despite_a_lost_answer_is_recorded_not_repeated() {
 	$g = frontgate_t_charges_gateway();
 	frontgate_t_captured_order();

@@ -50,6 +50,9 @@ class Frontgate_Charges {
 	/** Reservation statuses in which the order screen offers a charge. */
 	const CHARGEABLE = array( 'CAPTURED', 'CHARGED', 'PARTIAL REFUNDED' );
 
+	/** Seconds the order lock is held for at most during a charge (see charge()). */
+	const LOCK_TTL = 300;
+
 	/**
 	 * The gateway (settings and sidecar client).
 	 *
@@ -178,7 +181,11 @@ class Frontgate_Charges {
 			return 'invalid';
 		}
 
-		$token = Frontgate_Lock::acquire( 'order_' . (int) $order->get_id(), 10.0 );
+		// Held for longer than one charge can take (three sidecar calls of
+		// up to three 20 s attempts each): a second submit must not take the
+		// lock as abandoned while an earlier charge may still be in flight,
+		// or it could drop that charge as never made while it lands.
+		$token = Frontgate_Lock::acquire( 'order_' . (int) $order->get_id(), 10.0, self::LOCK_TTL );
 		if ( null === $token ) {
 			$order->add_order_note( __( 'FrontGo: no additional charge made: the order is busy (a FrontGo update is being applied). Try again in a moment.', 'frontgate-woocommerce' ) );
 			return 'busy';
@@ -631,8 +638,13 @@ class Frontgate_Charges {
 	 * @return bool
 	 */
 	private static function outcome_unknown( Frontgate_Sidecar_Exception $e ) {
+		if ( 'not_configured' === $e->error_code ) {
+			return false; // Nothing was sent.
+		}
+		// A 2xx the client could not read (malformed) may well be a charge made.
 		return 0 === $e->http_status || $e->http_status >= 500 || 429 === $e->http_status
-			|| in_array( $e->error_code, array( 'in_progress', 'idempotency_mismatch' ), true );
+			|| ( $e->http_status >= 200 && $e->http_status < 300 )
+			|| in_array( $e->error_code, array( 'in_progress', 'idempotency_mismatch', 'malformed' ), true );
 	}
 
 	/**
