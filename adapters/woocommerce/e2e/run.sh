@@ -17,8 +17,9 @@
 #      (control plane, no return: the webhook alone) → on hold → the
 #      merchant cancels the order → the reservation is cancelled.
 #
-# Every order must end with no note written twice and one e-mail of each
-# kind. It prints PASS: … or FAIL: … (exit 1).
+# Every order must end with no note written twice; the first order's e-mails
+# must be exactly one per event (one per refund). It prints PASS: … or
+# FAIL: … (exit 1).
 #
 # WordPress and WooCommerce are never committed: fetch them locally (see
 # README.md) and point FRONTGATE_WP_DIR / FRONTGATE_WC_DIR at them. Without
