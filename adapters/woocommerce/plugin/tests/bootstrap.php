@@ -18,6 +18,8 @@ define( 'FRONTGATE_PLUGIN_SRC', dirname( __DIR__ ) . '/frontgate-woocommerce/inc
 
 final class FrontgateTest_Skip extends Exception {}
 final class FrontgateTest_Failure extends Exception {}
+/** Thrown by WC_Order::save() where a test has the request die (frontgate_test_die_at_save). */
+final class FrontgateTest_Died extends Exception {}
 
 /** The state directory of the current test. */
 function frontgate_stub_dir() {
@@ -31,6 +33,8 @@ function frontgate_stubs_reset() {
 	$GLOBALS['frontgate_test_logs'] = array();
 	$GLOBALS['frontgate_test_hooks'] = array();
 	$GLOBALS['wpdb']                = new FrontgateTest_WPDB();
+	$GLOBALS['frontgate_test_tax_rates'] = array();
+	unset( $GLOBALS['frontgate_test_die_at_save'] );
 	Frontgate_Outcome_Handler::$applying = false;
 }
 
@@ -189,6 +193,11 @@ class WC_Order {
 	}
 
 	public function save() {
+		// A test can have the request die at its n-th save: nothing of that save is written.
+		if ( isset( $GLOBALS['frontgate_test_die_at_save'] ) && 0 === --$GLOBALS['frontgate_test_die_at_save'] ) {
+			unset( $GLOBALS['frontgate_test_die_at_save'] );
+			throw new FrontgateTest_Died( 'the request died at this save' );
+		}
 		foreach ( $this->new_items as $item ) {
 			$next = 7000;
 			foreach ( array( 'line_items', 'shipping_lines', 'fee_lines', 'tax_lines' ) as $list ) {
@@ -306,6 +315,7 @@ final class FrontgateTest_Item {
 	private $r;
 	public function __construct( array $r ) { $this->r = $r; }
 	private function v( $k, $d = '' ) { return isset( $this->r[ $k ] ) ? $this->r[ $k ] : $d; }
+	public function get_id() { return $this->v( 'id', 0 ); }
 	public function get_name() { return $this->v( 'name', $this->v( 'method_title' ) ); }
 	public function get_product_id() { return $this->v( 'product_id', 0 ); }
 	public function get_variation_id() { return $this->v( 'variation_id', 0 ); }
@@ -382,10 +392,39 @@ class WC_Order_Item_Tax {
 	public $id = 0;
 	public $d = array();
 	public function set_rate( $id ) { $this->d['rate_id'] = $id; $this->d['label'] = 'rate ' . $id; $this->d['compound'] = false; }
+	public function set_rate_percent( $v ) { $this->d['rate_percent'] = $v; }
 	public function set_tax_total( $v ) { $this->d['tax_total'] = $v; }
 	public function set_shipping_tax_total( $v ) { $this->d['shipping_tax_total'] = $v; }
 	public function get_id() { return $this->id; }
 	public function row() { return array_merge( array( 'id' => $this->id ), $this->d ); }
+}
+
+/**
+ * The shop's tax tables: $GLOBALS['frontgate_test_tax_rates'] is tax class
+ * slug ('' for standard) => rows as WooCommerce keeps them (tax_rate_id,
+ * tax_rate_country, tax_rate "25.0000", tax_rate_compound, tax_rate_class).
+ */
+final class WC_Tax {
+	public static function get_tax_class_slugs() {
+		return array_values( array_filter( array_map( 'strval', array_keys( $GLOBALS['frontgate_test_tax_rates'] ) ) ) );
+	}
+	public static function get_rates_for_tax_class( $class ) {
+		$out = array();
+		foreach ( isset( $GLOBALS['frontgate_test_tax_rates'][ $class ] ) ? $GLOBALS['frontgate_test_tax_rates'][ $class ] : array() as $row ) {
+			$out[ $row['tax_rate_id'] ] = (object) array_merge( $row, array( 'tax_rate_class' => $class ) );
+		}
+		return $out;
+	}
+	public static function _get_tax_rate( $id, $output = 'ARRAY_A' ) {
+		foreach ( $GLOBALS['frontgate_test_tax_rates'] as $class => $rows ) {
+			foreach ( $rows as $row ) {
+				if ( (int) $row['tax_rate_id'] === (int) $id ) {
+					return array_merge( $row, array( 'tax_rate_class' => (string) $class ) );
+				}
+			}
+		}
+		return array();
+	}
 }
 
 /** A WooCommerce refund: id and refunded items (negative totals, _refunded_item_id). */

@@ -98,13 +98,13 @@ function frontgate_test_charge_adds_a_fee_line_once() {
 		array( 'name' => 'Gavepapir', 'tax_status' => 'taxable', 'total' => '100.40', 'total_tax' => '25.10', 'taxes' => array( array( 'id' => 1, 'total' => '25.10', 'subtotal' => '' ) ), '_frontgate_charge' => 1 ),
 		array_intersect_key( $fee, array_flip( array( 'name', 'tax_status', 'total', 'total_tax', 'taxes', '_frontgate_charge' ) ) )
 	);
-	$c = $o->get_meta( '_frontgate_charges' )[0];
+	$c = Frontgate_Charges::records( $o )[0];
 	frontgate_assert_same(
 		array( 'seq' => 1, 'sku' => 'wc-charge-1204-1', 'reference' => 'CHA100', 'line_id' => 9100, 'item_id' => $fee['id'], 'amount' => 12550, 'tax' => 2510, 'rate' => 2500, 'rate_id' => 1, 'text' => 'Gavepapir' ),
 		array_diff_key( $c, array( 'at' => 0, 'refunded' => 0, 'refund_id' => 0 ) )
 	);
 	frontgate_assert_same( '', $o->get_meta( '_frontgate_charge_pending' ) );
-	frontgate_assert_same( array( 'CHA100' ), $o->get_meta( '_frontgate_charge_ids' ) );
+	frontgate_assert_same( '', $o->get_meta( '_frontgate_charge_ids' ), 'the charges are kept in _frontgate_charges alone' );
 	frontgate_assert_same( 1, count( $o->notes() ) );
 	frontgate_assert_true( false !== strpos( $o->notes()[0], 'kr 125,50 charged to the card (Gavepapir, CHA100)' ) && false !== strpos( $o->notes()[0], 'now kr 2 231,50' ), 'note: ' . $o->notes()[0] );
 
@@ -430,4 +430,245 @@ function frontgate_test_charge_double_submit_racing() {
 	frontgate_assert_same( array( 10, 11 ), $codes, 'one charged (two requests), one duplicate (none)' );
 	$o = wc_get_order( 1204 );
 	frontgate_assert_same( array( '2231.50', 1, 1, 1 ), array( $o->get_total(), count( $o->props['fee_lines'] ), count( $o->get_meta( '_frontgate_charges' ) ), count( $o->notes() ) ) );
+}
+
+/** The order's charge form of test runs: 125,50 at 25 % ("Gavepapir"), charge number 1. */
+function frontgate_t_charge_form( array $over = array() ) {
+	return array_merge( array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' ), $over );
+}
+
+/** Charges order 1204 the form of frontgate_t_charge_form(), FrontGo accepting it as CHA100; returns the outcome. */
+function frontgate_t_gift_wrap( $g ) {
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'uuid' => 'CHA100' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) );
+	return frontgate_t_charge( $g, 1204, frontgate_t_charge_form() );
+}
+
+/** Fails unless order 1204 carries charge 1 (125,50 at 25 %) once: one fee line, one record, the totals grown once. */
+function frontgate_t_assert_charged_once( $what ) {
+	$o    = wc_get_order( 1204 );
+	$recs = Frontgate_Charges::records( $o );
+	frontgate_assert_same( array( '2231.50', '423.22', '405.81', 1, 1, '' ), array( $o->get_total(), $o->get_cart_tax(), $o->props['tax_lines'][0]['tax_total'], count( $o->props['fee_lines'] ), count( $recs ), $o->get_meta( '_frontgate_charge_pending' ) ), $what );
+	frontgate_assert_same( array( 1, 12550, 2510, $o->props['fee_lines'][0]['id'], 1 ), array( $recs[0]['seq'], $recs[0]['amount'], $recs[0]['tax'], $recs[0]['item_id'], $o->props['fee_lines'][0]['_frontgate_charge'] ), $what . ': the record' );
+}
+
+// A request may die at any save while recording a charge (a timeout, a
+// fatal error): the form sent again never adds the charge twice.
+function frontgate_test_charge_request_dying_at_any_save_adds_it_once() {
+	$g = frontgate_t_charges_gateway();
+	for ( $k = 1; $k <= 4; $k++ ) {
+		frontgate_t_captured_order();
+		$GLOBALS['frontgate_test_requests']    = array();
+		$GLOBALS['frontgate_test_responses']   = array(
+			array( 200, array( 'uuid' => 'CHA100' ) ),
+			array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) ),
+		);
+		$GLOBALS['frontgate_test_die_at_save'] = $k;
+		$died                                  = false;
+		try {
+			frontgate_t_charge( $g, 1204, frontgate_t_charge_form() );
+		} catch ( FrontgateTest_Died $e ) {
+			$died = true;
+		}
+		unset( $GLOBALS['frontgate_test_die_at_save'] );
+		frontgate_assert_same( false, $GLOBALS['wpdb']->held( 'frontgate_lock_order_1204' ), "save $k: lock released" );
+
+		// The merchant sends the form again: FrontGo is asked first when the charge was left pending.
+		$o = wc_get_order( 1204 );
+		if ( Frontgate_Charges::pending( $o ) ) {
+			$GLOBALS['frontgate_test_responses'] = array( array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) ) );
+			$want                                = 'charged';
+		} elseif ( 1 === Frontgate_Charges::next_seq( $o ) ) {
+			$GLOBALS['frontgate_test_responses'] = array(
+				array( 200, array( 'uuid' => 'CHA100' ) ),
+				array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) ),
+			);
+			$want                                = 'charged';
+		} else {
+			$GLOBALS['frontgate_test_responses'] = array();
+			$want                                = 'duplicate';
+		}
+		frontgate_assert_same( $want, frontgate_t_charge( $g, 1204, frontgate_t_charge_form() ), "save $k" . ( $died ? ' (died)' : '' ) );
+		frontgate_t_assert_charged_once( "died at save $k, then sent again" );
+	}
+}
+
+// A fee line of the charge already on the order (a request of an earlier
+// version died after saving it, before recording the charge): recording
+// the charge keeps that line and grows nothing again.
+function frontgate_test_charge_record_keeps_a_fee_line_already_on_the_order() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	frontgate_assert_same( 'charged', frontgate_t_gift_wrap( $g ) );
+	$o = wc_get_order( 1204 );
+	unset( $o->meta['_frontgate_charges'] );
+	$o->meta['_frontgate_charge_pending'] = array( 'seq' => 1, 'sku' => 'wc-charge-1204-1', 'amount' => 12550, 'rate' => 2500, 'text' => 'Gavepapir', 'at' => 1 );
+	$o->save();
+
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) );
+	frontgate_assert_same( 'charged', frontgate_t_charge( $g, 1204, frontgate_t_charge_form() ) );
+	frontgate_t_assert_charged_once( 'recorded again' );
+	frontgate_assert_same( array( 'CHA100', 9100 ), array( Frontgate_Charges::records( wc_get_order( 1204 ) )[0]['reference'], Frontgate_Charges::records( wc_get_order( 1204 ) )[0]['line_id'] ) );
+}
+
+// WooCommerce may list a line refunded with 0 (the charge's fee line left
+// at 0 beside the lines refunded): it is no part of the refund.
+function frontgate_test_charge_refund_ignores_lines_refunded_at_zero() {
+	$charges = array(
+		array( 'seq' => 1, 'item_id' => 70, 'amount' => 12550, 'text' => 'A', 'refunded' => 0 ),
+		array( 'seq' => 2, 'item_id' => 71, 'amount' => 4000, 'text' => 'B', 'refunded' => 4000 ),
+	);
+	frontgate_assert_same( null, Frontgate_Refunds::charge_part( $charges, array( 70 => 0, 43 => 6673 ), 6673 ), 'a charge at 0 beside a product line' );
+	frontgate_assert_same( null, Frontgate_Refunds::charge_part( $charges, array( 70 => 0, 71 => 0 ), 500 ), 'charges at 0 with an amount' );
+	frontgate_assert_same( 1, Frontgate_Refunds::charge_part( $charges, array( 71 => 0, 70 => 12550 ), 12550 )['seq'], 'a refunded charge at 0 beside a charge' );
+
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	frontgate_t_gift_wrap( $g );
+	$o            = wc_get_order( 1204 );
+	$o->refunds[] = array( 'id' => 5030, 'parent' => 1204, 'items' => array(
+		array( 'total' => '0.00', 'total_tax' => '0.00', '_refunded_item_id' => $o->props['fee_lines'][0]['id'] ),
+		array( 'total' => '-58.02', 'total_tax' => '-8.71', '_refunded_item_id' => 43 ),
+	) );
+	$o->save();
+	Frontgate_Refunds::remember( null );
+	$GLOBALS['frontgate_test_requests']    = array();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array() );
+	$r = $g->process_refund( 1204, '66.73', '' );
+	frontgate_assert_same( true, $r, 'refunded: ' . ( $r instanceof WP_Error ? $r->get_error_message() : '' ) );
+	frontgate_assert_same( array( 'lines' => array( array( 'id' => 9002, 'amount' => 6673 ) ), 'source' => 'captured', 'reference' => 'CAP777' ), json_decode( $GLOBALS['frontgate_test_requests'][0][1]['body'], true ) );
+	frontgate_assert_same( 0, Frontgate_Charges::records( wc_get_order( 1204 ) )[0]['refunded'], 'the charge is not refunded' );
+}
+
+/** Order 1204 without its 25 % tax line, and the shop's 25 % rate (id 7) in the standard tax table. */
+function frontgate_t_order_without_a_25_tax_line() {
+	$o                     = frontgate_t_captured_order();
+	$o->props['tax_lines'] = array( $o->props['tax_lines'][1] ); // 15 % only.
+	$o->save();
+	$GLOBALS['frontgate_test_tax_rates'] = array( '' => array( array( 'tax_rate_id' => 7, 'tax_rate_country' => 'NO', 'tax_rate' => '25.0000', 'tax_rate_compound' => '0' ) ) );
+}
+
+// A charge whose outcome was not known, found at FrontGo after the shop
+// removed its VAT rate: it is recorded with the rate it was sent with, so
+// the order carries the VAT FrontGo charged, to the øre.
+function frontgate_test_charge_keeps_its_vat_when_the_rate_is_removed_meanwhile() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_order_without_a_25_tax_line();
+	$GLOBALS['frontgate_test_responses'][] = array( 504, array( 'error' => array( 'code' => 'upstream_unknown', 'message' => 'charge: FrontGo did not answer' ) ) );
+	frontgate_assert_same( 'unknown', frontgate_t_charge( $g, 1204, frontgate_t_charge_form() ) );
+	$GLOBALS['frontgate_test_tax_rates'] = array(); // The merchant deletes the 25 % rate.
+
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) );
+	frontgate_assert_same( 'duplicate', frontgate_t_charge( $g, 1204, frontgate_t_charge_form( array( 'frontgate_charge_amount' => '99', 'frontgate_charge_tax_rate' => '0' ) ) ) );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2231.50', '423.22' ), array( $o->get_total(), $o->get_cart_tax() ), 'total and cart tax grown by what was charged' );
+	$fee = $o->props['fee_lines'][0];
+	frontgate_assert_same( array( 'taxable', '100.40', '25.10', array( array( 'id' => 7, 'total' => '25.10', 'subtotal' => '' ) ) ), array( $fee['tax_status'], $fee['total'], $fee['total_tax'], $fee['taxes'] ) );
+	frontgate_assert_same( array( 7, '25.10', 25 ), array( $o->props['tax_lines'][1]['rate_id'], $o->props['tax_lines'][1]['tax_total'], $o->props['tax_lines'][1]['rate_percent'] ), 'a tax line of the rate the charge was sent with' );
+	$c = Frontgate_Charges::records( $o )[0];
+	frontgate_assert_same( array( 12550, 2510, 2500, 7 ), array( $c['amount'], $c['tax'], $c['rate'], $c['rate_id'] ) );
+}
+
+// A charge pending from an earlier version (no tax rate kept with it) whose
+// VAT rate WooCommerce no longer has: the money is on the order to the øre,
+// and a note says which VAT could not be put on a tax rate.
+function frontgate_test_charge_whose_vat_rate_is_gone_is_recorded_with_a_note() {
+	$g = frontgate_t_charges_gateway();
+	$o = frontgate_t_captured_order();
+	$o->props['tax_lines']                = array( $o->props['tax_lines'][1] );
+	$o->meta['_frontgate_charge_seq']     = 1;
+	$o->meta['_frontgate_charge_pending'] = array( 'seq' => 1, 'sku' => 'wc-charge-1204-1', 'amount' => 12550, 'rate' => 2500, 'text' => 'Gavepapir', 'at' => 1 );
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) );
+	frontgate_assert_same( 'duplicate', frontgate_t_charge( $g, 1204, frontgate_t_charge_form( array( 'frontgate_charge_amount' => '99', 'frontgate_charge_tax_rate' => '0' ) ) ) );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '2231.50', '398.12', 1, 'none', '125.50' ), array( $o->get_total(), $o->get_cart_tax(), count( $o->props['fee_lines'] ), $o->props['fee_lines'][0]['tax_status'], $o->props['fee_lines'][0]['total'] ) );
+	$c = Frontgate_Charges::records( $o )[0];
+	frontgate_assert_same( array( 12550, 0, 2500, 0 ), array( $c['amount'], $c['tax'], $c['rate'], $c['rate_id'] ) );
+	$notes = array_values( array_filter( $o->notes(), function ( $n ) { return false !== strpos( $n, 'VAT' ); } ) );
+	frontgate_assert_same( array( 'FrontGo: the additional charge of kr 125,50 (Gavepapir) was charged with 25 % VAT (kr 25,10), but WooCommerce has no 25 % tax rate for this order, so its fee line was added without VAT. The order total is what the customer paid; correct the VAT in your accounts.' ), $notes );
+}
+
+// The charge's VAT goes to the order's own tax line at its rate, else to a
+// rate of the shop's tax tables with that percentage, the order's country
+// first, never a compound one; and the order gets a tax line for it.
+function frontgate_test_charge_vat_from_the_shop_tax_tables() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_order_without_a_25_tax_line();
+	$GLOBALS['frontgate_test_tax_rates'] = array(
+		''              => array(
+			array( 'tax_rate_id' => 3, 'tax_rate_country' => 'SE', 'tax_rate' => '25.0000', 'tax_rate_compound' => '0' ),
+			array( 'tax_rate_id' => 4, 'tax_rate_country' => 'NO', 'tax_rate' => '25.0000', 'tax_rate_compound' => '0' ),
+			array( 'tax_rate_id' => 8, 'tax_rate_country' => 'NO', 'tax_rate' => '12.0000', 'tax_rate_compound' => '1' ),
+		),
+		'redusert-sats' => array(
+			array( 'tax_rate_id' => 5, 'tax_rate_country' => '', 'tax_rate' => '11.1100', 'tax_rate_compound' => '0' ),
+		),
+	);
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( 'rate_id' => 4, 'tax_class' => '' ), Frontgate_Charges::find_tax_rate( $o, 2500 ), 'the order\'s country first' );
+	frontgate_assert_same( array( 'rate_id' => 5, 'tax_class' => 'redusert-sats' ), Frontgate_Charges::find_tax_rate( $o, 1111 ), 'another tax class' );
+	frontgate_assert_same( null, Frontgate_Charges::find_tax_rate( $o, 1200 ), 'a compound rate is not one' );
+	frontgate_assert_same( array( 'rate_id' => 2, 'tax_class' => '' ), Frontgate_Charges::find_tax_rate( $o, 1500 ), 'the order\'s own line' );
+	$o->props['billing']['country'] = 'SE';
+	frontgate_assert_same( 3, Frontgate_Charges::find_tax_rate( $o, 2500 )['rate_id'], 'a Swedish order' );
+
+	frontgate_assert_same( 'charged', frontgate_t_gift_wrap( $g ) );
+	$o   = wc_get_order( 1204 );
+	$fee = $o->props['fee_lines'][0];
+	frontgate_assert_same( array( '2231.50', '423.22' ), array( $o->get_total(), $o->get_cart_tax() ) );
+	frontgate_assert_same( array( '', 'taxable', '100.40', array( array( 'id' => 4, 'total' => '25.10', 'subtotal' => '' ) ) ), array( $fee['tax_class'], $fee['tax_status'], $fee['total'], $fee['taxes'] ) );
+	frontgate_assert_same( array( 2, 4 ), array_column( $o->props['tax_lines'], 'rate_id' ), 'a tax line of the rate' );
+	frontgate_assert_same( array( '17.41', '25.10' ), array_column( $o->props['tax_lines'], 'tax_total' ) );
+	frontgate_assert_same( array( 4, 2510 ), array( Frontgate_Charges::records( $o )[0]['rate_id'], Frontgate_Charges::records( $o )[0]['tax'] ) );
+}
+
+// The refund of a charge rewrites the order's charges under the order's
+// lock, from the order as saved then: a charge recorded since the refund's
+// page was read is kept, and a charge refunded since is not paid out again.
+function frontgate_test_charge_refund_rewrites_the_charges_under_the_order_lock() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	frontgate_t_gift_wrap( $g );
+	$stale  = wc_get_order( 1204 );
+	$charge = Frontgate_Charges::records( $stale )[0];
+
+	// Meanwhile another request charges 40,00 more.
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'uuid' => 'CHA101' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 404, array( 'error' => array( 'code' => 'not_found', 'message' => 'details: not found' ) ) );
+	frontgate_assert_same( 'charged', frontgate_t_charge( $g, 1204, frontgate_t_charge_form( array( 'frontgate_charge_seq' => '2', 'frontgate_charge_amount' => '40', 'frontgate_charge_tax_rate' => '0' ) ) ) );
+
+	$GLOBALS['frontgate_test_requests']    = array();
+	$locked                                = null;
+	$GLOBALS['frontgate_test_responses'][] = function () use ( &$locked ) {
+		$locked = $GLOBALS['wpdb']->held( 'frontgate_lock_order_1204' );
+		return array( 200, array() );
+	};
+	( new Frontgate_Charges( $g ) )->refund( $stale, $charge, 5040 );
+	frontgate_assert_same( true, $locked, 'the order is locked while the charge is refunded' );
+	frontgate_assert_same( false, $GLOBALS['wpdb']->held( 'frontgate_lock_order_1204' ), 'and unlocked after' );
+	$o    = wc_get_order( 1204 );
+	$recs = Frontgate_Charges::records( $o );
+	frontgate_assert_same( array( 2, 12550, 5040, 0 ), array( count( $recs ), $recs[0]['refunded'], $recs[0]['refund_id'], $recs[1]['refunded'] ), 'both charges kept' );
+	frontgate_assert_same( array( '2271.50', 2 ), array( $o->get_total(), count( $o->props['fee_lines'] ) ) );
+
+	// The same stale page again: the charge is refunded by now, nothing is sent.
+	$e = frontgate_assert_throws( 'InvalidArgumentException', function () use ( $g, $stale, $charge ) { ( new Frontgate_Charges( $g ) )->refund( $stale, $charge, 5041 ); } );
+	frontgate_assert_same( 'The additional charge "Gavepapir" has already been refunded.', $e->getMessage() );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'nothing more sent' );
+	frontgate_assert_same( 5040, Frontgate_Charges::records( wc_get_order( 1204 ) )[0]['refund_id'] );
+}
+
+// The charges are kept in _frontgate_charges alone: no second list of
+// their ids that nothing reads.
+function frontgate_test_charge_ids_are_not_kept_apart() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	frontgate_t_gift_wrap( $g );
+	frontgate_assert_same( '', wc_get_order( 1204 )->get_meta( '_frontgate_charge_ids' ), 'recording a charge' );
+
+	$h = new Frontgate_Outcome_Handler( new Frontgate_Logger(), array() );
+	frontgate_assert_same( 'applied', $h->apply( 1204, 'RSRV1', 'CHARGED', 'webhook', frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) ) );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( array( '', array( 'CAP777' ) ), array( $o->get_meta( '_frontgate_charge_ids' ), $o->get_meta( '_frontgate_capture_ids' ) ), 'a webhook with the details' );
 }

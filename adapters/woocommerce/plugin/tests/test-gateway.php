@@ -68,13 +68,18 @@ function WC() {
 	};
 }
 
-/** The sidecar, scripted: each call takes the next answer (status, body). */
+/**
+ * The sidecar, scripted: each call takes the next answer (status, body), or
+ * calls the next closure with the request (to look at the shop meanwhile)
+ * and takes the answer it returns.
+ */
 function wp_remote_request( $url, $args ) {
 	$GLOBALS['frontgate_test_requests'][] = array( $url, $args );
 	if ( empty( $GLOBALS['frontgate_test_responses'] ) ) {
 		throw new FrontgateTest_Failure( 'unexpected request ' . $args['method'] . ' ' . $url );
 	}
-	list( $code, $body ) = array_shift( $GLOBALS['frontgate_test_responses'] );
+	$next = array_shift( $GLOBALS['frontgate_test_responses'] );
+	list( $code, $body ) = $next instanceof Closure ? $next( $url, $args ) : $next;
 	return array( 'response' => array( 'code' => $code ), 'body' => is_string( $body ) ? $body : json_encode( $body ) );
 }
 function wp_remote_retrieve_response_code( $r ) { return $r['response']['code']; }
@@ -318,4 +323,25 @@ function frontgate_test_gateway_unpaid_order_timer() {
 	$o->payment_method = 'bacs';
 	$o->meta['_frontgate_status'] = 'RESERVED';
 	frontgate_assert_same( true, Frontgate_Order_Actions::keep_reserved_orders( true, $o ), 'another gateway' );
+}
+
+// A new checkout and one resumed log the same line: the order, checkout,
+// reservation and checkout mode.
+function frontgate_test_gateway_checkout_log_lines() {
+	frontgate_load();
+	$g = frontgate_t_gateway( array( 'checkout_mode' => 'link' ) );
+	frontgate_t_wc_order( 'coupon-fixed' );
+	$answer = array( 'checkoutId' => 'chk_1', 'reservationUuid' => 'RSRV1', 'expiresAt' => gmdate( 'Y-m-d\\TH:i:s\\Z', time() + 86400 ), 'status' => 'SENT' );
+	$GLOBALS['frontgate_test_responses'][] = array( 201, $answer );
+	$GLOBALS['frontgate_test_responses'][] = array( 201, $answer );
+	$g->process_payment( 1204 );
+	$g->process_payment( 1204 );
+	$lines = array_values( array_filter( $GLOBALS['frontgate_test_logs'], function ( $l ) { return 0 === strpos( $l[1], 'checkout ' ); } ) );
+	frontgate_assert_same(
+		array(
+			array( 'info', 'checkout created {"order":1204,"checkout":"chk_1","reservation":"RSRV1","mode":"link"}', 'frontgate' ),
+			array( 'info', 'checkout resumed {"order":1204,"checkout":"chk_1","reservation":"RSRV1","mode":"link"}', 'frontgate' ),
+		),
+		$lines
+	);
 }

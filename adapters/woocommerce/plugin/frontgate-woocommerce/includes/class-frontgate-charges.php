@@ -50,7 +50,7 @@ class Frontgate_Charges {
 	/** Reservation statuses in which the order screen offers a charge. */
 	const CHARGEABLE = array( 'CAPTURED', 'CHARGED', 'PARTIAL REFUNDED' );
 
-	/** Seconds the order lock is held for at most during a charge (see charge()). */
+	/** Seconds the order lock is held for at most during a charge or its refund (see charge()). */
 	const LOCK_TTL = 300;
 
 	/**
@@ -70,23 +70,49 @@ class Frontgate_Charges {
 	}
 
 	/**
-	 * The charges recorded on an order. Those of earlier versions of the
-	 * plugin, kept in meta only (amount, rate, text, at), have no seq and
-	 * no item_id: they are not on the order and not refunded from it.
+	 * The charges recorded on an order. A charge is recorded in the same
+	 * save as its fee line, before the line has an id: its item_id is then
+	 * the id of the fee line carrying its number (ITEM_META). Those of
+	 * earlier versions of the plugin, kept in meta only (amount, rate, text,
+	 * at), have no seq and no item_id: they are not on the order and not
+	 * refunded from it.
 	 *
 	 * @param WC_Order $order The order.
 	 * @return array[] Each: seq, sku, reference, line_id, item_id, amount, tax, rate, rate_id, text, at, refunded, refund_id.
 	 */
 	public static function records( $order ) {
 		$c = $order->get_meta( self::META );
-		return is_array( $c ) ? array_values( $c ) : array();
+		$c = is_array( $c ) ? array_values( $c ) : array();
+		foreach ( $c as $i => $r ) {
+			if ( isset( $r['seq'] ) && empty( $r['item_id'] ) ) {
+				$fee                = self::fee_line( $order, (int) $r['seq'] );
+				$c[ $i ]['item_id'] = $fee ? (int) $fee->get_id() : 0;
+			}
+		}
+		return $c;
+	}
+
+	/**
+	 * The order's fee line of a charge, or null.
+	 *
+	 * @param WC_Order $order The order.
+	 * @param int      $seq   The charge number.
+	 * @return WC_Order_Item_Fee|null
+	 */
+	private static function fee_line( $order, $seq ) {
+		foreach ( $order->get_items( 'fee' ) as $item ) {
+			if ( (int) $item->get_meta( self::ITEM_META ) === (int) $seq ) {
+				return $item;
+			}
+		}
+		return null;
 	}
 
 	/**
 	 * The charge waiting for its outcome, or null.
 	 *
 	 * @param WC_Order $order The order.
-	 * @return array|null seq, sku, amount, rate, text, at.
+	 * @return array|null seq, sku, amount, rate, rate_id, tax_class, text, at (rate_id and tax_class: see charge_tax_rate()).
 	 */
 	public static function pending( $order ) {
 		$p = $order->get_meta( self::META_PENDING );
@@ -200,12 +226,14 @@ class Frontgate_Charges {
 				return 'duplicate';
 			}
 			$want    = array(
-				'seq'    => $n,
-				'sku'    => self::sku( $order, $n ),
-				'amount' => $minor,
-				'rate'   => $r,
-				'text'   => '' !== trim( (string) $text ) ? trim( (string) $text ) : __( 'Additional charge', 'frontgate-woocommerce' ),
-				'at'     => time(),
+				'seq'       => $n,
+				'sku'       => self::sku( $order, $n ),
+				'amount'    => $minor,
+				'rate'      => $r,
+				'rate_id'   => (int) $tax_rate['rate_id'],
+				'tax_class' => (string) $tax_rate['tax_class'],
+				'text'      => '' !== trim( (string) $text ) ? trim( (string) $text ) : __( 'Additional charge', 'frontgate-woocommerce' ),
+				'at'        => time(),
 			);
 			$uuid    = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
 			$client  = $this->gateway->client();
@@ -223,8 +251,7 @@ class Frontgate_Charges {
 				$line = self::find_line( $details, $pending, self::taken_lines( $order ) );
 				if ( $line ) {
 					$log->info( 'pending charge found at FrontGo', array( 'order' => $order->get_id(), 'seq' => $n, 'line' => $line ) );
-					$rate_of = $same ? $tax_rate : self::find_tax_rate( $order, (int) $pending['rate'] );
-					$this->record( $order, $pending, self::find_reference( $details, $pending, $order ), $line, $rate_of ? $rate_of : array( 'rate_id' => 0, 'tax_class' => '' ) );
+					$this->record( $order, $pending, self::find_reference( $details, $pending, $order ), $line );
 					if ( $same ) {
 						return 'charged';
 					}
@@ -323,7 +350,7 @@ class Frontgate_Charges {
 			} catch ( Frontgate_Sidecar_Exception $e ) {
 				$log->warning( 'charge line not looked up; a refund will', array( 'order' => $order->get_id(), 'error' => $e->getMessage() ) );
 			}
-			$this->record( $order, $want, $reference, $line, $tax_rate );
+			$this->record( $order, $want, $reference, $line );
 			return 'charged';
 		} finally {
 			Frontgate_Lock::release( 'order_' . (int) $order->get_id(), $token );
@@ -332,82 +359,114 @@ class Frontgate_Charges {
 
 	/**
 	 * Adds a charge FrontGo made to the order: a fee line named for it with
-	 * its VAT, the order's tax line and total grown by exactly what was
-	 * charged, the charge in meta, and one note.
+	 * the VAT it was charged with, the order's tax line and total grown by
+	 * exactly what was charged, the charge in meta, all in one save; then
+	 * one note. Idempotent: a charge already recorded only loses its
+	 * pending mark, and a fee line of the charge already on the order (a
+	 * request that died after saving it) is kept, nothing grown again.
 	 *
 	 * @param WC_Order $order     The order.
-	 * @param array    $charge    seq, sku, amount (øre with VAT), rate, text, at.
+	 * @param array    $charge    seq, sku, amount (øre with VAT), rate, rate_id, tax_class, text, at.
 	 * @param string   $reference The charge's id at FrontGo (CHA…), '' if not known yet.
 	 * @param int      $line      FrontGo's product line id of the charge, 0 if not known yet.
-	 * @param array    $tax_rate  rate_id (0: no VAT) and tax_class, from find_tax_rate().
 	 */
-	private function record( $order, array $charge, $reference, $line, array $tax_rate ) {
-		$gross = (int) $charge['amount'];
-		$tax   = $tax_rate['rate_id'] ? Frontgate_Money::tax_included( $gross, (int) $charge['rate'] ) : 0;
-		$net   = $gross - $tax;
-
-		$fee = new WC_Order_Item_Fee();
-		$fee->set_name( $charge['text'] );
-		$fee->set_amount( Frontgate_Money::format( $net ) );
-		$fee->set_total( Frontgate_Money::format( $net ) );
-		$fee->set_tax_class( $tax_rate['tax_class'] );
-		$fee->set_tax_status( $tax_rate['rate_id'] ? 'taxable' : 'none' );
-		$fee->set_taxes( array( 'total' => $tax_rate['rate_id'] ? array( $tax_rate['rate_id'] => Frontgate_Money::format( $tax ) ) : array() ) );
-		$fee->add_meta_data( self::ITEM_META, (int) $charge['seq'], true );
-		$order->add_item( $fee );
-
-		// The totals grow by what was charged, exactly; WooCommerce's
-		// calculate_totals() would recompute every line and could move the
-		// total the customer paid at checkout by an øre.
-		if ( $tax > 0 ) {
-			$found = false;
-			foreach ( $order->get_taxes() as $tax_item ) {
-				if ( (int) $tax_item->get_rate_id() === (int) $tax_rate['rate_id'] ) {
-					$tax_item->set_tax_total( self::plus( $tax_item->get_tax_total(), $tax ) );
-					$found = true;
-					break;
-				}
+	private function record( $order, array $charge, $reference, $line ) {
+		$seq     = (int) $charge['seq'];
+		$gross   = (int) $charge['amount'];
+		$records = self::records( $order );
+		foreach ( $records as $c ) {
+			if ( isset( $c['seq'] ) && (int) $c['seq'] === $seq ) {
+				$this->gateway->logger()->info( 'charge already recorded', array( 'order' => $order->get_id(), 'seq' => $seq ) );
+				$order->delete_meta_data( self::META_PENDING );
+				$order->save();
+				return;
 			}
-			if ( ! $found ) {
-				$tax_item = new WC_Order_Item_Tax();
-				$tax_item->set_rate( $tax_rate['rate_id'] );
-				$tax_item->set_tax_total( Frontgate_Money::format( $tax ) );
-				$tax_item->set_shipping_tax_total( '0' );
-				$order->add_item( $tax_item );
-			}
-			$order->set_cart_tax( self::plus( $order->get_cart_tax(), $tax ) );
 		}
-		$order->set_total( self::plus( $order->get_total(), $gross ) );
-		$order->save(); // Saves the new items too: the fee line has its id now.
 
-		$records   = self::records( $order );
+		$fee       = self::fee_line( $order, $seq );
+		$unmatched = false;
+		if ( $fee ) {
+			// Saved by a request that died before recording the charge:
+			// the line, tax and total already hold it.
+			$this->gateway->logger()->warning( 'charge fee line already on the order; recorded without adding it again', array( 'order' => $order->get_id(), 'seq' => $seq ) );
+			$taxes   = $fee->get_taxes();
+			$rate_id = empty( $taxes['total'] ) ? 0 : (int) key( $taxes['total'] );
+			$tax     = Frontgate_Money::to_minor( wc_format_decimal( $fee->get_total_tax(), 2 ) );
+		} else {
+			$tax_rate  = self::charge_tax_rate( $order, $charge );
+			$unmatched = null === $tax_rate && (int) $charge['rate'] > 0;
+			$rate_id   = $tax_rate ? (int) $tax_rate['rate_id'] : 0;
+			$tax       = $rate_id ? Frontgate_Money::tax_included( $gross, (int) $charge['rate'] ) : 0;
+			$net       = $gross - $tax;
+
+			$fee = new WC_Order_Item_Fee();
+			$fee->set_name( $charge['text'] );
+			$fee->set_amount( Frontgate_Money::format( $net ) );
+			$fee->set_total( Frontgate_Money::format( $net ) );
+			$fee->set_tax_class( $tax_rate ? $tax_rate['tax_class'] : '' );
+			$fee->set_tax_status( $rate_id ? 'taxable' : 'none' );
+			$fee->set_taxes( array( 'total' => $rate_id ? array( $rate_id => Frontgate_Money::format( $tax ) ) : array() ) );
+			$fee->add_meta_data( self::ITEM_META, $seq, true );
+			$order->add_item( $fee );
+
+			// The totals grow by what was charged, exactly; WooCommerce's
+			// calculate_totals() would recompute every line and could move the
+			// total the customer paid at checkout by an øre.
+			if ( $tax > 0 ) {
+				$found = false;
+				foreach ( $order->get_taxes() as $tax_item ) {
+					if ( (int) $tax_item->get_rate_id() === $rate_id ) {
+						$tax_item->set_tax_total( self::plus( $tax_item->get_tax_total(), $tax ) );
+						$found = true;
+						break;
+					}
+				}
+				if ( ! $found ) {
+					$tax_item = new WC_Order_Item_Tax();
+					$tax_item->set_rate( $rate_id );
+					$tax_item->set_rate_percent( (int) $charge['rate'] / 100 ); // The rate charged, also if the shop has removed it since.
+					$tax_item->set_tax_total( Frontgate_Money::format( $tax ) );
+					$tax_item->set_shipping_tax_total( '0' );
+					$order->add_item( $tax_item );
+				}
+				$order->set_cart_tax( self::plus( $order->get_cart_tax(), $tax ) );
+			}
+			$order->set_total( self::plus( $order->get_total(), $gross ) );
+		}
+
 		$records[] = array(
-			'seq'       => (int) $charge['seq'],
+			'seq'       => $seq,
 			'sku'       => (string) $charge['sku'],
 			'reference' => (string) $reference,
 			'line_id'   => (int) $line,
-			'item_id'   => (int) $fee->get_id(),
+			'item_id'   => (int) $fee->get_id(), // 0 for a new line: records() finds it by its number.
 			'amount'    => $gross,
 			'tax'       => $tax,
 			'rate'      => (int) $charge['rate'],
-			'rate_id'   => (int) $tax_rate['rate_id'],
+			'rate_id'   => $rate_id,
 			'text'      => (string) $charge['text'],
 			'at'        => (int) $charge['at'],
 			'refunded'  => 0,
 			'refund_id' => 0,
 		);
 		$order->update_meta_data( self::META, $records );
-		$order->update_meta_data( self::META_SEQ, max( (int) $order->get_meta( self::META_SEQ ), (int) $charge['seq'] ) );
+		$order->update_meta_data( self::META_SEQ, max( (int) $order->get_meta( self::META_SEQ ), $seq ) );
 		$order->delete_meta_data( self::META_PENDING );
-		if ( '' !== (string) $reference ) {
-			$ids = $order->get_meta( Frontgate_Outcome_Handler::META_CHARGES );
-			$ids = is_array( $ids ) ? $ids : array();
-			if ( ! in_array( $reference, $ids, true ) ) {
-				$ids[] = (string) $reference;
-				$order->update_meta_data( Frontgate_Outcome_Handler::META_CHARGES, $ids );
-			}
+		$order->save(); // The fee line, tax, total and the record at once.
+
+		if ( $unmatched ) {
+			$this->gateway->logger()->warning( 'charge recorded without VAT: no tax rate of its VAT', array( 'order' => $order->get_id(), 'seq' => $seq, 'rate' => (int) $charge['rate'] ) );
+			$order->add_order_note(
+				sprintf(
+					/* translators: 1: amount, 2: the charge's text, 3: VAT rate in percent, 4: the VAT in the amount */
+					__( 'FrontGo: the additional charge of %1$s (%2$s) was charged with %3$s %% VAT (%4$s), but WooCommerce has no %3$s %% tax rate for this order, so its fee line was added without VAT. The order total is what the customer paid; correct the VAT in your accounts.', 'frontgate-woocommerce' ),
+					self::price( $order, $gross ),
+					$charge['text'],
+					Frontgate_Money::format_rate( (int) $charge['rate'] ),
+					self::price( $order, Frontgate_Money::tax_included( $gross, (int) $charge['rate'] ) )
+				)
+			);
 		}
-		$order->save();
 		$order->add_order_note(
 			sprintf(
 				/* translators: 1: amount, 2: the charge's text, 3: FrontGo's id of the charge, 4: the order's new total */
@@ -422,59 +481,84 @@ class Frontgate_Charges {
 
 	/**
 	 * Refunds a charge at FrontGo: its product line, from the charge
-	 * (source "charged", reference CHA…), in full.
+	 * (source "charged", reference CHA…), in full. Under the order's lock,
+	 * as charges are made: the charge is read again from the order as
+	 * saved, refused if refunded meanwhile, and its record rewritten
+	 * without losing what another request recorded.
 	 *
 	 * @param WC_Order $order     The order.
 	 * @param array    $charge    The charge's record (records()).
 	 * @param int      $refund_id The WooCommerce refund being paid out.
-	 * @throws InvalidArgumentException When the charge's FrontGo line or id is not known.
+	 * @throws InvalidArgumentException When the order is busy, the charge was refunded already, or its FrontGo line or id is not known.
 	 * @throws Frontgate_Sidecar_Exception When the sidecar or FrontGo refuses.
 	 */
 	public function refund( $order, array $charge, $refund_id ) {
-		$uuid   = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
-		$client = $this->gateway->client();
-		$line   = (int) $charge['line_id'];
-		$ref    = (string) $charge['reference'];
-		if ( ! $line || '' === $ref ) {
-			$details = $client->get_reservation( $uuid );
-			$line    = $line ? $line : self::find_line( $details, $charge, self::taken_lines( $order, (int) $charge['seq'] ) );
-			$ref     = '' !== $ref ? $ref : self::find_reference( $details, $charge, $order );
+		$lock  = 'order_' . (int) $order->get_id();
+		$token = Frontgate_Lock::acquire( $lock, 10.0, self::LOCK_TTL );
+		if ( null === $token ) {
+			throw new InvalidArgumentException( __( 'The order is busy (a FrontGo update or an additional charge is being applied), so nothing was refunded. Try again in a moment.', 'frontgate-woocommerce' ) );
 		}
-		if ( ! $line || '' === $ref ) {
-			throw new InvalidArgumentException(
-				sprintf(
-					/* translators: %s: the charge's text */
-					__( 'FrontGo\'s record of the additional charge "%s" was not found; refund it in the FrontGo portal.', 'frontgate-woocommerce' ),
-					$charge['text']
-				)
-			);
-		}
-		$client->operate(
-			$uuid,
-			'refund',
-			array(
-				'lines'     => array(
-					array(
-						'id'     => $line,
-						'amount' => (int) $charge['amount'],
-					),
-				),
-				'source'    => 'charged',
-				'reference' => $ref,
-			),
-			Frontgate_Sidecar_Client::idempotency_key( 'refund', $order->get_order_key(), $refund_id ? $refund_id : 'charge-' . (int) $charge['seq'] )
-		);
-		$records = self::records( $order );
-		foreach ( $records as $i => $c ) {
-			if ( isset( $c['seq'] ) && (int) $c['seq'] === (int) $charge['seq'] ) {
-				$records[ $i ]['refunded']  = (int) $charge['amount'];
-				$records[ $i ]['refund_id'] = (int) $refund_id;
-				$records[ $i ]['line_id']   = $line;
-				$records[ $i ]['reference'] = $ref;
+		try {
+			$order->read_meta_data( true ); // What another request saved while we waited.
+			$seq     = isset( $charge['seq'] ) ? (int) $charge['seq'] : 0;
+			$records = self::records( $order );
+			$at      = null;
+			foreach ( $records as $i => $c ) {
+				if ( $seq && isset( $c['seq'] ) && (int) $c['seq'] === $seq ) {
+					$at = $i;
+				}
 			}
+			if ( null === $at ) {
+				/* translators: %s: the charge's text */
+				throw new InvalidArgumentException( sprintf( __( 'The additional charge "%s" is not on this order.', 'frontgate-woocommerce' ), $charge['text'] ) );
+			}
+			$charge = $records[ $at ];
+			if ( ! empty( $charge['refunded'] ) ) {
+				/* translators: %s: the charge's text */
+				throw new InvalidArgumentException( sprintf( __( 'The additional charge "%s" has already been refunded.', 'frontgate-woocommerce' ), $charge['text'] ) );
+			}
+			$uuid   = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
+			$client = $this->gateway->client();
+			$line   = (int) $charge['line_id'];
+			$ref    = (string) $charge['reference'];
+			if ( ! $line || '' === $ref ) {
+				$details = $client->get_reservation( $uuid );
+				$line    = $line ? $line : self::find_line( $details, $charge, self::taken_lines( $order, $seq ) );
+				$ref     = '' !== $ref ? $ref : self::find_reference( $details, $charge, $order );
+			}
+			if ( ! $line || '' === $ref ) {
+				throw new InvalidArgumentException(
+					sprintf(
+						/* translators: %s: the charge's text */
+						__( 'FrontGo\'s record of the additional charge "%s" was not found; refund it in the FrontGo portal.', 'frontgate-woocommerce' ),
+						$charge['text']
+					)
+				);
+			}
+			$client->operate(
+				$uuid,
+				'refund',
+				array(
+					'lines'     => array(
+						array(
+							'id'     => $line,
+							'amount' => (int) $charge['amount'],
+						),
+					),
+					'source'    => 'charged',
+					'reference' => $ref,
+				),
+				Frontgate_Sidecar_Client::idempotency_key( 'refund', $order->get_order_key(), $refund_id ? $refund_id : 'charge-' . $seq )
+			);
+			$records[ $at ]['refunded']  = (int) $charge['amount'];
+			$records[ $at ]['refund_id'] = (int) $refund_id;
+			$records[ $at ]['line_id']   = $line;
+			$records[ $at ]['reference'] = $ref;
+			$order->update_meta_data( self::META, $records );
+			$order->save();
+		} finally {
+			Frontgate_Lock::release( $lock, $token );
 		}
-		$order->update_meta_data( self::META, $records );
-		$order->save();
 	}
 
 	/**
@@ -598,6 +682,26 @@ class Frontgate_Charges {
 			'rate_id'   => $best[0],
 			'tax_class' => $best[1],
 		) : null;
+	}
+
+	/**
+	 * The WooCommerce tax rate a charge's VAT is recorded at: the one it was
+	 * matched to when it was sent to FrontGo, kept with it, so that a rate
+	 * removed from the shop since does not drop the VAT FrontGo charged;
+	 * for a charge pending from an earlier version, find_tax_rate().
+	 *
+	 * @param WC_Order $order  The order.
+	 * @param array    $charge rate, and rate_id and tax_class when kept.
+	 * @return array|null rate_id (0 for no VAT) and tax_class; null when WooCommerce has no such rate.
+	 */
+	private static function charge_tax_rate( $order, array $charge ) {
+		if ( ! empty( $charge['rate_id'] ) ) {
+			return array(
+				'rate_id'   => (int) $charge['rate_id'],
+				'tax_class' => isset( $charge['tax_class'] ) ? (string) $charge['tax_class'] : '',
+			);
+		}
+		return self::find_tax_rate( $order, (int) $charge['rate'] );
 	}
 
 	/**

@@ -343,30 +343,22 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			return array( 'result' => 'failure' );
 		}
 
-		if ( (string) $checkout['checkoutId'] === (string) $order->get_meta( Frontgate_Outcome_Handler::META_CHECKOUT ) ) {
-			// The same checkout again (the shopper is back on the pay page
-			// after a declined card, or clicked twice): the sidecar answered
-			// with the checkout already recorded, so nothing changes.
-			$log->info(
-				'checkout resumed',
-				array(
-					'order'       => $order_id,
-					'checkout'    => $checkout['checkoutId'],
-					'reservation' => $checkout['reservationUuid'],
-				)
-			);
-		} else {
+		// The same checkout again (the shopper is back on the pay page after
+		// a declined card, or clicked twice): the sidecar answered with the
+		// checkout already recorded, so nothing changes.
+		$resumed = (string) $checkout['checkoutId'] === (string) $order->get_meta( Frontgate_Outcome_Handler::META_CHECKOUT );
+		if ( ! $resumed ) {
 			$this->record_checkout( $order, $checkout, $mapped, $attempt );
-			$log->info(
-				'checkout created',
-				array(
-					'order'       => $order_id,
-					'checkout'    => $checkout['checkoutId'],
-					'reservation' => $checkout['reservationUuid'],
-					'mode'        => $mode,
-				)
-			);
 		}
+		$log->info(
+			$resumed ? 'checkout resumed' : 'checkout created',
+			array(
+				'order'       => $order_id,
+				'checkout'    => $checkout['checkoutId'],
+				'reservation' => $checkout['reservationUuid'],
+				'mode'        => $mode,
+			)
+		);
 		if ( 'link' === $mode ) {
 			WC()->cart && WC()->cart->empty_cart();
 			return array(
@@ -416,7 +408,8 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	 * Refunds from the order screen: the refunded lines go to their FrontGo
 	 * lines, the reference is the capture being refunded. A refund of an
 	 * additional charge's fee line is paid back from that charge instead
-	 * (source "charged", its CHA… id), in full and on its own.
+	 * (source "charged", its CHA… id), in full and on its own. A line
+	 * refunded with 0 is no part of the refund.
 	 *
 	 * @param int        $order_id The order.
 	 * @param float|null $amount   The refund amount.
@@ -434,8 +427,9 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 		if ( $refund ) {
 			foreach ( $refund->get_items( array( 'line_item', 'shipping', 'fee' ) ) as $item ) {
 				$orig = (int) $item->get_meta( '_refunded_item_id' );
-				if ( $orig ) {
-					$items[ $orig ] = -Frontgate_Money::to_minor( wc_format_decimal( (float) $item->get_total() + (float) $item->get_total_tax(), 2 ) );
+				$got  = -Frontgate_Money::to_minor( wc_format_decimal( (float) $item->get_total() + (float) $item->get_total_tax(), 2 ) );
+				if ( $orig && 0 !== $got ) {
+					$items[ $orig ] = $got;
 				}
 			}
 		}
@@ -462,10 +456,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			}
 			$open = false; // A charge on the order not refunded yet.
 			foreach ( $charges as $c ) {
-				if ( ! empty( $c['item_id'] ) ) {
-					unset( $items[ (int) $c['item_id'] ] ); // Refunded with nothing: not part of this refund.
-					$open = $open || empty( $c['refunded'] );
-				}
+				$open = $open || ( ! empty( $c['item_id'] ) && empty( $c['refunded'] ) );
 			}
 			try {
 				$lines = Frontgate_Refunds::lines( (array) $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS ), $items, $minor );

@@ -25,7 +25,6 @@ class Frontgate_Outcome_Handler {
 	const META_ITEMS       = '_frontgate_items';
 	const META_LINE_IDS    = '_frontgate_line_ids';
 	const META_CAPTURES    = '_frontgate_capture_ids';
-	const META_CHARGES     = '_frontgate_charge_ids';
 
 	/** How many applied event ids an order keeps. */
 	const MAX_EVENTS = 50;
@@ -203,8 +202,8 @@ class Frontgate_Outcome_Handler {
 
 	/**
 	 * Keeps what later operations need from the reservation details: the
-	 * FrontGo line ids of each WooCommerce item (refunds) and the capture and
-	 * charge ids (a refund's reference).
+	 * FrontGo line ids of each WooCommerce item (refunds) and the capture
+	 * ids (a refund's reference). Charges are kept by Frontgate_Charges.
 	 *
 	 * @param WC_Order $order   The order.
 	 * @param array    $details Details as the sidecar returns them (money in øre).
@@ -214,21 +213,15 @@ class Frontgate_Outcome_Handler {
 		if ( is_array( $items ) && ! empty( $details['products'] ) && ! $order->get_meta( self::META_LINE_IDS ) ) {
 			$order->update_meta_data( self::META_LINE_IDS, self::line_ids( $items, $details['products'] ) );
 		}
-		foreach ( array(
-			'captured' => self::META_CAPTURES,
-			'charged'  => self::META_CHARGES,
-		) as $kind => $key ) {
-			if ( empty( $details['history'][ $kind ] ) || ! is_array( $details['history'][ $kind ] ) ) {
-				continue;
-			}
-			$ids = $order->get_meta( $key );
+		if ( ! empty( $details['history']['captured'] ) && is_array( $details['history']['captured'] ) ) {
+			$ids = $order->get_meta( self::META_CAPTURES );
 			$ids = is_array( $ids ) ? $ids : array();
-			foreach ( $details['history'][ $kind ] as $ev ) {
+			foreach ( $details['history']['captured'] as $ev ) {
 				if ( ! empty( $ev['reference'] ) && ! in_array( $ev['reference'], $ids, true ) ) {
 					$ids[] = (string) $ev['reference'];
 				}
 			}
-			$order->update_meta_data( $key, $ids );
+			$order->update_meta_data( self::META_CAPTURES, $ids );
 		}
 	}
 

@@ -65,7 +65,9 @@ class Frontgate_Refunds {
 	 * reservation's capture, and only in full: the plugin's reservations
 	 * are made without isChargePartiallyRefundable. So a refund touching a
 	 * charge's fee line must be that line's whole amount and nothing else;
-	 * anything else is refused here, before FrontGo is asked.
+	 * anything else is refused here, before FrontGo is asked. A line
+	 * refunded with 0 is no part of the refund, a charge's fee line
+	 * included.
 	 *
 	 * @param array[] $charges      The order's charges (Frontgate_Charges::records()).
 	 * @param array   $refund_items Item id => amount refunded in øre (positive).
@@ -83,6 +85,9 @@ class Frontgate_Refunds {
 		$hit   = array();
 		$other = 0;
 		foreach ( $refund_items as $item_id => $a ) {
+			if ( 0 === (int) $a ) {
+				continue;
+			}
 			if ( isset( $by_item[ (int) $item_id ] ) ) {
 				$hit[] = $by_item[ (int) $item_id ];
 			} elseif ( (int) $a > 0 ) {
