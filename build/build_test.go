@@ -15,7 +15,7 @@ import (
 	"github.com/frontgate/frontgate/build/wasmbuild"
 )
 
-// copyTree copies the files a module build reads into dst.
+// copyTree copies the files a module's SourceKey covers into dst.
 func copyTree(t *testing.T, root, dst string) {
 	t.Helper()
 	for _, f := range []string{"go.mod", "go.sum"} {
@@ -23,7 +23,7 @@ func copyTree(t *testing.T, root, dst string) {
 			os.WriteFile(filepath.Join(dst, f), b, 0o644)
 		}
 	}
-	err := filepath.WalkDir(filepath.Join(root, "plugin"), func(p string, d fs.DirEntry, err error) error {
+	copyDir := func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -36,9 +36,11 @@ func copyTree(t *testing.T, root, dst string) {
 			return err
 		}
 		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	for _, dir := range []string{"plugin", filepath.Join("build", "wasmbuild", "jumps")} {
+		if err := filepath.WalkDir(filepath.Join(root, dir), copyDir); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -71,6 +73,11 @@ func TestReproducible(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(out, "frontgate.wasm.json"))
 	if err := json.Unmarshal(b, &meta); err != nil || meta["sha256"] != hexSum || !strings.HasPrefix(meta["go"].(string), "go1.") {
 		t.Errorf("frontgate.wasm.json = %s (%v)", b, err)
+	}
+	// The jump rewriter recognised Go's functions and made most jumps
+	// direct: were Go's output to change shape, it would skip them all.
+	if j, _ := meta["jumps"].(map[string]any); j == nil || j["direct"].(float64) < 1000 || j["skipped"].(float64) > j["functions"].(float64)/2 {
+		t.Errorf("jump rewriter: %v", meta["jumps"])
 	}
 
 	other := t.TempDir()
@@ -119,8 +126,13 @@ func TestSourceKey(t *testing.T) {
 		t.Error("tests, testdata or Markdown change the key")
 	}
 	write("plugin/abi/x.go", "package abi")
-	if k1 := key(); k1 == k0 {
+	k1 := key()
+	if k1 == k0 {
 		t.Error("a new source file does not change the key")
+	}
+	write("build/wasmbuild/jumps/x.go", "package jumps")
+	if key() == k1 {
+		t.Error("a change to the jump rewriter does not change the key")
 	}
 }
 

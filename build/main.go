@@ -3,11 +3,15 @@
 //	go run ./build            # build/out/frontgate.wasm, .sha256 and .json
 //	go run ./build -out DIR   # somewhere else
 //	go run ./build -embed     # also place it for `go build -tags frontgate_embed`
+//	go run ./build -raw       # without the jump rewriter (for comparisons)
 //
 // The flags and environment are fixed in build/wasmbuild (Flags, Env):
 // -trimpath, -buildvcs=false, empty build id, GOFLAGS cleared,
-// GOTOOLCHAIN=local. The toolchain is recorded in frontgate.wasm.json;
-// release builds use wasmbuild.PinnedGo and this command warns otherwise.
+// GOTOOLCHAIN=local. The compiler's output then goes through
+// build/wasmbuild/jumps, which makes forward jumps direct (RATIONALE.md,
+// "Why is the module rewritten after go build?"). The toolchain is
+// recorded in frontgate.wasm.json; release builds use wasmbuild.PinnedGo
+// and this command warns otherwise.
 package main
 
 import (
@@ -37,6 +41,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	out := fs.String("out", "", "output directory (default build/out in the module root)")
 	embed := fs.Bool("embed", false, "also copy the module to build/wasmbuild/frontgate.wasm for -tags frontgate_embed")
 	plugin := fs.Bool("plugin", true, "also zip the WooCommerce plugin to <out>/frontgate-woocommerce.zip")
+	raw := fs.Bool("raw", false, "keep the compiler's output without the jump rewriter (for comparisons)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +57,7 @@ func run(ctx context.Context, args []string, log io.Writer) error {
 	if dir == "" {
 		dir = filepath.Join(root, "build", "out")
 	}
-	info, err := wasmbuild.Build(ctx, wasmbuild.Options{Root: root, Out: filepath.Join(dir, "frontgate.wasm"), Stderr: log})
+	info, err := wasmbuild.Build(ctx, wasmbuild.Options{Root: root, Out: filepath.Join(dir, "frontgate.wasm"), Stderr: log, Raw: *raw})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/frontgate/frontgate/build/wasmbuild/jumps"
 )
 
 // ModulePath is the Go module whose checkout holds the sources.
@@ -42,8 +44,9 @@ const Package = "./plugin/wasm"
 const PinnedGo = "go1.26.8"
 
 // recipe changes whenever Flags or Env change, so cached modules built with
-// an older recipe are not reused.
-const recipe = "frontgate-wasmbuild/2"
+// an older recipe are not reused. (The jump rewriter's sources are part of
+// SourceKey, so changing it needs no new recipe.)
+const recipe = "frontgate-wasmbuild/3"
 
 // Flags are the `go build` flags of every build: a reactor (c-shared)
 // module, no file system paths, no VCS stamp, an empty build id. -s is left
@@ -70,6 +73,9 @@ type Info struct {
 	Size      int64  `json:"size"`
 	GoVersion string `json:"go"`
 	Command   string `json:"command"`
+	// Jumps is what the jump rewriter (package jumps) did to the
+	// compiler's output; zero for a Raw build.
+	Jumps jumps.Stats `json:"jumps"`
 }
 
 // Options configure Build.
@@ -84,6 +90,9 @@ type Options struct {
 	Stderr io.Writer
 	// ExtraEnv is appended after Env (tests use it for GOCACHE).
 	ExtraEnv []string
+	// Raw keeps the compiler's output as it is, without the jump
+	// rewriter: for comparing the two (BENCHMARKS.md).
+	Raw bool
 }
 
 func goCmd(name string) string {
@@ -144,6 +153,18 @@ func Build(ctx context.Context, o Options) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("wasmbuild: %w", err)
 	}
+	var st jumps.Stats
+	post := ""
+	if !o.Raw {
+		// Forward jumps straight to their blocks (see package jumps).
+		if b, st, err = jumps.Rewrite(b); err != nil {
+			return Info{}, fmt.Errorf("wasmbuild: %w", err)
+		}
+		if err := os.WriteFile(tmpName, b, 0o644); err != nil {
+			return Info{}, fmt.Errorf("wasmbuild: %w", err)
+		}
+		post = ", then build/wasmbuild/jumps"
+	}
 	if err := os.Rename(tmpName, o.Out); err != nil {
 		return Info{}, fmt.Errorf("wasmbuild: %w", err)
 	}
@@ -153,7 +174,8 @@ func Build(ctx context.Context, o Options) (Info, error) {
 		SHA256:    hex.EncodeToString(sum[:]),
 		Size:      int64(len(b)),
 		GoVersion: goVer,
-		Command:   strings.Join(Env, " ") + " go " + strings.Join(quoteArgs(args[:len(args)-3]), " ") + " -o frontgate.wasm " + Package,
+		Command:   strings.Join(Env, " ") + " go " + strings.Join(quoteArgs(args[:len(args)-3]), " ") + " -o frontgate.wasm " + Package + post,
+		Jumps:     st,
 	}, nil
 }
 
@@ -199,8 +221,9 @@ func declares(gomod []byte, path string) bool {
 }
 
 // SourceKey hashes what the module is built from: go.mod and go.sum, every
-// file under plugin/ except tests, testdata and Markdown, the build recipe
-// and goVersion. Equal keys mean an equal module.
+// file under plugin/ except tests, testdata and Markdown, the jump
+// rewriter's sources, the build recipe and goVersion. Equal keys mean an
+// equal module.
 func SourceKey(root, goVersion string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00", recipe, goVersion)
@@ -219,7 +242,7 @@ func SourceKey(root, goVersion string) (string, error) {
 		}
 	}
 	var files []string
-	err := filepath.WalkDir(filepath.Join(root, "plugin"), func(p string, d fs.DirEntry, err error) error {
+	walk := func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -239,7 +262,11 @@ func SourceKey(root, goVersion string) (string, error) {
 		}
 		files = append(files, rel)
 		return nil
-	})
+	}
+	err := filepath.WalkDir(filepath.Join(root, "plugin"), walk)
+	if err == nil {
+		err = filepath.WalkDir(filepath.Join(root, "build", "wasmbuild", "jumps"), walk)
+	}
 	if err != nil {
 		return "", fmt.Errorf("wasmbuild: hashing sources: %w", err)
 	}

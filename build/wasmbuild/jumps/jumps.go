@@ -1,0 +1,317 @@
+// Package jumps rewrites a module built by Go's wasm backend so that forward
+// jumps inside a function branch straight to their target instead of going
+// through the function's dispatch loop.
+//
+// Why: Go compiles every function into one loop around a br_table. A jump
+// to another basic block is emitted as
+//
+//	i32.const <pc>; local.set <PC_B>; br <entry loop>
+//
+// and the loop's head then reads PC_B and takes the br_table to the block
+// that starts at <pc>. Every taken branch and every loop iteration is an
+// indirect jump from the same br_table, which is what makes a standard-Go
+// guest run so much slower under wazero than natively (see BENCHMARKS.md).
+// The blocks the br_table selects between are nested around the function's
+// code, block r ending where the code of resume point r begins. A jump to a
+// resume point later in the function is therefore a jump out of a block
+// that encloses the jump: plain `br` to that block reaches the same
+// instruction without the loop. Jumps backwards (loop back-edges) are left
+// as they are.
+//
+// Why it is safe: PC_B is read only by the dispatch br_table (the Go
+// toolchain's assembler, cmd/internal/obj/wasm, uses it otherwise only as a
+// scratch slot that is written before it is read, and return addresses are
+// constants stored on the Go stack, not PC_B). The skipped `local.set` only
+// fed the dispatch that no longer happens; every later dispatch is preceded
+// by its own `local.set`. A function whose body does not have exactly the
+// shape described, or that holds an instruction this package does not
+// decode, is copied unchanged. The whole test suite (conformance vectors in
+// wazero and Node, parity with the native core) runs on the rewritten
+// module.
+package jumps
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Stats counts what Rewrite did.
+type Stats struct {
+	Functions int `json:"functions"` // function bodies in the module
+	Rewritten int `json:"rewritten"` // bodies with at least one jump made direct
+	Direct    int `json:"direct"`    // jumps made direct
+	Kept      int `json:"kept"`      // jumps to the dispatch loop left as they were (backwards)
+	Skipped   int `json:"skipped"`   // bodies copied unchanged: not Go's shape or not decodable
+}
+
+// Rewrite returns mod with forward jumps made direct. It touches only the
+// code section; every other section is copied byte for byte.
+func Rewrite(mod []byte) ([]byte, Stats, error) {
+	var st Stats
+	if len(mod) < 8 || string(mod[:4]) != "\x00asm" || mod[4] != 1 || mod[5] != 0 || mod[6] != 0 || mod[7] != 0 {
+		return nil, st, errors.New("jumps: not a WebAssembly 1.0 binary")
+	}
+	out := make([]byte, 0, len(mod))
+	out = append(out, mod[:8]...)
+	r := reader{b: mod, p: 8}
+	for r.p < len(r.b) {
+		start := r.p
+		id := r.byte()
+		size := r.u32()
+		if r.err != nil || r.p+int(size) > len(r.b) {
+			return nil, st, fmt.Errorf("jumps: section at %d: truncated", start)
+		}
+		body := r.b[r.p : r.p+int(size)]
+		r.p += int(size)
+		if id != 10 {
+			out = append(out, r.b[start:r.p]...)
+			continue
+		}
+		code, err := rewriteCode(body, &st)
+		if err != nil {
+			return nil, st, err
+		}
+		out = append(out, 10)
+		out = appendU32(out, uint32(len(code)))
+		out = append(out, code...)
+	}
+	return out, st, nil
+}
+
+func rewriteCode(sec []byte, st *Stats) ([]byte, error) {
+	r := reader{b: sec}
+	n := r.u32()
+	out := make([]byte, 0, len(sec))
+	out = appendU32(out, n)
+	for i := uint32(0); i < n; i++ {
+		size := r.u32()
+		if r.err != nil || r.p+int(size) > len(r.b) {
+			return nil, fmt.Errorf("jumps: function body %d: truncated", i)
+		}
+		body := r.b[r.p : r.p+int(size)]
+		r.p += int(size)
+		st.Functions++
+		nb, direct, kept, ok := rewriteBody(body)
+		switch {
+		case !ok:
+			st.Skipped++
+			nb = body
+		case direct > 0:
+			st.Rewritten++
+		}
+		st.Direct += direct
+		st.Kept += kept
+		out = appendU32(out, uint32(len(nb)))
+		out = append(out, nb...)
+	}
+	if r.err != nil || r.p != len(r.b) {
+		return nil, errors.New("jumps: code section: trailing or truncated bytes")
+	}
+	return out, nil
+}
+
+// label is one entry of the control stack while a body is decoded.
+type label struct {
+	id    int
+	entry bool // Go's dispatch loop
+}
+
+// rewriteBody decodes one body twice: first to find the dispatch loop and
+// its br_table (which maps a pc to a label), then to copy it with each
+// `i32.const pc; local.set PC_B; br <loop>` whose target label is open
+// replaced by a direct branch. ok is false when the body is left alone.
+func rewriteBody(body []byte) (out []byte, direct, kept int, ok bool) {
+	r := reader{b: body}
+	// Locals: a vector of (count, type).
+	for n := r.u32(); n > 0 && r.err == nil; n-- {
+		r.u32()
+		r.byte()
+	}
+	if r.err != nil {
+		return nil, 0, 0, false
+	}
+	codeStart := r.p
+	d, ok := findDispatch(body, codeStart)
+	if !ok {
+		return nil, 0, 0, false
+	}
+	out = make([]byte, 0, len(body))
+	out = append(out, body[:codeStart]...)
+	r.p = codeStart
+	var stack []label
+	next := 0
+	inIf := false // the instruction before this one opened an `if` without results
+	for r.p < len(r.b) {
+		at := r.p
+		op := r.byte()
+		justIf := inIf
+		inIf = false
+		switch op {
+		case 0x02, 0x03, 0x04: // block, loop, if
+			bt := r.blockType()
+			stack = append(stack, label{id: next, entry: op == 0x03 && next == d.loopID})
+			next++
+			if op == 0x04 && bt == 0x40 && r.err == nil {
+				out = append(out, r.b[at:r.p]...)
+				inIf = true
+				continue
+			}
+		case 0x0b: // end
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case 0x41: // i32.const: the start of a jump?
+			pc := r.s32()
+			if target, depth, ok := d.jump(&r, pc, stack); ok {
+				if target < 0 {
+					kept++
+
+				} else {
+					// A conditional jump is `if; <jump>; end`: make it br_if.
+					if justIf && r.p < len(r.b) && r.b[r.p] == 0x0b {
+						out = out[:len(out)-2]
+						out = append(out, 0x0d)
+						out = appendU32(out, uint32(depth-1))
+						r.p++ // the if's end
+						stack = stack[:len(stack)-1]
+					} else {
+						out = append(out, 0x0c)
+						out = appendU32(out, uint32(depth))
+					}
+					direct++
+					continue
+				}
+			}
+		default:
+			if !r.skipImmediates(op) {
+				return nil, 0, 0, false
+			}
+		}
+		if r.err != nil {
+			return nil, 0, 0, false
+		}
+		out = append(out, r.b[at:r.p]...)
+	}
+	if r.err != nil || len(stack) != 0 {
+		return nil, 0, 0, false
+	}
+	return out, direct, kept, true
+}
+
+// dispatch describes a body's entry loop: its label id, the PC_B local,
+// and for each pc the id of the block whose end starts that pc's code.
+type dispatch struct {
+	loopID int
+	pcb    uint32
+	table  []int // pc → label id
+	deflt  int
+}
+
+// findDispatch recognises the head of a Go function body:
+//
+//	[global.get SP; local.set SPcache] [block] loop block… local.get PC_B br_table … end
+//
+// It returns the loop's label id (its index in order of opening) and the
+// br_table resolved to label ids.
+func findDispatch(body []byte, codeStart int) (dispatch, bool) {
+	r := reader{b: body, p: codeStart}
+	var stack []int
+	next := 0
+	loop := -1
+	for r.p < len(r.b) && r.err == nil {
+		op := r.byte()
+		switch op {
+		case 0x23, 0x21: // global.get, local.set of the prologue
+			if loop >= 0 {
+				return dispatch{}, false
+			}
+			r.u32()
+		case 0x02:
+			if r.byte() != 0x40 {
+				return dispatch{}, false
+			}
+			stack = append(stack, next)
+			next++
+		case 0x03:
+			if r.byte() != 0x40 || loop >= 0 {
+				return dispatch{}, false
+			}
+			loop = next
+			stack = append(stack, next)
+			next++
+		case 0x20: // local.get PC_B, then br_table
+			if loop < 0 {
+				return dispatch{}, false
+			}
+			pcb := r.u32()
+			if r.byte() != 0x0e {
+				return dispatch{}, false
+			}
+			n := r.u32()
+			if r.err != nil || n > 1<<16 {
+				return dispatch{}, false
+			}
+			d := dispatch{loopID: loop, pcb: pcb, table: make([]int, n)}
+			resolve := func(depth uint32) (int, bool) {
+				i := len(stack) - 1 - int(depth)
+				// Only the blocks opened inside the loop are resume points.
+				if i < 0 || stack[i] <= loop {
+					return 0, false
+				}
+				return stack[i], true
+			}
+			for i := range d.table {
+				id, ok := resolve(r.u32())
+				if !ok {
+					return dispatch{}, false
+				}
+				d.table[i] = id
+			}
+			id, ok := resolve(r.u32())
+			if !ok || r.err != nil {
+				return dispatch{}, false
+			}
+			d.deflt = id
+			return d, true
+		default:
+			return dispatch{}, false
+		}
+	}
+	return dispatch{}, false
+}
+
+// jump looks at what follows an i32.const pc (r is positioned after it):
+// `local.set PC_B; br <entry loop>`. If that is a jump, it consumes it and
+// returns ok; target is the label id to branch to directly, or -1 when the
+// target's block is not open here (a backward jump, left as it is), with
+// depth the branch depth of that label.
+func (d *dispatch) jump(r *reader, pc int32, stack []label) (target, depth int, ok bool) {
+	save := r.p
+	if r.p >= len(r.b) || r.b[r.p] != 0x21 {
+		return 0, 0, false
+	}
+	r.p++
+	if r.u32() != d.pcb || r.err != nil || r.p >= len(r.b) || r.b[r.p] != 0x0c {
+		r.p, r.err = save, nil
+		return 0, 0, false
+	}
+	r.p++
+	br := r.u32()
+	i := len(stack) - 1 - int(br)
+	if r.err != nil || i < 0 || !stack[i].entry {
+		r.p, r.err = save, nil
+		return 0, 0, false
+	}
+	want := d.deflt
+	if pc >= 0 && int(pc) < len(d.table) {
+		want = d.table[pc]
+	}
+	for j := len(stack) - 1; j > i; j-- {
+		if stack[j].id == want {
+			return want, len(stack) - 1 - j, true
+		}
+	}
+	// Not open: leave the three instructions in place.
+	r.p = save
+	return -1, 0, true
+}

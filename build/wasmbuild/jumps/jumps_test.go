@@ -1,0 +1,199 @@
+package jumps
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+)
+
+// module wraps function bodies (each already holding its locals) into a
+// module with one type (i32)→i32, two mutable i32 globals exported as "n"
+// and "out", and the first function exported as "run".
+func module(bodies ...[]byte) []byte {
+	b := []byte("\x00asm\x01\x00\x00\x00")
+	sec := func(id byte, payload []byte) {
+		b = append(b, id)
+		b = appendU32(b, uint32(len(payload)))
+		b = append(b, payload...)
+	}
+	sec(1, []byte{1, 0x60, 1, 0x7f, 1, 0x7f})
+	fn := appendU32(nil, uint32(len(bodies)))
+	for range bodies {
+		fn = append(fn, 0)
+	}
+	sec(3, fn)
+	sec(6, []byte{2, 0x7f, 1, 0x41, 0, 0x0b, 0x7f, 1, 0x41, 0, 0x0b})
+	sec(7, []byte{3, 3, 'r', 'u', 'n', 0, 0, 1, 'n', 3, 0, 3, 'o', 'u', 't', 3, 1})
+	code := appendU32(nil, uint32(len(bodies)))
+	for _, body := range bodies {
+		code = appendU32(code, uint32(len(body)))
+		code = append(code, body...)
+	}
+	sec(10, code)
+	return b
+}
+
+// sumBody is a function in the shape Go's wasm backend gives every
+// function (see the package comment), summing 1..n:
+//
+//	pc 0: acc = 0; i = n; jump pc 1 (forward, unconditional)
+//	pc 1: if i == 0 jump pc 3 (forward, conditional)
+//	pc 2: acc += i; i--; jump pc 1 (backward)
+//	pc 3: out = acc; return 0
+var sumBody = []byte{
+	0x01, 0x02, 0x7f, // locals: 2 × i32 (i, acc)
+	0x02, 0x40, // block (unwind exit)
+	0x03, 0x40, // loop (entry)
+	0x02, 0x40, 0x02, 0x40, 0x02, 0x40, 0x02, 0x40, // four resume-point blocks
+	0x20, 0x00, 0x0e, 0x04, 0x00, 0x01, 0x02, 0x03, 0x03, // local.get PC_B; br_table 0 1 2 3 (3)
+	0x0b,                   // pc 0
+	0x41, 0x00, 0x21, 0x02, // acc = 0
+	0x23, 0x00, 0x21, 0x01, // i = n
+	0x41, 0x01, 0x21, 0x00, 0x0c, 0x03, // jump pc 1
+	0x0b,                         // pc 1
+	0x20, 0x01, 0x45, 0x04, 0x40, // if i == 0
+	0x41, 0x03, 0x21, 0x00, 0x0c, 0x03, // jump pc 3
+	0x0b,
+	0x0b,                                     // pc 2
+	0x20, 0x02, 0x20, 0x01, 0x6a, 0x21, 0x02, // acc += i
+	0x20, 0x01, 0x41, 0x01, 0x6b, 0x21, 0x01, // i--
+	0x41, 0x01, 0x21, 0x00, 0x0c, 0x01, // jump pc 1
+	0x0b,                   // pc 3
+	0x20, 0x02, 0x24, 0x01, // out = acc
+	0x41, 0x00, 0x0f, // return 0
+	0x0b,       // end loop
+	0x00,       // unreachable
+	0x0b,       // end unwind exit
+	0x41, 0x01, // return 1 (unwinding)
+	0x0b,
+}
+
+// sumRewritten is what Rewrite must make of sumBody: the jump in pc 0 a
+// br to pc 1's block, the conditional jump in pc 1 a br_if to pc 3's
+// block, the loop's back edge left alone.
+var sumRewritten = []byte{
+	0x01, 0x02, 0x7f,
+	0x02, 0x40,
+	0x03, 0x40,
+	0x02, 0x40, 0x02, 0x40, 0x02, 0x40, 0x02, 0x40,
+	0x20, 0x00, 0x0e, 0x04, 0x00, 0x01, 0x02, 0x03, 0x03,
+	0x0b,
+	0x41, 0x00, 0x21, 0x02,
+	0x23, 0x00, 0x21, 0x01,
+	0x0c, 0x00, // br to pc 1's block (innermost)
+	0x0b,
+	0x20, 0x01, 0x45,
+	0x0d, 0x01, // br_if to pc 3's block (past pc 2's)
+	0x0b,
+	0x20, 0x02, 0x20, 0x01, 0x6a, 0x21, 0x02,
+	0x20, 0x01, 0x41, 0x01, 0x6b, 0x21, 0x01,
+	0x41, 0x01, 0x21, 0x00, 0x0c, 0x01,
+	0x0b,
+	0x20, 0x02, 0x24, 0x01,
+	0x41, 0x00, 0x0f,
+	0x0b,
+	0x00,
+	0x0b,
+	0x41, 0x01,
+	0x0b,
+}
+
+func TestRewriteGoShape(t *testing.T) {
+	out, st, err := Rewrite(module(sumBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := module(sumRewritten); !bytes.Equal(out, want) {
+		t.Fatalf("rewritten:\n% x\nwant:\n% x", out, want)
+	}
+	if want := (Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1}); st != want {
+		t.Errorf("stats %+v, want %+v", st, want)
+	}
+	// A second pass finds only the backward jump.
+	again, st2, err := Rewrite(out)
+	if err != nil || !bytes.Equal(again, out) || st2.Direct != 0 || st2.Kept != 1 {
+		t.Errorf("second pass changed the module or found jumps: %+v %v", st2, err)
+	}
+}
+
+// TestRewriteKeepsBehaviour runs the function before and after in wazero.
+func TestRewriteKeepsBehaviour(t *testing.T) {
+	out, _, err := Rewrite(module(sumBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, bin := range [][]byte{module(sumBody), out} {
+		rt := wazero.NewRuntime(ctx)
+		mod, err := rt.Instantiate(ctx, bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []uint64{0, 1, 5, 1000} {
+			mod.ExportedGlobal("n").(interface{ Set(uint64) }).Set(n)
+			res, err := mod.ExportedFunction("run").Call(ctx, 0)
+			if err != nil || res[0] != 0 {
+				t.Fatalf("run(%d): %v %v", n, res, err)
+			}
+			if got, want := mod.ExportedGlobal("out").Get(), n*(n+1)/2; got != want {
+				t.Errorf("sum 1..%d = %d, want %d", n, got, want)
+			}
+		}
+		rt.Close(ctx)
+	}
+}
+
+func TestRewriteLeavesOthersAlone(t *testing.T) {
+	plain := []byte{0x00, 0x41, 0x07, 0x0b}                              // i32.const 7
+	simd := []byte{0x00, 0x03, 0x40, 0xfd, 0x0c, 0x0b, 0x41, 0x00, 0x0b} // an opcode it does not decode
+	for name, body := range map[string][]byte{"not Go's shape": plain, "undecodable": simd} {
+		t.Run(name, func(t *testing.T) {
+			in := module(body)
+			out, st, err := Rewrite(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out, in) || st != (Stats{Functions: 1, Skipped: 1}) {
+				t.Errorf("changed or miscounted: %+v", st)
+			}
+		})
+	}
+}
+
+func TestRewriteRefusesBrokenModules(t *testing.T) {
+	good := module(sumBody)
+	for name, in := range map[string][]byte{
+		"not wasm":          []byte("hello world"),
+		"version 2":         append([]byte("\x00asm\x02\x00\x00\x00"), good[8:]...),
+		"section truncated": good[:len(good)-3],
+		"body past section": append([]byte("\x00asm\x01\x00\x00\x00"), 10, 4, 1, 9, 0x00, 0x0b),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if out, _, err := Rewrite(in); err == nil {
+				t.Errorf("no error; got %d bytes", len(out))
+			}
+		})
+	}
+}
+
+func FuzzRewrite(f *testing.F) {
+	f.Add(module(sumBody))
+	f.Add(module(sumRewritten))
+	f.Add(module([]byte{0x00, 0x0b}))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, _, err := Rewrite(in)
+		if err != nil {
+			return
+		}
+		// What it wrote it can read again, and a second pass is stable.
+		again, st, err := Rewrite(out)
+		if err != nil {
+			t.Fatalf("output unreadable: %v", err)
+		}
+		if st.Direct != 0 || !bytes.Equal(again, out) {
+			t.Fatalf("second pass changed the module: %+v", st)
+		}
+	})
+}

@@ -1,0 +1,170 @@
+package jumps
+
+import "errors"
+
+var errTruncated = errors.New("jumps: truncated")
+
+// reader decodes the parts of the binary format the rewriter needs. The
+// first error sticks; later reads return zero.
+type reader struct {
+	b   []byte
+	p   int
+	err error
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil || r.p >= len(r.b) {
+		r.err = errTruncated
+		return 0
+	}
+	c := r.b[r.p]
+	r.p++
+	return c
+}
+
+// u32 reads an unsigned LEB128 of at most 5 bytes.
+func (r *reader) u32() uint32 {
+	var v uint32
+	for shift := 0; shift < 35; shift += 7 {
+		c := r.byte()
+		if r.err != nil {
+			return 0
+		}
+		v |= uint32(c&0x7f) << shift
+		if c&0x80 == 0 {
+			return v
+		}
+	}
+	r.err = errors.New("jumps: LEB128 too long")
+	return 0
+}
+
+// s32 reads a signed LEB128 of at most 5 bytes.
+func (r *reader) s32() int32 {
+	var v int64
+	shift := 0
+	for ; shift < 35; shift += 7 {
+		c := r.byte()
+		if r.err != nil {
+			return 0
+		}
+		v |= int64(c&0x7f) << shift
+		if c&0x80 == 0 {
+			shift += 7
+			if shift < 64 && c&0x40 != 0 {
+				v |= -1 << shift
+			}
+			return int32(v)
+		}
+	}
+	r.err = errors.New("jumps: LEB128 too long")
+	return 0
+}
+
+// skipLEB steps over a LEB128 of up to 10 bytes (i64.const, s33 types).
+func (r *reader) skipLEB() {
+	for i := 0; i < 10; i++ {
+		if r.byte()&0x80 == 0 || r.err != nil {
+			return
+		}
+	}
+	r.err = errors.New("jumps: LEB128 too long")
+}
+
+// blockType reads a block type and returns its first byte: 0x40 for no
+// results, a value type, or the start of a type index.
+func (r *reader) blockType() byte {
+	if r.p >= len(r.b) {
+		r.err = errTruncated
+		return 0
+	}
+	c := r.b[r.p]
+	switch c {
+	case 0x40, 0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f:
+		r.p++
+	default:
+		r.skipLEB() // s33 type index
+	}
+	return c
+}
+
+// skipImmediates steps over the immediates of op (already read). It
+// reports false for an opcode it does not know, and the body is then left
+// alone.
+func (r *reader) skipImmediates(op byte) bool {
+	switch {
+	case op == 0x00 || op == 0x01 || op == 0x05 || op == 0x0f || op == 0x1a || op == 0x1b:
+		// unreachable, nop, else, return, drop, select
+	case op == 0x0c || op == 0x0d: // br, br_if
+		r.u32()
+	case op == 0x0e: // br_table
+		for n := r.u32(); n > 0 && r.err == nil; n-- {
+			r.u32()
+		}
+		r.u32()
+	case op == 0x10: // call
+		r.u32()
+	case op == 0x11: // call_indirect
+		r.u32()
+		r.u32()
+	case op == 0x1c: // select t*
+		for n := r.u32(); n > 0 && r.err == nil; n-- {
+			r.byte()
+		}
+	case op >= 0x20 && op <= 0x26: // locals, globals, table.get/set
+		r.u32()
+	case op >= 0x28 && op <= 0x3e: // loads and stores: align, offset
+		r.u32()
+		r.u32()
+	case op == 0x3f || op == 0x40: // memory.size, memory.grow
+		r.byte()
+	case op == 0x41: // i32.const
+		r.s32()
+	case op == 0x42: // i64.const
+		r.skipLEB()
+	case op == 0x43:
+		r.p += 4
+	case op == 0x44:
+		r.p += 8
+	case op >= 0x45 && op <= 0xc4: // numeric, sign extension
+	case op == 0xd0: // ref.null t
+		r.byte()
+	case op == 0xd1: // ref.is_null
+	case op == 0xd2: // ref.func
+		r.u32()
+	case op == 0xfc:
+		switch sub := r.u32(); sub {
+		case 0, 1, 2, 3, 4, 5, 6, 7: // saturating truncation
+		case 8: // memory.init
+			r.u32()
+			r.byte()
+		case 9, 13, 15, 16, 17: // data.drop, elem.drop, table.grow/size/fill
+			r.u32()
+		case 10: // memory.copy
+			r.byte()
+			r.byte()
+		case 11: // memory.fill
+			r.byte()
+		case 12, 14: // table.init, table.copy
+			r.u32()
+			r.u32()
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	if r.p > len(r.b) {
+		r.err = errTruncated
+	}
+	return r.err == nil
+}
+
+// appendU32 appends v as an unsigned LEB128.
+func appendU32(b []byte, v uint32) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
