@@ -15,8 +15,11 @@
 // code, block r ending where the code of resume point r begins. A jump to a
 // resume point later in the function is therefore a jump out of a block
 // that encloses the jump: plain `br` to that block reaches the same
-// instruction without the loop. Jumps backwards (loop back-edges) are left
-// as they are.
+// instruction without the loop. Jumps backwards (loop back-edges) cannot
+// become a br, since no label encloses them at their target; for the first
+// few of them the dispatch gets a fast path instead, a compare of PC_B and a
+// br_if in front of its br_table, which replaces the indirect jump by a
+// conditional one.
 //
 // Why it is safe: PC_B is read only by the dispatch br_table (the Go
 // toolchain's assembler, cmd/internal/obj/wasm, uses it otherwise only as a
@@ -33,6 +36,7 @@ package jumps
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Stats counts what Rewrite did.
@@ -41,6 +45,7 @@ type Stats struct {
 	Rewritten int `json:"rewritten"` // bodies with at least one jump made direct
 	Direct    int `json:"direct"`    // jumps made direct
 	Kept      int `json:"kept"`      // jumps to the dispatch loop left as they were (backwards)
+	FastPaths int `json:"fastPaths"` // compares put in front of br_tables for those
 	Skipped   int `json:"skipped"`   // bodies copied unchanged: not Go's shape or not decodable
 }
 
@@ -91,7 +96,7 @@ func rewriteCode(sec []byte, st *Stats) ([]byte, error) {
 		body := r.b[r.p : r.p+int(size)]
 		r.p += int(size)
 		st.Functions++
-		nb, direct, kept, ok := rewriteBody(body)
+		nb, direct, kept, fast, ok := rewriteBody(body)
 		switch {
 		case !ok:
 			st.Skipped++
@@ -101,6 +106,7 @@ func rewriteCode(sec []byte, st *Stats) ([]byte, error) {
 		}
 		st.Direct += direct
 		st.Kept += kept
+		st.FastPaths += fast
 		out = appendU32(out, uint32(len(nb)))
 		out = append(out, nb...)
 	}
@@ -119,8 +125,9 @@ type label struct {
 // rewriteBody decodes one body twice: first to find the dispatch loop and
 // its br_table (which maps a pc to a label), then to copy it with each
 // `i32.const pc; local.set PC_B; br <loop>` whose target label is open
-// replaced by a direct branch. ok is false when the body is left alone.
-func rewriteBody(body []byte) (out []byte, direct, kept int, ok bool) {
+// replaced by a direct branch, then gives the dispatch fast paths for the
+// jumps left (fastPaths). ok is false when the body is left alone.
+func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
 	r := reader{b: body}
 	// Locals: a vector of (count, type).
 	for n := r.u32(); n > 0 && r.err == nil; n-- {
@@ -128,17 +135,18 @@ func rewriteBody(body []byte) (out []byte, direct, kept int, ok bool) {
 		r.byte()
 	}
 	if r.err != nil {
-		return nil, 0, 0, false
+		return nil, 0, 0, 0, false
 	}
 	codeStart := r.p
 	d, ok := findDispatch(body, codeStart)
 	if !ok {
-		return nil, 0, 0, false
+		return nil, 0, 0, 0, false
 	}
 	out = make([]byte, 0, len(body))
 	out = append(out, body[:codeStart]...)
 	r.p = codeStart
 	var stack []label
+	var back []int32 // targets of the jumps left in place, in order
 	next := 0
 	inIf := false // the instruction before this one opened an `if` without results
 	for r.p < len(r.b) {
@@ -165,7 +173,7 @@ func rewriteBody(body []byte) (out []byte, direct, kept int, ok bool) {
 			if target, depth, ok := d.jump(&r, pc, stack); ok {
 				if target < 0 {
 					kept++
-
+					back = append(back, pc)
 				} else {
 					// A conditional jump is `if; <jump>; end`: make it br_if.
 					if justIf && r.p < len(r.b) && r.b[r.p] == 0x0b {
@@ -184,18 +192,53 @@ func rewriteBody(body []byte) (out []byte, direct, kept int, ok bool) {
 			}
 		default:
 			if !r.skipImmediates(op) {
-				return nil, 0, 0, false
+				return nil, 0, 0, 0, false
 			}
 		}
 		if r.err != nil {
-			return nil, 0, 0, false
+			return nil, 0, 0, 0, false
 		}
 		out = append(out, r.b[at:r.p]...)
 	}
 	if r.err != nil || len(stack) != 0 {
-		return nil, 0, 0, false
+		return nil, 0, 0, 0, false
 	}
-	return out, direct, kept, true
+	out, fast = d.fastPaths(out, back)
+	return out, direct, kept, fast, true
+}
+
+// maxFastPaths is how many backward targets a function's dispatch tests
+// before its br_table. Two to twelve measured alike (BENCHMARKS.md).
+const maxFastPaths = 4
+
+// fastPaths puts in front of the dispatch's br_table, for each of the first
+// maxFastPaths distinct pcs in back,
+//
+//	local.get PC_B; i32.const pc; i32.eq; br_if <pc's block>
+//
+// so a loop's back edge reaches its target by a compare and a conditional
+// branch instead of the br_table's indirect jump. It sends every PC_B to
+// the block the br_table would, so entry and resumption are unchanged; a
+// function entered afresh (PC_B 0) pays the compares.
+func (d *dispatch) fastPaths(out []byte, back []int32) ([]byte, int) {
+	var ins []byte
+	var seen []int32
+	for _, pc := range back {
+		if len(seen) == maxFastPaths || slices.Contains(seen, pc) {
+			continue
+		}
+		seen = append(seen, pc)
+		ins = append(ins, 0x20)
+		ins = appendU32(ins, d.pcb)
+		ins = append(ins, 0x41)
+		ins = appendS32(ins, pc)
+		ins = append(ins, 0x46, 0x0d) // i32.eq, br_if
+		ins = appendU32(ins, uint32(d.depth[d.target(pc)]))
+	}
+	if len(ins) == 0 {
+		return out, 0
+	}
+	return slices.Insert(out, d.at, ins...), len(seen)
 }
 
 // dispatch describes a body's entry loop: its label id, the PC_B local,
@@ -205,6 +248,16 @@ type dispatch struct {
 	pcb    uint32
 	table  []int // pc → label id
 	deflt  int
+	at     int         // offset of `local.get PC_B` before the br_table
+	depth  map[int]int // label id → its branch depth at the br_table
+}
+
+// target is the label id the br_table sends pc to.
+func (d *dispatch) target(pc int32) int {
+	if pc >= 0 && int(pc) < len(d.table) {
+		return d.table[pc]
+	}
+	return d.deflt
 }
 
 // findDispatch recognises the head of a Go function body:
@@ -243,6 +296,7 @@ func findDispatch(body []byte, codeStart int) (dispatch, bool) {
 			if loop < 0 {
 				return dispatch{}, false
 			}
+			at := r.p - 1
 			pcb := r.u32()
 			if r.byte() != 0x0e {
 				return dispatch{}, false
@@ -251,7 +305,10 @@ func findDispatch(body []byte, codeStart int) (dispatch, bool) {
 			if r.err != nil || n > 1<<16 {
 				return dispatch{}, false
 			}
-			d := dispatch{loopID: loop, pcb: pcb, table: make([]int, n)}
+			d := dispatch{loopID: loop, pcb: pcb, table: make([]int, n), at: at, depth: map[int]int{}}
+			for i, id := range stack {
+				d.depth[id] = len(stack) - 1 - i
+			}
 			resolve := func(depth uint32) (int, bool) {
 				i := len(stack) - 1 - int(depth)
 				// Only the blocks opened inside the loop are resume points.
@@ -302,10 +359,7 @@ func (d *dispatch) jump(r *reader, pc int32, stack []label) (target, depth int, 
 		r.p, r.err = save, nil
 		return 0, 0, false
 	}
-	want := d.deflt
-	if pc >= 0 && int(pc) < len(d.table) {
-		want = d.table[pc]
-	}
+	want := d.target(pc)
 	for j := len(stack) - 1; j > i; j-- {
 		if stack[j].id == want {
 			return want, len(stack) - 1 - j, true

@@ -72,12 +72,14 @@ var sumBody = []byte{
 
 // sumRewritten is what Rewrite must make of sumBody: the jump in pc 0 a
 // br to pc 1's block, the conditional jump in pc 1 a br_if to pc 3's
-// block, the loop's back edge left alone.
+// block, the loop's back edge left alone, with a fast path for pc 1 in
+// front of the br_table.
 var sumRewritten = []byte{
 	0x01, 0x02, 0x7f,
 	0x02, 0x40,
 	0x03, 0x40,
 	0x02, 0x40, 0x02, 0x40, 0x02, 0x40, 0x02, 0x40,
+	0x20, 0x00, 0x41, 0x01, 0x46, 0x0d, 0x01, // PC_B == 1: br_if to pc 1's block
 	0x20, 0x00, 0x0e, 0x04, 0x00, 0x01, 0x02, 0x03, 0x03,
 	0x0b,
 	0x41, 0x00, 0x21, 0x02,
@@ -108,13 +110,14 @@ func TestRewriteGoShape(t *testing.T) {
 	if want := module(sumRewritten); !bytes.Equal(out, want) {
 		t.Fatalf("rewritten:\n% x\nwant:\n% x", out, want)
 	}
-	if want := (Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1}); st != want {
+	if want := (Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1, FastPaths: 1}); st != want {
 		t.Errorf("stats %+v, want %+v", st, want)
 	}
-	// A second pass finds only the backward jump.
+	// A rewritten function is no longer in Go's shape: a second pass
+	// leaves it alone.
 	again, st2, err := Rewrite(out)
-	if err != nil || !bytes.Equal(again, out) || st2.Direct != 0 || st2.Kept != 1 {
-		t.Errorf("second pass changed the module or found jumps: %+v %v", st2, err)
+	if err != nil || !bytes.Equal(again, out) || st2 != (Stats{Functions: 1, Skipped: 1}) {
+		t.Errorf("second pass changed the module: %+v %v", st2, err)
 	}
 }
 
@@ -175,6 +178,20 @@ func TestRewriteRefusesBrokenModules(t *testing.T) {
 				t.Errorf("no error; got %d bytes", len(out))
 			}
 		})
+	}
+}
+
+func TestLEB128(t *testing.T) {
+	for _, v := range []int32{0, 1, 63, 64, -1, -64, -65, 127, 128, 8191, 8192, -8193, 1 << 30, -1 << 31, 1<<31 - 1} {
+		r := reader{b: appendS32(nil, v)}
+		if got := r.s32(); got != v || r.err != nil || r.p != len(r.b) {
+			t.Errorf("s32 %d: got %d (%v, %d of %d bytes)", v, got, r.err, r.p, len(r.b))
+		}
+		u := uint32(v)
+		r = reader{b: appendU32(nil, u)}
+		if got := r.u32(); got != u || r.err != nil || r.p != len(r.b) {
+			t.Errorf("u32 %d: got %d (%v)", u, got, r.err)
+		}
 	}
 }
 
