@@ -19,7 +19,7 @@
 // become a br, since no label encloses them at their target; for the first
 // few of them the dispatch gets a fast path instead, a compare of PC_B and a
 // br_if in front of its br_table, which replaces the indirect jump by a
-// conditional one.
+// conditional one. So does PC_B 0, with which every call enters a function.
 //
 // Why it is safe: PC_B is read only by the dispatch br_table (the Go
 // toolchain's assembler, cmd/internal/obj/wasm, uses it otherwise only as a
@@ -211,20 +211,23 @@ func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
 // before its br_table. Two to twelve measured alike (BENCHMARKS.md).
 const maxFastPaths = 4
 
-// fastPaths puts in front of the dispatch's br_table, for each of the first
+// fastPaths puts in front of the dispatch's br_table a test for PC_B 0
+// (every call enters a function with it) and, for each of the first
 // maxFastPaths distinct pcs in back,
 //
 //	local.get PC_B; i32.const pc; i32.eq; br_if <pc's block>
 //
-// so a loop's back edge reaches its target by a compare and a conditional
-// branch instead of the br_table's indirect jump. It sends every PC_B to
-// the block the br_table would, so entry and resumption are unchanged; a
-// function entered afresh (PC_B 0) pays the compares.
+// so a call's entry and a loop's back edge reach their block by a compare
+// and a conditional branch instead of the br_table's indirect jump. Each
+// sends PC_B to the block the br_table would, so nothing else changes.
 func (d *dispatch) fastPaths(out []byte, back []int32) ([]byte, int) {
-	var ins []byte
-	var seen []int32
+	ins := []byte{0x20}
+	ins = appendU32(ins, d.pcb)
+	ins = append(ins, 0x45, 0x0d) // i32.eqz, br_if
+	ins = appendU32(ins, uint32(d.depth[d.target(0)]))
+	seen := []int32{0}
 	for _, pc := range back {
-		if len(seen) == maxFastPaths || slices.Contains(seen, pc) {
+		if len(seen) == 1+maxFastPaths || slices.Contains(seen, pc) {
 			continue
 		}
 		seen = append(seen, pc)
@@ -234,9 +237,6 @@ func (d *dispatch) fastPaths(out []byte, back []int32) ([]byte, int) {
 		ins = appendS32(ins, pc)
 		ins = append(ins, 0x46, 0x0d) // i32.eq, br_if
 		ins = appendU32(ins, uint32(d.depth[d.target(pc)]))
-	}
-	if len(ins) == 0 {
-		return out, 0
 	}
 	return slices.Insert(out, d.at, ins...), len(seen)
 }
@@ -262,7 +262,7 @@ func (d *dispatch) target(pc int32) int {
 
 // findDispatch recognises the head of a Go function body:
 //
-//	[global.get SP; local.set SPcache] [block] loop block… local.get PC_B br_table … end
+//	[global.get SP; local.set SPcache] [block] [loop] block… local.get PC_B br_table … end
 //
 // It returns the loop's label id (its index in order of opening) and the
 // br_table resolved to label ids.
@@ -293,9 +293,8 @@ func findDispatch(body []byte, codeStart int) (dispatch, bool) {
 			stack = append(stack, next)
 			next++
 		case 0x20: // local.get PC_B, then br_table
-			if loop < 0 {
-				return dispatch{}, false
-			}
+			// (A function without jumps has no loop: it still
+			// dispatches to resume points after its calls.)
 			at := r.p - 1
 			pcb := r.u32()
 			if r.byte() != 0x0e {

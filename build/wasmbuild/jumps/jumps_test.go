@@ -72,13 +72,15 @@ var sumBody = []byte{
 
 // sumRewritten is what Rewrite must make of sumBody: the jump in pc 0 a
 // br to pc 1's block, the conditional jump in pc 1 a br_if to pc 3's
-// block, the loop's back edge left alone, with a fast path for pc 1 in
-// front of the br_table.
+// block, the loop's back edge left alone, with fast paths for pc 0 (a
+// call's entry) and pc 1 (the back edge's target) in front of the
+// br_table.
 var sumRewritten = []byte{
 	0x01, 0x02, 0x7f,
 	0x02, 0x40,
 	0x03, 0x40,
 	0x02, 0x40, 0x02, 0x40, 0x02, 0x40, 0x02, 0x40,
+	0x20, 0x00, 0x45, 0x0d, 0x00, // PC_B == 0: br_if to pc 0's block
 	0x20, 0x00, 0x41, 0x01, 0x46, 0x0d, 0x01, // PC_B == 1: br_if to pc 1's block
 	0x20, 0x00, 0x0e, 0x04, 0x00, 0x01, 0x02, 0x03, 0x03,
 	0x0b,
@@ -110,7 +112,7 @@ func TestRewriteGoShape(t *testing.T) {
 	if want := module(sumRewritten); !bytes.Equal(out, want) {
 		t.Fatalf("rewritten:\n% x\nwant:\n% x", out, want)
 	}
-	if want := (Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1, FastPaths: 1}); st != want {
+	if want := (Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1, FastPaths: 2}); st != want {
 		t.Errorf("stats %+v, want %+v", st, want)
 	}
 	// A rewritten function is no longer in Go's shape: a second pass
@@ -144,7 +146,55 @@ func TestRewriteKeepsBehaviour(t *testing.T) {
 				t.Errorf("sum 1..%d = %d, want %d", n, got, want)
 			}
 		}
+		// Entered at a resume point (PC_B ≠ 0), with fresh locals: pc 1
+		// sees i == 0 and goes to pc 3, which stores acc (0).
+		for _, pcb := range []uint64{1, 3} {
+			mod.ExportedGlobal("out").(interface{ Set(uint64) }).Set(99)
+			res, err := mod.ExportedFunction("run").Call(ctx, pcb)
+			if err != nil || res[0] != 0 || mod.ExportedGlobal("out").Get() != 0 {
+				t.Errorf("run at pc %d: %v %v, out %d", pcb, res, err, mod.ExportedGlobal("out").Get())
+			}
+		}
 		rt.Close(ctx)
+	}
+}
+
+// TestRewriteWithoutLoop: a function with calls but no jumps has resume
+// points and a br_table but no loop; it gets the entry fast path only.
+func TestRewriteWithoutLoop(t *testing.T) {
+	body := []byte{
+		0x00,       // no locals
+		0x02, 0x40, // block (unwind exit)
+		0x02, 0x40, 0x02, 0x40, // two resume-point blocks
+		0x20, 0x00, 0x0e, 0x01, 0x00, 0x01, // br_table 0 (1)
+		0x0b,                   // pc 0
+		0x41, 0x07, 0x24, 0x01, // out = 7
+		0x0b,             // pc 1
+		0x41, 0x00, 0x0f, // return 0
+		0x0b,       // end unwind exit
+		0x41, 0x01, // return 1
+		0x0b,
+	}
+	want := append(append(append([]byte{}, body[:7]...), 0x20, 0x00, 0x45, 0x0d, 0x00), body[7:]...)
+	out, st, err := Rewrite(module(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, module(want)) || st != (Stats{Functions: 1, FastPaths: 1}) {
+		t.Errorf("got %+v\n% x\nwant\n% x", st, out, module(want))
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	mod, err := rt.Instantiate(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pcb, want := range map[uint64]uint64{0: 7, 1: 99} {
+		mod.ExportedGlobal("out").(interface{ Set(uint64) }).Set(99)
+		if _, err := mod.ExportedFunction("run").Call(ctx, pcb); err != nil || mod.ExportedGlobal("out").Get() != want {
+			t.Errorf("run at pc %d: out %d, want %d (%v)", pcb, mod.ExportedGlobal("out").Get(), want, err)
+		}
 	}
 }
 
