@@ -10,6 +10,8 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/frontgate/frontgate/build/wasmbuild/jumps"
 )
 
 // BenchmarkGuestFloor measures, under the same wazero configuration as the
@@ -30,10 +32,24 @@ func BenchmarkGuestFloor(b *testing.B) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("building the floor guest: %v\n%s", err, out)
 	}
-	bin, err := os.ReadFile(wasm)
+	raw, err := os.ReadFile(wasm)
 	if err != nil {
 		b.Fatal(err)
 	}
+	// As go build makes it, and as build/wasmbuild ships it.
+	rewritten, _, err := jumps.Rewrite(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range []struct {
+		name string
+		bin  []byte
+	}{{"raw", raw}, {"jumps", rewritten}} {
+		b.Run(m.name, func(b *testing.B) { floorCases(ctx, b, m.bin) })
+	}
+}
+
+func floorCases(ctx context.Context, b *testing.B, bin []byte) {
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(false))
 	defer rt.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
