@@ -212,11 +212,13 @@ func (o *order) setStatus(status, via string, at time.Time, d *reservationDetail
 	}
 }
 
-// Notify implements sidecar.Notifier: the sidecar calls it once for every
+// Notify implements sidecar.Notifier: the sidecar calls it for every
 // confirmed change of a reservation (from FrontGo's callback, the
 // shopper's return, or a back-office operation), after it has checked the
-// state with FrontGo. The shop only records it: Notify runs inside the
-// sidecar's request and must be quick.
+// state with FrontGo; again with the same Event.ID only when it cannot know
+// that an earlier call took, so recording a status twice must change
+// nothing. The shop only records it: Notify runs inside the sidecar's
+// request and must be quick.
 func (s *Shop) Notify(_ context.Context, _ *sidecar.ShopConfig, ev sidecar.Event) error {
 	id, ok := s.orders.byCheckout(ev.CheckoutID)
 	if !ok {

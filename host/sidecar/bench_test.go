@@ -126,8 +126,8 @@ func BenchmarkCheckout(b *testing.B) {
 			var seq atomic.Int64
 			var mu sync.Mutex
 			lat := make([]time.Duration, 0, 1<<16)
-			// 8 clients whatever GOMAXPROCS is (-cpu), so runs compare.
-			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+			// About 8 clients whatever GOMAXPROCS is (-cpu), so runs compare.
+			b.SetParallelism(benchParallelism(runtime.GOMAXPROCS(0), benchClients))
 			b.ResetTimer()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
@@ -161,6 +161,26 @@ func BenchmarkCheckout(b *testing.B) {
 				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
 			}
 		})
+	}
+}
+
+// benchClients is how many concurrent clients BenchmarkCheckout runs.
+const benchClients = 8
+
+// benchParallelism is the SetParallelism that gives RunParallel, which
+// starts parallelism × GOMAXPROCS goroutines, at least clients of them:
+// exactly clients when procs divides it, else the next multiple of procs
+// (3 → 9, 5 → 10), never fewer (8/3 rounded down once gave 6).
+func benchParallelism(procs, clients int) int {
+	return max(1, (clients+procs-1)/procs)
+}
+
+func TestBenchParallelism(t *testing.T) {
+	for procs := 1; procs <= 16; procs++ {
+		got := benchParallelism(procs, benchClients) * procs
+		if got < benchClients || got >= benchClients+procs {
+			t.Errorf("GOMAXPROCS %d: %d clients, want %d up to the next multiple of %d", procs, got, benchClients, procs)
+		}
 	}
 }
 

@@ -62,7 +62,7 @@ func newCluster(t *testing.T, n int) *cluster {
 			first = svc
 		}
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		srv := NewServer(svc, nil)
+		srv := observe(NewServer(svc, nil))
 		go srv.Serve(ln)
 		t.Cleanup(func() { srv.Shutdown(context.Background()) })
 		u, _ := url.Parse("http://" + ln.Addr().String())

@@ -35,7 +35,8 @@ type Config struct {
 	Store       string `json:"store"`
 	RedisURLEnv string `json:"redisUrlEnv"`
 
-	// PoolSize is the number of wasm instances; 0 means GOMAXPROCS.
+	// PoolSize is the number of wasm instances, at most MaxPoolSize; 0
+	// means GOMAXPROCS.
 	PoolSize int `json:"poolSize"`
 	// Core is "wasm" (default) or "native" (the core linked in; for
 	// debugging and benchmarks).
@@ -110,6 +111,15 @@ type ShopConfig struct {
 
 	apiKey, webhookSecret string
 }
+
+// MaxPoolSize bounds Config.PoolSize. An instance runs one call at a time
+// and holds a P while it does, so instances beyond the cores add no
+// throughput; each costs its own linear memory (4 MiB and up) and start-up
+// time, and the binary adds a P per instance. 64 is above any core count
+// the sidecar is sized for; a typo such as 2000 fails at start instead of
+// exhausting memory. The default (0, GOMAXPROCS) is not bounded: it follows
+// the machine.
+const MaxPoolSize = 64
 
 // Duration is a time.Duration read from JSON as "30s", "24h".
 type Duration time.Duration
@@ -218,6 +228,9 @@ func (c *Config) Validate(getenv func(string) string) error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("config: logFormat: must be json or text, not %q", c.LogFormat)
+	}
+	if c.PoolSize < 0 || c.PoolSize > MaxPoolSize {
+		return fmt.Errorf("config: poolSize: must be between 0 (GOMAXPROCS) and %d, not %d", MaxPoolSize, c.PoolSize)
 	}
 	if c.MaxBodyBytes <= 0 || c.MaxBodyBytes > 8<<20 {
 		return fmt.Errorf("config: maxBodyBytes: must be between 1 and %d", 8<<20)

@@ -49,6 +49,8 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"missing key env", `"FRONTGATE_SHOP_NETTBUTIKK_KEY"`, `"NOPE"`, `shops.0.apiKey`},
 		{"tax rate", `[0, 12, 15, 25]`, `[0, 125]`, `frontgo.taxRates.1`},
 		{"shop id", `"nettbutikk"`, `"nett butikk"`, `shops.0.id`},
+		{"pool size too large", `"poolSize": 2`, `"poolSize": 65`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
+		{"pool size negative", `"poolSize": 2`, `"poolSize": -1`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

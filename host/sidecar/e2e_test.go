@@ -39,8 +39,29 @@ type harness struct {
 	svc    *Service
 	base   string
 	events *EventLog
+	hook   *notifyHook // runs before each event reaches events
 	client *http.Client
 	offset *atomic.Int64 // added to the sidecar's clock
+}
+
+// notifyHook is the harness's Notifier: it runs the test's hook, if any,
+// and records the event in log only when the hook lets it through, as a
+// shop that failed to take an event would not have it.
+type notifyHook struct {
+	log *EventLog
+	f   atomic.Pointer[func(Event) error]
+}
+
+func (n *notifyHook) set(f func(Event) error) { n.f.Store(&f) }
+
+// Notify implements Notifier.
+func (n *notifyHook) Notify(ctx context.Context, shop *ShopConfig, ev Event) error {
+	if f := n.f.Load(); f != nil && *f != nil {
+		if err := (*f)(ev); err != nil {
+			return err
+		}
+	}
+	return n.log.Notify(ctx, shop, ev)
 }
 
 type harnessOpt func(*Config, *sandbox.Config)
@@ -119,11 +140,12 @@ func newHarness(t *testing.T, core wasmrt.Core, opts ...harnessOpt) *harness {
 	}
 	offset := &atomic.Int64{}
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-	svc := NewService(cfg, Deps{Core: core, FrontGo: fg, Store: store.NewMemory(), Signer: signer, Log: log, Notifier: events, Now: now})
-	srv := NewServer(svc, nil)
+	hook := &notifyHook{log: events}
+	svc := NewService(cfg, Deps{Core: core, FrontGo: fg, Store: store.NewMemory(), Signer: signer, Log: log, Notifier: hook, Now: now})
+	srv := observe(NewServer(svc, nil))
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
-	return &harness{t: t, sb: sb, svc: svc, base: cfg.PublicURL, events: events, offset: offset,
+	return &harness{t: t, sb: sb, svc: svc, base: cfg.PublicURL, events: events, hook: hook, offset: offset,
 		client: &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 

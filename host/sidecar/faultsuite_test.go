@@ -201,7 +201,7 @@ func (f *faultRig) start(ln net.Listener) {
 	svc := NewService(cfg, Deps{Core: wasmrt.NewNative(), FrontGo: fg, Store: rs, Signer: signer,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Notifier: f.log, Now: f.sb.Now})
 	f.svc = svc
-	f.srv, f.ln = NewServer(svc, nil), ln
+	f.srv, f.ln = observe(NewServer(svc, nil)), ln
 	go f.srv.Serve(ln)
 }
 

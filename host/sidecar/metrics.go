@@ -50,6 +50,12 @@ func (m *metricSet) callback(result string) {
 	m.set.GetOrCreateCounter(`frontgate_callbacks_total{result="` + result + `"}`).Inc()
 }
 
+// notifyFailed counts events a shop's notifier refused; each is told again
+// on a retry.
+func (m *metricSet) notifyFailed() {
+	m.set.GetOrCreateCounter(`frontgate_notify_failures_total`).Inc()
+}
+
 func (m *metricSet) returns(which, result string) {
 	m.set.GetOrCreateCounter(`frontgate_returns_total{page="` + which + `",result="` + result + `"}`).Inc()
 }

@@ -2,6 +2,8 @@ package sidecar
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -10,6 +12,11 @@ import (
 
 // Event is one confirmed change of a reservation, as shops receive it.
 type Event struct {
+	// ID is the event's stable id, EventID(ReservationUUID, Status): the
+	// same however often and by whichever path (callback, return,
+	// operation, reconciler) the change is reported, so a shop applies it
+	// once.
+	ID string `json:"id"`
 	// Type is "reservation.<status>" in lower case with dashes
 	// ("reservation.reserved", "reservation.captured").
 	Type            string          `json:"type"`
@@ -24,13 +31,28 @@ type Event struct {
 	Details         json.RawMessage `json:"details,omitempty"`
 }
 
+// EventID is the stable id of the event "reservation reached status": the
+// lower-case hex SHA-256 of "<reservationUuid>:<status>". It is the id
+// adapters/webhook sends (webhook.EventID computes the same) and the
+// WooCommerce plugin deduplicates by.
+func EventID(reservationUUID, status string) string {
+	h := sha256.Sum256([]byte(reservationUUID + ":" + status))
+	return hex.EncodeToString(h[:])
+}
+
 func eventType(status string) string {
 	return "reservation." + strings.ReplaceAll(strings.ToLower(status), " ", "-")
 }
 
 // Notifier tells a shop about an event. Implementations deliver reliably
-// (the webhook and WooCommerce adapters retry until acknowledged); the
-// sidecar calls Notify once per event.
+// (the webhook and WooCommerce adapters queue the event in an outbox and
+// retry until acknowledged) and return an error only when they could not
+// take the event; the sidecar then leaves the state untold and a retry of
+// the callback, the shopper's return or the reconciler calls Notify again.
+// The sidecar calls Notify once per event, and a second time only when it
+// cannot know that the first call took (a crash between the call and
+// recording it, a settle that outlived its claim): implementations must
+// treat a repeated Event.ID as already taken, as the webhook outbox does.
 type Notifier interface {
 	Notify(ctx context.Context, shop *ShopConfig, ev Event) error
 }

@@ -182,7 +182,7 @@ func fuzzServer(f *testing.F) fasthttp.RequestHandler {
 	signer, _ := signature.NewSigner([]string{"t1"}, [][]byte{[]byte("0123456789abcdef0123456789abcdef")})
 	svc := NewService(cfg, Deps{Core: wasmrt.NewNative(), FrontGo: fg, Store: store.NewMemory(), Signer: signer,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	return NewServer(svc, nil).Handler()
+	return observed(NewServer(svc, nil).Handler())
 }
 
 func serveFuzz(t *testing.T, handler fasthttp.RequestHandler, method, uri string, body []byte, headers map[string]string) *fasthttp.Response {

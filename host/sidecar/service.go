@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontgate/frontgate/host/frontgo"
@@ -43,6 +44,7 @@ type Service struct {
 	shops  map[string]*ShopConfig
 	m      *metricSet
 	rec    reconcileState
+	bg     sync.WaitGroup // settles Operate runs after answering
 }
 
 // Deps are the parts a Service is built from.
@@ -73,6 +75,25 @@ func NewService(cfg Config, d Deps) *Service {
 		s.shops[cfg.Shops[i].ID] = &cfg.Shops[i]
 	}
 	return s
+}
+
+// Drain waits until the settles the Service runs in the background (after
+// a back-office operation answered) have finished, or ctx ends. Call it
+// after the HTTP server has shut down and before the store, the core and the
+// notifiers close: a settle cut off halfway leaves its state for a retry to
+// tell, but one that runs into a closed store only logs errors.
+func (s *Service) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("sidecar: background settles still running: %w", ctx.Err())
+	}
 }
 
 // Error is what the sidecar answers a shop when a request fails: an HTTP
@@ -616,13 +637,13 @@ func (s *Service) Operate(ctx context.Context, shop, op, uuid string, body []byt
 	s.m.operations(op)
 	// Captures and charges also arrive as callbacks; confirm now so the
 	// shop hears once, whichever comes first.
-	go func() {
+	s.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, e := s.settle(ctx, c, "operation:"+op); e != nil {
 			s.log.Warn("settling after an operation failed; the callback or reconciler will", "reservation", uuid, "err", e.Message)
 		}
-	}()
+	})
 	return out, nil
 }
 
@@ -758,52 +779,176 @@ func impliedSteps(d *Details) []string {
 	return append(steps, d.Status)
 }
 
-// apply tells the shop that c's reservation reached status st, once per
-// (reservation, status) across every sidecar sharing the store, and never
-// a state older than one already told.
+// apply tells the shop that c's reservation reached status st, and never a
+// state older than one already told. Each (reservation, status) has a mark
+// in the store, shared by every sidecar: absent (not told), "pending:<id>"
+// (a settle has claimed it and is telling the shop; the claim expires after
+// applyLease), or the path that told it ("callback", "return:success", …).
+// A status is marked told only after the shop's notifier took the event, so
+// a settle that fails anywhere between the claim and the notifier leaves the
+// status untold, and the next callback, return or reconcile run tells it: a
+// state reaches the shop at least once. Exactly once but for a crash
+// between Notify and the mark, or a claim that outlived its lease: then the
+// event goes out twice with the same Event.ID, which notifiers deduplicate.
 func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via string) (CallbackResult, *Error) {
-	if st == c.Status {
-		return CallbackDuplicate, nil
-	}
-	var tr struct {
-		Newer bool `json:"newer"`
-	}
-	if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": c.Status, "to": st}, &tr); e != nil {
-		return "", e
-	}
-	if !tr.Newer {
+	if st == statusCreated {
+		// The state a record starts in is no change to tell.
+		if c.Status == st {
+			return CallbackDuplicate, nil
+		}
 		return CallbackStale, nil
 	}
-	mark := "applied:" + c.ReservationUUID + ":" + st
-	first, err := s.store.SetNX(ctx, mark, []byte(via), recordTTL)
-	if err != nil {
-		return "", errorf(503, "store_unavailable", "store: %v", err)
+	// The record only moves forward, and only by a settle that claimed the
+	// state it moves to: a record at st does not mean st was told (the
+	// telling may have failed after the save), so the mark decides.
+	if st != c.Status {
+		var tr struct {
+			Newer bool `json:"newer"`
+		}
+		if e := s.call(ctx, abi.FuncStatusTransition, map[string]any{"from": c.Status, "to": st}, &tr); e != nil {
+			return "", e
+		}
+		if !tr.Newer {
+			return CallbackStale, nil
+		}
 	}
-	if !first {
+	mark := "applied:" + c.ReservationUUID + ":" + st
+	claim := markPending + newID("lease")
+	told, e := s.claim(ctx, mark, claim, st == c.Status)
+	if e != nil {
+		return "", e
+	}
+	if told {
 		// Told already, by another settle or sidecar. Our copy of the
 		// record may still be behind (a settle that read an older state
 		// saved last): bring the stored record forward, tell no one.
-		c.Status, c.UpdatedAt = st, s.now()
-		if e := s.saveForward(ctx, c); e != nil {
-			return "", e
+		if st != c.Status {
+			c.Status, c.UpdatedAt = st, s.now()
+			if e := s.saveForward(ctx, c); e != nil {
+				return "", e
+			}
 		}
 		return CallbackDuplicate, nil
 	}
+	// Claimed: save, tell, mark told. Any failure gives the claim back.
 	prev := c.Status
+	if prev == st { // an earlier attempt saved it, then failed to tell
+		prev = stepBefore(d, st)
+	}
 	c.Status, c.UpdatedAt = st, s.now()
 	if e := s.saveForward(ctx, c); e != nil {
-		_ = s.store.Delete(ctx, mark) // let a retry apply it
+		s.unclaim(ctx, mark, claim)
 		return "", e
 	}
-	ev := Event{Type: eventType(st), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
+	ev := Event{ID: EventID(c.ReservationUUID, st), Type: eventType(st), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
 		ReservationUUID: c.ReservationUUID, Status: st, PreviousStatus: prev, Via: via, At: s.now().UTC(), Details: d.raw}
 	if shop := s.shops[c.Shop]; shop != nil {
 		if err := s.notify.Notify(ctx, shop, ev); err != nil {
-			s.log.Error("shop notification failed", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "err", err)
+			s.unclaim(ctx, mark, claim)
+			s.m.notifyFailed()
+			s.log.Error("shop notification failed; the state stays untold until a retry", "shop", c.Shop, "order", c.OrderID,
+				"reservation", c.ReservationUUID, "status", st, "err", err)
+			return "", &Error{Status: 503, Code: "notify_failed", RetryAfter: 1,
+				Message: fmt.Sprintf("reservation %s: telling the shop about %s failed; try again", c.ReservationUUID, st)}
 		}
+	}
+	// The shop has the event. Record that even if the request's deadline
+	// has just passed: a mark left pending only means a second, harmless
+	// delivery of the same event id after the lease.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if err := s.store.Set(mctx, mark, []byte(via), recordTTL); err != nil {
+		s.log.Warn("marking a told state failed; it may be told again", "reservation", c.ReservationUUID, "status", st, "err", err)
 	}
 	s.log.Info("reservation state applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "from", prev, "to", st, "via", via)
 	return CallbackApplied, nil
+}
+
+// statusCreated is the status a checkout record is created with; FrontGo
+// reports it until the shopper acts, and it is never told as a change.
+const statusCreated = "SENT"
+
+const (
+	// markPending prefixes a claimed, not yet told, mark's value.
+	markPending = "pending:"
+	// applyLease is how long a claim holds before another settle may take
+	// the state over: far above the save and the notifier's enqueue a
+	// claim covers (milliseconds), short enough that a sidecar dying
+	// mid-settle holds the state up only briefly.
+	applyLease = 10 * time.Second
+	// cleanupTimeout bounds writes made on behalf of a request whose own
+	// deadline may have passed (giving a claim back, marking told).
+	cleanupTimeout = 2 * time.Second
+)
+
+// claim takes the mark for a settle about to tell the shop, or reports that
+// the state was told already. While another settle holds the claim, it
+// waits (polling) for it to be told, given back or to expire, so neither a
+// "duplicate" answer nor a success comes before the shop was told; when ctx
+// ends first it returns a retryable 503. getFirst says the state is likely
+// told (the record is at it already), so the mark is read before anything
+// is written.
+func (s *Service) claim(ctx context.Context, mark, claim string, getFirst bool) (told bool, e *Error) {
+	busy := func() *Error {
+		return &Error{Status: 503, Code: "in_progress", RetryAfter: 1,
+			Message: "another request is telling the shop about this change; try again"}
+	}
+	pause := 5 * time.Millisecond
+	for {
+		if !getFirst {
+			ok, err := s.store.SetNX(ctx, mark, []byte(claim), applyLease)
+			if err != nil {
+				return false, errorf(503, "store_unavailable", "store: %v", err)
+			}
+			if ok {
+				return false, nil
+			}
+		}
+		getFirst = false
+		v, err := s.store.Get(ctx, mark)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if ctx.Err() != nil {
+				return false, busy()
+			}
+			continue // absent, given back or expired: claim it
+		case err != nil:
+			return false, errorf(503, "store_unavailable", "store: %v", err)
+		case !bytes.HasPrefix(v, []byte(markPending)):
+			return true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, busy()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
+// unclaim gives a claim back, if it is still this settle's, so a retry
+// tells the state without waiting for the lease. The store has no
+// compare-and-delete; a compare-and-swap that leaves the mark to expire at
+// once is one. It runs even when ctx has ended: that is often why the
+// settle failed.
+func (s *Service) unclaim(ctx context.Context, mark, claim string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if _, err := s.store.CompareAndSwap(ctx, mark, []byte(claim), []byte(claim), time.Millisecond); err != nil {
+		s.log.Warn("giving back a claim failed; it expires on its own", "mark", mark, "err", err)
+	}
+}
+
+// stepBefore is the state the reservation was in before st, as far as its
+// details tell ("" when they do not).
+func stepBefore(d *Details, st string) string {
+	steps := impliedSteps(d)
+	for i := 1; i < len(steps); i++ {
+		if steps[i] == st {
+			return steps[i-1]
+		}
+	}
+	return ""
 }
 
 // saveForward saves c unless the stored record already holds a newer

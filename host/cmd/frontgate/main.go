@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -93,8 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *core != "" {
 		cfg.Core = *core
 	}
-	if *pool > 0 {
-		cfg.PoolSize = *pool
+	if *pool != 0 {
+		cfg.PoolSize = *pool // Validate refuses a negative one
 	}
 	if *logFormat != "" {
 		cfg.LogFormat = *logFormat
@@ -126,6 +127,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else {
 		wc := wasmrt.NewWasmConfig()
 		wc.Logger = log
+		// The default pool follows the process's own GOMAXPROCS, not one
+		// another run() in this process has raised.
+		wc.PoolSize = baseProcs()
 		if cfg.PoolSize > 0 {
 			wc.PoolSize = cfg.PoolSize
 		}
@@ -134,8 +138,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fmt.Errorf("loading the wasm core: %w", err)
 		}
 		c = w
-		if procs, set := procsForGuests(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), w.Stats().PoolSize); set {
-			runtime.GOMAXPROCS(procs)
+		procs, restore := raiseProcs(getenv("GOMAXPROCS"), w.Stats().PoolSize)
+		defer restore()
+		if procs > 0 {
 			log.Info("GOMAXPROCS raised for the wasm pool", "gomaxprocs", procs, "pool", w.Stats().PoolSize)
 		}
 	}
@@ -219,8 +224,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return p
 	})
+	// Work the Service does outside requests (the reconciler, the settles
+	// operations start) ends before the notifiers, the store and the core
+	// close: this deferred function runs before theirs.
+	bgCtx, stopBg := context.WithCancel(ctx)
+	var reconciler sync.WaitGroup
+	defer func() {
+		stopBg()
+		reconciler.Wait()
+		dctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := svc.Drain(dctx); err != nil {
+			log.Error("settles left running at shutdown; a retry or the reconciler tells their states", "err", err)
+		}
+	}()
 	if cfg.ReconcileInterval > 0 {
-		go svc.RunReconciler(ctx, time.Duration(cfg.ReconcileInterval))
+		reconciler.Go(func() { svc.RunReconciler(bgCtx, time.Duration(cfg.ReconcileInterval)) })
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
@@ -418,4 +437,61 @@ func procsForGuests(env string, base, pool int) (int, bool) {
 		return base, false
 	}
 	return base + pool, true
+}
+
+// procs is what run() calls in this process have done to GOMAXPROCS. run()
+// is main without the process, so tests and embeddings call it several
+// times, one after another or at once: each raise is computed from the
+// value the process had before the first of them (saved), never from one
+// another run raised, and the last run to return puts saved back.
+var procs struct {
+	sync.Mutex
+	users int // runs holding a raise
+	saved int // GOMAXPROCS before the first of them
+}
+
+// baseProcs is GOMAXPROCS as the process had it before any running run()
+// raised it.
+func baseProcs() int {
+	procs.Lock()
+	defer procs.Unlock()
+	if procs.users > 0 {
+		return procs.saved
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// raiseProcs raises GOMAXPROCS for a wasm pool of pool instances as
+// procsForGuests says (env is the GOMAXPROCS environment variable), and
+// returns GOMAXPROCS now (0 when it left it alone) and a function that
+// gives the raise back. Overlapping runs hold the largest of their raises
+// until the last returns.
+func raiseProcs(env string, pool int) (int, func()) {
+	procs.Lock()
+	defer procs.Unlock()
+	base := runtime.GOMAXPROCS(0)
+	if procs.users > 0 {
+		base = procs.saved
+	}
+	want, set := procsForGuests(env, base, pool)
+	if !set {
+		return 0, func() {}
+	}
+	if procs.users == 0 {
+		procs.saved = base
+	}
+	procs.users++
+	if want > runtime.GOMAXPROCS(0) {
+		runtime.GOMAXPROCS(want)
+	}
+	var once sync.Once
+	return runtime.GOMAXPROCS(0), func() {
+		once.Do(func() {
+			procs.Lock()
+			defer procs.Unlock()
+			if procs.users--; procs.users == 0 {
+				runtime.GOMAXPROCS(procs.saved)
+			}
+		})
+	}
 }

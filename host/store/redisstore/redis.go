@@ -105,11 +105,21 @@ return 1`)
 
 // CompareAndSwap implements store.Store with a Lua script.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
-	n, err := casScript.Run(ctx, s.rdb, []string{s.key(key)}, old, value, ttl.Milliseconds()).Int()
+	n, err := casScript.Run(ctx, s.rdb, []string{s.key(key)}, old, value, pxOf(ttl)).Int()
 	if err != nil {
 		return false, fmt.Errorf("redisstore: compare and swap: %w", err)
 	}
 	return n == 1, nil
+}
+
+// pxOf is ttl in whole milliseconds for PX, rounded up: a positive TTL
+// under a millisecond must not become 0, which the script (like SET) reads
+// as "never expires". go-redis's Set rounds such a TTL up to 1 ms too.
+func pxOf(ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	return int64((ttl + time.Millisecond - 1) / time.Millisecond)
 }
 
 // Delete implements store.Store.

@@ -58,3 +58,17 @@ func TestBadURL(t *testing.T) {
 		t.Fatal("unreachable Redis accepted")
 	}
 }
+
+func TestPXOf(t *testing.T) {
+	for _, tc := range []struct {
+		ttl  time.Duration
+		want int64
+	}{
+		{0, 0}, {-time.Second, 0}, {time.Nanosecond, 1}, {500 * time.Microsecond, 1}, {time.Millisecond, 1},
+		{1500 * time.Microsecond, 2}, {time.Minute, 60000},
+	} {
+		if got := pxOf(tc.ttl); got != tc.want {
+			t.Errorf("pxOf(%s) = %d, want %d", tc.ttl, got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -125,38 +126,59 @@ func Run(t *testing.T, s store.Store, prefix string) {
 			t.Fatalf("after the swap: %q %v", b, err)
 		}
 	})
+	t.Run("compare and swap expires", func(t *testing.T) {
+		// A swap sets the TTL it is given, a sub-millisecond one too
+		// (rounded up, as Set does, not dropped into "never expires").
+		for _, ttl := range []time.Duration{500 * time.Microsecond, 300 * time.Millisecond} {
+			key := k("casttl:" + ttl.String())
+			if err := s.Set(ctx, key, []byte("a"), time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := s.CompareAndSwap(ctx, key, []byte("a"), []byte("b"), ttl); err != nil || !ok {
+				t.Fatalf("swap with TTL %s: %v %v", ttl, ok, err)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				b, err := s.Get(ctx, key)
+				if errors.Is(err, store.ErrNotFound) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("a swap with TTL %s still holds %q after 5s, want store.ErrNotFound", ttl, b)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	})
 	t.Run("compare and swap race", func(t *testing.T) {
-		// 16 writers each add one to a counter by read-and-swap: no
-		// increment may be lost.
+		// writers each add one to a counter by read-and-swap: no
+		// increment may be lost. A swap fails only when another writer's
+		// swap came between the read and it, and each writer swaps once,
+		// so no writer needs more than writers attempts.
+		const writers = 16
 		if err := s.Set(ctx, k("counter"), []byte("0"), time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
-		for i := 0; i < 16; i++ {
+		for w := 0; w < writers; w++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for {
-					b, err := s.Get(ctx, k("counter"))
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					n, _ := strconv.Atoi(string(b))
-					ok, err := s.CompareAndSwap(ctx, k("counter"), b, []byte(strconv.Itoa(n+1)), time.Minute)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if ok {
-						return
-					}
+				if err := increment(ctx, s, k("counter"), writers); err != nil {
+					t.Errorf("writer %d: %v", w, err)
 				}
 			}()
 		}
 		wg.Wait()
-		if b, _ := s.Get(ctx, k("counter")); string(b) != "16" {
-			t.Fatalf("counter is %s after 16 increments", b)
+		b, err := s.Get(ctx, k("counter"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != strconv.Itoa(writers) {
+			t.Fatalf("counter is %q after %d increments", b, writers)
 		}
 	})
 	t.Run("ping", func(t *testing.T) {
@@ -164,4 +186,29 @@ func Run(t *testing.T, s store.Store, prefix string) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// increment adds one to the decimal counter at key by read-and-swap, in at
+// most attempts tries.
+func increment(ctx context.Context, s store.Store, key string, attempts int) error {
+	var last []byte
+	for range attempts {
+		b, err := s.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("get: %w", err)
+		}
+		n, err := strconv.Atoi(string(b))
+		if err != nil {
+			return fmt.Errorf("the counter holds %q, not a number", b)
+		}
+		ok, err := s.CompareAndSwap(ctx, key, b, []byte(strconv.Itoa(n+1)), time.Minute)
+		if err != nil {
+			return fmt.Errorf("compare and swap: %w", err)
+		}
+		if ok {
+			return nil
+		}
+		last = b
+	}
+	return fmt.Errorf("no swap succeeded in %d attempts (last read %q): swaps fail without another writer in between", attempts, last)
 }
