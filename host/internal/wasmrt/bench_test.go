@@ -202,6 +202,39 @@ func TestFootprint(t *testing.T) {
 	pages := in.mem.Size() / pageSize
 	w.pool <- in
 	t.Logf("linear memory per instance after the hot operations: %d pages (%.1f MiB)", pages, float64(pages)/16)
+
+	// The slowest inputs found, which bound a call's time (inlineMargin).
+	for _, c := range slowInputs() {
+		s := time.Now()
+		if _, err := w.Call(ctx, c.fn, c.in); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("slow input: %s of %s (%d bytes): %v", c.fn, c.what, len(c.in), time.Since(s).Round(time.Millisecond))
+	}
+}
+
+// slowInputs are the slowest inputs found for any operation: the largest
+// input each guest phase can be made to work through.
+func slowInputs() []struct {
+	fn, what string
+	in       []byte
+} {
+	var lines []string
+	for n := 0; n < abi.MaxInput-4000; {
+		l := `{"name":"P` + strconv.Itoa(len(lines)) + `","sku":"S","quantity":1,"taxRate":25,"unitPrice":100}`
+		lines = append(lines, l)
+		n += len(l) + 1
+	}
+	order := `{"now":1724294524,"order":{"customer":{"type":"private","name":"Kari","email":"k@e.no",` +
+		`"countryCode":"+47","msisdn":"46567468"},"lines":[` + strings.Join(lines, ",") + `]}}`
+	return []struct {
+		fn, what string
+		in       []byte
+	}{
+		{abi.FuncValidateSubmit, "a 1 MiB array of numbers", bigArray(abi.MaxInput)},
+		{abi.FuncValidateSubmit, "a 1 MiB string of 2-byte characters", []byte(`{"a":"` + strings.Repeat("é", (abi.MaxInput-10)/2) + `"}`)},
+		{abi.FuncBuildCreate, "a 1 MiB order", []byte(order)},
+	}
 }
 
 func rss() string {

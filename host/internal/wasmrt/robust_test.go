@@ -283,6 +283,26 @@ func TestDeadline(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("far away", func(t *testing.T) {
+		// Runs on the caller's goroutine (see run); a cancellation
+		// during the call does not abandon it, and the result stands.
+		w := newWasm(t, testConfig(t, 1))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		in := bigArray(abi.MaxInput)
+		want, _ := NewNative().Call(context.Background(), abi.FuncValidateSubmit, in)
+		go cancel()
+		got, err := w.Call(ctx, abi.FuncValidateSubmit, in)
+		if err == nil && !bytes.Equal(got, want) {
+			t.Errorf("wasm %.200s\nnative %.200s", got, want)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) { // cancelled before the call began
+			t.Fatalf("err = %v", err)
+		}
+		if s := w.Stats(); s.Abandoned != 0 {
+			t.Errorf("stats: %+v, want no abandoned call", s)
+		}
+	})
 }
 
 func TestInternalEnvelopeReplaces(t *testing.T) {
