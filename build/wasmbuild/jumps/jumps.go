@@ -148,13 +148,24 @@ func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
 	var stack []label
 	var back []int32 // targets of the jumps left in place, in order
 	next := 0
-	inIf := false // the instruction before this one opened an `if` without results
+	inIf := false             // the instruction before this one opened an `if` without results
+	p2, p1, cur := -1, -1, -1 // starts of the instructions before this one
 	for r.p < len(r.b) {
 		at := r.p
+		p2, p1, cur = p1, cur, at
 		op := r.byte()
 		justIf := inIf
 		inIf = false
 		switch op {
+		case 0x20, 0x22: // local.get, local.tee
+			// The safety argument (package comment) is that only the
+			// dispatch reads PC_B, and the assembler's indirect calls use
+			// it as scratch: local.set PC_B; i32.const 0; local.get PC_B.
+			// Any other read, which a future Go could emit, leaves the
+			// function as it is.
+			if r.u32() == d.pcb && at != d.at && (op == 0x22 || !scratchRead(r.b, p2, p1, d.pcb)) {
+				return nil, 0, 0, 0, false
+			}
 		case 0x02, 0x03, 0x04: // block, loop, if
 			bt := r.blockType()
 			stack = append(stack, label{id: next, entry: op == 0x03 && next == d.loopID})
@@ -241,6 +252,17 @@ func (d *dispatch) fastPaths(out []byte, back []int32) ([]byte, int) {
 	return slices.Insert(out, d.at, ins...), len(seen)
 }
 
+// scratchRead reports whether the instructions at p2 and p1 are
+// `local.set pcb; i32.const 0`: the local.get of PC_B after them reads back
+// what the first wrote (cmd/internal/obj/wasm's indirect calls).
+func scratchRead(b []byte, p2, p1 int, pcb uint32) bool {
+	if p2 < 0 || p1 < 0 || b[p2] != 0x21 || b[p1] != 0x41 || p1+1 >= len(b) || b[p1+1] != 0x00 {
+		return false
+	}
+	r := reader{b: b, p: p2 + 1}
+	return r.u32() == pcb && r.err == nil && r.p == p1
+}
+
 // dispatch describes a body's entry loop: its label id, the PC_B local,
 // and for each pc the id of the block whose end starts that pc's code.
 type dispatch struct {
@@ -262,7 +284,7 @@ func (d *dispatch) target(pc int32) int {
 
 // findDispatch recognises the head of a Go function body:
 //
-//	[global.get SP; local.set SPcache] [block] [loop] block… local.get PC_B br_table … end
+//	[global.get SP; local.set SPcache] [block] [loop] block… local.get PC_B br_table
 //
 // It returns the loop's label id (its index in order of opening) and the
 // br_table resolved to label ids.
@@ -271,14 +293,18 @@ func findDispatch(body []byte, codeStart int) (dispatch, bool) {
 	var stack []int
 	next := 0
 	loop := -1
+	// The prologue, if there is one: global.get SP; local.set SPcache.
+	if r.p+1 < len(r.b) && r.b[r.p] == 0x23 {
+		r.p++
+		r.u32()
+		if r.byte() != 0x21 {
+			return dispatch{}, false
+		}
+		r.u32()
+	}
 	for r.p < len(r.b) && r.err == nil {
 		op := r.byte()
 		switch op {
-		case 0x23, 0x21: // global.get, local.set of the prologue
-			if loop >= 0 {
-				return dispatch{}, false
-			}
-			r.u32()
 		case 0x02:
 			if r.byte() != 0x40 {
 				return dispatch{}, false

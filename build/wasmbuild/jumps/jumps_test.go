@@ -198,6 +198,37 @@ func TestRewriteWithoutLoop(t *testing.T) {
 	}
 }
 
+// TestRewriteReadsOfPCB: a function that reads PC_B other than in its
+// dispatch, or as the assembler's indirect-call scratch, is left alone.
+func TestRewriteReadsOfPCB(t *testing.T) {
+	at := bytes.Index(sumBody, []byte{0x0b, 0x20, 0x02, 0x24, 0x01}) + 1 // pc 3: out = acc
+	with := func(code ...byte) []byte {
+		return append(append(append([]byte{}, sumBody[:at]...), code...), sumBody[at:]...)
+	}
+	for name, c := range map[string]struct {
+		body []byte
+		want Stats
+	}{
+		"a read":          {with(0x20, 0x00, 0x1a), Stats{Functions: 1, Skipped: 1}},             // local.get PC_B; drop
+		"a tee":           {with(0x41, 0x05, 0x22, 0x00, 0x1a), Stats{Functions: 1, Skipped: 1}}, // i32.const 5; local.tee PC_B; drop
+		"scratch":         {with(0x41, 0x07, 0x21, 0x00, 0x41, 0x00, 0x20, 0x00, 0x1a, 0x1a), Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1, FastPaths: 2}},
+		"scratch, not 0":  {with(0x41, 0x07, 0x21, 0x00, 0x41, 0x01, 0x20, 0x00, 0x1a, 0x1a), Stats{Functions: 1, Skipped: 1}},
+		"other local":     {with(0x20, 0x01, 0x1a), Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1, FastPaths: 2}},
+		"with a prologue": {append(append([]byte{0x01, 0x02, 0x7f, 0x23, 0x00, 0x21, 0x01}, sumBody[3:at]...), sumBody[at:]...), Stats{Functions: 1, Rewritten: 1, Direct: 2, Kept: 1, FastPaths: 2}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := module(c.body)
+			out, st, err := Rewrite(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st != c.want || (c.want.Skipped == 1) != bytes.Equal(out, in) {
+				t.Errorf("stats %+v, want %+v (module changed: %v)", st, c.want, !bytes.Equal(out, in))
+			}
+		})
+	}
+}
+
 func TestRewriteLeavesOthersAlone(t *testing.T) {
 	plain := []byte{0x00, 0x41, 0x07, 0x0b}                              // i32.const 7
 	simd := []byte{0x00, 0x03, 0x40, 0xfd, 0x0c, 0x0b, 0x41, 0x00, 0x0b} // an opcode it does not decode

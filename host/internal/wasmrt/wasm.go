@@ -284,7 +284,9 @@ func (w *Wasm) newInstance(ctx context.Context) (*instance, error) {
 // inlineMargin is how far away a deadline must be for a call to run on the
 // caller's goroutine (see run): 15 times the slowest call found, a 1 MiB
 // array for validate_submit at 0.26-0.33 s on a 2-core machine
-// (TestFootprint logs it).
+// (TestFootprint logs it). It assumes the call gets a CPU: a host starved
+// for minutes could finish an inline call after its deadline, and the
+// caller then has a late but correct result instead of ctx's error.
 const inlineMargin = 5 * time.Second
 
 // Call runs fn on input in a pooled instance. It waits for a free instance
@@ -308,11 +310,13 @@ func (w *Wasm) Call(ctx context.Context, fn string, input []byte) ([]byte, error
 	}
 	if err != nil {
 		w.discard(in)
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("wasmrt: %s: %w", fn, ctxErr)
-		}
 		te := &TrapError{ID: trapID(), Func: fn, Err: err}
 		w.log.Error("wasm trap", "trap_id", te.ID, "fn", fn, "input_bytes", len(input), "wasm_instance", in.id, "err", err)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			// The caller stopped waiting meanwhile: it hears why, the
+			// log keeps the trap.
+			return nil, fmt.Errorf("wasmrt: %s: %w", fn, ctxErr)
+		}
 		return nil, te
 	}
 	if isInternal(out) {
