@@ -26,11 +26,12 @@
 // scratch slot that is written before it is read, and return addresses are
 // constants stored on the Go stack, not PC_B). The skipped `local.set` only
 // fed the dispatch that no longer happens; every later dispatch is preceded
-// by its own `local.set`. A function whose body does not have exactly the
-// shape described, or that holds an instruction this package does not
-// decode, is copied unchanged. The whole test suite (conformance vectors in
-// wazero and Node, parity with the native core) runs on the rewritten
-// module.
+// by its own `local.set`. The rewriter checks this instead of assuming it:
+// a function that reads PC_B anywhere else, whose body does not have
+// exactly the shape described, or that holds an instruction this package
+// does not decode, is copied unchanged. The whole test suite (conformance
+// vectors in wazero and Node, parity with the native core) runs on the
+// rewritten module.
 package jumps
 
 import (
@@ -45,12 +46,13 @@ type Stats struct {
 	Rewritten int `json:"rewritten"` // bodies with at least one jump made direct
 	Direct    int `json:"direct"`    // jumps made direct
 	Kept      int `json:"kept"`      // jumps to the dispatch loop left as they were (backwards)
-	FastPaths int `json:"fastPaths"` // compares put in front of br_tables for those
-	Skipped   int `json:"skipped"`   // bodies copied unchanged: not Go's shape or not decodable
+	FastPaths int `json:"fastPaths"` // compares put in front of br_tables (PC_B 0 and back-edge targets)
+	Skipped   int `json:"skipped"`   // bodies copied unchanged: no dispatch, not Go's shape, or not decodable
 }
 
-// Rewrite returns mod with forward jumps made direct. It touches only the
-// code section; every other section is copied byte for byte.
+// Rewrite returns mod with forward jumps made direct and fast paths in
+// front of each dispatch. It touches only the code section; every other
+// section is copied byte for byte.
 func Rewrite(mod []byte) ([]byte, Stats, error) {
 	var st Stats
 	if len(mod) < 8 || string(mod[:4]) != "\x00asm" || mod[4] != 1 || mod[5] != 0 || mod[6] != 0 || mod[7] != 0 {
