@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -781,6 +782,43 @@ func TestHealthAndLimits(t *testing.T) {
 	}
 	if r := h.get(h.base + "/healthz"); r.status != 200 {
 		t.Fatalf("server unhealthy after an oversized body: %d", r.status)
+	}
+	// Refused before any handler runs, yet answered like every other
+	// failure: JSON naming the limit. (Raw requests: the answer comes
+	// before the body is sent.)
+	for _, c := range []struct {
+		name, head    string
+		status        int
+		code, mention string
+	}{
+		{"body over maxBodyBytes", "POST /v1/checkouts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n",
+			413, "too_large", "maxBodyBytes"},
+		{"headers over 8 KiB", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 10<<10) + "\r\n\r\n",
+			431, "headers_too_large", "8 KiB"},
+		{"not HTTP", "NONSENSE\r\n\r\n", 400, "bad_request", "could not be read"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(h.base, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(5 * time.Second))
+			if _, err := conn.Write([]byte(c.head)); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body struct{ Error Error }
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != c.status ||
+				body.Error.Code != c.code || !strings.Contains(body.Error.Message, c.mention) ||
+				resp.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("%d %s %+v (%v), want %d %s mentioning %q", resp.StatusCode, resp.Header.Get("Content-Type"), body.Error, err, c.status, c.code, c.mention)
+			}
+		})
 	}
 	if r := h.get(h.base + "/nowhere"); r.status != 404 {
 		t.Fatalf("unknown path: %d", r.status)

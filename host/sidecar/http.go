@@ -42,8 +42,34 @@ func NewServer(svc *Service, ready func(ctx context.Context) map[string]string) 
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
 		Logger:                fasthttpLogger{svc.log},
+		ErrorHandler:          s.unreadable,
+		// fasthttp would log up to 400 bytes of a request whose headers it
+		// cannot parse: with them, a shop's Bearer key.
+		SecureErrorLogMessage: true,
 	}
 	return s
+}
+
+// unreadable answers a request fasthttp could not read, before any handler
+// ran, with the same JSON error body as every other failure, naming the
+// limit it broke (fasthttp's own answers are plain text, and an oversized
+// body would be a bare 400).
+func (s *Server) unreadable(ctx *fasthttp.RequestCtx, err error) {
+	var small *fasthttp.ErrSmallBuffer
+	var netErr *net.OpError
+	e := &Error{Status: 400, Code: "bad_request", Message: "the HTTP request could not be read"}
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		e = &Error{Status: 413, Code: "too_large", Message: "request body: over the limit of " + strconv.Itoa(s.svc.cfg.MaxBodyBytes) + " bytes (maxBodyBytes)"}
+	case errors.As(err, &small):
+		e = &Error{Status: 431, Code: "headers_too_large", Message: "request headers: over the limit of 8 KiB"}
+	case errors.As(err, &netErr) && netErr.Timeout():
+		e = &Error{Status: 408, Code: "timeout", Message: "the request was not received within readTimeout"}
+	}
+	body, _ := json.Marshal(map[string]*Error{"error": e})
+	ctx.SetContentType("application/json")
+	ctx.SetStatusCode(e.Status)
+	ctx.SetBody(body)
 }
 
 type fasthttpLogger struct{ l *slog.Logger }

@@ -1,12 +1,14 @@
 package sidecar
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -251,4 +253,41 @@ func FuzzOperationBody(f *testing.F) {
 			t.Fatalf("%s -> %d %s", op, st, r.Body())
 		}
 	})
+}
+
+// TestUnreadableRequestNotLogged: fasthttp logs a request it cannot parse,
+// by default with up to 400 bytes of it, which would carry the shop's key.
+func TestUnreadableRequestNotLogged(t *testing.T) {
+	logs := &lockedBuffer{}
+	h := newHarness(t, native())
+	h.svc.log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := NewServer(h.svc, nil) // its fasthttp logger is the capturing one
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.Write([]byte("BROKEN\r\nAuthorization: Bearer " + shopKey + "\r\n\r\n"))
+	if _, err := http.ReadResponse(bufio.NewReader(conn), nil); err != nil {
+		t.Fatal(err)
+	}
+	out := ""
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if out = logs.String(); strings.Contains(out, "error when reading request headers") {
+			break
+		}
+	}
+	if !strings.Contains(out, "error when reading request headers") {
+		t.Fatalf("fasthttp logged nothing about the request: the test would prove nothing: %q", out)
+	}
+	if strings.Contains(out, shopKey) {
+		t.Errorf("the logs contain the shop's key: %s", out)
+	}
 }
