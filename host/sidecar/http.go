@@ -66,10 +66,7 @@ func (s *Server) unreadable(ctx *fasthttp.RequestCtx, err error) {
 	case errors.As(err, &netErr) && netErr.Timeout():
 		e = &Error{Status: 408, Code: "timeout", Message: "the request was not received within readTimeout"}
 	}
-	body, _ := json.Marshal(map[string]*Error{"error": e})
-	ctx.SetContentType("application/json")
-	ctx.SetStatusCode(e.Status)
-	ctx.SetBody(body)
+	writeError(ctx, e)
 }
 
 type fasthttpLogger struct{ l *slog.Logger }
@@ -394,13 +391,19 @@ func (s *Server) fail(rc *reqCtx, e *Error) {
 	if e.Status >= 500 {
 		rc.log.Error("request failed", "code", e.Code, "status", e.Status, "message", e.Message)
 	}
+	writeError(rc.RequestCtx, e)
+}
+
+// writeError writes e as the answer: {"error": e}, and Retry-After when e
+// has one.
+func writeError(ctx *fasthttp.RequestCtx, e *Error) {
 	if e.RetryAfter > 0 {
-		rc.Response.Header.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	body, _ := json.Marshal(map[string]*Error{"error": e})
-	rc.SetContentType("application/json")
-	rc.SetStatusCode(e.Status)
-	rc.SetBody(body)
+	ctx.SetContentType("application/json")
+	ctx.SetStatusCode(e.Status)
+	ctx.SetBody(body)
 }
 
 // page answers a shopper's browser with a small HTML page instead of JSON.
