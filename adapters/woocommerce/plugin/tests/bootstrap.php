@@ -35,6 +35,7 @@ function frontgate_stubs_reset() {
 	$GLOBALS['wpdb']                = new FrontgateTest_WPDB();
 	$GLOBALS['frontgate_test_tax_rates'] = array();
 	unset( $GLOBALS['frontgate_test_die_at_save'] );
+	$GLOBALS['frontgate_test_transactions'] = array();
 	Frontgate_Outcome_Handler::$applying = false;
 }
 
@@ -139,6 +140,8 @@ final class FrontgateTest_Logger {
 }
 
 function wc_get_logger() { return new FrontgateTest_Logger(); }
+/** Records the transaction statements a test's code issued (the stub store saves atomically anyway). */
+function wc_transaction_query( $type = 'start', $force = false ) { $GLOBALS['frontgate_test_transactions'][] = $type; }
 
 function wc_get_order( $id ) {
 	$p = frontgate_stub_dir() . '/order-' . (int) $id . '.json';

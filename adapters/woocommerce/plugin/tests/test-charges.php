@@ -493,6 +493,32 @@ function frontgate_test_charge_request_dying_at_any_save_adds_it_once() {
 	}
 }
 
+// Recording a charge is one database transaction: committed when its save
+// went through, rolled back when the request died inside it (real
+// WooCommerce writes an order's meta before its items).
+function frontgate_test_charge_recorded_in_one_transaction() {
+	$g = frontgate_t_charges_gateway();
+	frontgate_t_captured_order();
+	frontgate_assert_same( 'charged', frontgate_t_gift_wrap( $g ) );
+	frontgate_assert_same( array( 'start', 'commit' ), $GLOBALS['frontgate_test_transactions'], 'a charge recorded' );
+
+	$rolled_back = 0;
+	for ( $k = 1; $k <= 4; $k++ ) {
+		frontgate_t_captured_order();
+		$GLOBALS['frontgate_test_transactions'] = array();
+		$GLOBALS['frontgate_test_die_at_save']  = $k;
+		try {
+			frontgate_t_gift_wrap( $g );
+		} catch ( FrontgateTest_Died $e ) {
+			$t = $GLOBALS['frontgate_test_transactions'];
+			frontgate_assert_same( true, array() === $t || array( 'start', 'rollback' ) === $t, "died at save $k: " . implode( ',', $t ) );
+			$rolled_back += array() === $t ? 0 : 1;
+		}
+		unset( $GLOBALS['frontgate_test_die_at_save'] );
+	}
+	frontgate_assert_same( 1, $rolled_back, 'one of the saves is the record\'s, rolled back' );
+}
+
 // A fee line of the charge already on the order (a request of an earlier
 // version died after saving it, before recording the charge): recording
 // the charge keeps that line and grows nothing again.

@@ -452,7 +452,19 @@ class Frontgate_Charges {
 		$order->update_meta_data( self::META, $records );
 		$order->update_meta_data( self::META_SEQ, max( (int) $order->get_meta( self::META_SEQ ), $seq ) );
 		$order->delete_meta_data( self::META_PENDING );
-		$order->save(); // The fee line, tax, total and the record at once.
+		// The fee line, tax, total and the record at once, in one database
+		// transaction: WooCommerce writes an order's meta before its items,
+		// so a request dying inside save() would otherwise keep the record
+		// and the grown total without the fee line. MySQL rolls an open
+		// transaction back when the connection drops.
+		wc_transaction_query( 'start' );
+		try {
+			$order->save();
+		} catch ( Throwable $e ) {
+			wc_transaction_query( 'rollback' );
+			throw $e;
+		}
+		wc_transaction_query( 'commit' );
 
 		if ( $unmatched ) {
 			$this->gateway->logger()->warning( 'charge recorded without VAT: no tax rate of its VAT', array( 'order' => $order->get_id(), 'seq' => $seq, 'rate' => (int) $charge['rate'] ) );
