@@ -109,7 +109,7 @@ func BenchmarkCheckout(b *testing.B) {
 		{"native", func() wasmrt.Core { return wasmrt.NewNative() }},
 		{"wasm", func() wasmrt.Core {
 			wc := wasmrt.NewWasmConfig()
-			wc.PoolSize = 2
+			wc.PoolSize = poolSizeForBench()
 			w, err := wasmrt.LoadWasm(context.Background(), wc)
 			if err != nil {
 				b.Fatal(err)
