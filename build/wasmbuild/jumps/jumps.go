@@ -32,6 +32,15 @@
 // does not decode, is copied unchanged. The whole test suite (conformance
 // vectors in wazero and Node, parity with the native core) runs on the
 // rewritten module.
+//
+// Three smaller rewrites follow, each in its own file with its own safety
+// argument. wazero translates wasm instruction by instruction and has no
+// pass that would fold what Go's backend leaves behind, so each one saves
+// machine code on a hot path: stack addresses folded into the offset of
+// the access (addr.go), conditions without the boolean round trips
+// (cond.go), and small constant-size copies and zeroings done inline
+// instead of by calls into the Go runtime (bulk.go). They assume, as the
+// rest of the package does, a module built by Go's wasm backend.
 package jumps
 
 import (
@@ -47,12 +56,16 @@ type Stats struct {
 	Direct    int `json:"direct"`    // jumps made direct
 	Kept      int `json:"kept"`      // jumps to the dispatch loop left as they were (backwards)
 	FastPaths int `json:"fastPaths"` // compares put in front of br_tables (PC_B 0 and back-edge targets)
-	Skipped   int `json:"skipped"`   // bodies copied unchanged: no dispatch, not Go's shape, or not decodable
+	Skipped   int `json:"skipped"`   // bodies whose jumps stay as they were: no dispatch, not Go's shape, or not decodable
+	Folded    int `json:"folded"`    // stack addresses folded into a load's or store's offset (addr.go)
+	Conds     int `json:"conds"`     // conditions shortened (cond.go)
+	Bulk      int `json:"bulk"`      // constant-size memory.copy and memory.fill inlined (bulk.go)
 }
 
-// Rewrite returns mod with forward jumps made direct and fast paths in
-// front of each dispatch. It touches only the code section; every other
-// section is copied byte for byte.
+// Rewrite returns mod with forward jumps made direct, fast paths in front
+// of each dispatch, and the rewrites of addr.go, cond.go and bulk.go. It
+// touches only the code section; every other section is copied byte for
+// byte.
 func Rewrite(mod []byte) ([]byte, Stats, error) {
 	var st Stats
 	if len(mod) < 8 || string(mod[:4]) != "\x00asm" || mod[4] != 1 || mod[5] != 0 || mod[6] != 0 || mod[7] != 0 {
@@ -61,6 +74,7 @@ func Rewrite(mod []byte) ([]byte, Stats, error) {
 	out := make([]byte, 0, len(mod))
 	out = append(out, mod[:8]...)
 	r := reader{b: mod, p: 8}
+	var typeSec, funcSec []byte
 	for r.p < len(r.b) {
 		start := r.p
 		id := r.byte()
@@ -71,10 +85,16 @@ func Rewrite(mod []byte) ([]byte, Stats, error) {
 		body := r.b[r.p : r.p+int(size)]
 		r.p += int(size)
 		if id != 10 {
+			switch id {
+			case 1:
+				typeSec = body
+			case 3:
+				funcSec = body
+			}
 			out = append(out, r.b[start:r.p]...)
 			continue
 		}
-		code, err := rewriteCode(body, &st)
+		code, err := rewriteCode(body, paramCounts(typeSec, funcSec), &st)
 		if err != nil {
 			return nil, st, err
 		}
@@ -85,7 +105,7 @@ func Rewrite(mod []byte) ([]byte, Stats, error) {
 	return out, st, nil
 }
 
-func rewriteCode(sec []byte, st *Stats) ([]byte, error) {
+func rewriteCode(sec []byte, params []int, st *Stats) ([]byte, error) {
 	r := reader{b: sec}
 	n := r.u32()
 	out := make([]byte, 0, len(sec))
@@ -105,6 +125,22 @@ func rewriteCode(sec []byte, st *Stats) ([]byte, error) {
 			nb = body
 		case direct > 0:
 			st.Rewritten++
+		}
+		if int(i) < len(params) {
+			if bb, n, ok := expandBulk(nb, params[i]); ok {
+				nb = bb
+				st.Bulk += n
+			}
+		}
+		if sp, ok := spLocal(nb); ok {
+			if fb, n, ok := foldAddr(nb, sp); ok {
+				nb = fb
+				st.Folded += n
+			}
+		}
+		if cb, n, ok := foldConds(nb); ok {
+			nb = cb
+			st.Conds += n
 		}
 		st.Direct += direct
 		st.Kept += kept
@@ -131,12 +167,7 @@ type label struct {
 // jumps left (fastPaths). ok is false when the body is left alone.
 func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
 	r := reader{b: body}
-	// Locals: a vector of (count, type).
-	for n := r.u32(); n > 0 && r.err == nil; n-- {
-		r.u32()
-		r.byte()
-	}
-	if r.err != nil {
+	if !r.skipLocals() {
 		return nil, 0, 0, 0, false
 	}
 	codeStart := r.p

@@ -61,6 +61,16 @@ func (r *reader) s32() int32 {
 	return 0
 }
 
+// skipLocals steps over a function body's local declarations; false if
+// they are truncated.
+func (r *reader) skipLocals() bool {
+	for n := r.u32(); n > 0 && r.err == nil; n-- {
+		r.u32()
+		r.byte()
+	}
+	return r.err == nil
+}
+
 // skipLEB steps over a LEB128 of up to 10 bytes (i64.const, s33 types).
 func (r *reader) skipLEB() {
 	for i := 0; i < 10; i++ {

@@ -1,6 +1,7 @@
 package wasmrt
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -305,6 +306,19 @@ func TestCompareModules(t *testing.T) {
 	}
 	for _, h := range hotInputs(t) {
 		best := make([]time.Duration, len(ins))
+		// Builds that differ in speed must not differ in what they answer.
+		var first []byte
+		for i, in := range ins {
+			out, err := in.call(ctx, h.fn, h.in)
+			if err != nil || !strings.HasPrefix(string(out), `{"ok":true`) {
+				t.Fatalf("%s in %s: %v %.200s", h.fn, paths[i], err, out)
+			}
+			if i == 0 {
+				first = bytes.Clone(out)
+			} else if !bytes.Equal(out, first) {
+				t.Fatalf("%s: %s answers\n%s\n%s answers\n%s", h.fn, paths[0], first, paths[i], out)
+			}
+		}
 		for r := range rounds {
 			for i, in := range ins {
 				t0 := time.Now()
