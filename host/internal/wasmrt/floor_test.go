@@ -65,6 +65,7 @@ func floorCases(ctx context.Context, b *testing.B, bin []byte) {
 		{"call", "nop", 0, 0},
 		{"100-allocs", "allocs", 100, 100},
 		{"1000-iterations", "loop", 1000, uint64(loop(1000))},
+		{"1000-calls", "calls", 1000, uint64(loop(1000))},
 		{"scan-1600-bytes", "scan", 1600, 160},
 	} {
 		f := mod.ExportedFunction(c.fn)
@@ -130,4 +131,20 @@ func BenchmarkGuestFloorNative(b *testing.B) {
 			b.Log(s)
 		}
 	})
+	b.Run("1000-calls", func(b *testing.B) {
+		var s uint32
+		for b.Loop() {
+			for i := uint32(0); i < 1000; i++ {
+				s = floorStep(s, i)
+			}
+		}
+		if s == 1 {
+			b.Log(s)
+		}
+	})
 }
+
+// floorStep is testdata/floor's step.
+//
+//go:noinline
+func floorStep(s, i uint32) uint32 { return s*31 + i }

@@ -38,3 +38,15 @@ func Scan(n uint32) uint32 {
 	}
 	return q
 }
+
+// Calls makes n calls of a small function the compiler does not inline.
+func Calls(n uint32) uint32 {
+	var s uint32
+	for i := uint32(0); i < n; i++ {
+		s = step(s, i)
+	}
+	return s
+}
+
+//go:noinline
+func step(s, i uint32) uint32 { return s*31 + i }

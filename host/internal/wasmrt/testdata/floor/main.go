@@ -18,3 +18,6 @@ func loopExport(n uint32) uint32 { return Loop(n) }
 
 //go:wasmexport scan
 func scanExport(n uint32) uint32 { return Scan(n) }
+
+//go:wasmexport calls
+func callsExport(n uint32) uint32 { return Calls(n) }
