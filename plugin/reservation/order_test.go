@@ -1,11 +1,13 @@
 package reservation
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
 )
 
@@ -196,5 +198,45 @@ func TestBuildSubmitRefusesCreateFields(t *testing.T) {
 	_, err = BuildSubmit(r, Options{Now: testNow})
 	if err == nil || !strings.Contains(err.Error(), "belong to create") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDecodeBorrowsOnlyWhenChecked: DecodeOrder's strings are copies, so a
+// caller may reuse its buffer (the sandbox keeps decoded orders); those of
+// DecodeChecked share the document's bytes, and build the same payload as
+// long as they are used before the bytes change.
+func TestDecodeBorrowsOnlyWhenChecked(t *testing.T) {
+	body := []byte(`{"customer":{"type":"private","name":"Kari Nordmann","email":"kari@example.no","countryCode":"+47",` +
+		`"msisdn":"46567468","address":{"street":"Karl Johans gate 1","zip":"0154","city":"Oslo","country":"NO"}},` +
+		`"lines":[{"name":"Bok","sku":"B-1","unitPrice":12990,"quantity":2,"taxRate":25}],"callbackUrl":"https://gate.example/cb"}`)
+	ord, err := DecodeOrder(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := BuildOrder(OpSubmit, ord, Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := jsonx.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co, err := DecodeChecked(d.Root(), Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := co.Build(OpSubmit, Options{Now: testNow}, "", "", "")
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("checked build:\n%s %v\nwant\n%s", got, err, want)
+	}
+	for _, s := range []string{"Kari Nordmann", "Bok", "B-1", "https://gate.example/cb"} {
+		i := bytes.Index(body, []byte(s))
+		copy(body[i:], bytes.Repeat([]byte("x"), len(s)))
+	}
+	if ord.Customer.Name != "Kari Nordmann" || ord.Lines[0].Name != "Bok" || ord.Lines[0].SKU != "B-1" || ord.CallbackURL != "https://gate.example/cb" {
+		t.Errorf("DecodeOrder's strings changed with its buffer: %+v", ord)
+	}
+	if co.order.Customer.Name != "xxxxxxxxxxxxx" || co.order.Lines[0].SKU != "xxx" {
+		t.Errorf("DecodeChecked copied instead of borrowing: %q %q", co.order.Customer.Name, co.order.Lines[0].SKU)
 	}
 }

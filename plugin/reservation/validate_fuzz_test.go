@@ -1,6 +1,7 @@
 package reservation
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -209,6 +210,14 @@ func FuzzDecodeOrder(f *testing.F) {
 			}
 			b, err := BuildOrder(op, ord, fuzzOpts)
 			checkValidation(t, err)
+			if co != nil {
+				// The same payload, whether decoded with copies or with
+				// strings borrowed from the document.
+				cb, cerr := co.Build(op, fuzzOpts, "", "", "")
+				if (cerr == nil) != (err == nil) || !bytes.Equal(cb, b) {
+					t.Fatalf("%s: checked build differs:\n%s %v\n%s %v", op, cb, cerr, b, err)
+				}
+			}
 			if err == nil {
 				if op == OpSubmit {
 					err = ValidateSubmit(b, fuzzOpts)
