@@ -193,7 +193,7 @@ func spAddr(b []byte, p int) (k uint32, end int, ok bool) {
 		return 0, 0, false
 	}
 	r := reader{b: b, p: p + 2}
-	v := r.s32() // a K that does not fit 32 bits fails here
+	v := r.s64()
 	if r.err != nil || v < 0 || v >= maxFoldK || r.p+1 >= len(b) || b[r.p] != 0x7c || b[r.p+1] != 0xa7 {
 		return 0, 0, false
 	}

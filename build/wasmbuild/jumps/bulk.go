@@ -27,7 +27,10 @@ package jumps
 // OpZero, whose operands are either disjoint or the same memory (a move
 // that may partially overlap goes through runtime.memmove instead; see
 // moveWhichMayOverlap in cmd/compile/internal/ssagen), so copying word by
-// word gives the bytes memory.copy would. The runtime's own assembly uses
+// word gives the bytes memory.copy would. The one way around that is a
+// partial overlap built with unsafe, which the Go compiler documents it
+// does not support (other targets' moves do not handle it either); such a
+// copy with its destination below its source comes out differently here. The runtime's own assembly uses
 // both instructions with sizes in registers, which are left alone. The
 // words are done from the highest offset down: the first access is the one
 // furthest into memory, so a range that is out of bounds traps before

@@ -94,9 +94,12 @@ func foldConds(body []byte) (out []byte, n int, ok bool) {
 		case op == 0x45 || op == 0x50 || op == 0xad || opposite[op] != 0:
 			emit(op)
 			continue
-		case (op == 0x0d || op == 0x04) && last(1) == 0x45 && last(2) == 0x45:
-			drop(2)
-			n++
+		case op == 0x0d || op == 0x04:
+			// Every pair, so that a second pass finds none left.
+			for last(1) == 0x45 && last(2) == 0x45 {
+				drop(2)
+				n++
+			}
 		}
 		switch op {
 		case 0x02, 0x03, 0x04:

@@ -262,6 +262,23 @@ func TestRewriteRefusesBrokenModules(t *testing.T) {
 	}
 }
 
+func TestS64(t *testing.T) {
+	for enc, want := range map[string]int64{
+		"\x00": 0, "\x7f": -1, "\x90\x80\x80\x80\x10": 1<<32 + 16, "\x80\x80\xc0\x00": 1 << 20,
+		"\x81\x82\x84\x88\x90\xa0\xc0\x80\x01":     0x0101010101010101,
+		"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x7f": -1 << 63,
+	} {
+		r := reader{b: []byte(enc)}
+		if got := r.s64(); got != want || r.err != nil || r.p != len(enc) {
+			t.Errorf("s64(% x) = %d (%v), want %d", enc, got, r.err, want)
+		}
+	}
+	r := reader{b: []byte("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x00")}
+	if r.s64(); r.err == nil {
+		t.Error("an 11-byte LEB128 was read")
+	}
+}
+
 func TestLEB128(t *testing.T) {
 	for _, v := range []int32{0, 1, 63, 64, -1, -64, -65, 127, 128, 8191, 8192, -8193, 1 << 30, -1 << 31, 1<<31 - 1} {
 		r := reader{b: appendS32(nil, v)}
@@ -280,6 +297,13 @@ func FuzzRewrite(f *testing.F) {
 	f.Add(module(sumBody))
 	f.Add(module(sumRewritten))
 	f.Add(module([]byte{0x00, 0x0b}))
+	// The other rewrites' shapes: a prologue and stack addresses, a chain
+	// of conditions, constant-size copies and fills.
+	f.Add(memModule(cat([]byte{0x01, 0x01, 0x7f, 0x23, 0x00, 0x21, 0x01}, spAddrSeq(8), spAddrSeq(16),
+		[]byte{0x29, 0x03, 0x00, 0x37, 0x03, 0x00, 0x41, 0x00, 0x0b})))
+	f.Add(module([]byte{0x00, 0x02, 0x40, 0x20, 0x00, 0x45, 0x45, 0x45, 0x45, 0x0d, 0x00, 0x41, 0x07, 0x0f, 0x0b, 0x41, 0x09, 0x0b}))
+	f.Add(memModule([]byte{0x00, 0x23, 0x00, 0x23, 0x00, 0x41, 0x15, 0xfc, 0x0a, 0x00, 0x00,
+		0x23, 0x00, 0x41, 0x00, 0x41, 0x24, 0xfc, 0x0b, 0x00, 0x41, 0x00, 0x0b}))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out, _, err := Rewrite(in)
 		if err != nil {
@@ -290,7 +314,7 @@ func FuzzRewrite(f *testing.F) {
 		if err != nil {
 			t.Fatalf("output unreadable: %v", err)
 		}
-		if st.Direct != 0 || !bytes.Equal(again, out) {
+		if st.Direct != 0 || st.Folded != 0 || st.Conds != 0 || st.Bulk != 0 || !bytes.Equal(again, out) {
 			t.Fatalf("second pass changed the module: %+v", st)
 		}
 	})

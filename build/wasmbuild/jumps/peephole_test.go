@@ -109,6 +109,14 @@ func TestFoldAddr(t *testing.T) {
 	if _, n, _ := foldAddr(body, 2); n != 0 {
 		t.Errorf("folded %d through a local that is not the SP cache", n)
 	}
+	// A constant past maxFoldK, or past 32 bits, stays.
+	for _, k := range [][]byte{{0x80, 0x80, 0xc0, 0x00}, {0x90, 0x80, 0x80, 0x80, 0x10}} { // 1 MiB; 2^32+16
+		big := cat([]byte{0x02, 0x01, 0x7f, 0x01, 0x7e, 0x23, 0x00, 0x21, 0x01, 0x20, 0x01, 0xad, 0x42}, k,
+			[]byte{0x7c, 0xa7, 0x29, 0x03, 0x00, 0x1a, 0x41, 0x00, 0x0b})
+		if got, n, ok := foldAddr(big, 1); !ok || n != 0 || !bytes.Equal(got, big) {
+			t.Errorf("constant % x: folded %d", k, n)
+		}
+	}
 	out := runBoth(t, memModule(body), []uint64{1000, 65536 - 48, 65536 - 20}, nil)
 	if bytes.Contains(out, spAddrSeq(16)) || !bytes.Contains(out, spAddrSeq(40)) {
 		t.Error("Rewrite did not fold the module's stack addresses as foldAddr does")
@@ -137,12 +145,17 @@ func TestFoldConds(t *testing.T) {
 		"float compare kept":        {branch(f64Lt3...), branch(f64Lt3...)},
 		"three eqz":                 {branch(0x54, 0xad, 0x50, 0x45, 0x45, 0x45), branch(0x54)},
 		"eqz, eqz before br_if":     {branch(0x7d, 0xa7, 0x45, 0x45), branch(0x7d, 0xa7)},
+		"four eqz before br_if":     {branch(0x7d, 0xa7, 0x45, 0x45, 0x45, 0x45), branch(0x7d, 0xa7)},
+		"extend, eqz among them":    {branch(0x7d, 0xa7, 0x45, 0xad, 0x50, 0x45, 0x45), branch(0x7d, 0xa7)},
 		"i64.eqz, eqz":              {branch(0x7d, 0x50, 0x45), branch(0x7d, 0x42, 0x00, 0x52)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, _, ok := foldConds(c.in)
 			if !ok || !bytes.Equal(got, c.want) {
 				t.Fatalf("got\n% x\nwant\n% x", got, c.want)
+			}
+			if again, n, _ := foldConds(got); n != 0 || !bytes.Equal(again, got) {
+				t.Errorf("a second pass changed it again: % x", again)
 			}
 			runBoth(t, module(c.in), []uint64{0, 4, 5, 6, 1 << 31, 1<<32 - 1}, nil)
 		})

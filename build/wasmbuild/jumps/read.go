@@ -71,6 +71,26 @@ func (r *reader) skipLocals() bool {
 	return r.err == nil
 }
 
+// s64 reads a signed LEB128 of at most 10 bytes (an i64.const).
+func (r *reader) s64() int64 {
+	var v int64
+	for shift := 0; shift < 70; shift += 7 {
+		c := r.byte()
+		if r.err != nil {
+			return 0
+		}
+		v |= int64(c&0x7f) << shift
+		if c&0x80 == 0 {
+			if shift+7 < 64 && c&0x40 != 0 {
+				v |= -1 << (shift + 7)
+			}
+			return v
+		}
+	}
+	r.err = errors.New("jumps: LEB128 too long")
+	return 0
+}
+
 // skipLEB steps over a LEB128 of up to 10 bytes (i64.const, s33 types).
 func (r *reader) skipLEB() {
 	for i := 0; i < 10; i++ {
