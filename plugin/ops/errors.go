@@ -15,26 +15,26 @@ type opError struct {
 
 func writeError(w *jsonx.Writer, e *opError) {
 	w.BeginObject()
-	w.Key("ok")
+	w.KeyLit("ok")
 	w.Bool(false)
-	w.Key("error")
+	w.KeyLit("error")
 	w.BeginObject()
-	w.Key("code")
+	w.KeyLit("code")
 	w.String(e.code)
-	w.Key("message")
+	w.KeyLit("message")
 	w.String(e.message)
 	if e.extra != nil {
 		e.extra(w)
 	}
-	w.Key("fields")
+	w.KeyLit("fields")
 	w.BeginArray()
 	for _, f := range e.fields {
 		w.BeginObject()
-		w.Key("path")
+		w.KeyLit("path")
 		w.String(f.Path)
-		w.Key("rule")
+		w.KeyLit("rule")
 		w.String(f.Rule)
-		w.Key("message")
+		w.KeyLit("message")
 		w.String(f.Message)
 		w.EndObject()
 	}

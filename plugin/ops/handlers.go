@@ -167,24 +167,24 @@ func fromErr(fn string, err error) *opError {
 	var ae *reservation.APIError
 	if errors.As(err, &ae) {
 		return &opError{code: abi.CodeUpstream, message: ae.Error(), fields: ae.Fields, extra: func(w *jsonx.Writer) {
-			w.Key("kind")
+			w.KeyLit("kind")
 			w.String(string(ae.Kind))
-			w.Key("httpStatus")
+			w.KeyLit("httpStatus")
 			w.Int(int64(ae.HTTPStatus))
-			w.Key("messageKey")
+			w.KeyLit("messageKey")
 			w.String(ae.MessageKey)
-			w.Key("statusMessage")
+			w.KeyLit("statusMessage")
 			w.String(ae.StatusMessage)
-			w.Key("retryable")
+			w.KeyLit("retryable")
 			w.Bool(reservation.IsRetryable(ae))
-			w.Key("errors")
+			w.KeyLit("errors")
 			w.BeginArray()
 			for _, s := range ae.Errors {
 				w.String(s)
 			}
 			w.EndArray()
 			if ae.RequestID != "" {
-				w.Key("requestId")
+				w.KeyLit("requestId")
 				w.String(ae.RequestID)
 			}
 		}}
@@ -245,7 +245,7 @@ func validate(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		return fromErr(in.fn, err)
 	}
 	w.BeginObject()
-	w.Key("valid")
+	w.KeyLit("valid")
 	w.Bool(true)
 	w.EndObject()
 	return nil
@@ -255,12 +255,12 @@ func validate(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 // send FrontGo, relative to its API base.
 func writeRequest(w *jsonx.Writer, method, path string, body []byte) {
 	w.BeginObject()
-	w.Key("method")
+	w.KeyLit("method")
 	w.String(method)
-	w.Key("path")
+	w.KeyLit("path")
 	w.String(path)
 	if body != nil {
-		w.Key("body")
+		w.KeyLit("body")
 		w.Raw(body)
 	}
 	w.EndObject()

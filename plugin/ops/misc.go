@@ -70,7 +70,7 @@ func verifyCallback(v jsonx.Value, w *jsonx.Writer) *opError {
 			}
 		}
 		return &opError{code: abi.CodeCallback, message: err.Error(), extra: func(w *jsonx.Writer) {
-			w.Key("reason")
+			w.KeyLit("reason")
 			w.String(reason)
 		}}
 	}
@@ -81,7 +81,7 @@ func verifyCallback(v jsonx.Value, w *jsonx.Writer) *opError {
 	str(w, "paymentMethod", p.PaymentMethod)
 	str(w, "amount", p.Amount)
 	str(w, "timestamp", p.Timestamp)
-	w.Key("params")
+	w.KeyLit("params")
 	w.BeginArray()
 	for _, pr := range p.Pairs {
 		w.BeginObject()
@@ -122,14 +122,14 @@ func statusCheck(v jsonx.Value, w *jsonx.Writer) *opError {
 	}
 	w.BeginObject()
 	err = status.Check(st, op)
-	w.Key("allowed")
+	w.KeyLit("allowed")
 	w.Bool(err == nil)
 	str(w, "status", st.String())
 	str(w, "operation", op.String())
 	var re *status.RefusedError
 	if errors.As(err, &re) {
 		str(w, "messageKey", re.MessageKey)
-		w.Key("httpStatus")
+		w.KeyLit("httpStatus")
 		w.Int(int64(re.HTTPStatus))
 	}
 	w.EndObject()
@@ -145,13 +145,13 @@ func statusAllowed(v jsonx.Value, w *jsonx.Writer) *opError {
 	}
 	w.BeginObject()
 	str(w, "status", st.String())
-	w.Key("operations")
+	w.KeyLit("operations")
 	w.BeginArray()
 	for _, op := range status.Allowed(st) {
 		w.String(op.String())
 	}
 	w.EndArray()
-	w.Key("terminal")
+	w.KeyLit("terminal")
 	w.Bool(status.Terminal(st))
 	w.EndObject()
 	return nil
@@ -169,9 +169,9 @@ func statusTransition(v jsonx.Value, w *jsonx.Writer) *opError {
 	w.BeginObject()
 	str(w, "from", from.String())
 	str(w, "to", to.String())
-	w.Key("legal")
+	w.KeyLit("legal")
 	w.Bool(status.CanTransition(from, to))
-	w.Key("newer")
+	w.KeyLit("newer")
 	w.Bool(status.Newer(from, to))
 	w.EndObject()
 	return nil

@@ -65,9 +65,9 @@ func CallInto(buf []byte, fn string, input []byte) (out []byte) {
 		}
 	}
 	w.BeginObject()
-	w.Key("ok")
+	w.KeyLit("ok")
 	w.Bool(true)
-	w.Key("data")
+	w.KeyLit("data")
 	if e := h(root, w); e != nil {
 		w.Reset()
 		writeError(w, e)
@@ -104,19 +104,19 @@ func init() {
 
 func manifest(_ jsonx.Value, w *jsonx.Writer) *opError {
 	w.BeginObject()
-	w.Key("module")
+	w.KeyLit("module")
 	w.String("frontgate")
-	w.Key("abi")
+	w.KeyLit("abi")
 	w.String(abi.Version)
-	w.Key("maxInput")
+	w.KeyLit("maxInput")
 	w.Int(abi.MaxInput)
-	w.Key("operations")
+	w.KeyLit("operations")
 	w.BeginArray()
 	for _, op := range abi.Operations {
 		w.BeginObject()
-		w.Key("name")
+		w.KeyLit("name")
 		w.String(op.Name)
-		w.Key("since")
+		w.KeyLit("since")
 		w.String(op.Since)
 		w.EndObject()
 	}

@@ -38,7 +38,7 @@ func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	r := reservation.Response{Status: int(status), Body: body, RequestID: rid}
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
-		parseFn, urlKey := reservation.ParseSubmit, "checkoutUrl"
+		parseFn, urlKey := reservation.ParseSubmit, jsonx.Lit("checkoutUrl")
 		if op == reservation.OpCreate {
 			parseFn, urlKey = reservation.ParseCreate, "paymentUrl"
 		}
@@ -88,7 +88,7 @@ func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 			str(w, "actionBy", e.ActionBy)
 			str(w, "note", e.Note)
 			str(w, "paymentMethod", e.PaymentMethod)
-			w.Key("isRefundable")
+			w.KeyLit("isRefundable")
 			w.Bool(e.IsRefundable)
 			ore(w, "amount", e.Amount)
 			w.EndObject()
@@ -104,13 +104,13 @@ func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	return nil
 }
 
-func str(w *jsonx.Writer, k, v string) {
-	w.Key(k)
+func str(w *jsonx.Writer, k jsonx.Lit, v string) {
+	w.KeyLit(k)
 	w.String(v)
 }
 
-func ore(w *jsonx.Writer, k string, a money.Amount) {
-	w.Key(k)
+func ore(w *jsonx.Writer, k jsonx.Lit, a money.Amount) {
+	w.KeyLit(k)
 	w.Int(int64(a))
 }
 
@@ -118,20 +118,20 @@ func writeDetails(w *jsonx.Writer, d *reservation.Details) {
 	w.BeginObject()
 	str(w, "reservationUuid", d.ReservationUUID)
 	str(w, "status", d.Status)
-	w.Key("isPaid")
+	w.KeyLit("isPaid")
 	w.Bool(d.IsPaid)
-	w.Key("products")
+	w.KeyLit("products")
 	w.BeginArray()
 	for _, p := range d.Products {
 		w.BeginObject()
-		w.Key("id")
+		w.KeyLit("id")
 		w.Int(p.ID)
 		str(w, "name", p.Name)
 		str(w, "productId", p.ProductID)
 		str(w, "quantity", p.Quantity)
 		ore(w, "rate", p.Rate)
 		ore(w, "discount", p.Discount)
-		w.Key("taxRate")
+		w.KeyLit("taxRate")
 		w.RawFunc(p.Tax.Append)
 		ore(w, "amount", p.Amount)
 		ore(w, "reserved", p.Reserved)
@@ -142,21 +142,21 @@ func writeDetails(w *jsonx.Writer, d *reservation.Details) {
 	ore(w, "grandTotal", d.GrandTotal)
 	str(w, "reservationDate", d.ReservationDate)
 	str(w, "paymentLinkDueDate", d.PaymentLinkDue)
-	w.Key("sendOrderBy")
+	w.KeyLit("sendOrderBy")
 	w.BeginObject()
-	w.Key("sms")
+	w.KeyLit("sms")
 	w.Bool(d.SendOrderBy.SMS)
-	w.Key("email")
+	w.KeyLit("email")
 	w.Bool(d.SendOrderBy.Email)
 	w.EndObject()
-	w.Key("customer")
+	w.KeyLit("customer")
 	writeContact(w, &d.Customer)
 	str(w, "referenceNumber", d.ReferenceNumber)
 	str(w, "chargeValidity", d.ChargeValidity)
 	str(w, "customerReference", d.CustomerReference)
 	str(w, "customerNotes", d.CustomerNotes)
 	str(w, "termsAndCondition", d.TermsAndCondition)
-	w.Key("payment")
+	w.KeyLit("payment")
 	w.BeginObject()
 	str(w, "reservedAt", d.Payment.ReservedAt)
 	ore(w, "reserved", d.Payment.Reserved)
@@ -165,18 +165,18 @@ func writeDetails(w *jsonx.Writer, d *reservation.Details) {
 	ore(w, "refundedFromCaptured", d.Payment.RefundedFromCaptured)
 	ore(w, "refundedFromCharged", d.Payment.RefundedFromCharged)
 	w.EndObject()
-	w.Key("organization")
+	w.KeyLit("organization")
 	if d.Organization == nil {
 		w.Null()
 	} else {
 		w.BeginObject()
 		str(w, "name", d.Organization.Name)
-		w.Key("billingAddress")
+		w.KeyLit("billingAddress")
 		writeContact(w, &d.Organization.BillingAddress)
 		w.EndObject()
 	}
 	str(w, "translationKey", d.TranslationKey)
-	w.Key("history")
+	w.KeyLit("history")
 	w.BeginObject()
 	events(w, "reserved", d.History.Reserved)
 	events(w, "captured", d.History.Captured)
@@ -192,7 +192,7 @@ func writeContact(w *jsonx.Writer, c *reservation.DetailsCustomer) {
 	str(w, "msisdn", c.MSISDN)
 	str(w, "email", c.Email)
 	str(w, "name", c.Name)
-	w.Key("address")
+	w.KeyLit("address")
 	w.BeginObject()
 	str(w, "street", c.Address.Street)
 	str(w, "zip", c.Address.Zip)
@@ -202,18 +202,18 @@ func writeContact(w *jsonx.Writer, c *reservation.DetailsCustomer) {
 	w.EndObject()
 }
 
-func events(w *jsonx.Writer, k string, evs []reservation.PaymentEvent) {
-	w.Key(k)
+func events(w *jsonx.Writer, k jsonx.Lit, evs []reservation.PaymentEvent) {
+	w.KeyLit(k)
 	w.BeginArray()
 	for _, e := range evs {
 		w.BeginObject()
 		str(w, "at", e.At)
 		ore(w, "amount", e.Amount)
 		str(w, "reference", e.Reference)
-		w.Key("isRefunded")
+		w.KeyLit("isRefunded")
 		w.Bool(e.IsRefunded)
 		ore(w, "refunded", e.Refunded)
-		w.Key("isPartial")
+		w.KeyLit("isPartial")
 		w.Bool(e.IsPartial)
 		str(w, "additionalText", e.AdditionalText)
 		w.EndObject()

@@ -65,6 +65,30 @@ func (w *Writer) Key(k string) {
 	}
 }
 
+// Lit is an object key written as it is, without escaping: printable
+// ASCII without '"' or '\\'. Only an untyped string constant converts to it
+// implicitly, and TestLitOnlyFromConstants keeps explicit conversions out
+// of the core, so every Lit is a constant the code shows.
+type Lit string
+
+// KeyLit is Key for a constant key. It copies the key without looking at
+// it: in the wasm guest, appendString's scan and calls cost half of a
+// key's time (8 % of build_create). It stays out of line on purpose:
+// inlined at each of the hundred-odd call sites, it made the module larger
+// and build_create slower.
+//
+//go:noinline
+func (w *Writer) KeyLit(k Lit) {
+	if w.comma {
+		w.buf = append(w.buf, ',', '"')
+	} else {
+		w.buf = append(w.buf, '"')
+	}
+	w.buf = append(w.buf, k...)
+	w.buf = append(w.buf, '"', ':')
+	w.comma = false
+}
+
 // String writes a string value.
 func (w *Writer) String(s string) {
 	w.sep()

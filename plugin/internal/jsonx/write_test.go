@@ -344,3 +344,22 @@ func TestAppendStringWords(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyLitWritesWhatKeyWrites(t *testing.T) {
+	for _, keys := range [][]string{{"a"}, {"customerDetails", "x"}, {"", "productId", "tax"}} {
+		a, b := jsonx.NewWriter(nil), jsonx.NewWriter(nil)
+		a.BeginObject()
+		b.BeginObject()
+		for i, k := range keys {
+			a.Key(k)
+			b.KeyLit(jsonx.Lit(k))
+			a.Int(int64(i))
+			b.Int(int64(i))
+		}
+		a.EndObject()
+		b.EndObject()
+		if string(a.Bytes()) != string(b.Bytes()) {
+			t.Errorf("%q: Key wrote %s, KeyLit %s", keys, a.Bytes(), b.Bytes())
+		}
+	}
+}
