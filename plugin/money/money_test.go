@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
 )
 
@@ -599,4 +600,20 @@ func ExampleParseAmount() {
 	// "0.005": more than two decimal places
 	// "1e13": out of range
 	// "12,50": not a decimal number
+}
+
+// TestFixed2MatchesAppend: the payload writer formats amounts with
+// jsonx's Fixed2, which must write what Amount.Append writes.
+func TestFixed2MatchesAppend(t *testing.T) {
+	vals := []int64{0, 1, -1, 5, 9, 10, 99, 100, -100, 101, 12990, -12990, 1<<31 - 1, math.MaxInt64, math.MinInt64, math.MinInt64 + 1}
+	for i := int64(1); i < 1e15; i = i*7 + 3 {
+		vals = append(vals, i, -i)
+	}
+	for _, v := range vals {
+		w := jsonx.NewWriter(nil)
+		w.Fixed2(v)
+		if got, want := string(w.Bytes()), string(money.Amount(v).Append(nil)); got != want {
+			t.Errorf("Fixed2(%d) = %s, Append = %s", v, got, want)
+		}
+	}
 }

@@ -142,7 +142,7 @@ func ts(w *jsonx.Writer, t int64) {
 	w.String(strconv.FormatInt(t, 10))
 }
 
-func amt(w *jsonx.Writer, a money.Amount) { w.RawFunc(a.Append) }
+func amt(w *jsonx.Writer, a money.Amount) { w.Fixed2(int64(a)) }
 
 func writeNew(w *jsonx.Writer, op string, r *NewReservation) {
 	c := &r.Customer

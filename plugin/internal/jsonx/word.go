@@ -3,6 +3,7 @@ package jsonx
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // Word-at-a-time scanning. Under the Go wasm backend every loop iteration
@@ -56,4 +57,27 @@ func backslashAt(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// plainString reports whether s is printable ASCII without '"' or '\\',
+// so that it is written as it is. Strings of eight bytes or more are read a
+// word at a time in place, the last word overlapping the one before; only
+// whether any byte is flagged matters, so byte order does not.
+func plainString(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if !strPlain[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	p := unsafe.Pointer(unsafe.StringData(s))
+	for i := 0; i+8 < n; i += 8 {
+		if specialBytes(*(*uint64)(unsafe.Add(p, i))) != 0 {
+			return false
+		}
+	}
+	return specialBytes(*(*uint64)(unsafe.Add(p, n-8))) == 0
 }

@@ -363,3 +363,32 @@ func TestKeyLitWritesWhatKeyWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestStringFastPath: a string String copies as it is must be written
+// exactly as appendString writes it, and any byte that needs escaping,
+// at any position and length, must send it the slow way.
+func TestStringFastPath(t *testing.T) {
+	for n := 0; n <= 24; n++ {
+		base := strings.Repeat("abcdefgh", 3)[:n]
+		cases := []string{base}
+		for i := 0; i < n; i++ {
+			for _, c := range []string{`"`, `\`, "\n", "\x1f", "\x7f", "é", "\xff", "\u2028"} {
+				cases = append(cases, base[:i]+c+base[i+1:])
+			}
+		}
+		for _, s := range cases {
+			w := jsonx.NewWriter(nil)
+			w.BeginArray()
+			w.String("x")
+			w.String(s)
+			w.EndArray()
+			want := `["x",` + string(jsonx.AppendString(nil, s)) + `]`
+			if string(w.Bytes()) != want {
+				t.Fatalf("%q: wrote %s, want %s", s, w.Bytes(), want)
+			}
+			if (w.Err() != nil) != strings.Contains(s, "\xff") {
+				t.Errorf("%q: err %v", s, w.Err())
+			}
+		}
+	}
+}
