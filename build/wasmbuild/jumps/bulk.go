@@ -30,9 +30,9 @@ package jumps
 // word gives the bytes memory.copy would. The one way around that is a
 // partial overlap built with unsafe, which the Go compiler documents it
 // does not support (other targets' moves do not handle it either); such a
-// copy with its destination below its source comes out differently here. The runtime's own assembly uses
-// both instructions with sizes in registers, which are left alone. The
-// words are done from the highest offset down: the first access is the one
+// copy with its destination below its source comes out differently here.
+// The runtime's own assembly uses both instructions with sizes in
+// registers, which are left alone. The words are done from the highest offset down: the first access is the one
 // furthest into memory, so a range that is out of bounds traps before
 // anything is written, as memory.copy and memory.fill do, and wazero checks
 // each base's bounds once instead of at every growing offset.

@@ -279,6 +279,15 @@ func TestS64(t *testing.T) {
 	}
 }
 
+func TestS32Range(t *testing.T) {
+	for _, enc := range []string{"\x80\x80\x80\x80\x10", "\x80\x80\x80\x80\x80\x00", "\xff\xff\xff\xff\x77"} { // 2^32; six bytes; below -2^31
+		r := reader{b: []byte(enc)}
+		if v := r.s32(); r.err == nil {
+			t.Errorf("s32(% x) = %d, want an error", enc, v)
+		}
+	}
+}
+
 func TestLEB128(t *testing.T) {
 	for _, v := range []int32{0, 1, 63, 64, -1, -64, -65, 127, 128, 8191, 8192, -8193, 1 << 30, -1 << 31, 1<<31 - 1} {
 		r := reader{b: appendS32(nil, v)}

@@ -39,26 +39,18 @@ func (r *reader) u32() uint32 {
 	return 0
 }
 
-// s32 reads a signed LEB128 of at most 5 bytes.
+// s32 reads a signed LEB128 of at most 5 bytes whose value fits 32 bits
+// (an i32.const).
 func (r *reader) s32() int32 {
-	var v int64
-	shift := 0
-	for ; shift < 35; shift += 7 {
-		c := r.byte()
-		if r.err != nil {
-			return 0
-		}
-		v |= int64(c&0x7f) << shift
-		if c&0x80 == 0 {
-			shift += 7
-			if shift < 64 && c&0x40 != 0 {
-				v |= -1 << shift
-			}
-			return int32(v)
-		}
+	start := r.p
+	v := r.s64()
+	if r.err == nil && (r.p-start > 5 || v != int64(int32(v))) {
+		r.err = errors.New("jumps: i32 LEB128 out of range")
 	}
-	r.err = errors.New("jumps: LEB128 too long")
-	return 0
+	if r.err != nil {
+		return 0
+	}
+	return int32(v)
 }
 
 // skipLocals steps over a function body's local declarations; false if

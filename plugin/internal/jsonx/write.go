@@ -72,8 +72,8 @@ func (w *Writer) Key(k string) {
 type Lit string
 
 // KeyLit is Key for a constant key. It copies the key without looking at
-// it: in the wasm guest, appendString's scan and calls cost half of a
-// key's time (8 % of build_create). It stays out of line on purpose:
+// it: in the wasm guest, appendString's scan and calls cost 5 % of
+// build_create. It stays out of line on purpose:
 // inlined at each of the hundred-odd call sites, it made the module larger
 // and build_create slower.
 //
