@@ -148,13 +148,33 @@ var strPlain = func() (t [256]bool) {
 	return t
 }()
 
+// skipWS returns the index of the first byte at or after pos that is not
+// JSON whitespace, or len(src). The usual case, no whitespace at all (a
+// compact document), is decided inline; a run of whitespace is a call.
 func skipWS(src []byte, pos int) int {
+	if pos < len(src) && src[pos] > ' ' {
+		return pos
+	}
+	return skipSpace(src, pos)
+}
+
+// spaces8 is eight spaces read as one little-endian word.
+const spaces8 = ' ' * wordLo
+
+// skipSpace is skipWS's loop. After each whitespace byte it steps over
+// spaces eight at a time: a pretty-printed answer (FrontGo's examples are
+// indented) is about half indentation, which a byte at a time costs
+// several nanoseconds per byte in the wasm guest (see word.go).
+func skipSpace(src []byte, pos int) int {
 	for pos < len(src) {
 		switch src[pos] {
 		case ' ', '\t', '\n', '\r':
 			pos++
 		default:
 			return pos
+		}
+		for pos+8 <= len(src) && binary.LittleEndian.Uint64(src[pos:]) == spaces8 {
+			pos += 8
 		}
 	}
 	return pos

@@ -20,8 +20,18 @@ func backslashAtRef(b []byte, i int) int {
 	return i
 }
 
+func skipWSRef(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
 func checkScanners(t *testing.T, b []byte, i int) {
 	t.Helper()
+	if got, want := skipWS(b, i), skipWSRef(b, i); got != want {
+		t.Fatalf("skipWS(%q, %d) = %d; want %d", b, i, got, want)
+	}
 	if got, want := plainEnd(b, i), plainEndRef(b, i); got != want {
 		t.Fatalf("plainEnd(%q, %d) = %d; want %d", b, i, got, want)
 	}
@@ -55,7 +65,31 @@ func TestWordScanners(t *testing.T) {
 	}
 }
 
+// TestSkipWS puts one other byte (whitespace or not, and bytes next to a
+// space in value) at every offset of a run of spaces, read from every
+// start, so the eight-space step meets it in every position of a word.
+func TestSkipWS(t *testing.T) {
+	others := []byte{' ', '\t', '\n', '\r', '\f', 0x00, 0x1f, 0x21, 'a', '{', 0xa0, 0xff}
+	for n := 0; n <= 27; n++ {
+		for p := -1; p < n; p++ {
+			for _, c := range others {
+				b := bytes.Repeat([]byte{' '}, n)
+				if p >= 0 {
+					b[p] = c
+				}
+				for i := 0; i <= n; i++ {
+					checkScanners(t, b, i)
+				}
+			}
+		}
+	}
+	if got := skipWS([]byte("\n        \t        x"), 0); got != 18 {
+		t.Fatalf("skipWS over two indented runs = %d; want 18", got)
+	}
+}
+
 func FuzzWordScanners(f *testing.F) {
+	f.Add([]byte("\n                \"a\": 1"), uint8(0))
 	f.Add([]byte(`{"name":"Kari \"K\" Nordmann\\x","zip":"0154"}`), uint8(3))
 	f.Add([]byte("abcdefgh\x00ijklmnop\x80"), uint8(0))
 	f.Fuzz(func(t *testing.T, b []byte, i uint8) {
