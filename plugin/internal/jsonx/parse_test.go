@@ -315,12 +315,21 @@ func TestInt(t *testing.T) {
 		{`-0`, 0, true},
 		{`42`, 42, true},
 		{`-42`, -42, true},
+		{`123456789012345678`, 123456789012345678, true},
+		{`-123456789012345678`, -123456789012345678, true},
+		{`999999999999999999`, 999999999999999999, true},
+		{`1234567890123456789`, 1234567890123456789, true},
+		{`-1234567890123456789`, -1234567890123456789, true},
 		{`9223372036854775807`, 9223372036854775807, true},
 		{`-9223372036854775808`, -9223372036854775808, true},
 		{`9223372036854775808`, 0, false},
 		{`-9223372036854775809`, 0, false},
 		{`1.0`, 0, false},
 		{`1e2`, 0, false},
+		{`-1.5`, 0, false},
+		{`12E+1`, 0, false},
+		{`123456789012345678.0`, 0, false},
+		{`1234567890123456789.0`, 0, false},
 		{`"1"`, 0, false},
 		{`true`, 0, false},
 		{`null`, 0, false},
@@ -736,4 +745,24 @@ func TestGetKeyFilter(t *testing.T) {
 	if plain.Root().Get("sku").Exists() != true || plain.Root().Get("Sku").Exists() {
 		t.Fatal("lookups are exact")
 	}
+}
+
+// FuzzInt holds Int to strconv.ParseInt for every number the parser takes.
+func FuzzInt(f *testing.F) {
+	for _, s := range []string{"0", "-0", "42", "-7", "1.5", "1e3", "-9223372036854775808", "9223372036854775808",
+		"123456789012345678", "1234567890123456789", "0.000", "-12E-2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := jsonx.Parse([]byte(s))
+		if err != nil || d.Root().Kind() != jsonx.Number {
+			return
+		}
+		raw := d.Root().Raw()
+		want, err := strconv.ParseInt(string(raw), 10, 64)
+		got, ok := d.Root().Int()
+		if ok != (err == nil) || (ok && got != want) {
+			t.Fatalf("Int(%s) = %d, %t; ParseInt: %d, %v", raw, got, ok, want, err)
+		}
+	})
 }
