@@ -16,7 +16,10 @@ func build(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	var err error
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
-		body, err = buildNew(in, op)
+		if err := buildNew(in, op, w); err != nil {
+			return fromErr(in.fn, err)
+		}
+		return nil
 	case reservation.OpDetails:
 		uuid := in.str("reservationUuid", true)
 		if e := in.failed(); e != nil {
@@ -98,10 +101,12 @@ func build(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	return nil
 }
 
-// buildNew builds submit or create from {"order"} (shop-neutral) or
-// {"payload"} (FrontGo's own shape), with the callback URLs optionally
-// replaced from {"callback": {"callbackUrl", "success", "failure"}}.
-func buildNew(in *input, op string) ([]byte, error) {
+// buildNew writes the request of submit or create, built from {"order"}
+// (shop-neutral) or {"payload"} (FrontGo's own shape), with the callback
+// URLs optionally replaced from {"callback": {"callbackUrl", "success",
+// "failure"}}. An order's body is written straight into w. On an error w
+// holds part of the request: the caller discards it.
+func buildNew(in *input, op string, w *jsonx.Writer) error {
 	o := in.options()
 	order, payload := in.object("order", false), in.object("payload", false)
 	if order.Exists() == payload.Exists() && len(in.errs) == 0 {
@@ -126,32 +131,46 @@ func buildNew(in *input, op string) ([]byte, error) {
 		}
 	}
 	if e := in.failed(); e != nil {
-		return nil, e.asError()
+		return e.asError()
+	}
+	path, err := reservation.Path(op, "")
+	if err != nil {
+		return err
 	}
 	if order.Exists() {
 		co, err := reservation.DecodeChecked(order, o)
 		if err != nil {
-			return nil, prefixed(err, "order")
+			return prefixed(err, "order")
 		}
 		// Without a callback object the replacements are empty: the
 		// order's own URLs stay.
-		b, err := co.Build(op, o, cb.url, cb.success, cb.failure)
-		return b, prefixed(err, "order")
+		writeRequestHead(w, reservation.Method(op), path)
+		w.KeyLit("body")
+		if err := co.BuildTo(w, op, o, cb.url, cb.success, cb.failure); err != nil {
+			return prefixed(err, "order")
+		}
+		w.EndObject()
+		return nil
 	}
 	r, err := reservation.DecodeNew(op, payload.Raw(), o)
 	if err != nil {
-		return nil, prefixed(err, "payload")
+		return prefixed(err, "payload")
 	}
 	if cb.set != "" {
 		r.CallbackURL, r.SuccessURL, r.FailureURL = cb.url, cb.success, cb.failure
 	}
+	var b []byte
 	if op == reservation.OpSubmit {
 		r.SuccessURL, r.FailureURL = "", ""
-		b, err := reservation.BuildSubmit(r, o)
-		return b, prefixed(err, "payload")
+		b, err = reservation.BuildSubmit(r, o)
+	} else {
+		b, err = reservation.BuildCreate(r, o)
 	}
-	b, err := reservation.BuildCreate(r, o)
-	return b, prefixed(err, "payload")
+	if err != nil {
+		return prefixed(err, "payload")
+	}
+	writeRequest(w, reservation.Method(op), path, b)
+	return nil
 }
 
 func prefixed(err error, prefix string) error {

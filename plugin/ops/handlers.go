@@ -254,14 +254,20 @@ func validate(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 // writeRequest writes the data of a build operation: the HTTP request to
 // send FrontGo, relative to its API base.
 func writeRequest(w *jsonx.Writer, method, path string, body []byte) {
-	w.BeginObject()
-	w.KeyLit("method")
-	w.String(method)
-	w.KeyLit("path")
-	w.String(path)
+	writeRequestHead(w, method, path)
 	if body != nil {
 		w.KeyLit("body")
 		w.Raw(body)
 	}
 	w.EndObject()
+}
+
+// writeRequestHead opens a request and writes its method and path; a body
+// and the closing brace follow.
+func writeRequestHead(w *jsonx.Writer, method, path string) {
+	w.BeginObject()
+	w.KeyLit("method")
+	w.String(method)
+	w.KeyLit("path")
+	w.String(path)
 }

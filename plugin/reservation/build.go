@@ -123,11 +123,20 @@ func buildNew(op string, r *NewReservation, o Options) ([]byte, error) {
 // encodeNew writes the wire body of submit or create without validating it.
 func encodeNew(op string, r *NewReservation) ([]byte, error) {
 	w := jsonx.NewWriter(make([]byte, 0, 768+len(r.Products)*128)) // 10 lines of short names: ~1.7 KB
-	writeNew(w, op, r)
-	if err := w.Err(); err != nil {
-		return nil, &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
+	if err := encodeNewTo(w, op, r); err != nil {
+		return nil, err
 	}
 	return w.Bytes(), nil
+}
+
+// encodeNewTo is encodeNew writing the body into w as its next value. On an
+// error w holds part of it and must be discarded.
+func encodeNewTo(w *jsonx.Writer, op string, r *NewReservation) error {
+	writeNew(w, op, r)
+	if err := w.Err(); err != nil {
+		return &ValidationError{Op: op, Fields: []FieldError{{Rule: RuleType, Message: err.Error()}}}
+	}
+	return nil
 }
 
 // ValidURL reports whether s is a URL FrontGo accepts for callbackUrl,
@@ -139,7 +148,7 @@ func ts(w *jsonx.Writer, t int64) {
 		w.Null()
 		return
 	}
-	w.String(strconv.FormatInt(t, 10))
+	w.QuotedInt(t)
 }
 
 func amt(w *jsonx.Writer, a money.Amount) { w.Fixed2(int64(a)) }
@@ -473,8 +482,10 @@ func HistoryPath(start, end, now int64) (string, error) {
 // the path.
 func Path(op, reservationUUID string) (string, error) {
 	switch op {
-	case OpSubmit, OpCreate:
-		return "/connect/reservations/" + op, nil
+	case OpSubmit:
+		return "/connect/reservations/submit", nil
+	case OpCreate:
+		return "/connect/reservations/create", nil
 	case OpDetails, OpCapture, OpCharge, OpCancel, OpComplete, OpResend, OpRefund:
 		if err := ValidateDetails(reservationUUID); err != nil {
 			return "", &ValidationError{Op: op, Fields: err.(*ValidationError).Fields}

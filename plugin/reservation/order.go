@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
 )
 
@@ -287,7 +288,7 @@ func errf(s string) error { return stringError(s) }
 // paths ("customer.email", "paymentLinkDueDate"), so a shop sees the field
 // it sent.
 func BuildOrder(op string, ord *Order, o Options) ([]byte, error) {
-	return buildOrder(op, ord, o, false)
+	return buildOrder(op, ord, o, false, nil)
 }
 
 // CheckedOrder is an order DecodeChecked has held to FrontGo's rules for
@@ -305,6 +306,22 @@ func (c *CheckedOrder) Order() *Order { return c.order }
 // failureURL replace the order's own when not empty; they must already be
 // ValidURL.
 func (c *CheckedOrder) Build(op string, o Options, callbackURL, successURL, failureURL string) ([]byte, error) {
+	return c.build(nil, op, o, callbackURL, successURL, failureURL)
+}
+
+// BuildTo is Build writing the body into w as its next value, for a caller
+// assembling a larger document (the core's request envelope): the usual
+// case then neither allocates the body nor copies it. On an error w holds
+// part of the body and must be discarded.
+func (c *CheckedOrder) BuildTo(w *jsonx.Writer, op string, o Options, callbackURL, successURL, failureURL string) error {
+	b, err := c.build(w, op, o, callbackURL, successURL, failureURL)
+	if err == nil && b != nil {
+		w.Raw(b) // built and validated apart (a replacement URL needed a look)
+	}
+	return err
+}
+
+func (c *CheckedOrder) build(w *jsonx.Writer, op string, o Options, callbackURL, successURL, failureURL string) ([]byte, error) {
 	ord := *c.order
 	if callbackURL != "" || successURL != "" || failureURL != "" {
 		ord.CallbackURL, ord.SuccessURL, ord.FailureURL = callbackURL, successURL, failureURL
@@ -312,14 +329,16 @@ func (c *CheckedOrder) Build(op string, o Options, callbackURL, successURL, fail
 		// replacements need a look.
 		for _, u := range [...]string{callbackURL, successURL, failureURL} {
 			if u != "" && !ValidURL(u) {
-				return buildOrder(op, &ord, o, false) // full validation names the field
+				return buildOrder(op, &ord, o, false, nil) // full validation names the field
 			}
 		}
 	}
-	return buildOrder(op, &ord, o, true)
+	return buildOrder(op, &ord, o, true, w)
 }
 
-func buildOrder(op string, ord *Order, o Options, trusted bool) ([]byte, error) {
+// buildOrder builds the body of op from ord. A trusted order (checked when
+// decoded) is only encoded: into w when w is not nil, returning no bytes.
+func buildOrder(op string, ord *Order, o Options, trusted bool, w *jsonx.Writer) ([]byte, error) {
 	r, err := FromOrder(ord, o)
 	if err != nil {
 		return nil, err
@@ -332,12 +351,12 @@ func buildOrder(op string, ord *Order, o Options, trusted bool) ([]byte, error) 
 				Message: "successUrl, failureUrl and paymentMethod apply to a session checkout (create), not a payment link (submit)"}}}
 		}
 		if trusted {
-			return encodeNew(op, r)
+			return encodeTrusted(w, op, r)
 		}
 		b, err = BuildSubmit(r, o)
 	case OpCreate:
 		if trusted {
-			return encodeNew(op, r)
+			return encodeTrusted(w, op, r)
 		}
 		b, err = BuildCreate(r, o)
 	default:
@@ -347,6 +366,13 @@ func buildOrder(op string, ord *Order, o Options, trusted bool) ([]byte, error) 
 		return nil, orderPaths(ve, r)
 	}
 	return b, err
+}
+
+func encodeTrusted(w *jsonx.Writer, op string, r *NewReservation) ([]byte, error) {
+	if w == nil {
+		return encodeNew(op, r)
+	}
+	return nil, encodeNewTo(w, op, r)
 }
 
 // orderPaths maps payload paths back to order paths.

@@ -240,3 +240,51 @@ func TestDecodeBorrowsOnlyWhenChecked(t *testing.T) {
 		t.Errorf("DecodeChecked copied instead of borrowing: %q %q", co.order.Customer.Name, co.order.Lines[0].SKU)
 	}
 }
+
+// TestBuildToMatchesBuild: writing the body into a larger document gives
+// Build's bytes where it is trusted (no replacement, or replacements that
+// are valid URLs) and where it is not (a replacement needs the full
+// validation, which names the field), and Build's errors.
+func TestBuildToMatchesBuild(t *testing.T) {
+	body := []byte(`{"customer":{"type":"private","name":"Kari Nordmann","email":"kari@example.no","countryCode":"+47",` +
+		`"msisdn":"46567468","address":{"street":"Karl Johans gate 1","zip":"0154","city":"Oslo","country":"NO"}},` +
+		`"lines":[{"name":"Bok","sku":"B-1","unitPrice":12990,"quantity":2,"taxRate":25}],"callbackUrl":"https://gate.example/cb"}`)
+	d, err := jsonx.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Now: testNow}
+	co, err := DecodeChecked(d.Root(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, op, cb, ok, no string
+		wantErr              string
+	}{
+		{"create, the order's own URLs", OpCreate, "", "", "", ""},
+		{"submit, the order's own URLs", OpSubmit, "", "", "", ""},
+		{"create, replaced", OpCreate, "https://gate.example/cb/t1.x", "https://gate.example/ok", "https://gate.example/no", ""},
+		{"create, a bad replacement", OpCreate, "https://gate.example/cb", "not a url", "", "successUrl"},
+		{"submit with a success page", OpSubmit, "", "https://gate.example/ok", "", "successUrl"},
+		{"an operation orders do not build", OpCapture, "", "", "", "capture"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want, werr := co.Build(c.op, o, c.cb, c.ok, c.no)
+			w := jsonx.NewWriter([]byte(`{"x":1,"body":`))
+			err := co.BuildTo(w, c.op, o, c.cb, c.ok, c.no)
+			if c.wantErr != "" {
+				if werr == nil || err == nil || err.Error() != werr.Error() || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("BuildTo error %v; Build error %v; want one naming %q", err, werr, c.wantErr)
+				}
+				return
+			}
+			if werr != nil || err != nil {
+				t.Fatalf("Build: %v; BuildTo: %v", werr, err)
+			}
+			if got := string(w.Bytes()); got != `{"x":1,"body":`+string(want) {
+				t.Fatalf("BuildTo wrote\n%s\nBuild\n%s", got, want)
+			}
+		})
+	}
+}

@@ -217,6 +217,14 @@ func FuzzDecodeOrder(f *testing.F) {
 				if (cerr == nil) != (err == nil) || !bytes.Equal(cb, b) {
 					t.Fatalf("%s: checked build differs:\n%s %v\n%s %v", op, cb, cerr, b, err)
 				}
+				// Written into a larger document: the same bytes after
+				// what was there.
+				w := jsonx.NewWriter([]byte(`[1`))
+				w.BeginArray() // a writer in the middle of a value
+				terr := co.BuildTo(w, op, fuzzOpts, "", "", "")
+				if (terr == nil) != (cerr == nil) || (terr == nil && !bytes.Equal(w.Bytes(), append([]byte(`[1[`), cb...))) {
+					t.Fatalf("%s: BuildTo differs from Build:\n%s %v\n%s %v", op, w.Bytes(), terr, cb, cerr)
+				}
 			}
 			if err == nil {
 				if op == OpSubmit {

@@ -136,6 +136,15 @@ func (w *Writer) Bool(b bool) { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
 // Int writes an integer.
 func (w *Writer) Int(n int64) { w.sep(); w.buf = strconv.AppendInt(w.buf, n, 10) }
 
+// QuotedInt writes an integer as a string value ("1756871295"): FrontGo's
+// timestamps take that form. Nothing to escape, no string to allocate.
+func (w *Writer) QuotedInt(n int64) {
+	w.sep()
+	w.buf = append(w.buf, '"')
+	w.buf = strconv.AppendInt(w.buf, n, 10)
+	w.buf = append(w.buf, '"')
+}
+
 // Raw writes pre-encoded JSON (a number's text, or a document built
 // elsewhere). The caller guarantees it is valid.
 func (w *Writer) Raw(b []byte) { w.sep(); w.buf = append(w.buf, b...) }
