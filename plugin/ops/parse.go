@@ -38,9 +38,10 @@ func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	r := reservation.Response{Status: int(status), Body: body, RequestID: rid}
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
-		parseFn, urlKey := reservation.ParseSubmit, jsonx.Lit("checkoutUrl")
+		// Borrowed, like details below.
+		parseFn, urlKey := reservation.ParseSubmitBorrowed, jsonx.Lit("checkoutUrl")
 		if op == reservation.OpCreate {
-			parseFn, urlKey = reservation.ParseCreate, "paymentUrl"
+			parseFn, urlKey = reservation.ParseCreateBorrowed, "paymentUrl"
 		}
 		c, err := parseFn(r)
 		if err != nil {
@@ -95,7 +96,9 @@ func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		}
 		w.EndArray()
 	case reservation.OpDetails:
-		d, err := reservation.ParseDetails(r)
+		// Borrowed: the answer is written before body goes back to the
+		// pool (deferred above).
+		d, err := reservation.ParseDetailsBorrowed(r)
 		if err != nil {
 			return fromErr(in.fn, err)
 		}

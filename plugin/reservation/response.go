@@ -190,19 +190,33 @@ func scanMessage(b []byte) string {
 
 // ParseSubmit parses the answer to Submit Reservation (201 with
 // customerUuid, reservationUuid and checkoutUrl).
-func ParseSubmit(r Response) (*Created, error) { return parseCreated(OpSubmit, "checkoutUrl", r) }
+func ParseSubmit(r Response) (*Created, error) {
+	return parseCreated(OpSubmit, "checkoutUrl", r, false)
+}
 
 // ParseCreate parses the answer to Create Session for Reservation (201 with
 // customerUuid, reservationUuid and paymentUrl).
-func ParseCreate(r Response) (*Created, error) { return parseCreated(OpCreate, "paymentUrl", r) }
+func ParseCreate(r Response) (*Created, error) { return parseCreated(OpCreate, "paymentUrl", r, false) }
 
-func parseCreated(op, urlKey string, r Response) (*Created, error) {
+// ParseSubmitBorrowed and ParseCreateBorrowed are ParseSubmit and
+// ParseCreate whose identifiers and URL share r.Body's bytes where they
+// hold no escapes (see ParseDetailsBorrowed).
+func ParseSubmitBorrowed(r Response) (*Created, error) {
+	return parseCreated(OpSubmit, "checkoutUrl", r, true)
+}
+
+// ParseCreateBorrowed: see ParseSubmitBorrowed.
+func ParseCreateBorrowed(r Response) (*Created, error) {
+	return parseCreated(OpCreate, "paymentUrl", r, true)
+}
+
+func parseCreated(op, urlKey string, r Response, borrow bool) (*Created, error) {
 	d, data, msg, err := envelope(op, r)
 	if err != nil {
 		return nil, err
 	}
-	defer d.Release() // everything kept is copied out of the document
-	var c respChecker
+	defer d.Release() // what is kept is copied out of the document, or borrowed from r.Body
+	c := respChecker{checker{borrow: borrow}}
 	out := &Created{Message: msg}
 	if c.object(data, at("data"), true) {
 		out.CustomerUUID, _ = c.str(data.Get("customerUuid"), at("data.customerUuid"), false, 64)
@@ -213,7 +227,7 @@ func parseCreated(op, urlKey string, r Response) (*Created, error) {
 			out.ReservationUUID = s
 		}
 		if u, ok := c.url(data.Get(urlKey), at("data").at(urlKey), true); ok {
-			out.URL = string(u)
+			out.URL = c.keep(u)
 		}
 	}
 	if len(c.errs) > 0 {
@@ -339,7 +353,7 @@ func validHistoryTime(s string) bool {
 // number (an id): both become text.
 func (c *respChecker) lenientStr(v jsonx.Value, path fpath) (string, bool) {
 	if v.Kind() == jsonx.Number {
-		return string(v.Raw()), true
+		return c.keep(v.Raw()), true
 	}
 	return c.str(v, path, false, maxShortText)
 }

@@ -1,6 +1,8 @@
 package reservation
 
 import (
+	"bytes"
+	"reflect"
 	"testing"
 
 	"github.com/frontgate/frontgate/plugin/money"
@@ -76,6 +78,11 @@ func FuzzParseDetails(f *testing.F) {
 	seedResponses(f)
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		d, err := ParseDetails(Response{Status: status, Body: body, RequestID: "fuzz"})
+		// The borrowing parse answers alike, error for error.
+		b, berr := ParseDetailsBorrowed(Response{Status: status, Body: bytes.Clone(body), RequestID: "fuzz"})
+		if !reflect.DeepEqual(b, d) || (berr == nil) != (err == nil) || (err != nil && berr.Error() != err.Error()) {
+			t.Fatalf("ParseDetailsBorrowed differs:\n%+v %v\n%+v %v", b, berr, d, err)
+		}
 		if err != nil {
 			checkFuzzError(t, status, err, d == nil)
 			return
@@ -115,8 +122,13 @@ func FuzzParseDetails(f *testing.F) {
 func FuzzParseCreated(f *testing.F) {
 	seedResponses(f)
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		for _, parse := range []func(Response) (*Created, error){ParseSubmit, ParseCreate} {
+		borrowed := []func(Response) (*Created, error){ParseSubmitBorrowed, ParseCreateBorrowed}
+		for i, parse := range []func(Response) (*Created, error){ParseSubmit, ParseCreate} {
 			c, err := parse(Response{Status: status, Body: body, RequestID: "fuzz"})
+			b, berr := borrowed[i](Response{Status: status, Body: bytes.Clone(body), RequestID: "fuzz"})
+			if !reflect.DeepEqual(b, c) || (berr == nil) != (err == nil) || (err != nil && berr.Error() != err.Error()) {
+				t.Fatalf("borrowing parse differs:\n%+v %v\n%+v %v", b, berr, c, err)
+			}
 			if err != nil {
 				checkFuzzError(t, status, err, c == nil)
 				continue

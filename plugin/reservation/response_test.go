@@ -819,3 +819,51 @@ func TestParsedResultsOutliveTheirDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestParsersBorrow: ParseDetails and ParseCreate copy their texts, so a
+// caller may reuse the body; the Borrowed variants' share the body's bytes
+// (escaped ones are decoded into fresh memory) and equal the copies until
+// the body changes.
+func TestParsersBorrow(t *testing.T) {
+	for _, c := range []struct {
+		fixture string
+		status  int
+		// parse returns the result and its texts that hold no escapes
+		// in the fixture.
+		parse func(r Response, borrow bool) (any, func() []string, error)
+	}{
+		{"details-200-concrete.json", 200, func(r Response, borrow bool) (any, func() []string, error) {
+			d, err := map[bool]func(Response) (*Details, error){false: ParseDetails, true: ParseDetailsBorrowed}[borrow](r)
+			return d, func() []string { return []string{d.ReservationUUID, d.Customer.Name, d.Products[0].Name} }, err
+		}},
+		{"create-201-success.json", 201, func(r Response, borrow bool) (any, func() []string, error) {
+			c, err := map[bool]func(Response) (*Created, error){false: ParseCreate, true: ParseCreateBorrowed}[borrow](r)
+			return c, func() []string { return []string{c.ReservationUUID, c.URL} }, err
+		}},
+	} {
+		t.Run(c.fixture, func(t *testing.T) {
+			body := readResponse(t, c.fixture)
+			copied, copiedTexts, err := c.parse(Response{Status: c.status, Body: body}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mine := bytes.Clone(body)
+			borrowed, borrowedTexts, err := c.parse(Response{Status: c.status, Body: mine}, true)
+			if err != nil || !reflect.DeepEqual(borrowed, copied) {
+				t.Fatalf("borrowed %+v %v\ncopied %+v", borrowed, err, copied)
+			}
+			before := copiedTexts()
+			for i := range mine {
+				mine[i] = 'x'
+			}
+			if !slices.Equal(copiedTexts(), before) {
+				t.Errorf("the copies changed with another body: %q", copiedTexts())
+			}
+			for _, s := range borrowedTexts() {
+				if strings.Trim(s, "x") != "" {
+					t.Errorf("borrowed text %q is a copy", s)
+				}
+			}
+		})
+	}
+}
