@@ -9,9 +9,10 @@ import (
 )
 
 // build produces the HTTP request for an operation from shop-neutral input
-// (money in øre). Data: {"method", "path", "body"?}.
-func build(op string, v jsonx.Value, w *jsonx.Writer) *opError {
-	in := &input{v: v, fn: "build_" + op}
+// (money in øre). Data: {"method", "path", "body"?}. fn is the export's
+// name (build_<op>).
+func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
+	in := &input{v: v, fn: fn}
 	var body []byte
 	var err error
 	switch op {
@@ -119,7 +120,8 @@ func buildNew(in *input, op string, w *jsonx.Writer) error {
 		} else {
 			sub := &input{v: c, fn: in.fn}
 			cb.set = "yes"
-			cb.url, cb.success, cb.failure = sub.str("callbackUrl", false), sub.str("success", false), sub.str("failure", false)
+			// Borrowed: they are written into the request before the call returns.
+			cb.url, cb.success, cb.failure = sub.text("callbackUrl", false), sub.text("success", false), sub.text("failure", false)
 			for _, u := range []struct{ name, v string }{{"callbackUrl", cb.url}, {"success", cb.success}, {"failure", cb.failure}} {
 				if u.v != "" && !reservation.ValidURL(u.v) {
 					sub.bad(u.name, reservation.RuleURL, "must be an absolute http or https URL")

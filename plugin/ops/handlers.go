@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/frontgate/frontgate/plugin/abi"
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
@@ -27,10 +28,10 @@ func init() {
 		{abi.FuncValidateRefund, abi.FuncBuildRefund, abi.FuncParseRefund, reservation.OpRefund},
 		{abi.FuncValidateHistory, abi.FuncBuildHistory, abi.FuncParseHistory, reservation.OpHistory},
 	} {
-		name := op.name
-		register(op.validate, func(in jsonx.Value, w *jsonx.Writer) *opError { return validate(name, in, w) })
-		register(op.build, func(in jsonx.Value, w *jsonx.Writer) *opError { return build(name, in, w) })
-		register(op.parse, func(in jsonx.Value, w *jsonx.Writer) *opError { return parse(name, in, w) })
+		name, vfn, bfn, pfn := op.name, op.validate, op.build, op.parse
+		register(vfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return validate(vfn, name, in, w) })
+		register(bfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return build(bfn, name, in, w) })
+		register(pfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return parse(pfn, name, in, w) })
 	}
 }
 
@@ -48,6 +49,13 @@ func (in *input) bad(path, rule, msg string) {
 
 func (in *input) str(name string, required bool) string {
 	return string(in.bytes(name, required))
+}
+
+// text is str sharing the input's bytes instead of copying them, for a
+// value used only while the operation runs.
+func (in *input) text(name string, required bool) string {
+	b := in.bytes(name, required)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // bytes is str without copies: the input's own bytes when the string holds
@@ -195,8 +203,8 @@ func fromErr(fn string, err error) *opError {
 // validate checks a FrontGo request body as FrontGo would.
 // Input: {"reservationUuid"?, "payload"?, "now"?, "taxRates"?, "start"?, "end"?}.
 // Data: {"valid": true}.
-func validate(op string, v jsonx.Value, w *jsonx.Writer) *opError {
-	in := &input{v: v, fn: "validate_" + op}
+func validate(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
+	in := &input{v: v, fn: fn}
 	var err error
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:

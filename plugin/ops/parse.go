@@ -19,8 +19,8 @@ const maxBodyBuf = 256 << 10
 // parse decodes a FrontGo answer. Input: {"status": 201, "body": "<the
 // response body as a string>", "requestId"?}. Data: the typed result, with
 // money in øre; a failure is an "upstream" error envelope.
-func parse(op string, v jsonx.Value, w *jsonx.Writer) *opError {
-	in := &input{v: v, fn: "parse_" + op}
+func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
+	in := &input{v: v, fn: fn}
 	status := in.int("status", true)
 	scratch, _ := bodyBufs.Get().(*[]byte)
 	if scratch == nil {

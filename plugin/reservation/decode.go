@@ -78,15 +78,16 @@ func DecodeOrderValue(v jsonx.Value) (*Order, error) {
 		return nil, &ValidationError{Op: "order", Fields: []FieldError{{Rule: RuleType, Message: "the order must be a JSON object, not " + article(v.Kind())}}}
 	}
 	var c checker
-	o := c.order(v)
+	o := &Order{}
+	c.order(v, o)
 	if err := c.result("order"); err != nil {
 		return nil, err
 	}
 	return o, nil
 }
 
-func (c *checker) order(v jsonx.Value) *Order {
-	o := &Order{}
+// order reads v into o, which must be zero.
+func (c *checker) order(v jsonx.Value, o *Order) {
 	var f fields
 	c.members(v, at(""), true, orderSet, &f)
 	// The customer is checked with FrontGo's own customerDetails rules
@@ -179,7 +180,6 @@ func (c *checker) order(v jsonx.Value) *Order {
 		o.FailureURL = c.keep(u)
 	}
 	o.PaymentMethod, _ = c.enum(f[oPaymentMethod], at("paymentMethod"), false, paymentMethods...)
-	return o
 }
 
 // DecodeChecked decodes an order like DecodeOrderValue and, when it is
@@ -198,13 +198,14 @@ func DecodeChecked(v jsonx.Value, o Options) (*CheckedOrder, error) {
 		return nil, err
 	}
 	c := checker{borrow: true}
-	ord := c.order(v)
+	co := &CheckedOrder{} // the order inside it: one allocation, not two
+	c.order(v, &co.order)
 	derr := c.result("order")
 	if derr == nil {
-		return &CheckedOrder{order: ord}, nil
+		return co, nil
 	}
 	ve := derr.(*ValidationError)
-	if _, ferr := FromOrder(ord, o); ferr != nil {
+	if _, ferr := FromOrder(&co.order, o); ferr != nil {
 		if fe, ok := ferr.(*ValidationError); ok {
 			for _, f := range fe.Fields {
 				covered := false

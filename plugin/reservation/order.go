@@ -83,6 +83,15 @@ const DefaultPaymentLinkTTL = 7 * 24 * 60 * 60
 // Tax per line is the tax included in its amount, rounded half away from
 // zero; totalTax is their sum. grandTotal equals subTotal.
 func FromOrder(ord *Order, o Options) (*NewReservation, error) {
+	r := &NewReservation{}
+	if err := fromOrder(ord, o, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fromOrder is FromOrder into r, which the build path keeps on its stack.
+func fromOrder(ord *Order, o Options, r *NewReservation) error {
 	var c checker
 	if ord.Currency != "" && ord.Currency != "NOK" {
 		c.add(at("currency"), RuleEnum, "must be NOK, not "+quote(ord.Currency))
@@ -90,7 +99,14 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 	if len(ord.Lines) == 0 {
 		c.add(at("lines"), RuleRequired, "must contain at least one line")
 	}
-	totals := make([]money.Amount, len(ord.Lines))
+	// The lines' totals: on the stack for the usual order.
+	var tbuf [16]money.Amount
+	totals := tbuf[:0]
+	if n := len(ord.Lines); n <= len(tbuf) {
+		totals = tbuf[:n]
+	} else {
+		totals = make([]money.Amount, n)
+	}
 	for i := range ord.Lines {
 		l := &ord.Lines[i]
 		p := at("lines").index(i)
@@ -133,16 +149,16 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 		orderDiscount += d.Amount
 	}
 	if len(c.errs) > 0 {
-		return nil, c.result("order")
+		return c.result("order")
 	}
 	if orderDiscount > 0 {
 		if err := spread(ord.Lines, totals, orderDiscount); err != nil {
 			c.add(at("discounts"), RuleRange, err.Error())
-			return nil, c.result("order")
+			return c.result("order")
 		}
 	}
 
-	r := &NewReservation{
+	*r = NewReservation{
 		Customer:              ord.Customer,
 		OrderDate:             ord.OrderDate,
 		DueDateForPaymentLink: ord.DueDateForPaymentLink,
@@ -197,10 +213,7 @@ func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 	if r.Summary.GrandTotal <= 0 || r.Summary.GrandTotal > money.MaxAmount {
 		c.add(at("lines"), RuleMin, "the order's total must be greater than 0")
 	}
-	if len(c.errs) > 0 {
-		return nil, c.result("order")
-	}
-	return r, nil
+	return c.result("order")
 }
 
 // SummaryOf computes the orderSummary of product lines under frontgate's
@@ -297,10 +310,10 @@ func BuildOrder(op string, ord *Order, o Options) ([]byte, error) {
 // validating it a second time: the costliest step in the wasm guest, and
 // redundant here (FuzzDecodeOrder holds every such payload to the full
 // validation).
-type CheckedOrder struct{ order *Order }
+type CheckedOrder struct{ order Order }
 
 // Order returns the decoded order.
-func (c *CheckedOrder) Order() *Order { return c.order }
+func (c *CheckedOrder) Order() *Order { return &c.order }
 
 // Build is BuildOrder for a checked order. callbackURL, successURL and
 // failureURL replace the order's own when not empty; they must already be
@@ -322,7 +335,7 @@ func (c *CheckedOrder) BuildTo(w *jsonx.Writer, op string, o Options, callbackUR
 }
 
 func (c *CheckedOrder) build(w *jsonx.Writer, op string, o Options, callbackURL, successURL, failureURL string) ([]byte, error) {
-	ord := *c.order
+	ord := c.order
 	if callbackURL != "" || successURL != "" || failureURL != "" {
 		ord.CallbackURL, ord.SuccessURL, ord.FailureURL = callbackURL, successURL, failureURL
 		// The order's own URLs were checked when it was decoded; only
@@ -339,10 +352,12 @@ func (c *CheckedOrder) build(w *jsonx.Writer, op string, o Options, callbackURL,
 // buildOrder builds the body of op from ord. A trusted order (checked when
 // decoded) is only encoded: into w when w is not nil, returning no bytes.
 func buildOrder(op string, ord *Order, o Options, trusted bool, w *jsonx.Writer) ([]byte, error) {
-	r, err := FromOrder(ord, o)
-	if err != nil {
+	var res NewReservation
+	if err := fromOrder(ord, o, &res); err != nil {
 		return nil, err
 	}
+	r := &res
+	var err error
 	var b []byte
 	switch op {
 	case OpSubmit:
