@@ -3,6 +3,7 @@ package jsonx_test
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -765,4 +766,52 @@ func FuzzInt(f *testing.F) {
 			t.Fatalf("Int(%s) = %d, %t; ParseInt: %d, %v", raw, got, ok, want, err)
 		}
 	})
+}
+
+// TestGetInterleaved reads members of several objects (nested, siblings,
+// and indexes that share a hint slot) in shuffled orders and holds every
+// Get to a lookup through Members.
+func TestGetInterleaved(t *testing.T) {
+	src := `{"a":1,"o1":{"x":1,"y":2,"z":3,"w":{"p":1,"q":2}},"b":2,"o2":{"x":4,"y":5,"z":6},"c":3,` +
+		`"arr":[{"x":7,"y":8},{"x":9,"y":10,"z":11}],"d":4,"e":{"\u0078":12,"y":13},"f":5}`
+	d, err := jsonx.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objs []jsonx.Value
+	var walk func(v jsonx.Value)
+	walk = func(v jsonx.Value) {
+		switch v.Kind() {
+		case jsonx.Object:
+			objs = append(objs, v)
+			for _, m := range v.Members() {
+				walk(m)
+			}
+		case jsonx.Array:
+			for _, e := range v.Elems() {
+				walk(e)
+			}
+		}
+	}
+	walk(d.Root())
+	keys := []string{"a", "b", "c", "d", "e", "f", "x", "y", "z", "w", "o1", "o2", "arr", "p", "q", "missing"}
+	want := func(o jsonx.Value, k string) string {
+		for name, m := range o.Members() {
+			if name == k {
+				return string(m.Raw())
+			}
+		}
+		return "<missing>"
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		o, k := objs[rng.IntN(len(objs))], keys[rng.IntN(len(keys))]
+		got := "<missing>"
+		if v := o.Get(k); v.Exists() {
+			got = string(v.Raw())
+		}
+		if w := want(o, k); got != w {
+			t.Fatalf("Get(%q) on %s = %s; want %s", k, o.Raw(), got, w)
+		}
+	}
 }
