@@ -43,6 +43,9 @@ type input struct {
 	errs []reservation.FieldError
 }
 
+// bad records a shape error. Out of line like reservation's checker.add.
+//
+//go:noinline
 func (in *input) bad(path, rule, msg string) {
 	in.errs = append(in.errs, reservation.FieldError{Path: path, Rule: rule, Message: msg})
 }

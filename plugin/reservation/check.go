@@ -93,6 +93,10 @@ func join(prefix, field string) string {
 	return prefix + "." + field
 }
 
+// add records a violation. Out of line: it is on every error path, and
+// inlined at its hundred-odd call sites it made the checks larger.
+//
+//go:noinline
 func (c *checker) add(p fpath, rule, msg string) {
 	c.errs = append(c.errs, FieldError{Path: p.String(), Rule: rule, Message: msg})
 }

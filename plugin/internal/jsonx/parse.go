@@ -137,6 +137,10 @@ func (d *Doc) reset(src []byte, own bool) error {
 	return nil
 }
 
+// errAt is a SyntaxError at pos. Out of line, so the parser's error
+// exits stay small.
+//
+//go:noinline
 func errAt(pos int, msg string) error { return &SyntaxError{Offset: pos, Msg: msg} }
 
 // strPlain marks the bytes a string's fast path steps over: printable ASCII

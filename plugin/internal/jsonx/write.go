@@ -41,16 +41,31 @@ func (w *Writer) sep() {
 	w.comma = true
 }
 
+// The writers of structure and small values below (BeginObject to
+// EndArray, Null, Bool, Int) stay out of line on purpose: inlined at their
+// hundreds of call sites they made the functions that write payloads
+// larger, and inside the sidecar, where the guest's code has to be fetched
+// again after the host's own work, code size costs more than the call
+// saves (BENCHMARKS.md, seventh session).
+
 // BeginObject writes '{'.
+//
+//go:noinline
 func (w *Writer) BeginObject() { w.sep(); w.buf = append(w.buf, '{'); w.comma = false }
 
 // EndObject writes '}'.
+//
+//go:noinline
 func (w *Writer) EndObject() { w.buf = append(w.buf, '}'); w.comma = true }
 
 // BeginArray writes '['.
+//
+//go:noinline
 func (w *Writer) BeginArray() { w.sep(); w.buf = append(w.buf, '['); w.comma = false }
 
 // EndArray writes ']'.
+//
+//go:noinline
 func (w *Writer) EndArray() { w.buf = append(w.buf, ']'); w.comma = true }
 
 // Key writes an object key and its colon; the member's value follows.
@@ -128,12 +143,18 @@ func (w *Writer) StringOrNull(s string) {
 }
 
 // Null writes null.
+//
+//go:noinline
 func (w *Writer) Null() { w.sep(); w.buf = append(w.buf, "null"...) }
 
 // Bool writes true or false.
+//
+//go:noinline
 func (w *Writer) Bool(b bool) { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
 
 // Int writes an integer.
+//
+//go:noinline
 func (w *Writer) Int(n int64) { w.sep(); w.buf = strconv.AppendInt(w.buf, n, 10) }
 
 // QuotedInt writes an integer as a string value ("1756871295"): FrontGo's
