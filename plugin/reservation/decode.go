@@ -19,42 +19,60 @@ func (e *ValidationError) Prefixed(prefix string) *ValidationError {
 	return out
 }
 
-var (
-	orderKnown = []string{"customer", "currency", "orderDate", "paymentLinkDueDate", "reference", "customerReference",
-		"lines", "discounts", "sendOrderBy", "chargeValidityDays", "customerNotes", "terms", "settings",
-		"callbackUrl", "successUrl", "failureUrl", "paymentMethod"}
-	orderLineKnown = []string{"kind", "name", "sku", "unitPrice", "quantity", "taxRate", "discount"}
-	discountKnown  = []string{"name", "amount"}
+// Indexes of each field set's members in a fields array, in the order of
+// its names: constants, so that reading a member needs no bounds check.
+const (
+	oCustomer = iota
+	oCurrency
+	oOrderDate
+	oDueDate
+	oReference
+	oCustRef
+	oLines
+	oDiscounts
+	oSendOrderBy
+	oChargeValidity
+	oNotes
+	oTerms
+	oSettings
+	oCallbackURL
+	oSuccessURL
+	oFailureURL
+	oPaymentMethod
+)
 
-	orderSet        = newFieldSet(orderKnown...)
-	oCustomer       = orderSet.must("customer")
-	oCurrency       = orderSet.must("currency")
-	oOrderDate      = orderSet.must("orderDate")
-	oDueDate        = orderSet.must("paymentLinkDueDate")
-	oReference      = orderSet.must("reference")
-	oCustRef        = orderSet.must("customerReference")
-	oLines          = orderSet.must("lines")
-	oDiscounts      = orderSet.must("discounts")
-	oSendOrderBy    = orderSet.must("sendOrderBy")
-	oChargeValidity = orderSet.must("chargeValidityDays")
-	oNotes          = orderSet.must("customerNotes")
-	oTerms          = orderSet.must("terms")
-	oSettings       = orderSet.must("settings")
-	oCallbackURL    = orderSet.must("callbackUrl")
-	oSuccessURL     = orderSet.must("successUrl")
-	oFailureURL     = orderSet.must("failureUrl")
-	oPaymentMethod  = orderSet.must("paymentMethod")
-	lineSet         = newFieldSet(orderLineKnown...)
-	lKind           = lineSet.must("kind")
-	lName           = lineSet.must("name")
-	lSKU            = lineSet.must("sku")
-	lUnitPrice      = lineSet.must("unitPrice")
-	lQuantity       = lineSet.must("quantity")
-	lTaxRate        = lineSet.must("taxRate")
-	lDiscount       = lineSet.must("discount")
-	discountSet     = newFieldSet(discountKnown...)
-	dName           = discountSet.must("name")
-	dAmount         = discountSet.must("amount")
+const (
+	lKind = iota
+	lName
+	lSKU
+	lUnitPrice
+	lQuantity
+	lTaxRate
+	lDiscount
+)
+
+const (
+	dName = iota
+	dAmount
+)
+
+var (
+	orderKnown = []string{
+		oCustomer: "customer", oCurrency: "currency", oOrderDate: "orderDate", oDueDate: "paymentLinkDueDate",
+		oReference: "reference", oCustRef: "customerReference", oLines: "lines", oDiscounts: "discounts",
+		oSendOrderBy: "sendOrderBy", oChargeValidity: "chargeValidityDays", oNotes: "customerNotes", oTerms: "terms",
+		oSettings: "settings", oCallbackURL: "callbackUrl", oSuccessURL: "successUrl", oFailureURL: "failureUrl",
+		oPaymentMethod: "paymentMethod",
+	}
+	orderLineKnown = []string{
+		lKind: "kind", lName: "name", lSKU: "sku", lUnitPrice: "unitPrice", lQuantity: "quantity",
+		lTaxRate: "taxRate", lDiscount: "discount",
+	}
+	discountKnown = []string{dName: "name", dAmount: "amount"}
+
+	orderSet    = newFieldSet(orderKnown...)
+	lineSet     = newFieldSet(orderLineKnown...)
+	discountSet = newFieldSet(discountKnown...)
 )
 
 // DecodeOrder reads the shop-neutral order JSON that shops send frontgate

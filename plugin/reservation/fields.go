@@ -66,17 +66,6 @@ func (s *fieldSet) index(key []byte, h uint32) int {
 	return i
 }
 
-// must returns the index of name; sets and their index variables are
-// declared together, so a mismatch stops the package from loading.
-func (s *fieldSet) must(name string) int {
-	for i, n := range s.names {
-		if n == name {
-			return i
-		}
-	}
-	panic("reservation: " + name + " is not in the field set")
-}
-
 // members is object for request objects: it checks that v is an object
 // holding only members of set and fills f with them by index.
 func (c *checker) members(v jsonx.Value, path fpath, required bool, set *fieldSet, f *fields) bool {

@@ -17,6 +17,11 @@ func TestFieldSets(t *testing.T) {
 		"note": noteSet, "resend": resendSet, "refund": refundSet}
 	for name, s := range sets {
 		for i, n := range s.names {
+			// The names are keyed by their index constants: a gap would
+			// leave an empty name.
+			if n == "" {
+				t.Errorf("%s: no name at index %d", name, i)
+			}
 			if got := s.index([]byte(n), jsonx.KeyHash(n)); got != i {
 				t.Errorf("%s: index(%q) = %d; want %d", name, n, got, i)
 			}
@@ -60,12 +65,6 @@ func TestFieldSetRefusesTwins(t *testing.T) {
 			newFieldSet(names...)
 		}()
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("must of a missing name did not panic")
-		}
-	}()
-	sendSet.must("fax")
 }
 
 // TestMembersEscapedKeys: a member whose key is written with escapes is

@@ -44,102 +44,156 @@ func ValidateCreate(body []byte, o Options) error {
 	return validateNew(OpCreate, body, &o)
 }
 
+// Indexes of each field set's members in a fields array, in the order of
+// its names: constants, so that reading a member needs no bounds check.
+const (
+	nCustomer = iota
+	nOrderDate
+	nDueDate
+	nReferenceNo
+	nCustRef
+	nSendOrderBy
+	nProducts
+	nSummary
+	nChargeVal
+	nNotes
+	nTnC
+	nSettings
+	nCallback
+	nSubmitPay
+)
+
+const (
+	cUUID = iota
+	cType
+	cCountryCode
+	cMSISDN
+	cEmail
+	cName
+	cLanguage
+	cPersonalNo
+	cOrgID
+	cAddress
+)
+
+const (
+	aStreet = iota
+	aZip
+	aCity
+	aCountry
+)
+
+const (
+	pName = iota
+	pProductID
+	pRate
+	pTax
+	pAmount
+)
+
+const (
+	sSubTotal = iota
+	sTotalTax
+	sGrandTotal
+)
+
+const (
+	sendSMS = iota
+	sendEmail
+)
+
+const (
+	setSecure = iota
+	setPartRefund
+)
+
+const (
+	cbURL = iota
+	cbSuccess
+	cbFailure
+)
+
+const (
+	spVia = iota
+)
+
+const (
+	laID = iota
+	laAmount
+)
+
+const (
+	lnProducts = iota
+	lnGrandTotal
+	lnText
+)
+
+const (
+	noteNote = iota
+)
+
+const (
+	rsCountryCode = iota
+	rsMSISDN
+	rsEmail
+)
+
+const (
+	rfType = iota
+	rfGrandTotal
+	rfProducts
+	rfSource
+	rfReference
+)
+
 var (
-	newKnownSubmit = []string{"customerDetails", "orderDate", "dueDateForPaymentLink", "referenceNo", "customerReference",
-		"sendOrderBy", "products", "orderSummary", "chargeValidity", "customerNotes", "tnc", "settings", "callback"}
-	newKnownCreate = append(append([]string(nil), newKnownSubmit...), "submitPayment")
-	customerKnown  = []string{"uuid", "type", "countryCode", "msisdn", "email", "name", "preferredLanguage",
-		"personalNumber", "organizationId", "address"}
-	addressKnown   = []string{"street", "zip", "city", "country"}
-	productKnown   = []string{"name", "productId", "rate", "tax", "amount"}
-	summaryKnown   = []string{"subTotal", "totalTax", "grandTotal"}
-	sendKnown      = []string{"sms", "email"}
-	settingsKnown  = []string{"secureDetails", "isChargePartiallyRefundable"}
-	callbackSubmit = []string{"callbackUrl"}
-	callbackCreate = []string{"callbackUrl", "success", "failure"}
+	newKnownSubmit = newKnownCreate[:nSubmitPay:nSubmitPay]
+	// submit's names, then submitPayment, so an index means one member in both
+	newKnownCreate = []string{
+		nCustomer: "customerDetails", nOrderDate: "orderDate", nDueDate: "dueDateForPaymentLink",
+		nReferenceNo: "referenceNo", nCustRef: "customerReference", nSendOrderBy: "sendOrderBy",
+		nProducts: "products", nSummary: "orderSummary", nChargeVal: "chargeValidity", nNotes: "customerNotes",
+		nTnC: "tnc", nSettings: "settings", nCallback: "callback", nSubmitPay: "submitPayment",
+	}
+	customerKnown = []string{
+		cUUID: "uuid", cType: "type", cCountryCode: "countryCode", cMSISDN: "msisdn", cEmail: "email", cName: "name",
+		cLanguage: "preferredLanguage", cPersonalNo: "personalNumber", cOrgID: "organizationId", cAddress: "address",
+	}
+	addressKnown   = []string{aStreet: "street", aZip: "zip", aCity: "city", aCountry: "country"}
+	productKnown   = []string{pName: "name", pProductID: "productId", pRate: "rate", pTax: "tax", pAmount: "amount"}
+	summaryKnown   = []string{sSubTotal: "subTotal", sTotalTax: "totalTax", sGrandTotal: "grandTotal"}
+	sendKnown      = []string{sendSMS: "sms", sendEmail: "email"}
+	settingsKnown  = []string{setSecure: "secureDetails", setPartRefund: "isChargePartiallyRefundable"}
+	callbackSubmit = callbackCreate[:cbSuccess:cbSuccess] // callbackUrl only
+	callbackCreate = []string{cbURL: "callbackUrl", cbSuccess: "success", cbFailure: "failure"}
 
 	newSubmitSet = newFieldSet(newKnownSubmit...)
 	newCreateSet = newFieldSet(newKnownCreate...) // newSubmitSet's names, then submitPayment
-	nCustomer    = newCreateSet.must("customerDetails")
-	nOrderDate   = newCreateSet.must("orderDate")
-	nDueDate     = newCreateSet.must("dueDateForPaymentLink")
-	nReferenceNo = newCreateSet.must("referenceNo")
-	nCustRef     = newCreateSet.must("customerReference")
-	nSendOrderBy = newCreateSet.must("sendOrderBy")
-	nProducts    = newCreateSet.must("products")
-	nSummary     = newCreateSet.must("orderSummary")
-	nChargeVal   = newCreateSet.must("chargeValidity")
-	nNotes       = newCreateSet.must("customerNotes")
-	nTnC         = newCreateSet.must("tnc")
-	nSettings    = newCreateSet.must("settings")
-	nCallback    = newCreateSet.must("callback")
-	nSubmitPay   = newCreateSet.must("submitPayment")
 
-	customerSet   = newFieldSet(customerKnown...)
-	cUUID         = customerSet.must("uuid")
-	cType         = customerSet.must("type")
-	cCountryCode  = customerSet.must("countryCode")
-	cMSISDN       = customerSet.must("msisdn")
-	cEmail        = customerSet.must("email")
-	cName         = customerSet.must("name")
-	cLanguage     = customerSet.must("preferredLanguage")
-	cPersonalNo   = customerSet.must("personalNumber")
-	cOrgID        = customerSet.must("organizationId")
-	cAddress      = customerSet.must("address")
-	addressSet    = newFieldSet(addressKnown...)
-	aStreet       = addressSet.must("street")
-	aZip          = addressSet.must("zip")
-	aCity         = addressSet.must("city")
-	aCountry      = addressSet.must("country")
-	productSet    = newFieldSet(productKnown...)
-	pName         = productSet.must("name")
-	pProductID    = productSet.must("productId")
-	pRate         = productSet.must("rate")
-	pTax          = productSet.must("tax")
-	pAmount       = productSet.must("amount")
-	summarySet    = newFieldSet(summaryKnown...)
-	sSubTotal     = summarySet.must("subTotal")
-	sTotalTax     = summarySet.must("totalTax")
-	sGrandTotal   = summarySet.must("grandTotal")
-	sendSet       = newFieldSet(sendKnown...)
-	sendSMS       = sendSet.must("sms")
-	sendEmail     = sendSet.must("email")
-	settingsSet   = newFieldSet(settingsKnown...)
-	setSecure     = settingsSet.must("secureDetails")
-	setPartRefund = settingsSet.must("isChargePartiallyRefundable")
-	cbSubmitSet   = newFieldSet(callbackSubmit...)
-	cbCreateSet   = newFieldSet(callbackCreate...) // cbSubmitSet's name, then success and failure
-	cbURL         = cbCreateSet.must("callbackUrl")
-	cbSuccess     = cbCreateSet.must("success")
-	cbFailure     = cbCreateSet.must("failure")
-	submitPaySet  = newFieldSet(submitPayKnown...)
-	spVia         = submitPaySet.must("via")
+	customerSet  = newFieldSet(customerKnown...)
+	addressSet   = newFieldSet(addressKnown...)
+	productSet   = newFieldSet(productKnown...)
+	summarySet   = newFieldSet(summaryKnown...)
+	sendSet      = newFieldSet(sendKnown...)
+	settingsSet  = newFieldSet(settingsKnown...)
+	cbSubmitSet  = newFieldSet(callbackSubmit...)
+	cbCreateSet  = newFieldSet(callbackCreate...) // cbSubmitSet's name, then success and failure
+	submitPaySet = newFieldSet(submitPayKnown...)
 
-	lineAmountSet    = newFieldSet(lineAmountKnown...)
-	laID             = lineAmountSet.must("id")
-	laAmount         = lineAmountSet.must("amount")
-	linesSet         = newFieldSet(linesKnown...)
-	lnProducts       = linesSet.must("products")
-	lnGrandTotal     = linesSet.must("grandTotal")
-	lnText           = linesSet.must("additionalText")
-	noteSet          = newFieldSet(noteKnown...)
-	noteNote         = noteSet.must("note")
-	resendSet        = newFieldSet(resendKnown...)
-	rsCountryCode    = resendSet.must("countryCode")
-	rsMSISDN         = resendSet.must("msisdn")
-	rsEmail          = resendSet.must("email")
-	refundSet        = newFieldSet(refundKnown...)
-	rfType           = refundSet.must("type")
-	rfGrandTotal     = refundSet.must("grandTotal")
-	rfProducts       = refundSet.must("products")
-	rfSource         = refundSet.must("source")
-	rfReference      = refundSet.must("reference")
-	submitPayKnown   = []string{"via"}
-	lineAmountKnown  = []string{"id", "amount"}
-	linesKnown       = []string{"products", "grandTotal", "additionalText"} // capture and charge
-	noteKnown        = []string{"note"}
-	resendKnown      = []string{"countryCode", "msisdn", "email"}
-	refundKnown      = []string{"type", "grandTotal", "products", "source", "reference"}
+	lineAmountSet   = newFieldSet(lineAmountKnown...)
+	linesSet        = newFieldSet(linesKnown...)
+	noteSet         = newFieldSet(noteKnown...)
+	resendSet       = newFieldSet(resendKnown...)
+	refundSet       = newFieldSet(refundKnown...)
+	submitPayKnown  = []string{spVia: "via"}
+	lineAmountKnown = []string{laID: "id", laAmount: "amount"}
+	linesKnown      = []string{lnProducts: "products", lnGrandTotal: "grandTotal", lnText: "additionalText"} // capture and charge
+	noteKnown       = []string{noteNote: "note"}
+	resendKnown     = []string{rsCountryCode: "countryCode", rsMSISDN: "msisdn", rsEmail: "email"}
+	refundKnown     = []string{
+		rfType: "type", rfGrandTotal: "grandTotal", rfProducts: "products", rfSource: "source",
+		rfReference: "reference",
+	}
 	paymentMethods   = []string{"visa", "mastercard"}
 	customerTypes    = []string{"private", "corporate"}
 	refundSources    = []string{"captured", "charged"}
