@@ -101,7 +101,7 @@ func fromOrder(ord *Order, o Options, r *NewReservation) error {
 	}
 	// The lines' totals: on the stack for the usual order.
 	var tbuf [16]money.Amount
-	totals := tbuf[:0]
+	var totals []money.Amount
 	if n := len(ord.Lines); n <= len(tbuf) {
 		totals = tbuf[:n]
 	} else {
@@ -357,8 +357,8 @@ func buildOrder(op string, ord *Order, o Options, trusted bool, w *jsonx.Writer)
 		return nil, err
 	}
 	r := &res
-	var err error
 	var b []byte
+	var err error
 	switch op {
 	case OpSubmit:
 		if ord.SuccessURL != "" || ord.FailureURL != "" || ord.PaymentMethod != "" {
