@@ -129,8 +129,9 @@ func encodeNew(op string, r *NewReservation) ([]byte, error) {
 	return w.Bytes(), nil
 }
 
-// encodeNewTo is encodeNew writing the body into w as its next value. On an
-// error w holds part of it and must be discarded.
+// encodeNewTo is encodeNew writing the body into w as its next value; w
+// must not hold an error already. On an error w holds part of the body and
+// must be discarded.
 func encodeNewTo(w *jsonx.Writer, op string, r *NewReservation) error {
 	writeNew(w, op, r)
 	if err := w.Err(); err != nil {

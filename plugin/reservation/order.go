@@ -324,8 +324,9 @@ func (c *CheckedOrder) Build(op string, o Options, callbackURL, successURL, fail
 
 // BuildTo is Build writing the body into w as its next value, for a caller
 // assembling a larger document (the core's request envelope): the usual
-// case then neither allocates the body nor copies it. On an error w holds
-// part of the body and must be discarded.
+// case then neither allocates the body nor copies it. w must not hold an
+// error already (its Err is read as the body's). On an error w holds part
+// of the body and must be discarded.
 func (c *CheckedOrder) BuildTo(w *jsonx.Writer, op string, o Options, callbackURL, successURL, failureURL string) error {
 	b, err := c.build(w, op, o, callbackURL, successURL, failureURL)
 	if err == nil && b != nil {
