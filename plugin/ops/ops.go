@@ -6,6 +6,8 @@ package ops
 
 import (
 	"strconv"
+	"sync"
+	"unsafe"
 
 	"github.com/frontgate/frontgate/plugin/abi"
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
@@ -15,7 +17,82 @@ type handler func(in jsonx.Value, w *jsonx.Writer) *opError
 
 var handlers = map[string]handler{}
 
+// slots is a faster way to handlers: a table indexed by a multiply-shift
+// of each name's fingerprint (opHash), with a multiplier that gives every
+// operation its own slot, built at the first lookup. In the wasm guest the
+// map's hashing of the whole name cost a tenth of a small operation. Names
+// registered later (tests) are found in the map.
+var slots struct {
+	once sync.Once
+	mul  uint32
+	tab  [128]struct {
+		name string
+		h    handler
+	}
+}
+
+func slotOf(name string) int { return int((opHash(name) * slots.mul) >> 25) }
+
+// opHash fingerprints a name by its first and last eight bytes (operation
+// names share prefixes and suffixes, so length and a few bytes are not
+// enough: build_charge and build_create would agree).
+func opHash(s string) uint32 {
+	n := len(s)
+	if n < 8 {
+		h := uint32(n)
+		for i := 0; i < n; i++ {
+			h = h*31 + uint32(s[i])
+		}
+		return h
+	}
+	p := unsafe.Pointer(unsafe.StringData(s))
+	w := *(*uint64)(p) ^ *(*uint64)(unsafe.Add(p, n-8))*0x9E3779B97F4A7C15 ^ uint64(n)
+	return uint32(w ^ w>>32)
+}
+
+func buildSlots() {
+	for try, mul := 0, uint32(0x9E3779B1); try < 1<<16; try, mul = try+1, mul+0x3C6EF372 {
+		slots.mul = mul
+		var used [len(slots.tab)]bool
+		ok := true
+		for name := range handlers {
+			i := slotOf(name)
+			if used[i] {
+				ok = false
+				break
+			}
+			used[i] = true
+		}
+		if ok {
+			for name, h := range handlers {
+				e := &slots.tab[slotOf(name)]
+				e.name, e.h = name, h
+			}
+			return
+		}
+	}
+	// No multiplier found: the table stays empty and the map answers.
+}
+
 func register(name string, h handler) { handlers[name] = h }
+
+// unregister undoes register (for tests).
+func unregister(name string) {
+	delete(handlers, name)
+	if e := &slots.tab[slotOf(name)]; e.name == name {
+		e.name, e.h = "", nil
+	}
+}
+
+// lookup returns the handler of operation fn.
+func lookup(fn string) (handler, bool) {
+	slots.once.Do(buildSlots)
+	if e := &slots.tab[slotOf(fn)]; e.h != nil && e.name == fn {
+		return e.h, true
+	}
+	h, ok := handlers[fn]
+	return h, ok
+}
 
 // Call runs operation fn on input and returns the envelope:
 // {"ok":true,"data":…} or {"ok":false,"error":{"code":…,"message":…,…}}.
@@ -38,7 +115,7 @@ func CallInto(buf []byte, fn string, input []byte) (out []byte) {
 			out = w.Bytes()
 		}
 	}()
-	h, ok := handlers[fn]
+	h, ok := lookup(fn)
 	if !ok {
 		writeError(w, &opError{code: abi.CodeUnknownOp, message: "unknown operation " + strconv.Quote(truncate(fn, 64))})
 		return w.Bytes()

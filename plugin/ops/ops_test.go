@@ -3,6 +3,7 @@ package ops
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -60,7 +61,7 @@ func TestEmptyInputIsAnEmptyObject(t *testing.T) {
 // panics: the caller gets an internal error, never a crash.
 func TestPanicBecomesEnvelope(t *testing.T) {
 	register("test_panic", func(jsonx.Value, *jsonx.Writer) *opError { panic("boom") })
-	defer delete(handlers, "test_panic")
+	defer unregister("test_panic")
 	ok, code, msg := envelope(t, Call("test_panic", []byte(`{}`)))
 	if ok || code != abi.CodeInternal || msg != "test_panic: internal error: boom" {
 		t.Fatalf("got ok=%v code=%q msg=%q", ok, code, msg)
@@ -76,6 +77,38 @@ func TestEveryOperationRegistered(t *testing.T) {
 	}
 	if len(handlers) != len(abi.Operations) {
 		t.Errorf("%d handlers for %d operations", len(handlers), len(abi.Operations))
+	}
+}
+
+// TestLookup: the slot table gives every operation the handler the map
+// holds, has a slot for each of them, and answers no for other names.
+func TestLookup(t *testing.T) {
+	lookup("") // builds the table
+	inSlots := 0
+	for name, want := range handlers {
+		h, ok := lookup(name)
+		if !ok || reflect.ValueOf(h).Pointer() != reflect.ValueOf(want).Pointer() {
+			t.Errorf("lookup(%q) = %v, %v", name, h, ok)
+		}
+		if e := slots.tab[slotOf(name)]; e.name == name {
+			inSlots++
+		}
+	}
+	if inSlots != len(handlers) {
+		t.Errorf("%d of %d operations have a slot", inSlots, len(handlers))
+	}
+	for _, name := range []string{"", "nope", "build_creat", "build_createx", "Build_create", "build_crXate", "parse_resend "} {
+		if _, ok := lookup(name); ok {
+			t.Errorf("lookup(%q) found a handler", name)
+		}
+	}
+	register("test_lookup", manifest)
+	if _, ok := lookup("test_lookup"); !ok {
+		t.Error("a name registered after the table was built is not found")
+	}
+	unregister("test_lookup")
+	if _, ok := lookup("test_lookup"); ok {
+		t.Error("an unregistered name is still found")
 	}
 }
 

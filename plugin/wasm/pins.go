@@ -12,7 +12,13 @@ import (
 // does not move objects, so an address stays valid until frontgate_free
 // drops the entry.
 type pins struct {
-	bufs map[uint32]pinned
+	// few holds the first buffers, searched in order: a call has two or
+	// three pinned (the host's input buffer and the result), and a map's
+	// hashing and probing cost more than that search in the guest. Any
+	// further buffers go to more.
+	few  [8]pinEntry
+	nFew int
+	more map[uint32]pinned
 	addr func([]byte) uint32 // address of b[0] in linear memory
 	// spare is the storage of the last buffer freed for good, handed to
 	// the next operation to write its result into: a call then allocates
@@ -25,7 +31,55 @@ type pins struct {
 const maxSpare = 64 << 10
 
 func newPins(addr func([]byte) uint32) *pins {
-	return &pins{bufs: make(map[uint32]pinned), addr: addr}
+	return &pins{addr: addr}
+}
+
+type pinEntry struct {
+	a uint32
+	pinned
+}
+
+// get returns the entry of address a.
+func (p *pins) get(a uint32) (pinned, bool) {
+	for i := 0; i < p.nFew; i++ {
+		if p.few[i].a == a {
+			return p.few[i].pinned, true
+		}
+	}
+	e, ok := p.more[a] // a nil map answers false
+	return e, ok
+}
+
+// set stores the entry of address a.
+func (p *pins) set(a uint32, e pinned) {
+	for i := 0; i < p.nFew; i++ {
+		if p.few[i].a == a {
+			p.few[i].pinned = e
+			return
+		}
+	}
+	if _, ok := p.more[a]; ok || p.nFew == len(p.few) {
+		if p.more == nil {
+			p.more = make(map[uint32]pinned)
+		}
+		p.more[a] = e
+		return
+	}
+	p.few[p.nFew] = pinEntry{a, e}
+	p.nFew++
+}
+
+// del forgets address a, dropping the reference to its buffer.
+func (p *pins) del(a uint32) {
+	for i := 0; i < p.nFew; i++ {
+		if p.few[i].a == a {
+			p.nFew--
+			p.few[i] = p.few[p.nFew]
+			p.few[p.nFew] = pinEntry{}
+			return
+		}
+	}
+	delete(p.more, a)
 }
 
 // pinned counts how often one address was handed out, so a result that
@@ -47,29 +101,29 @@ func (p *pins) alloc(size uint32) uint32 {
 
 func (p *pins) pin(b []byte) uint32 {
 	a := p.addr(b)
-	e := p.bufs[a]
+	e, _ := p.get(a)
 	if e.n == 0 || len(b) > len(e.b) {
 		e.b = b
 	}
 	e.n++
-	p.bufs[a] = e
+	p.set(a, e)
 	return a
 }
 
 // free forgets the buffer at ptr; unknown pointers (0, double frees) are
 // ignored.
 func (p *pins) free(ptr uint32) {
-	e, ok := p.bufs[ptr]
+	e, ok := p.get(ptr)
 	switch {
 	case !ok:
 	case e.n <= 1:
-		delete(p.bufs, ptr)
+		p.del(ptr)
 		if c := cap(e.b); c <= maxSpare && c > cap(p.spare) {
 			p.spare = e.b[:0]
 		}
 	default:
 		e.n--
-		p.bufs[ptr] = e
+		p.set(ptr, e)
 	}
 }
 
@@ -84,7 +138,7 @@ func (p *pins) input(fn string, ptr, size uint32) ([]byte, []byte) {
 	if size > abi.MaxInput {
 		return nil, tooLarge(fn, size)
 	}
-	e, ok := p.bufs[ptr]
+	e, ok := p.get(ptr)
 	if !ok || int(size) > len(e.b) {
 		return nil, shimError(abi.CodeBadInput, fn+": input at "+hex(ptr)+" ("+strconv.FormatUint(uint64(size), 10)+
 			" bytes) is not memory from "+abi.FuncAlloc)

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"testing"
@@ -42,7 +43,7 @@ func TestPins(t *testing.T) {
 	echo := func(_ []byte, fn string, in []byte) []byte { return append([]byte(fn+":"), in...) }
 	result := func(packed uint64) string {
 		ptr, n := abi.Unpack(packed)
-		b := p.bufs[ptr].b
+		b := p.entry(ptr).b
 		if len(b) != int(n) {
 			t.Fatalf("result at %#x: %d pinned bytes, packed length %d", ptr, len(b), n)
 		}
@@ -53,7 +54,7 @@ func TestPins(t *testing.T) {
 		t.Fatal("alloc of 0 or over MaxInput must return 0")
 	}
 	in := p.alloc(8)
-	copy(p.bufs[in].b, "abcdefgh")
+	copy(p.entry(in).b, "abcdefgh")
 	tests := []struct {
 		name      string
 		ptr, size uint32
@@ -79,17 +80,17 @@ func TestPins(t *testing.T) {
 	// A result at the input's address is pinned twice and survives one free.
 	same := func(_ []byte, _ string, b []byte) []byte { return b }
 	r := p.invoke("f", in, 8, same)
-	if ptr, _ := abi.Unpack(r); ptr != in || p.bufs[in].n != 2 {
-		t.Fatalf("aliasing result: ptr %#x count %d", ptr, p.bufs[in].n)
+	if ptr, _ := abi.Unpack(r); ptr != in || p.entry(in).n != 2 {
+		t.Fatalf("aliasing result: ptr %#x count %d", ptr, p.entry(in).n)
 	}
 	p.free(in)
-	if p.bufs[in].n != 1 {
+	if p.entry(in).n != 1 {
 		t.Fatal("first free of an aliased buffer dropped it")
 	}
 	p.free(in)
 	p.free(in) // double free: ignored
-	if len(p.bufs) != 0 {
-		t.Fatalf("leaked pins: %v", p.bufs)
+	if p.count() != 0 {
+		t.Fatalf("leaked pins: %d", p.count())
 	}
 }
 
@@ -98,17 +99,17 @@ func TestPins(t *testing.T) {
 func TestSpareResultBuffer(t *testing.T) {
 	p := newPins(addrOf)
 	in := p.alloc(4)
-	copy(p.bufs[in].b, "data")
+	copy(p.entry(in).b, "data")
 	write := func(buf []byte, fn string, in []byte) []byte { // as ops.CallInto: from buf's start
 		return append(append(buf[:0], fn+":"...), in...)
 	}
 	read := func(packed uint64) (uint32, string) {
 		ptr, n := abi.Unpack(packed)
-		return ptr, string(p.bufs[ptr].b[:n])
+		return ptr, string(p.entry(ptr).b[:n])
 	}
 	p1, r1 := read(p.invoke("aa", in, 4, write))
 	p2, r2 := read(p.invoke("bb", in, 4, write))
-	if p1 == p2 || r1 != "aa:data" || r2 != "bb:data" || string(p.bufs[p1].b) != "aa:data" {
+	if p1 == p2 || r1 != "aa:data" || r2 != "bb:data" || string(p.entry(p1).b) != "aa:data" {
 		t.Fatalf("two pinned results: %#x %q, %#x %q", p1, r1, p2, r2)
 	}
 	p.free(p1)
@@ -116,19 +117,74 @@ func TestSpareResultBuffer(t *testing.T) {
 	if p3 != p1 || r3 != "cc:data" {
 		t.Fatalf("after freeing %#x the next result is at %#x (%q), not in the freed storage", p1, p3, r3)
 	}
-	if string(p.bufs[p2].b) != "bb:data" {
-		t.Fatalf("a pinned result was overwritten: %q", p.bufs[p2].b)
+	if string(p.entry(p2).b) != "bb:data" {
+		t.Fatalf("a pinned result was overwritten: %q", p.entry(p2).b)
 	}
 	p.free(p2)
 	p.free(p3)
 	p.free(in)
-	if len(p.bufs) != 0 {
-		t.Fatalf("leaked pins: %v", p.bufs)
+	if p.count() != 0 {
+		t.Fatalf("leaked pins: %d", p.count())
 	}
 	p.spare = nil
 	big := p.alloc(maxSpare + 1)
 	p.free(big)
 	if p.spare != nil {
 		t.Fatalf("a %d-byte buffer was kept as spare", maxSpare+1)
+	}
+}
+
+// entry is get for tests: the zero entry when a is not pinned.
+func (p *pins) entry(a uint32) pinned { e, _ := p.get(a); return e }
+
+// count is how many addresses are pinned.
+func (p *pins) count() int { return p.nFew + len(p.more) }
+
+// TestPinsBeyondTheArray pins more buffers than the array holds, frees them
+// in a shuffled order and pins again: every buffer stays findable by its
+// address, whether it lives in the array or the map, and nothing leaks.
+func TestPinsBeyondTheArray(t *testing.T) {
+	p := newPins(addrOf)
+	rng := rand.New(rand.NewPCG(7, 8))
+	live := map[uint32]byte{}
+	for round := 0; round < 5; round++ {
+		for i := 0; i < 20; i++ {
+			a := p.alloc(16)
+			e := p.entry(a)
+			e.b[0] = byte(round*20 + i)
+			live[a] = e.b[0]
+		}
+		for a, v := range live {
+			if e, ok := p.get(a); !ok || e.n != 1 || e.b[0] != v {
+				t.Fatalf("round %d: buffer at %#x: %v %d %v", round, a, ok, e.n, e.b)
+			}
+		}
+		if p.count() != len(live) {
+			t.Fatalf("round %d: %d pinned, want %d", round, p.count(), len(live))
+		}
+		addrs := make([]uint32, 0, len(live))
+		for a := range live {
+			addrs = append(addrs, a)
+		}
+		rng.Shuffle(len(addrs), func(i, j int) { addrs[i], addrs[j] = addrs[j], addrs[i] })
+		for _, a := range addrs[:len(addrs)/2+round] {
+			p.free(a)
+			p.free(a) // a double free is ignored
+			delete(live, a)
+			if _, ok := p.get(a); ok {
+				t.Fatalf("freed %#x is still pinned", a)
+			}
+		}
+	}
+	for a := range live {
+		p.free(a)
+	}
+	if p.count() != 0 || p.nFew != 0 {
+		t.Fatalf("leaked pins: %d", p.count())
+	}
+	for i := range p.few {
+		if p.few[i].b != nil {
+			t.Fatalf("array slot %d still holds a buffer", i)
+		}
 	}
 }
