@@ -3,6 +3,8 @@ package wasmrt
 import (
 	"context"
 	"errors"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,5 +97,45 @@ func TestMissingOperations(t *testing.T) {
 	_, err := NewWasm(context.Background(), testModule(t), cfg)
 	if err == nil || !strings.Contains(err.Error(), "lacks operations this host needs: [refund_everything]") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestABIDocStatesInitialMemory keeps plugin/ABI.md's limits table true to
+// the module built from this checkout: the initial memory it declares.
+func TestABIDocStatesInitialMemory(t *testing.T) {
+	mod := testModule(t)
+	uleb := func(p *int) uint32 {
+		var v uint32
+		for shift := 0; ; shift += 7 {
+			c := mod[*p]
+			*p++
+			v |= uint32(c&0x7f) << shift
+			if c < 0x80 {
+				return v
+			}
+		}
+	}
+	pages := uint32(0)
+	for p := 8; p < len(mod); {
+		id := mod[p]
+		p++
+		size := int(uleb(&p))
+		if id == 5 { // memory: count, limits flag, min
+			q := p
+			if uleb(&q) != 1 {
+				t.Fatal("the module declares more than one memory")
+			}
+			q++ // flag
+			pages = uleb(&q)
+		}
+		p += size
+	}
+	doc, err := os.ReadFile("../../../plugin/ABI.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "| initial memory | " + strconv.Itoa(int(pages)) + " pages ("
+	if pages == 0 || !strings.Contains(string(doc), want) {
+		t.Errorf("the module declares %d pages of initial memory; plugin/ABI.md's limits table must say %q", pages, want)
 	}
 }
