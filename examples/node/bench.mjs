@@ -3,8 +3,9 @@
 //
 //   node examples/node/bench.mjs <frontgate.wasm> <dir> [iterations]
 //
-// <dir> holds one input per operation, named <operation>.json; the Go
-// benchmark writes the hot operations' inputs there:
+// <dir> holds one input per operation, named <operation>.json (or
+// <operation>~<variant>.json for a second input of the same operation);
+// the Go benchmark writes the hot operations' inputs there:
 //
 //   FRONTGATE_HOT_INPUTS=/tmp/hot go test -run TestWriteHotInputs ./host/internal/wasmrt
 import { readdir, readFile } from 'node:fs/promises';
@@ -19,16 +20,17 @@ if (!wasm || !dir) {
 const fg = await loadFrontgate(wasm);
 const n = Number(iters);
 for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
-  const fn = file.slice(0, -'.json'.length);
+  const name = file.slice(0, -'.json'.length);
+  const fn = name.split('~')[0];
   const input = await readFile(join(dir, file));
   const first = new TextDecoder().decode(fg.call(fn, input));
   if (!first.startsWith('{"ok":true')) {
-    console.error(`${fn}: not a success case: ${first.slice(0, 200)}`);
+    console.error(`${name}: not a success case: ${first.slice(0, 200)}`);
     process.exit(1);
   }
   for (let i = 0; i < Math.min(n, 2000); i++) fg.call(fn, input); // let V8 tier up
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) fg.call(fn, input);
   const us = Number(process.hrtime.bigint() - t0) / n / 1000;
-  console.log(`${fn.padEnd(16)} ${us.toFixed(1).padStart(8)} µs/op  (${input.length} bytes in, ${n} calls)`);
+  console.log(`${name.padEnd(20)} ${us.toFixed(1).padStart(8)} µs/op  (${input.length} bytes in, ${n} calls)`);
 }

@@ -81,11 +81,13 @@ func TestBenchScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "parse_create.json"), []byte(input), 0o644); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"parse_create.json", "parse_create~text.json"} { // a variant runs its operation
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(input), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	out := run(t, node, "bench.mjs", wasm, dir, "20")
-	if !regexp.MustCompile(`^parse_create +[0-9.]+ µs/op  \([0-9]+ bytes in, 20 calls\)\n$`).MatchString(out) {
+	if !regexp.MustCompile(`^parse_create +[0-9.]+ µs/op  \([0-9]+ bytes in, 20 calls\)\nparse_create~text +[0-9.]+ µs/op  \([0-9]+ bytes in, 20 calls\)\n$`).MatchString(out) {
 		t.Fatalf("unexpected output %q", out)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "parse_create.json"), []byte(`{}`), 0o644); err != nil {

@@ -148,6 +148,20 @@ func fromEnvelope(e *wasmrt.EnvelopeError) *Error {
 func (s *Service) call(ctx context.Context, fn string, in any, out any) *Error {
 	start := time.Now()
 	data, err := wasmrt.Do[json.RawMessage](ctx, s.core, fn, in)
+	return s.called(fn, start, data, err, out)
+}
+
+// parse runs parse_<op> on FrontGo's answer (wasmrt.DoParse: the body goes
+// in as JSON when it is an object or array) and decodes its data into out.
+func (s *Service) parse(ctx context.Context, op string, a wasmrt.Answer, out any) *Error {
+	fn := "parse_" + op
+	start := time.Now()
+	data, err := wasmrt.DoParse[json.RawMessage](ctx, s.core, fn, a)
+	return s.called(fn, start, data, err, out)
+}
+
+// called records a core call and turns its result into out or an *Error.
+func (s *Service) called(fn string, start time.Time, data json.RawMessage, err error, out any) *Error {
 	s.m.coreCall(fn, time.Since(start), err)
 	if err != nil {
 		var ee *wasmrt.EnvelopeError
@@ -197,7 +211,7 @@ func (s *Service) send(ctx context.Context, op string, req request, out any) *Er
 		return &Error{Status: 502, Code: "upstream_unavailable", Message: op + ": FrontGo is unavailable: " + err.Error()}
 	}
 	s.m.upstream(op, resp.Status, time.Since(start))
-	return s.call(ctx, "parse_"+op, map[string]any{"status": resp.Status, "body": string(resp.Body), "requestId": resp.RequestID}, out)
+	return s.parse(ctx, op, wasmrt.Answer{Status: resp.Status, Body: resp.Body, RequestID: resp.RequestID}, out)
 }
 
 // options is the part of every build input the config sets.

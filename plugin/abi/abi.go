@@ -4,17 +4,26 @@
 // plugin/ABI.md is its prose form.
 package abi
 
-// Version of the ABI. Semver: a new operation raises Minor; changing an
-// export's signature, the envelope, or an operation's input or output in an
+// Version of the ABI. Semver: a new operation, or a new optional form of
+// an operation's input or output, raises Minor; changing an export's
+// signature, the envelope, or an operation's input or output in an
 // incompatible way raises Major. A host refuses a module whose Major differs
 // from its own.
+//
+// 1.1.0: the parse operations also take the response body as the JSON
+// object or array itself (ParsedBodySince).
 const (
 	Major = 1
-	Minor = 0
+	Minor = 1
 	Patch = 0
 	// Version is Major.Minor.Patch as text.
-	Version = "1.0.0"
+	Version = "1.1.0"
 )
+
+// ParsedBodySince is the first ABI version whose parse operations take the
+// body as a JSON value, the input's last member, besides the body's text as
+// a JSON string. A host sends a module of an older minor the text.
+const ParsedBodySince uint32 = 1<<16 | 1<<8
 
 // PackedVersion is what FuncVersion returns: Major<<16 | Minor<<8 | Patch.
 const PackedVersion uint32 = Major<<16 | Minor<<8 | Patch

@@ -464,6 +464,19 @@ func parseCases(t *testing.T, add func(vcase)) {
 			c.code = "upstream"
 		}
 		add(c)
+		// Since ABI 1.1 a host may send an object or array body as the
+		// JSON value itself; the answer must not change.
+		if raw := bytes.TrimSpace(body); len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
+			j := c
+			j.name, j.same = c.name+" (body as JSON)", c.name
+			j.input = []byte(`{"status":` + status + `,"body":` + string(raw) + `}`)
+			if !json.Valid(raw) {
+				// Not JSON after all: the input is not JSON either, and a
+				// host sends such a body again as text (wasmrt.CallParse).
+				j.ok, j.code, j.data, j.same = false, "bad_input", "", ""
+			}
+			add(j)
+		}
 	}
 }
 
@@ -552,7 +565,7 @@ func statusCases(t *testing.T, add func(vcase)) {
 func miscCases(t *testing.T, add func(vcase)) {
 	callbackCases(t, add)
 	statusCases(t, add)
-	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.0.0"`})
+	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.1.0"`})
 	add(vcase{name: "abi: unknown operation", fn: "validate_order", input: []byte(`{}`), code: "unknown_op"})
 	add(vcase{name: "abi: input not an object", fn: "validate_details", input: []byte(`"RES1"`), code: "bad_input"})
 	// Invalid UTF-8 cannot travel inside a vector file's JSON string; the
@@ -562,5 +575,14 @@ func miscCases(t *testing.T, add func(vcase)) {
 	add(vcase{name: "parse: 200 envelope claiming 417", fn: "parse_submit", input: input(t, map[string]any{"status": 200, "body": `{"status_code":417,"message":"payloadValidationErrors","is_error":true,"errors":["The customer details.email must be a valid email address."]}`}), code: "upstream", data: `"kind":"validation"`})
 	add(vcase{name: "parse: laravel keyed validation errors", fn: "parse_create", input: input(t, map[string]any{"status": 417, "body": `{"status_code":417,"status_message":"Client Error","message":"payloadValidationErrors","is_error":true,"errors":{"customerDetails.email":["The email must be a valid email address."]}}`}), code: "upstream", rules: []string{"customerDetails.email:frontgo"}})
 	add(vcase{name: "parse: success without reservation uuid", fn: "parse_create", input: input(t, map[string]any{"status": 201, "body": `{"status_code":201,"message":"Reservation Submitted Successfully","is_data":true,"data":{"customerUuid":"CSRT1","paymentUrl":"https://pay.example/x"}}`}), code: "upstream", rules: []string{"data.reservationUuid:required"}})
+	// The body as a JSON value (ABI 1.1) must be the input's last member:
+	// a host that pastes a body it did not check cannot be fooled by text
+	// that ends the value early and adds members of its own.
+	created := `{"status_code":201,"message":"Reservation Submitted Successfully","is_data":true,"data":{"customerUuid":"CSRT1","reservationUuid":"RES1943140879","paymentUrl":"https://pay.example/x"}}`
+	add(vcase{name: "parse: body as JSON", fn: "parse_create", input: []byte(`{"status":201,"requestId":"req-2","body":` + created + `}`), ok: true, data: `"paymentUrl":"https://pay.example/x"`})
+	add(vcase{name: "parse: body as text, the same answer", fn: "parse_create", input: input(t, map[string]any{"status": 201, "requestId": "req-2", "body": created}), ok: true, same: "parse: body as JSON"})
+	add(vcase{name: "parse: body as JSON followed by another member", fn: "parse_create", input: []byte(`{"status":201,"body":` + created + `,"requestId":"req-2"}`), code: "bad_input", rules: []string{"body:last_member"}})
+	add(vcase{name: "parse: body as JSON with a duplicate key", fn: "parse_capture", input: []byte(`{"status":202,"body":{"status_code":202,"status_code":202}}`), code: "bad_input"})
+	add(vcase{name: "parse: body as a JSON array with a 500", fn: "parse_cancel", input: []byte(`{"status":500,"body":["Server Error"]}`), code: "upstream", data: `"kind":"server"`})
 	add(vcase{name: "parse: truncated success", fn: "parse_capture", input: input(t, map[string]any{"status": 202, "body": `{"status_code":202,"message":"reservationCapturedSuccessfully","is_data":true,"data":{"uuid":"CAP1`}), code: "upstream", data: `"kind":"malformed"`})
 }

@@ -36,6 +36,7 @@ func TestNativeVectors(t *testing.T) {
 func TestVectorCases(t *testing.T) {
 	cases := allCases(t)
 	seen := map[string]bool{}
+	outs := map[string][]byte{}
 	var files []string
 	for _, c := range cases {
 		file := slug(c.name) + ".json"
@@ -45,7 +46,18 @@ func TestVectorCases(t *testing.T) {
 		seen[file] = true
 		files = append(files, file)
 		out := ops.Call(c.fn, c.input)
-		t.Run(c.name, func(t *testing.T) { c.check(t, out) })
+		outs[c.name] = out
+		t.Run(c.name, func(t *testing.T) {
+			c.check(t, out)
+			if c.same == "" {
+				return
+			}
+			if want, ok := outs[c.same]; !ok {
+				t.Fatalf("no earlier case %q to compare with", c.same)
+			} else if !bytes.Equal(out, want) {
+				t.Fatalf("answers differently from %q:\n%s\n%s", c.same, out, want)
+			}
+		})
 		if *update {
 			writeVector(t, file, Vector{Name: c.name, Func: c.fn, Input: string(c.input), Output: string(out)})
 		}
@@ -70,6 +82,7 @@ type vcase struct {
 	rules []string // expected "path:rule" pairs, in any order
 	code  string   // expected error code when not ok and rules is empty
 	data  string   // a substring the data must contain (optional)
+	same  string   // an earlier case whose output this one must equal byte for byte (optional)
 }
 
 func (c *vcase) check(t *testing.T, out []byte) {

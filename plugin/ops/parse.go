@@ -17,17 +17,31 @@ var bodyBufs sync.Pool // of *[]byte
 const maxBodyBuf = 256 << 10
 
 // parse decodes a FrontGo answer. Input: {"status": 201, "body": "<the
-// response body as a string>", "requestId"?}. Data: the typed result, with
-// money in øre; a failure is an "upstream" error envelope.
+// response body as a string>", "requestId"?}, or (since ABI 1.1) with the
+// body as the JSON object or array itself, as the input's last member.
+// Data: the typed result, with money in øre; a failure is an "upstream"
+// error envelope.
 func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	in := &input{v: v, fn: fn}
 	status := in.int("status", true)
-	scratch, _ := bodyBufs.Get().(*[]byte)
-	if scratch == nil {
-		scratch = new([]byte)
+	var r reservation.Response
+	if b := v.Get("body"); b.Kind() == jsonx.Object || b.Kind() == jsonx.Array {
+		// The body as JSON, already parsed with the input. A host that
+		// pasted a body it had not checked into its input could have let
+		// the text end the value early and add members of its own; as the
+		// last member, anything after the value would have been one.
+		if !v.IsLast(b) {
+			in.bad("body", "last_member", "as a JSON object or array, must be the input's last member")
+		}
+		r = r.WithParsedBody(b)
+	} else {
+		scratch, _ := bodyBufs.Get().(*[]byte)
+		if scratch == nil {
+			scratch = new([]byte)
+		}
+		defer bodyBufs.Put(scratch) // the body is not used after this call
+		r.Body = in.bodyBytes("body", scratch)
 	}
-	defer bodyBufs.Put(scratch) // the body is not used after this call
-	body := in.bodyBytes("body", scratch)
 	rid := in.str("requestId", false)
 	if status != 0 && (status < 100 || status > 599) {
 		in.bad("status", "range", "must be an HTTP status between 100 and 599")
@@ -35,7 +49,7 @@ func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	if e := in.failed(); e != nil {
 		return e
 	}
-	r := reservation.Response{Status: int(status), Body: body, RequestID: rid}
+	r.Status, r.RequestID = int(status), rid
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
 		// Borrowed, like details below.

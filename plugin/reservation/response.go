@@ -15,6 +15,18 @@ type Response struct {
 	Status    int
 	Body      []byte
 	RequestID string
+
+	parsed jsonx.Value // the body already parsed (WithParsedBody), or absent
+}
+
+// WithParsedBody returns r with its body given as a value the core's JSON
+// parser has already read, an object or an array: the core's parse
+// operations receive the body that way inside their own input (ABI 1.1) and
+// so do not parse it twice. Body becomes the value's source bytes, and the
+// value's document must outlive every use of the result.
+func (r Response) WithParsedBody(body jsonx.Value) Response {
+	r.parsed, r.Body = body, body.Raw()
+	return r
 }
 
 // Created is the data of a successful submit or create: the reservation,
@@ -51,12 +63,16 @@ func (c *respChecker) fail(op string, r Response, msg string) error {
 // a success, or the decoded *APIError of a failure.
 //
 // The data Value belongs to the returned Doc, which the caller releases
-// once it has copied out what it keeps; on an error the Doc is nil.
+// once it has copied out what it keeps; on an error, or when r's body came
+// parsed, the Doc is nil (releasing nil does nothing).
 func envelope(op string, r Response) (*jsonx.Doc, jsonx.Value, string, error) {
-	d, perr := jsonx.ParseTemp(r.Body)
-	var root jsonx.Value
-	if perr == nil {
-		root = d.Root()
+	var d *jsonx.Doc // nil when the body came parsed: its document is not ours to release
+	var perr error
+	root := r.parsed
+	if !root.Exists() {
+		if d, perr = jsonx.ParseTemp(r.Body); perr == nil {
+			root = d.Root()
+		}
 	}
 	code := r.Status
 	if sc, ok := root.Get("status_code").Int(); ok && sc != 0 {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
 )
 
@@ -865,5 +866,51 @@ func TestParsersBorrow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWithParsedBody: every documented answer parses to the same result,
+// or the same error, whether the parser reads its text or the value the
+// core's JSON parser already made of it.
+func TestWithParsedBody(t *testing.T) {
+	files, _ := filepath.Glob("testdata/responses/*.json")
+	parsers := map[string]func(Response) (any, error){
+		OpSubmit:   func(r Response) (any, error) { return ParseSubmit(r) },
+		OpCreate:   func(r Response) (any, error) { return ParseCreate(r) },
+		OpDetails:  func(r Response) (any, error) { return ParseDetails(r) },
+		OpCapture:  func(r Response) (any, error) { return ParseCapture(r) },
+		OpCharge:   func(r Response) (any, error) { return ParseCharge(r) },
+		OpHistory:  func(r Response) (any, error) { return ParseHistory(r) },
+		OpCancel:   func(r Response) (any, error) { return ParseAck(OpCancel, r) },
+		OpComplete: func(r Response) (any, error) { return ParseAck(OpComplete, r) },
+		OpResend:   func(r Response) (any, error) { return ParseAck(OpResend, r) },
+		OpRefund:   func(r Response) (any, error) { return ParseAck(OpRefund, r) },
+	}
+	n := 0
+	for _, f := range files {
+		parts := strings.SplitN(strings.TrimSuffix(filepath.Base(f), ".json"), "-", 3)
+		parse := parsers[parts[0]]
+		status, err := strconv.Atoi(parts[1])
+		if parse == nil || err != nil {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := jsonx.Parse(body)
+		if err != nil {
+			continue // not JSON: only the text form can carry it
+		}
+		r := Response{Status: status, Body: body, RequestID: "req-1"}
+		want, wantErr := parse(r)
+		got, gotErr := parse(r.WithParsedBody(d.Root()))
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErr, wantErr) {
+			t.Errorf("%s:\n parsed: %+v %v\n text:   %+v %v", f, got, gotErr, want, wantErr)
+		}
+		n++
+	}
+	if n < 40 {
+		t.Fatalf("only %d documented answers compared", n)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/frontgate/frontgate/plugin/abi"
 	"github.com/frontgate/frontgate/plugin/ops"
 )
 
@@ -44,6 +45,9 @@ func (Native) Call(ctx context.Context, fn string, input []byte) ([]byte, error)
 
 // Close does nothing.
 func (Native) Close() error { return nil }
+
+// ABIVersion is this build's ABI version, packed like abi.PackedVersion.
+func (Native) ABIVersion() uint32 { return abi.PackedVersion }
 
 // Envelope is the decoded result of an operation (plugin/ABI.md,
 // "Envelope").
@@ -132,7 +136,18 @@ func Do[Out any](ctx context.Context, c Core, fn string, in any) (Out, error) {
 		}
 		input = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
-	env, err := Invoke(ctx, c, fn, input)
+	out, err := c.Call(ctx, fn, input)
+	return decodeData[Out](fn, out, err)
+}
+
+// decodeData decodes the envelope a call returned: its data into Out, or
+// its error as *EnvelopeError.
+func decodeData[Out any](fn string, raw []byte, err error) (Out, error) {
+	var zero Out
+	if err != nil {
+		return zero, err
+	}
+	env, err := DecodeEnvelope(raw)
 	if err != nil {
 		return zero, err
 	}

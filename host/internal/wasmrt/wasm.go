@@ -450,8 +450,11 @@ func (w *Wasm) Stats() Stats {
 	return Stats{PoolSize: w.cfg.PoolSize, Idle: len(w.pool), Replaced: w.replaced.Load(), Recycled: w.recycled.Load(), Abandoned: w.abandoned.Load()}
 }
 
-// Version returns the module's ABI version, e.g. "1.0.0".
+// Version returns the module's ABI version, e.g. "1.1.0".
 func (w *Wasm) Version() string { return versionString(w.version) }
+
+// ABIVersion returns the module's ABI version packed like abi.PackedVersion.
+func (w *Wasm) ABIVersion() uint32 { return w.version }
 
 // Close waits for calls in flight to return their instances, then closes
 // every instance, the runtime and the compilation cache.

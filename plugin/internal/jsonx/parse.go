@@ -677,6 +677,19 @@ func (v Value) Len() int {
 	return int(v.d.nodes[v.i].n)
 }
 
+// IsLast reports whether m, a member value of the object (or an element of
+// the array) v, comes last in it: nothing but whitespace stands between m
+// and v's closing bracket. An input that embeds text it did not check
+// (a response body) as its last member uses this to prove the text was one
+// JSON value: anything the text added after that value would be a member
+// of its own.
+func (v Value) IsLast(m Value) bool {
+	if k := v.Kind(); (k != Object && k != Array) || m.d != v.d || m.i <= v.i {
+		return false
+	}
+	return m.d.nodes[m.i].next == v.d.nodes[v.i].next
+}
+
 // Get returns the member named key of an object, or the zero Value.
 func (v Value) Get(key string) Value {
 	if v.Kind() != Object {

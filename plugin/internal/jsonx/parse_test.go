@@ -815,3 +815,48 @@ func TestGetInterleaved(t *testing.T) {
 		}
 	}
 }
+
+func TestIsLast(t *testing.T) {
+	d, err := jsonx.Parse([]byte(`{"a":1,"b":{"c":[1,{"d":2}]},"e":[3,4]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, b, e := d.Root(), d.Root().Get("b"), d.Root().Get("e")
+	c := b.Get("c")
+	for _, tc := range []struct {
+		name  string
+		of, m jsonx.Value
+		want  bool
+	}{
+		{"first member", root, root.Get("a"), false},
+		{"middle member, an object", root, b, false},
+		{"last member, an array", root, e, true},
+		{"only member", b, c, true},
+		{"the value itself", root, root, false},
+		{"a missing value", root, jsonx.Value{}, false},
+		{"of a scalar", root.Get("a"), root.Get("a"), false},
+		{"of a missing value", jsonx.Value{}, e, false},
+	} {
+		if got := tc.of.IsLast(tc.m); got != tc.want {
+			t.Errorf("%s: IsLast = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	var last, all jsonx.Value
+	for _, el := range c.Elems() {
+		last = el
+	}
+	if !c.IsLast(last) {
+		t.Error("an array's last element: IsLast = false")
+	}
+	for _, el := range e.Elems() {
+		all = el
+		break
+	}
+	if e.IsLast(all) {
+		t.Error("an array's first of two elements: IsLast = true")
+	}
+	other, _ := jsonx.Parse([]byte(`{"a":1,"b":{"c":[1,{"d":2}]},"e":[3,4]}`))
+	if root.IsLast(other.Root().Get("e")) {
+		t.Error("a value of another document counted as last")
+	}
+}
