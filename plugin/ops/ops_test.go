@@ -3,7 +3,10 @@ package ops
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -152,4 +155,57 @@ func TestCallIntoMatchesCall(t *testing.T) {
 			t.Fatalf("%s: CallInto with a small buffer: %s", fn, small)
 		}
 	}
+}
+
+// FuzzParsedBody pastes a body into a parse input as a JSON value (ABI
+// 1.1), unchecked, the way a host may, and compares the answer with the
+// body as text: it must be the same bytes, or bad_input because the pasted
+// input is not JSON to the core's parser, or because something followed the
+// body's value (last_member). No body may make the two forms disagree.
+func FuzzParsedBody(f *testing.F) {
+	files, _ := filepath.Glob("../reservation/testdata/responses/*.json")
+	for _, name := range files {
+		body, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(1), 201, body)
+		f.Add(uint8(2), 200, body)
+	}
+	created := `{"status_code":201,"is_data":true,"data":{"customerUuid":"C1","reservationUuid":"RES1","paymentUrl":"https://p.example/x"}}`
+	f.Add(uint8(0), 201, []byte(created+`, "requestId": "forged"`))
+	f.Add(uint8(0), 201, []byte(created+`}`))
+	f.Add(uint8(0), 201, []byte(`{"status_code":500}, "body": `+created))
+	f.Add(uint8(4), 500, []byte(` ["Server Error"] `))
+	f.Add(uint8(3), 202, []byte(`{"a":1,"a":2}`))
+	ops := []string{abi.FuncParseCreate, abi.FuncParseSubmit, abi.FuncParseDetails, abi.FuncParseCapture, abi.FuncParseCancel, abi.FuncParseHistory}
+	f.Fuzz(func(t *testing.T, op uint8, status int, body []byte) {
+		fn := ops[int(op)%len(ops)]
+		// A host tells the form by the first byte after JSON whitespace
+		// and pastes the body as it came (wasmrt.ParseInput).
+		first := bytes.TrimLeft(body, " \t\r\n")
+		if len(first) == 0 || (first[0] != '{' && first[0] != '[') {
+			return // goes as text; nothing to compare
+		}
+		head := `{"status":` + strconv.Itoa(status) + `,"requestId":"req-1",`
+		text, _ := json.Marshal(string(body))
+		want := Call(fn, []byte(head+`"body":`+string(text)+`}`))
+		pasted := []byte(head + `"body":` + string(body) + `}`)
+		got := Call(fn, pasted)
+		if bytes.Equal(got, want) {
+			return
+		}
+		var e struct {
+			Error *struct {
+				Code   string
+				Fields []struct{ Path, Rule string }
+			}
+		}
+		if json.Unmarshal(got, &e) != nil || e.Error == nil || e.Error.Code != abi.CodeBadInput {
+			t.Fatalf("the forms disagree for %q:\npasted: %s\ntext:   %s", body, got, want)
+		}
+		if _, err := jsonx.Parse(pasted); err == nil && (len(e.Error.Fields) == 0 || e.Error.Fields[0].Rule != "last_member") {
+			t.Fatalf("bad_input for a pasted body that parses, %q: %s", body, got)
+		}
+	})
 }

@@ -33,14 +33,16 @@ func abiVersion(c Core) uint32 {
 // it chose. The body is not checked here: the core parses the whole input,
 // and refuses it as bad_input if the body was not one JSON value.
 func ParseInput(c Core, a Answer) (input []byte, json bool) {
-	trimmed := bytes.TrimSpace(a.Body)
-	if abiVersion(c) < abi.ParsedBodySince || len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+	// JSON's whitespace only: bytes.TrimSpace would also step over a form
+	// feed, which makes a body that looks like an object not JSON.
+	first := bytes.TrimLeft(a.Body, " \t\r\n")
+	if abiVersion(c) < abi.ParsedBodySince || len(first) == 0 || (first[0] != '{' && first[0] != '[') {
 		return textInput(a), false
 	}
-	b := make([]byte, 0, len(trimmed)+len(a.RequestID)+48)
+	b := make([]byte, 0, len(a.Body)+len(a.RequestID)+48)
 	b = answerHead(b, a)
 	b = append(b, `"body":`...)
-	b = append(b, trimmed...)
+	b = append(b, a.Body...)
 	return append(b, '}'), true
 }
 
