@@ -165,10 +165,11 @@ func skipWS(src []byte, pos int) int {
 // spaces8 is eight spaces read as one little-endian word.
 const spaces8 = ' ' * wordLo
 
-// skipSpace is skipWS's loop. After each whitespace byte it steps over
-// spaces eight at a time: a pretty-printed answer (FrontGo's examples are
-// indented) is about half indentation, which a byte at a time costs
-// several nanoseconds per byte in the wasm guest (see word.go).
+// skipSpace is skipWS's loop. After each whitespace byte it steps over the
+// spaces that follow in one step, up to eight: a pretty-printed answer
+// (FrontGo's examples are indented) is about half indentation, which a byte
+// at a time costs several nanoseconds per byte in the wasm guest (see
+// word.go).
 func skipSpace(src []byte, pos int) int {
 	for pos < len(src) {
 		switch src[pos] {
@@ -177,8 +178,9 @@ func skipSpace(src []byte, pos int) int {
 		default:
 			return pos
 		}
-		for pos+8 <= len(src) && binary.LittleEndian.Uint64(src[pos:]) == spaces8 {
-			pos += 8
+		if pos+8 <= len(src) {
+			// The spaces before the first other byte of the next eight.
+			pos += bits.TrailingZeros64(binary.LittleEndian.Uint64(src[pos:])^spaces8) >> 3
 		}
 	}
 	return pos

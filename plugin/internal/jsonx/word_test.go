@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -115,6 +116,33 @@ func TestUnescapeBytesWords(t *testing.T) {
 				if got := string(unescapeBytes(in)); got != exp {
 					t.Fatalf("unescapeBytes(%q) = %q; want %q", in, got, exp)
 				}
+			}
+		}
+	}
+}
+
+// TestSkipSpaceMatchesByteLoop holds skipSpace's word steps to a byte loop
+// over JSON's whitespace, at every offset of 100,000 strings of up to 40
+// bytes, mostly spaces, with the other whitespace, a form feed (not JSON
+// whitespace) and a letter mixed in.
+func TestSkipSpaceMatchesByteLoop(t *testing.T) {
+	alphabet := []byte("        \t\n\r\fx")
+	ref := func(b []byte, pos int) int {
+		for pos < len(b) && (b[pos] == ' ' || b[pos] == '\t' || b[pos] == '\n' || b[pos] == '\r') {
+			pos++
+		}
+		return pos
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 0, 40)
+	for range 100000 {
+		b = b[:0]
+		for range rng.IntN(41) {
+			b = append(b, alphabet[rng.IntN(len(alphabet))])
+		}
+		for pos := 0; pos <= len(b); pos++ {
+			if got, want := skipWS(b, pos), ref(b, pos); got != want {
+				t.Fatalf("skipWS(%q, %d) = %d, want %d", b, pos, got, want)
 			}
 		}
 	}
