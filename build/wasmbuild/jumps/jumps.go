@@ -33,13 +33,14 @@
 // vectors in wazero and Node, parity with the native core) runs on the
 // rewritten module.
 //
-// Three smaller rewrites follow, each in its own file with its own safety
+// Four smaller rewrites follow, each in its own file with its own safety
 // argument. wazero translates wasm instruction by instruction and has no
 // pass that would fold what Go's backend leaves behind, so each one saves
 // machine code on a hot path: stack addresses folded into the offset of
 // the access (addr.go), conditions without the boolean round trips
-// (cond.go), and small constant-size copies and zeroings done inline
-// instead of by calls into the Go runtime (bulk.go). They assume, as the
+// (cond.go), small constant-size copies and zeroings done inline instead
+// of by calls into the Go runtime (bulk.go), and stack slots read again
+// taken from a local (reload.go). They assume, as the
 // rest of the package does, a module built by Go's wasm backend.
 package jumps
 
@@ -60,10 +61,12 @@ type Stats struct {
 	Folded    int `json:"folded"`    // stack addresses folded into a load's or store's offset (addr.go)
 	Conds     int `json:"conds"`     // conditions shortened (cond.go)
 	Bulk      int `json:"bulk"`      // constant-size memory.copy and memory.fill inlined (bulk.go)
+	Reloads   int `json:"reloads"`   // stack slot reads taken from a local instead (reload.go)
 }
 
 // Rewrite returns mod with forward jumps made direct, fast paths in front
-// of each dispatch, and the rewrites of addr.go, cond.go and bulk.go. It
+// of each dispatch, and the rewrites of addr.go, cond.go, bulk.go and
+// reload.go. It
 // touches only the code section; every other section is copied byte for
 // byte.
 func Rewrite(mod []byte) ([]byte, Stats, error) {
@@ -141,6 +144,12 @@ func rewriteCode(sec []byte, params []int, st *Stats) ([]byte, error) {
 		if cb, n, ok := foldConds(nb); ok {
 			nb = cb
 			st.Conds += n
+		}
+		if sp, ok := spLocal(nb); ok && int(i) < len(params) {
+			if rb, n, ok := cacheReloads(nb, params[i], sp); ok {
+				nb = rb
+				st.Reloads += n
+			}
 		}
 		st.Direct += direct
 		st.Kept += kept

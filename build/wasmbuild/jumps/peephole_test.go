@@ -3,6 +3,7 @@ package jumps
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
@@ -233,4 +234,57 @@ func u32s(v []uint32) []byte {
 		b = appendU32(b, x)
 	}
 	return b
+}
+
+func TestCacheReloads(t *testing.T) {
+	// Reads of the slot at SP+8, wrapped and used as an address, and of
+	// SP+24, summed into local 2 and finally into out. SP (local 1) is n.
+	readA := []byte{0x20, 0x01, 0x29, 0x03, 0x08, 0xa7, 0x29, 0x03, 0x00} // local.get 1; i64.load 8; i32.wrap_i64; i64.load 0
+	sum := []byte{0x20, 0x02, 0x7c, 0x21, 0x02}                           // local.get 2; i64.add; local.set 2
+	body := cat(
+		[]byte{0x02, 0x01, 0x7f, 0x01, 0x7e},   // locals: i32 (SP cache), i64
+		[]byte{0x23, 0x00, 0x21, 0x01},         // SP = n
+		readA, readA, []byte{0x7c, 0x21, 0x02}, // 1 tee, 2 taken
+		[]byte{0x20, 0x01, 0x20, 0x02, 0x37, 0x03, 0x10}, // a store through SP at 16: slot 8 untouched
+		readA, sum, // 3 taken
+		[]byte{0x20, 0x01, 0x20, 0x02, 0x37, 0x03, 0x04}, // a store through SP at 4: overlaps slot 8
+		readA, sum, // 4 read again, tee
+		readA, sum, // 5 taken
+		[]byte{0x20, 0x01, 0x41, 0x08, 0x6a, 0x20, 0x02, 0x37, 0x03, 0x00}, // a store through SP+8 computed: any slot
+		readA, sum, // 6 read again, tee
+		[]byte{0x02, 0x40, 0x23, 0x00, 0x45, 0x0d, 0x00}, // block; br_if out when n == 0
+		readA, sum, // 7 taken: the block and the br_if do not end straight-line code
+		[]byte{0x0b}, // end: paths join
+		readA, sum,   // 8 alone until the call
+		[]byte{0x41, 0x00, 0x10, 0x01, 0x1a}, // call 1, which writes the slot
+		readA, sum,                           // 9 tee
+		readA, sum, // 10 taken
+		[]byte{0x20, 0x01, 0x29, 0x03, 0x18, 0x20, 0x01, 0x29, 0x03, 0x18, 0x7c}, sum, // SP+24 twice, not wrapped: 11 taken
+		[]byte{0x20, 0x02, 0xa7, 0x24, 0x01}, // out = local 2
+		[]byte{0x41, 0x00, 0x0b},
+	)
+	callee := []byte{0x00, 0x23, 0x00, 0x42, 0xe3, 0x00, 0x37, 0x03, 0x08, 0x41, 0x00, 0x0b} // *(n+8) = 99
+	got, n, ok := cacheReloads(body, 1, 1)
+	if !ok || n != 6 {
+		t.Fatalf("replaced %d reads (%v); want 6:\n% x", n, ok, got)
+	}
+	// The new locals: an i32 for the wrapped slot 8 and an i64 for slot
+	// 24, declared after the existing two (indexes 3 and 4).
+	if !bytes.HasPrefix(got, []byte{0x04, 0x01, 0x7f, 0x01, 0x7e, 0x01, 0x7f, 0x01, 0x7e}) {
+		t.Fatalf("locals: % x", got[:9])
+	}
+	if again, n2, _ := cacheReloads(got, 1, 1); n2 != 0 || !bytes.Equal(again, got) {
+		t.Errorf("a second pass changed it again (%d)", n2)
+	}
+	if _, n, _ := cacheReloads(body, 1, 2); n != 0 {
+		t.Errorf("replaced %d reads through a local that is not the SP cache", n)
+	}
+	pattern := func(m api.Memory) {
+		b := make([]byte, m.Size())
+		for i := 0; i+8 <= len(b); i += 8 {
+			binary.LittleEndian.PutUint64(b[i:], uint64(i*3%60000))
+		}
+		m.Write(0, b)
+	}
+	runBoth(t, memModule(body, callee), []uint64{1000, 2048, 65536 - 40, 65536 - 28}, pattern)
 }
