@@ -46,21 +46,8 @@ const maxBulk = 512
 // decode.
 func expandBulk(body []byte, params int) (out []byte, n int, ok bool) {
 	r := reader{b: body}
-	type decl struct {
-		n uint32
-		t byte
-	}
-	var decls []decl
-	locals := params
-	for c := r.u32(); c > 0 && r.err == nil; c-- {
-		k, t := r.u32(), r.byte()
-		decls = append(decls, decl{k, t})
-		locals += int(k)
-		if locals > 1<<16 {
-			return body, 0, false
-		}
-	}
-	if r.err != nil {
+	decls, locals, ok := r.readDecls(params)
+	if !ok {
 		return body, 0, false
 	}
 	d, s := uint32(locals), uint32(locals+1)
@@ -141,12 +128,7 @@ func expandBulk(body []byte, params int) (out []byte, n int, ok bool) {
 	if n == 0 {
 		return body, 0, true
 	}
-	out = appendU32(make([]byte, 0, len(code)+16), uint32(len(decls)+1))
-	for _, dc := range decls {
-		out = appendU32(out, dc.n)
-		out = append(out, dc.t)
-	}
-	out = append(out, 0x02, 0x7f) // D and S, i32
+	out = appendDecls(make([]byte, 0, len(code)+16), decls, 0x7f, 0x7f) // D and S, i32
 	return append(out, code...), n, true
 }
 

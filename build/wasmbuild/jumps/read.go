@@ -1,6 +1,9 @@
 package jumps
 
-import "errors"
+import (
+	"errors"
+	"slices"
+)
 
 var errTruncated = errors.New("jumps: truncated")
 
@@ -202,4 +205,46 @@ func appendS32(b []byte, v int32) []byte {
 		}
 		b = append(b, c|0x80)
 	}
+}
+
+// decl is one entry of a function body's local declarations: n locals of
+// type t.
+type decl struct {
+	n uint32
+	t byte
+}
+
+// readDecls reads a body's local declarations and returns them with the
+// index the next new local gets (params plus the locals declared); ok is
+// false when they are truncated or declare more than 2^16 locals.
+func (r *reader) readDecls(params int) (decls []decl, next int, ok bool) {
+	next = params
+	for c := r.u32(); c > 0 && r.err == nil; c-- {
+		k, t := r.u32(), r.byte()
+		decls = append(decls, decl{k, t})
+		next += int(k)
+		if next > 1<<16 {
+			return nil, 0, false
+		}
+	}
+	return decls, next, r.err == nil
+}
+
+// appendDecls appends a body's local declarations: decls, then the new
+// locals of the types in added, in order (a run of one type in one entry).
+func appendDecls(out []byte, decls []decl, added ...byte) []byte {
+	all := slices.Clone(decls)
+	for _, t := range added {
+		if k := len(all) - 1; k >= len(decls) && all[k].t == t {
+			all[k].n++
+		} else {
+			all = append(all, decl{1, t})
+		}
+	}
+	out = appendU32(out, uint32(len(all)))
+	for _, dc := range all {
+		out = appendU32(out, dc.n)
+		out = append(out, dc.t)
+	}
+	return out
 }

@@ -34,21 +34,8 @@ import "slices"
 // when the body holds an instruction the package does not decode.
 func cacheReloads(body []byte, params int, sp uint32) (out []byte, n int, ok bool) {
 	r := reader{b: body}
-	type decl struct {
-		n uint32
-		t byte
-	}
-	var decls []decl
-	locals := params
-	for c := r.u32(); c > 0 && r.err == nil; c-- {
-		k, t := r.u32(), r.byte()
-		decls = append(decls, decl{k, t})
-		locals += int(k)
-		if locals > 1<<16 {
-			return body, 0, false
-		}
-	}
-	if r.err != nil {
+	decls, locals, ok := r.readDecls(params)
+	if !ok {
 		return body, 0, false
 	}
 	codeStart := r.p
@@ -227,15 +214,7 @@ func cacheReloads(body []byte, params int, sp uint32) (out []byte, n int, ok boo
 	}
 	slices.SortFunc(edits, func(a, b edit) int { return a.at - b.at })
 	out = make([]byte, 0, len(body)+len(edits)*2+8)
-	out = appendU32(out, uint32(len(decls)+len(added)))
-	for _, dc := range decls {
-		out = appendU32(out, dc.n)
-		out = append(out, dc.t)
-	}
-	for _, t := range added {
-		out = appendU32(out, 1)
-		out = append(out, t)
-	}
+	out = appendDecls(out, decls, added...)
 	p := codeStart
 	for _, e := range edits {
 		if e.tee {
