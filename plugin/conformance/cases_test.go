@@ -581,6 +581,7 @@ func miscCases(t *testing.T, add func(vcase)) {
 	created := `{"status_code":201,"message":"Reservation Submitted Successfully","is_data":true,"data":{"customerUuid":"CSRT1","reservationUuid":"RES1943140879","paymentUrl":"https://pay.example/x"}}`
 	add(vcase{name: "parse: body as JSON", fn: "parse_create", input: []byte(`{"status":201,"requestId":"req-2","body":` + created + `}`), ok: true, data: `"paymentUrl":"https://pay.example/x"`})
 	add(vcase{name: "parse: body as text, the same answer", fn: "parse_create", input: input(t, map[string]any{"status": 201, "requestId": "req-2", "body": created}), ok: true, same: "parse: body as JSON"})
+	add(vcase{name: "parse: body as JSON with whitespace around it", fn: "parse_create", input: []byte("{\"status\":201,\"requestId\":\"req-2\",\"body\": \r\n\t" + created + "\n  }"), ok: true, same: "parse: body as JSON"})
 	add(vcase{name: "parse: body as JSON followed by another member", fn: "parse_create", input: []byte(`{"status":201,"body":` + created + `,"requestId":"req-2"}`), code: "bad_input", rules: []string{"body:last_member"}})
 	add(vcase{name: "parse: body as JSON with a duplicate key", fn: "parse_capture", input: []byte(`{"status":202,"body":{"status_code":202,"status_code":202}}`), code: "bad_input"})
 	add(vcase{name: "parse: body as a JSON array with a 500", fn: "parse_cancel", input: []byte(`{"status":500,"body":["Server Error"]}`), code: "upstream", data: `"kind":"server"`})

@@ -77,9 +77,11 @@ func answerHead(b []byte, a Answer) []byte {
 // If the body went in as JSON and the core refused the input as bad_input
 // (the body was not valid JSON after all, had a duplicate key, or nested
 // deeper than the core's limit inside the input), it asks again with the
-// body as text, so the answer is the one the text form gives: an "upstream"
-// error of kind "malformed" naming the JSON problem, as for any body that is
-// not JSON.
+// body as text and returns that answer, the one the text form has always
+// given (for a 2xx body that is not JSON, an "upstream" error of kind
+// "malformed" naming the JSON problem). The one difference from sending the
+// text every time is size: a body that fits the core's input limit as a
+// value can be too large once escaped into a string (plugin/ABI.md).
 func CallParse(ctx context.Context, c Core, fn string, a Answer) ([]byte, error) {
 	in, asJSON := ParseInput(c, a)
 	out, err := c.Call(ctx, fn, in)

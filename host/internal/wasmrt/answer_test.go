@@ -128,3 +128,23 @@ func TestDoParse(t *testing.T) {
 		t.Fatalf("err = %#v", err)
 	}
 }
+
+// TestParsedBodySizeLimit pins the one documented difference between the
+// forms: the input limit counts the body as sent, so a body that fits as a
+// value can be too large escaped into a string (plugin/ABI.md, parse_*).
+func TestParsedBodySizeLimit(t *testing.T) {
+	ctx := context.Background()
+	body := []byte(`{"status_code":201,"message":"ok","is_data":true,"data":{"customerUuid":"C1",` +
+		`"reservationUuid":"RES1943140879","paymentUrl":"https://p.example/x"},"pad":"` +
+		strings.Repeat(`\"`, abi.MaxInput/3) + `"}`)
+	for _, c := range []Core{NewNative(), shared(t)} {
+		out, err := CallParse(ctx, c, abi.FuncParseCreate, Answer{Status: 201, Body: body})
+		if err != nil || !strings.HasPrefix(string(out), `{"ok":true`) {
+			t.Fatalf("as a value: %v %.200s", err, out)
+		}
+		text, err := c.Call(ctx, abi.FuncParseCreate, textInput(Answer{Status: 201, Body: body}))
+		if err != nil || !strings.Contains(string(text), `"code":"`+abi.CodeTooLarge+`"`) {
+			t.Fatalf("as text: %v %.200s", err, text)
+		}
+	}
+}
