@@ -33,14 +33,15 @@
 // vectors in wazero and Node, parity with the native core) runs on the
 // rewritten module.
 //
-// Four smaller rewrites follow, each in its own file with its own safety
+// Five smaller rewrites follow, each in its own file with its own safety
 // argument. wazero translates wasm instruction by instruction and has no
 // pass that would fold what Go's backend leaves behind, so each one saves
 // machine code on a hot path: stack addresses folded into the offset of
 // the access (addr.go), conditions without the boolean round trips
 // (cond.go), small constant-size copies and zeroings done inline instead
-// of by calls into the Go runtime (bulk.go), and stack slots read again
-// taken from a local (reload.go). They assume, as the
+// of by calls into the Go runtime (bulk.go), stack slots read again taken
+// from a local (reload.go), and a landing block of its own for each branch
+// on a compare, so that wazero fuses the two (edges.go). They assume, as the
 // rest of the package does, a module built by Go's wasm backend.
 package jumps
 
@@ -62,14 +63,19 @@ type Stats struct {
 	Conds     int `json:"conds"`     // conditions shortened (cond.go)
 	Bulk      int `json:"bulk"`      // constant-size memory.copy and memory.fill inlined (bulk.go)
 	Reloads   int `json:"reloads"`   // stack slot reads taken from a local instead (reload.go)
+	Edges     int `json:"edges"`     // br_ifs given a landing block of their own (edges.go)
 }
 
 // Rewrite returns mod with forward jumps made direct, fast paths in front
-// of each dispatch, and the rewrites of addr.go, cond.go, bulk.go and
-// reload.go. It
+// of each dispatch, and the rewrites of addr.go, cond.go, bulk.go,
+// reload.go and edges.go. It
 // touches only the code section; every other section is copied byte for
 // byte.
-func Rewrite(mod []byte) ([]byte, Stats, error) {
+func Rewrite(mod []byte) ([]byte, Stats, error) { return rewrite(mod, true) }
+
+// rewrite is Rewrite with the landing blocks of edges.go optional, so that
+// tests of the other rewrites can compare exact output.
+func rewrite(mod []byte, edges bool) ([]byte, Stats, error) {
 	var st Stats
 	if len(mod) < 8 || string(mod[:4]) != "\x00asm" || mod[4] != 1 || mod[5] != 0 || mod[6] != 0 || mod[7] != 0 {
 		return nil, st, errors.New("jumps: not a WebAssembly 1.0 binary")
@@ -97,7 +103,7 @@ func Rewrite(mod []byte) ([]byte, Stats, error) {
 			out = append(out, r.b[start:r.p]...)
 			continue
 		}
-		code, err := rewriteCode(body, paramCounts(typeSec, funcSec), &st)
+		code, err := rewriteCode(body, paramCounts(typeSec, funcSec), edges, &st)
 		if err != nil {
 			return nil, st, err
 		}
@@ -108,7 +114,7 @@ func Rewrite(mod []byte) ([]byte, Stats, error) {
 	return out, st, nil
 }
 
-func rewriteCode(sec []byte, params []int, st *Stats) ([]byte, error) {
+func rewriteCode(sec []byte, params []int, edges bool, st *Stats) ([]byte, error) {
 	r := reader{b: sec}
 	n := r.u32()
 	out := make([]byte, 0, len(sec))
@@ -149,6 +155,12 @@ func rewriteCode(sec []byte, params []int, st *Stats) ([]byte, error) {
 			if rb, n, ok := cacheReloads(nb, params[i], sp); ok {
 				nb = rb
 				st.Reloads += n
+			}
+		}
+		if edges && int(i) < len(params) {
+			if eb, n, ok := splitEdges(nb, params[i]); ok {
+				nb = eb
+				st.Edges += n
 			}
 		}
 		st.Direct += direct
