@@ -79,6 +79,11 @@ func TestReproducible(t *testing.T) {
 	if j, _ := meta["jumps"].(map[string]any); j == nil || j["direct"].(float64) < 1000 || j["skipped"].(float64) > j["functions"].(float64)/2 {
 		t.Errorf("jump rewriter: %v", meta["jumps"])
 	}
+	// The later rewrites found their shapes too, memeqbody included (it is
+	// recognised byte for byte, so a new toolchain would show here).
+	if j, _ := meta["jumps"].(map[string]any); j == nil || j["memeq"] != 1.0 || j["reloads"].(float64) < 500 || j["edges"].(float64) < 5000 {
+		t.Errorf("later rewrites: %v", meta["jumps"])
+	}
 
 	other := t.TempDir()
 	copyTree(t, root, other)

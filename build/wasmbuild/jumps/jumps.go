@@ -41,7 +41,9 @@
 // (cond.go), small constant-size copies and zeroings done inline instead
 // of by calls into the Go runtime (bulk.go), stack slots read again taken
 // from a local (reload.go), and a landing block of its own for each branch
-// on a compare, so that wazero fuses the two (edges.go). They assume, as the
+// on a compare, so that wazero fuses the two (edges.go). Before them, the
+// runtime's byte-by-byte memory comparison is replaced by one comparing
+// words (memeq.go). They assume, as the
 // rest of the package does, a module built by Go's wasm backend.
 package jumps
 
@@ -64,11 +66,12 @@ type Stats struct {
 	Bulk      int `json:"bulk"`      // constant-size memory.copy and memory.fill inlined (bulk.go)
 	Reloads   int `json:"reloads"`   // stack slot reads taken from a local instead (reload.go)
 	Edges     int `json:"edges"`     // br_ifs given a landing block of their own (edges.go)
+	Memeq     int `json:"memeq"`     // memeqbody replaced by one comparing words (memeq.go)
 }
 
 // Rewrite returns mod with forward jumps made direct, fast paths in front
-// of each dispatch, and the rewrites of addr.go, cond.go, bulk.go,
-// reload.go and edges.go. It
+// of each dispatch, and the rewrites of memeq.go, addr.go, cond.go,
+// bulk.go, reload.go and edges.go. It
 // touches only the code section; every other section is copied byte for
 // byte.
 func Rewrite(mod []byte) ([]byte, Stats, error) { return rewrite(mod, true) }
@@ -127,6 +130,10 @@ func rewriteCode(sec []byte, params []int, edges bool, st *Stats) ([]byte, error
 		body := r.b[r.p : r.p+int(size)]
 		r.p += int(size)
 		st.Functions++
+		if mb, ok := fastMemeq(body); ok {
+			body = mb
+			st.Memeq++
+		}
 		nb, direct, kept, fast, ok := rewriteBody(body)
 		switch {
 		case !ok:
