@@ -29,7 +29,7 @@ func memeqModule(body []byte) []byte {
 // memory: ranges equal or differing at each position, of every length up
 // to 40 and at every alignment, overlapping or the same.
 func TestFastMemeq(t *testing.T) {
-	if got, ok := fastMemeq(memeqbodyGo); !ok || &got[0] != &memeqbodyWords[0] || memeqbodyWords[len(memeqbodyWords)-4] != 0x0b {
+	if got, ok := fastMemeq(memeqbodyGo); !ok || &got[0] != &memeqbodyWords[0] || memeqbodyWords[len(memeqbodyWords)-3] != 0x0b {
 		t.Fatal("Go's memeqbody not recognised")
 	}
 	if _, ok := fastMemeq(memeqbodyGo[:len(memeqbodyGo)-1]); ok {
