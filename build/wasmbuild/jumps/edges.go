@@ -57,6 +57,10 @@ func splitEdges(body []byte, params int) (out []byte, n int, ok bool) {
 	}
 	c := uint32(locals) // the new i32 local that holds the condition
 	codeStart := r.p
+	hasElse, ok := ifsWithElse(body, codeStart)
+	if !ok {
+		return body, 0, false
+	}
 	var labels []bool // the control stack: whether each label carries no values
 	var code []byte
 	p := codeStart
@@ -68,6 +72,24 @@ func splitEdges(body []byte, params int) (out []byte, n int, ok bool) {
 		case 0x02, 0x03, 0x04: // block, loop, if
 			t := r.blockType()
 			labels = append(labels, t == 0x40)
+			// An if without else on a compare: its end is reached both
+			// from the compare and from the end of its body, the same
+			// critical edge. The condition gets a landing block the same
+			// way, the if's body following it inside a plain block
+			// whose end is where the if's was (so the body's branch
+			// depths stay as they were).
+			if op != 0x04 || t != 0x40 || hasElse[at] || prevAt != at-1 ||
+				(opposite[prevOp] == 0 && prevOp != 0x45 && prevOp != 0x50) {
+				break
+			}
+			code = append(code, body[p:at]...)
+			code = append(code, 0x21)
+			code = appendU32(code, c)
+			code = append(code, 0x02, 0x40, 0x02, 0x40, 0x20)
+			code = appendU32(code, c)
+			code = append(code, 0x0d, 0x00, 0x0c, 0x01, 0x0b)
+			p = r.p
+			n++
 		case 0x0b: // end
 			if len(labels) > 0 {
 				labels = labels[:len(labels)-1]
@@ -112,4 +134,40 @@ func splitEdges(body []byte, params int) (out []byte, n int, ok bool) {
 	code = append(code, body[p:]...)
 	out = appendDecls(make([]byte, 0, len(code)+16), decls, 0x7f)
 	return append(out, code...), n, true
+}
+
+// ifsWithElse returns the offsets of the if instructions in body (code from
+// start) that have an else.
+func ifsWithElse(body []byte, start int) (map[int]bool, bool) {
+	r := reader{b: body, p: start}
+	var open []int // offsets of the open blocks' instructions, -1 for block and loop
+	with := map[int]bool{}
+	for r.p < len(r.b) {
+		at := r.p
+		op := r.byte()
+		switch op {
+		case 0x02, 0x03, 0x04:
+			r.blockType()
+			if op != 0x04 {
+				at = -1
+			}
+			open = append(open, at)
+		case 0x05:
+			if len(open) > 0 && open[len(open)-1] >= 0 {
+				with[open[len(open)-1]] = true
+			}
+		case 0x0b:
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		default:
+			if !r.skipImmediates(op) {
+				return nil, false
+			}
+		}
+		if r.err != nil {
+			return nil, false
+		}
+	}
+	return with, true
 }
