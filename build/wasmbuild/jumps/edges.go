@@ -40,14 +40,24 @@ package jumps
 // did). Only a br_if right after an integer compare, i32.eqz or i64.eqz is
 // rewritten (a branch on a plain value is a test and a jump either way),
 // and only one to a label without results (a br_if to a label with results
-// passes values along). Giving every br_if a landing block measured no
+// passes values along).
+//
+// An if without else on a compare has the same critical edge (its end is
+// reached from the compare and from the end of its body) and gets the same
+// treatment: `<compare>; if … end` becomes `<compare>; local.set C; block;
+// block; local.get C; br_if 0; br 1; end; … end`, the if's body following
+// the landing block inside a plain block that ends where the if did, so
+// the branch depths inside the body stay what they were. Go's prologue
+// (the stack check) and its nil checks are such ifs.
+//
+// Giving every br_if a landing block measured no
 // better and made the module 450 KB larger; putting the landing block on
 // the fall-through path, with the compare negated, made the hot operations
 // a fifth slower (BENCHMARKS.md, eighth session).
 
 // splitEdges returns body (of a function with params parameters) with each
-// br_if on a compare to a label without results given its own landing
-// block, and how many it rewrote; ok is false, and body unchanged, when the body holds an
+// br_if on a compare to a label without results, and each if without else
+// on a compare, given its own landing block, and how many it rewrote; ok is false, and body unchanged, when the body holds an
 // instruction the package does not decode.
 func splitEdges(body []byte, params int) (out []byte, n int, ok bool) {
 	r := reader{b: body}
@@ -82,12 +92,7 @@ func splitEdges(body []byte, params int) (out []byte, n int, ok bool) {
 				(opposite[prevOp] == 0 && prevOp != 0x45 && prevOp != 0x50) {
 				break
 			}
-			code = append(code, body[p:at]...)
-			code = append(code, 0x21)
-			code = appendU32(code, c)
-			code = append(code, 0x02, 0x40, 0x02, 0x40, 0x20)
-			code = appendU32(code, c)
-			code = append(code, 0x0d, 0x00, 0x0c, 0x01, 0x0b)
+			code = landing(append(code, body[p:at]...), c)
 			p = r.p
 			n++
 		case 0x0b: // end
@@ -104,12 +109,8 @@ func splitEdges(body []byte, params int) (out []byte, n int, ok bool) {
 			if prevAt != at-1 || (opposite[prevOp] == 0 && prevOp != 0x45 && prevOp != 0x50) {
 				break
 			}
-			code = append(code, body[p:at]...)
-			code = append(code, 0x21)
-			code = appendU32(code, c)
-			code = append(code, 0x02, 0x40, 0x02, 0x40, 0x20)
-			code = appendU32(code, c)
-			code = append(code, 0x0d, 0x00, 0x0c, 0x01, 0x0b, 0x0c)
+			code = landing(append(code, body[p:at]...), c)
+			code = append(code, 0x0c)
 			code = appendU32(code, d+1) // inside the outer new block only
 			code = append(code, 0x0b)
 			p = r.p
@@ -134,6 +135,17 @@ func splitEdges(body []byte, params int) (out []byte, n int, ok bool) {
 	code = append(code, body[p:]...)
 	out = appendDecls(make([]byte, 0, len(code)+16), decls, 0x7f)
 	return append(out, code...), n, true
+}
+
+// landing appends the start of the construct: the condition into local c,
+// an outer block, and an inner one whose br_if on c reaches the landing
+// block and whose fall-through branches past the outer block.
+func landing(code []byte, c uint32) []byte {
+	code = append(code, 0x21)
+	code = appendU32(code, c)
+	code = append(code, 0x02, 0x40, 0x02, 0x40, 0x20)
+	code = appendU32(code, c)
+	return append(code, 0x0d, 0x00, 0x0c, 0x01, 0x0b)
 }
 
 // ifsWithElse returns the offsets of the if instructions in body (code from
