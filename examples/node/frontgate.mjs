@@ -65,5 +65,23 @@ export async function loadFrontgate(wasmPath) {
     return JSON.parse(dec.decode(call(fn, enc.encode(JSON.stringify(value)))));
   }
 
-  return { call, callJSON, version };
+  // parse runs a parse_* operation on FrontGo's answer (status, the body's
+  // text, the request id header or ''). From ABI 1.1 on, a body that starts
+  // with { or [ after JSON's whitespace goes in as the JSON value itself,
+  // pasted as the input's last member, so the module reads it once; if the
+  // module refuses that input (bad_input: the body was not one JSON value),
+  // the answer is sent again with the body as text, which says what is
+  // wrong with it. Any other body goes as text (plugin/ABI.md, parse_*).
+  const parsedBody = (packed & 0xffff00) >= 0x000100;
+  const badInput = '{"ok":false,"error":{"code":"bad_input"';
+  function parse(fn, status, bodyText, requestId = '') {
+    const head = `{"status":${Number(status)},` + (requestId ? `"requestId":${JSON.stringify(requestId)},` : '');
+    const asText = () => call(fn, enc.encode(head + `"body":${JSON.stringify(bodyText)}}`));
+    const first = bodyText.replace(/^[ \t\r\n]+/, '')[0];
+    if (!parsedBody || (first !== '{' && first !== '[')) return asText();
+    const out = call(fn, enc.encode(head + '"body":' + bodyText + '}'));
+    return dec.decode(out.subarray(0, badInput.length)) === badInput ? asText() : out;
+  }
+
+  return { call, callJSON, parse, version };
 }

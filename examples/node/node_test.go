@@ -9,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/frontgate/frontgate/build/wasmbuild"
+	"github.com/frontgate/frontgate/plugin/abi"
+	"github.com/frontgate/frontgate/plugin/ops"
 )
 
 func setup(t *testing.T) (node, wasm, root string) {
@@ -96,5 +99,63 @@ func TestBenchScript(t *testing.T) {
 	cmd := exec.Command(node, "--no-warnings", "bench.mjs", wasm, dir, "20")
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "not a success case") {
 		t.Fatalf("a failing input was timed: %v %s", err, out)
+	}
+}
+
+// TestParseAnswer runs parse() through parse-answer.mjs: on a documented
+// answer (it goes in as JSON), a body that looks like JSON but is not (in
+// as JSON, refused, then as text), and one that is not JSON at all (as
+// text), each answered as the native core answers the body as text; and on
+// a body that only fits the module's input limit as JSON, which shows the
+// JSON form was used (as text it is too large).
+func TestParseAnswer(t *testing.T) {
+	node, wasm, root := setup(t)
+	dir := t.TempDir()
+	created, err := os.ReadFile(filepath.Join(root, "plugin", "reservation", "testdata", "responses", "create-201-success.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	asText := func(status int, body string) string {
+		in, _ := json.Marshal(map[string]any{"status": status, "requestId": "req-1", "body": body})
+		var env struct {
+			OK    bool            `json:"ok"`
+			Data  json.RawMessage `json:"data"`
+			Error struct{ Code, Message string }
+		}
+		if err := json.Unmarshal(ops.Call(abi.FuncParseCreate, in), &env); err != nil {
+			t.Fatal(err)
+		}
+		if env.OK {
+			return string(env.Data)
+		}
+		return env.Error.Code + ": " + env.Error.Message
+	}
+	big := strings.TrimSuffix(strings.TrimSpace(string(created)), "}") + `,"pad":"` + strings.Repeat(`\"`, abi.MaxInput/3) + `"}`
+	for _, c := range []struct {
+		name   string
+		status int
+		body   string
+		want   string
+	}{
+		{"created", 201, " \n" + string(created), ""},
+		{"truncated", 201, `{"status_code":201,"data":{`, ""},
+		{"html", 502, "<html>Bad Gateway</html>", ""},
+		{"too large as text", 201, big, `{"customerUuid":"CSRT3463048878","reservationUuid":"RES4161996022",`},
+	} {
+		want := c.want
+		if want == "" {
+			want = asText(c.status, c.body)
+		}
+		f := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
+		if err := os.WriteFile(f, []byte(c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := strings.TrimSuffix(run(t, node, "parse-answer.mjs", wasm, strconv.Itoa(c.status), f), "\n")
+		if !strings.HasPrefix(out, want) || (c.want == "" && out != want) {
+			t.Errorf("%s:\n got %.300s\nwant %.300s", c.name, out, want)
+		}
+	}
+	if got := asText(201, big); !strings.HasPrefix(got, abi.CodeTooLarge+":") {
+		t.Errorf("the big body as text: %.200s", got)
 	}
 }
