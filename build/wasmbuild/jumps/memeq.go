@@ -27,11 +27,13 @@ import (
 //	      (br $words)))
 //	  … the original byte loop …)
 //
-// The answer is the same for every input. The bytes read are the same
-// ones, [a, a+n) and [b, b+n), except that after a difference the word
-// loop may already have read up to seven more bytes of the word holding
-// it; Go calls memequal only on two values of n bytes each in memory, so
-// those bytes exist and nothing traps that did not.
+// The answer is the same for every input whose two ranges lie in memory.
+// The bytes read are the same ones, [a, a+n) and [b, b+n), except that
+// after a difference the word loop may already have read up to seven more
+// bytes of the word holding it. So a range that runs past the end of
+// memory can trap where the byte loop had already answered 0 (never the
+// other way round); Go calls memequal only on two values of n bytes each,
+// which are in memory, so nothing traps that did not.
 
 // memeqbodyGo is memeqbody's body as Go's wasm assembler writes it.
 var memeqbodyGo = []byte{
