@@ -29,21 +29,17 @@ func abiVersion(c Core) uint32 {
 // ABI 1.1 or later and the body looks like a JSON object or array, the body
 // goes in as that JSON value, as the input's last member, so the core reads
 // it once instead of unescaping a string and then parsing it (parse_details
-// about a fifth faster in the guest; BENCHMARKS.md). json reports which form
-// it chose. The body is not checked here: the core parses the whole input,
-// and refuses it as bad_input if the body was not one JSON value.
-func ParseInput(c Core, a Answer) (input []byte, json bool) {
+// about a fifth faster in the guest; BENCHMARKS.md). asJSON reports which
+// form it chose. The body is not checked here: the core parses the whole
+// input, and refuses it as bad_input if the body was not one JSON value.
+func ParseInput(c Core, a Answer) (input []byte, asJSON bool) {
 	// JSON's whitespace only: bytes.TrimSpace would also step over a form
 	// feed, which makes a body that looks like an object not JSON.
 	first := bytes.TrimLeft(a.Body, " \t\r\n")
 	if abiVersion(c) < abi.ParsedBodySince || len(first) == 0 || (first[0] != '{' && first[0] != '[') {
 		return textInput(a), false
 	}
-	b := make([]byte, 0, len(a.Body)+len(a.RequestID)+48)
-	b = answerHead(b, a)
-	b = append(b, `"body":`...)
-	b = append(b, a.Body...)
-	return append(b, '}'), true
+	return answerInput(a, a.Body), true
 }
 
 // textInput is the ABI 1.0 form: the body as a JSON string.
@@ -52,15 +48,13 @@ func textInput(a Answer) []byte {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.Encode(string(a.Body)) // a string always encodes
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	b := make([]byte, 0, len(body)+len(a.RequestID)+48)
-	b = answerHead(b, a)
-	b = append(b, `"body":`...)
-	b = append(b, body...)
-	return append(b, '}')
+	return answerInput(a, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
-func answerHead(b []byte, a Answer) []byte {
+// answerInput writes {"status":…,"requestId":…,"body":<body>}, the body
+// last and as given.
+func answerInput(a Answer, body []byte) []byte {
+	b := make([]byte, 0, len(body)+len(a.RequestID)+48)
 	b = append(b, `{"status":`...)
 	b = strconv.AppendInt(b, int64(a.Status), 10)
 	b = append(b, ',')
@@ -70,7 +64,9 @@ func answerHead(b []byte, a Answer) []byte {
 		b = append(b, id...)
 		b = append(b, ',')
 	}
-	return b
+	b = append(b, `"body":`...)
+	b = append(b, body...)
+	return append(b, '}')
 }
 
 // CallParse runs fn, a parse_* operation, on a and returns the envelope.
