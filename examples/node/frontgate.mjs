@@ -72,7 +72,7 @@ export async function loadFrontgate(wasmPath) {
   // module refuses that input (bad_input: the body was not one JSON value),
   // the answer is sent again with the body as text, which says what is
   // wrong with it. Any other body goes as text (plugin/ABI.md, parse_*).
-  const parsedBody = (packed & 0xffff00) >= 0x000100;
+  const parsedBody = packed >= 0x010100; // 1.1.0 or later (the major is 1, checked above)
   const badInput = '{"ok":false,"error":{"code":"bad_input"';
   function parse(fn, status, bodyText, requestId = '') {
     const head = `{"status":${Number(status)},` + (requestId ? `"requestId":${JSON.stringify(requestId)},` : '');
