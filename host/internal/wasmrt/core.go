@@ -23,7 +23,11 @@ import (
 // etc.). Call returns the envelope bytes exactly as the core wrote them; an
 // error means the call did not complete (context done, trap, closed), never
 // that the operation failed: operation failures are {"ok":false} envelopes.
-// Implementations are safe for concurrent use.
+// Implementations are safe for concurrent use. A Core may also have an
+// ABIVersion() uint32 method (Native and *Wasm do): CallParse uses it to
+// send answers in the form the core understands, and treats a Core without
+// it, such as a wrapper that embeds a Core, as ABI 1.0 (the slower form);
+// a wrapper should forward it.
 type Core interface {
 	Call(ctx context.Context, fn string, input []byte) ([]byte, error)
 	Close() error
