@@ -130,9 +130,7 @@ func foldAddr(body []byte, sp uint32) (out []byte, folded int, ok bool) {
 		default:
 			// Control flow, calls and the rest: the simulation ends
 			// here, and a sequence still on the stack stays unfolded.
-			if op == 0x02 || op == 0x03 || op == 0x04 {
-				r.blockType()
-			} else if op != 0x0b && !r.skipImmediates(op) {
+			if !r.skipImmediates(op) {
 				return body, 0, false
 			}
 			barrier()

@@ -60,9 +60,6 @@ func expandBulk(body []byte, params int) (out []byte, n int, ok bool) {
 		at := r.p
 		op := r.byte()
 		switch op {
-		case 0x02, 0x03, 0x04:
-			r.blockType()
-		case 0x0b:
 		case 0xfc:
 			save := r.p
 			sub := r.u32()

@@ -101,14 +101,8 @@ func foldConds(body []byte) (out []byte, n int, ok bool) {
 				n++
 			}
 		}
-		switch op {
-		case 0x02, 0x03, 0x04:
-			r.blockType()
-		case 0x0b:
-		default:
-			if !r.skipImmediates(op) {
-				return body, 0, false
-			}
+		if !r.skipImmediates(op) {
+			return body, 0, false
 		}
 		if r.err != nil {
 			return body, 0, false

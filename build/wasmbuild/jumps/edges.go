@@ -157,9 +157,11 @@ func ifsWithElse(body []byte, start int) (map[int]bool, bool) {
 	for r.p < len(r.b) {
 		at := r.p
 		op := r.byte()
+		if !r.skipImmediates(op) {
+			return nil, false
+		}
 		switch op {
 		case 0x02, 0x03, 0x04:
-			r.blockType()
 			if op != 0x04 {
 				at = -1
 			}
@@ -172,13 +174,6 @@ func ifsWithElse(body []byte, start int) (map[int]bool, bool) {
 			if len(open) > 0 {
 				open = open[:len(open)-1]
 			}
-		default:
-			if !r.skipImmediates(op) {
-				return nil, false
-			}
-		}
-		if r.err != nil {
-			return nil, false
 		}
 	}
 	return with, true

@@ -113,13 +113,15 @@ func (r *reader) blockType() byte {
 	return c
 }
 
-// skipImmediates steps over the immediates of op (already read). It
-// reports false for an opcode it does not know, and the body is then left
-// alone.
+// skipImmediates steps over the immediates of op (already read), a block
+// type included. It reports false for an opcode it does not know, and the
+// body is then left alone.
 func (r *reader) skipImmediates(op byte) bool {
 	switch {
-	case op == 0x00 || op == 0x01 || op == 0x05 || op == 0x0f || op == 0x1a || op == 0x1b:
-		// unreachable, nop, else, return, drop, select
+	case op == 0x00 || op == 0x01 || op == 0x05 || op == 0x0b || op == 0x0f || op == 0x1a || op == 0x1b:
+		// unreachable, nop, else, end, return, drop, select
+	case op == 0x02 || op == 0x03 || op == 0x04: // block, loop, if: a block type
+		r.blockType()
 	case op == 0x0c || op == 0x0d: // br, br_if
 		r.u32()
 	case op == 0x0e: // br_table

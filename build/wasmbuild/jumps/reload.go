@@ -197,9 +197,7 @@ func cacheReloads(body []byte, params int, sp uint32) (out []byte, n int, ok boo
 			// end (paths join), branches, calls, memory.grow and the
 			// bulk memory instructions, and the rest: straight-line code
 			// ends here.
-			if op == 0x03 {
-				r.blockType()
-			} else if op != 0x0b && !r.skipImmediates(op) {
+			if !r.skipImmediates(op) {
 				return body, 0, false
 			}
 			end()
