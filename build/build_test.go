@@ -84,6 +84,12 @@ func TestReproducible(t *testing.T) {
 	if j, _ := meta["jumps"].(map[string]any); j == nil || j["memeq"] != 1.0 || j["reloads"].(float64) < 500 || j["edges"].(float64) < 5000 {
 		t.Errorf("later rewrites: %v", meta["jumps"])
 	}
+	// The module's own packages have no assembly, so their dispatch is
+	// pruned (jumps/prune.go); were the name or element section to change
+	// shape, nothing would be.
+	if j, _ := meta["jumps"].(map[string]any); j == nil || j["pruned"].(float64) < 5000 {
+		t.Errorf("dispatch pruning: %v", meta["jumps"])
+	}
 
 	other := t.TempDir()
 	copyTree(t, root, other)

@@ -46,7 +46,7 @@ const PinnedGo = "go1.26.8"
 // recipe changes whenever Flags or Env change, so cached modules built with
 // an older recipe are not reused. (The jump rewriter's sources are part of
 // SourceKey, so changing it needs no new recipe.)
-const recipe = "frontgate-wasmbuild/3"
+const recipe = "frontgate-wasmbuild/4"
 
 // Flags are the `go build` flags of every build: a reactor (c-shared)
 // module, no file system paths, no VCS stamp, an empty build id. -s is left
@@ -157,7 +157,15 @@ func Build(ctx context.Context, o Options) (Info, error) {
 	post := ""
 	if !o.Raw {
 		// Forward jumps straight to their blocks (see package jumps).
-		if b, st, err = jumps.Rewrite(b); err != nil {
+		var opt jumps.Options
+		if pure, err := noAssembly(filepath.Join(o.Root, "plugin")); err != nil {
+			return Info{}, fmt.Errorf("wasmbuild: %w", err)
+		} else if pure {
+			// Everything the shim links from this module is under
+			// plugin/, compiled Go only (see jumps.Options).
+			opt.Pure = []string{ModulePath + "/"}
+		}
+		if b, st, err = jumps.RewriteWith(b, opt); err != nil {
 			return Info{}, fmt.Errorf("wasmbuild: %w", err)
 		}
 		if err := os.WriteFile(tmpName, b, 0o644); err != nil {
@@ -413,3 +421,19 @@ func Load(ctx context.Context) ([]byte, string, error) {
 
 // Embedded reports whether this binary carries the module.
 func Embedded() bool { return len(embedded) > 0 }
+
+// noAssembly reports whether no file under dir is Go assembly (.s, .S).
+func noAssembly(dir string) (bool, error) {
+	pure := true
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(p); !d.IsDir() && (ext == ".s" || ext == ".S") {
+			pure = false
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return pure && err == nil, err
+}

@@ -45,11 +45,18 @@
 // runtime's byte-by-byte memory comparison is replaced by one comparing
 // words (memeq.go). They assume, as the
 // rest of the package does, a module built by Go's wasm backend.
+//
+// One more is optional (RewriteWith, Options.Pure): for the functions of
+// packages the caller vouches for as compiled Go without assembly, the
+// dispatch entries of pcs the runtime never resumes at are sent to a trap,
+// so that the blocks they led to keep only their real predecessors
+// (prune.go).
 package jumps
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -67,6 +74,7 @@ type Stats struct {
 	Reloads   int `json:"reloads"`   // stack slot reads taken from a local instead (reload.go)
 	Edges     int `json:"edges"`     // br_ifs given a landing block of their own (edges.go)
 	Memeq     int `json:"memeq"`     // memeqbody replaced by one comparing words (memeq.go)
+	Pruned    int `json:"pruned"`    // dispatch entries sent to a trap (prune.go, with Options.Pure)
 }
 
 // Rewrite returns mod with forward jumps made direct, fast paths in front
@@ -74,11 +82,14 @@ type Stats struct {
 // bulk.go, reload.go and edges.go. It
 // touches only the code section; every other section is copied byte for
 // byte.
-func Rewrite(mod []byte) ([]byte, Stats, error) { return rewrite(mod, true) }
+func Rewrite(mod []byte) ([]byte, Stats, error) { return rewrite(mod, true, Options{}) }
 
-// rewrite is Rewrite with the landing blocks of edges.go optional, so that
-// tests of the other rewrites can compare exact output.
-func rewrite(mod []byte, edges bool) ([]byte, Stats, error) {
+// RewriteWith is Rewrite with the optional rewrites of opt.
+func RewriteWith(mod []byte, opt Options) ([]byte, Stats, error) { return rewrite(mod, true, opt) }
+
+// rewrite is RewriteWith with the landing blocks of edges.go optional, so
+// that tests of the other rewrites can compare exact output.
+func rewrite(mod []byte, edges bool, opt Options) ([]byte, Stats, error) {
 	var st Stats
 	if len(mod) < 8 || string(mod[:4]) != "\x00asm" || mod[4] != 1 || mod[5] != 0 || mod[6] != 0 || mod[7] != 0 {
 		return nil, st, errors.New("jumps: not a WebAssembly 1.0 binary")
@@ -87,6 +98,7 @@ func rewrite(mod []byte, edges bool) ([]byte, Stats, error) {
 	out = append(out, mod[:8]...)
 	r := reader{b: mod, p: 8}
 	var typeSec, funcSec []byte
+	pr := newPruner(mod, opt.Pure)
 	for r.p < len(r.b) {
 		start := r.p
 		id := r.byte()
@@ -106,7 +118,7 @@ func rewrite(mod []byte, edges bool) ([]byte, Stats, error) {
 			out = append(out, r.b[start:r.p]...)
 			continue
 		}
-		code, err := rewriteCode(body, paramCounts(typeSec, funcSec), edges, &st)
+		code, err := rewriteCode(body, paramCounts(typeSec, funcSec), edges, pr, &st)
 		if err != nil {
 			return nil, st, err
 		}
@@ -117,7 +129,7 @@ func rewrite(mod []byte, edges bool) ([]byte, Stats, error) {
 	return out, st, nil
 }
 
-func rewriteCode(sec []byte, params []int, edges bool, st *Stats) ([]byte, error) {
+func rewriteCode(sec []byte, params []int, edges bool, pr *pruner, st *Stats) ([]byte, error) {
 	r := reader{b: sec}
 	n := r.u32()
 	out := make([]byte, 0, len(sec))
@@ -134,7 +146,12 @@ func rewriteCode(sec []byte, params []int, edges bool, st *Stats) ([]byte, error
 			body = mb
 			st.Memeq++
 		}
-		nb, direct, kept, fast, ok := rewriteBody(body)
+		var live map[int32]bool
+		if pr != nil {
+			live, _ = pr.resumePoints(pr.imported+i, body)
+		}
+		nb, direct, kept, fast, pruned, ok := rewriteBody(body, live)
+		st.Pruned += pruned
 		switch {
 		case !ok:
 			st.Skipped++
@@ -192,22 +209,26 @@ type label struct {
 // its br_table (which maps a pc to a label), then to copy it with each
 // `i32.const pc; local.set PC_B; br <loop>` whose target label is open
 // replaced by a direct branch, then gives the dispatch fast paths for the
-// jumps left (fastPaths). ok is false when the body is left alone.
-func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
+// jumps left (fastPaths). With live, the resume points of a function
+// that may be pruned (prune.go), the dispatch entries for the pcs neither
+// in live nor targets of the jumps left go to a trap. ok is false when the
+// body is left alone.
+func rewriteBody(body []byte, live map[int32]bool) (out []byte, direct, kept, fast, pruned int, ok bool) {
 	r := reader{b: body}
 	if !r.skipLocals() {
-		return nil, 0, 0, 0, false
+		return nil, 0, 0, 0, 0, false
 	}
 	codeStart := r.p
 	d, ok := findDispatch(body, codeStart)
 	if !ok {
-		return nil, 0, 0, 0, false
+		return nil, 0, 0, 0, 0, false
 	}
 	out = make([]byte, 0, len(body))
 	out = append(out, body[:codeStart]...)
 	r.p = codeStart
 	var stack []label
 	var back []int32 // targets of the jumps left in place, in order
+	bare := false    // a branch to the dispatch loop that is not a jump
 	next := 0
 	inIf := false             // the instruction before this one opened an `if` without results
 	p2, p1, cur := -1, -1, -1 // starts of the instructions before this one
@@ -225,7 +246,7 @@ func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
 			// Any other read, which a future Go could emit, leaves the
 			// function as it is.
 			if r.u32() == d.pcb && at != d.at && (op == 0x22 || !scratchRead(r.b, p2, p1, d.pcb)) {
-				return nil, 0, 0, 0, false
+				return nil, 0, 0, 0, 0, false
 			}
 		case 0x02, 0x03, 0x04: // block, loop, if
 			bt := r.blockType()
@@ -246,6 +267,12 @@ func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
 				if target < 0 {
 					kept++
 					back = append(back, pc)
+					// Copied as they are, the local.set and the br
+					// with the i32.const (d.jump checked them).
+					r.byte()
+					r.u32()
+					r.byte()
+					r.u32()
 				} else {
 					// A conditional jump is `if; <jump>; end`: make it br_if.
 					if justIf && r.p < len(r.b) && r.b[r.p] == 0x0b {
@@ -262,21 +289,41 @@ func rewriteBody(body []byte) (out []byte, direct, kept, fast int, ok bool) {
 					continue
 				}
 			}
+		case 0x0c, 0x0d: // br, br_if
+			bare = bare || toEntry(stack, r.u32())
+		case 0x0e: // br_table
+			for n := r.u32() + 1; n > 0 && r.err == nil; n-- {
+				bare = bare || toEntry(stack, r.u32())
+			}
 		default:
 			if !r.skipImmediates(op) {
-				return nil, 0, 0, 0, false
+				return nil, 0, 0, 0, 0, false
 			}
 		}
 		if r.err != nil {
-			return nil, 0, 0, 0, false
+			return nil, 0, 0, 0, 0, false
 		}
 		out = append(out, r.b[at:r.p]...)
 	}
 	if r.err != nil || len(stack) != 0 {
-		return nil, 0, 0, 0, false
+		return nil, 0, 0, 0, 0, false
+	}
+	if live != nil && !bare {
+		all := maps.Clone(live)
+		for _, pc := range back {
+			all[pc] = true
+		}
+		out, pruned = pruneTable(out, &d, all)
 	}
 	out, fast = d.fastPaths(out, back)
-	return out, direct, kept, fast, true
+	return out, direct, kept, fast, pruned, true
+}
+
+// toEntry reports whether a branch of the given depth leaves for the
+// dispatch loop.
+func toEntry(stack []label, depth uint32) bool {
+	i := len(stack) - 1 - int(depth)
+	return i >= 0 && stack[i].entry
 }
 
 // maxFastPaths is how many backward targets a function's dispatch tests

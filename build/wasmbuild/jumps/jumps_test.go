@@ -105,7 +105,7 @@ var sumRewritten = []byte{
 }
 
 func TestRewriteGoShape(t *testing.T) {
-	out, st, err := rewrite(module(sumBody), false)
+	out, st, err := rewrite(module(sumBody), false, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestRewriteGoShape(t *testing.T) {
 	}
 	// A rewritten function is no longer in Go's shape: a second pass
 	// leaves it alone.
-	again, st2, err := rewrite(out, false)
+	again, st2, err := rewrite(out, false, Options{})
 	if err != nil || !bytes.Equal(again, out) || st2 != (Stats{Functions: 1, Skipped: 1}) {
 		t.Errorf("second pass changed the module: %+v %v", st2, err)
 	}
@@ -176,7 +176,7 @@ func TestRewriteWithoutLoop(t *testing.T) {
 		0x0b,
 	}
 	want := append(append(append([]byte{}, body[:7]...), 0x20, 0x00, 0x45, 0x0d, 0x00), body[7:]...)
-	out, st, err := rewrite(module(body), false)
+	out, st, err := rewrite(module(body), false, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestRewriteReadsOfPCB(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			in := module(c.body)
-			out, st, err := rewrite(in, false)
+			out, st, err := rewrite(in, false, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
