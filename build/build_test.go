@@ -81,7 +81,7 @@ func TestReproducible(t *testing.T) {
 	}
 	// The later rewrites found their shapes too, memeqbody included (it is
 	// recognised byte for byte, so a new toolchain would show here).
-	if j, _ := meta["jumps"].(map[string]any); j == nil || j["memeq"] != 1.0 || j["reloads"].(float64) < 500 || j["edges"].(float64) < 5000 {
+	if j, _ := meta["jumps"].(map[string]any); j == nil || j["memeq"] != 1.0 || j["reloads"].(float64) < 500 || j["edges"].(float64) < 5000 || j["probes"].(float64) < 5000 {
 		t.Errorf("later rewrites: %v", meta["jumps"])
 	}
 	// The module's own packages have no assembly, so their dispatch is

@@ -434,10 +434,12 @@ func TestRewritesDiffer(t *testing.T) {
 	variants := []diffVariant{
 		{"reload", func(b []byte) []byte { o, _, _ := cacheReloads(b, 1, lSP); return o }},
 		{"edges", func(b []byte) []byte { o, _, _ := splitEdges(b, 1); return o }},
+		{"probe", func(b []byte) []byte { o, _, _ := probeStack(b, lSP); return o }},
 		{"addr+conds+reload+edges", func(b []byte) []byte {
 			o, _, _ := foldAddr(b, lSP)
 			o, _, _ = foldConds(o)
 			o, _, _ = cacheReloads(o, 1, lSP)
+			o, _, _ = probeStack(o, lSP)
 			o, _, _ = splitEdges(o, 1)
 			return o
 		}},

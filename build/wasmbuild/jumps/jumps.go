@@ -33,18 +33,19 @@
 // vectors in wazero and Node, parity with the native core) runs on the
 // rewritten module.
 //
-// Five smaller rewrites follow, each in its own file with its own safety
+// Six smaller rewrites follow, each in its own file with its own safety
 // argument. wazero translates wasm instruction by instruction and has no
 // pass that would fold what Go's backend leaves behind, so each one saves
 // machine code on a hot path: stack addresses folded into the offset of
 // the access (addr.go), conditions without the boolean round trips
 // (cond.go), small constant-size copies and zeroings done inline instead
 // of by calls into the Go runtime (bulk.go), stack slots read again taken
-// from a local (reload.go), and a landing block of its own for each branch
-// on a compare, so that wazero fuses the two (edges.go). Before them, the
-// runtime's byte-by-byte memory comparison is replaced by one comparing
-// words (memeq.go). They assume, as the
-// rest of the package does, a module built by Go's wasm backend.
+// from a local (reload.go), the stack's bounds checked once per stretch
+// of code, at its furthest offset (probe.go), and a landing block of its
+// own for each branch on a compare, so that wazero fuses the two
+// (edges.go). Before them, the runtime's byte-by-byte memory comparison is
+// replaced by one comparing words (memeq.go). They assume, as the rest of
+// the package does, a module built by Go's wasm backend.
 //
 // One more is optional (RewriteWith, Options.Pure): for the functions of
 // packages the caller vouches for as compiled Go without assembly, the
@@ -75,12 +76,13 @@ type Stats struct {
 	Edges     int `json:"edges"`     // br_ifs given a landing block of their own (edges.go)
 	Memeq     int `json:"memeq"`     // memeqbody replaced by one comparing words (memeq.go)
 	Pruned    int `json:"pruned"`    // dispatch entries sent to a trap (prune.go, with Options.Pure)
+	Probes    int `json:"probes"`    // stack bounds checked once, at the furthest offset (probe.go)
 }
 
 // Rewrite returns mod with forward jumps made direct, fast paths in front
 // of each dispatch, and the rewrites of memeq.go, addr.go, cond.go,
-// bulk.go, reload.go and edges.go. It
-// touches only the code section; every other section is copied byte for
+// bulk.go, reload.go, probe.go and edges.go. It touches only the code
+// section; every other section is copied byte for
 // byte.
 func Rewrite(mod []byte) ([]byte, Stats, error) { return rewrite(mod, true, Options{}) }
 
@@ -118,7 +120,7 @@ func rewrite(mod []byte, edges bool, opt Options) ([]byte, Stats, error) {
 			out = append(out, r.b[start:r.p]...)
 			continue
 		}
-		code, err := rewriteCode(body, paramCounts(typeSec, funcSec), edges, pr, &st)
+		code, err := rewriteCode(body, paramCounts(typeSec, funcSec), edges, !opt.noProbes, pr, &st)
 		if err != nil {
 			return nil, st, err
 		}
@@ -129,7 +131,7 @@ func rewrite(mod []byte, edges bool, opt Options) ([]byte, Stats, error) {
 	return out, st, nil
 }
 
-func rewriteCode(sec []byte, params []int, edges bool, pr *pruner, st *Stats) ([]byte, error) {
+func rewriteCode(sec []byte, params []int, edges, probes bool, pr *pruner, st *Stats) ([]byte, error) {
 	r := reader{b: sec}
 	n := r.u32()
 	out := make([]byte, 0, len(sec))
@@ -179,6 +181,12 @@ func rewriteCode(sec []byte, params []int, edges bool, pr *pruner, st *Stats) ([
 			if rb, n, ok := cacheReloads(nb, params[i], sp); ok {
 				nb = rb
 				st.Reloads += n
+			}
+		}
+		if sp, ok := spLocal(nb); ok && probes {
+			if pb, n, ok := probeStack(nb, sp); ok {
+				nb = pb
+				st.Probes += n
 			}
 		}
 		if edges && int(i) < len(params) {

@@ -64,6 +64,10 @@ type Options struct {
 	// assembly; a path ending in "/" stands for every package under it.
 	// The dispatch of their functions is pruned (prune.go).
 	Pure []string
+
+	// noProbes leaves probe.go out: tests that compare what a module
+	// leaves in memory when it traps with SP out of memory.
+	noProbes bool
 }
 
 // pruner holds what pruning needs from the sections around the code.

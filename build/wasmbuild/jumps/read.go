@@ -250,3 +250,19 @@ func appendDecls(out []byte, decls []decl, added ...byte) []byte {
 	}
 	return out
 }
+
+// numericPops is how many operands a numeric instruction (or select)
+// takes before it leaves its one result; 0 for every other instruction.
+func numericPops(op byte) int {
+	switch {
+	case op == 0x45 || op == 0x50 || (op >= 0x67 && op <= 0x69) || (op >= 0x79 && op <= 0x7b) ||
+		(op >= 0x8b && op <= 0x91) || (op >= 0x99 && op <= 0x9f) || (op >= 0xa7 && op <= 0xc4):
+		return 1
+	case (op >= 0x46 && op <= 0x4f) || (op >= 0x51 && op <= 0x66) || (op >= 0x6a && op <= 0x78) ||
+		(op >= 0x7c && op <= 0x8a) || (op >= 0x92 && op <= 0x98) || (op >= 0xa0 && op <= 0xa6):
+		return 2
+	case op == 0x1b: // select
+		return 3
+	}
+	return 0
+}

@@ -169,18 +169,8 @@ func cacheReloads(body []byte, params int, sp uint32) (out []byte, n int, ok boo
 				}
 			}
 			pop(2)
-		case op == 0x45 || op == 0x50 || (op >= 0x67 && op <= 0x69) || (op >= 0x79 && op <= 0x7b) ||
-			(op >= 0x8b && op <= 0x91) || (op >= 0x99 && op <= 0x9f) || (op >= 0xa7 && op <= 0xc4):
-			// one operand, one result
-			pop(1)
-			stack = append(stack, false)
-		case (op >= 0x46 && op <= 0x4f) || (op >= 0x51 && op <= 0x66) || (op >= 0x6a && op <= 0x78) ||
-			(op >= 0x7c && op <= 0x8a) || (op >= 0x92 && op <= 0x98) || (op >= 0xa0 && op <= 0xa6):
-			// two operands, one result
-			pop(2)
-			stack = append(stack, false)
-		case op == 0x1b: // select
-			pop(3)
+		case numericPops(op) > 0: // numeric instructions and select: one result
+			pop(numericPops(op))
 			stack = append(stack, false)
 		case op == 0x02 || op == 0x04: // block, if: the code inside runs after what came before
 			r.blockType()
