@@ -472,7 +472,7 @@ func (c *checker) url(v jsonx.Value, path fpath, required bool) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	if !validURL(string(s)) {
+	if !validURL(unsafe.String(unsafe.SliceData(s), len(s))) { // not kept: no copy
 		c.add(path, RuleURL, "must be an absolute http or https URL")
 		return nil, false
 	}

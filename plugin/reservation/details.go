@@ -102,7 +102,7 @@ func ParseDetails(r Response) (*Details, error) { return parseDetails(r, false) 
 func ParseDetailsBorrowed(r Response) (*Details, error) { return parseDetails(r, true) }
 
 func parseDetails(r Response, borrow bool) (*Details, error) {
-	d, data, msg, err := envelope(OpDetails, r)
+	d, data, msg, err := envelopeOf(OpDetails, r, borrow)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
@@ -56,7 +57,7 @@ type Ack struct {
 type respChecker struct{ checker }
 
 func (c *respChecker) fail(op string, r Response, msg string) error {
-	return &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, MessageKey: msg, Fields: c.errs, RequestID: r.RequestID}
+	return &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, MessageKey: strings.Clone(msg), Fields: c.errs, RequestID: r.RequestID}
 }
 
 // envelope parses FrontGo's common envelope. It returns the data member of
@@ -66,6 +67,12 @@ func (c *respChecker) fail(op string, r Response, msg string) error {
 // once it has copied out what it keeps; on an error, or when r's body came
 // parsed, the Doc is nil (releasing nil does nothing).
 func envelope(op string, r Response) (*jsonx.Doc, jsonx.Value, string, error) {
+	return envelopeOf(op, r, false)
+}
+
+// envelopeOf is envelope whose message shares r's bytes when borrow is set
+// and it holds no escapes (see ParseDetailsBorrowed).
+func envelopeOf(op string, r Response, borrow bool) (*jsonx.Doc, jsonx.Value, string, error) {
 	var d *jsonx.Doc // nil when the body came parsed: its document is not ours to release
 	var perr error
 	root := r.parsed
@@ -80,7 +87,13 @@ func envelope(op string, r Response) (*jsonx.Doc, jsonx.Value, string, error) {
 			code = int(sc)
 		}
 	}
-	msg, _ := root.Get("message").Str()
+	var msg string
+	if borrow {
+		b, _ := root.Get("message").StrBytes()
+		msg = unsafe.String(unsafe.SliceData(b), len(b))
+	} else {
+		msg, _ = root.Get("message").Str()
+	}
 	if code >= 200 && code < 300 {
 		if perr != nil {
 			return nil, jsonx.Value{}, "", &APIError{Op: op, Kind: KindMalformed, HTTPStatus: r.Status, RequestID: r.RequestID,
@@ -93,7 +106,7 @@ func envelope(op string, r Response) (*jsonx.Doc, jsonx.Value, string, error) {
 		}
 		return d, root.Get("data"), msg, nil
 	}
-	e := &APIError{Op: op, Kind: kindOf(code), HTTPStatus: code, RequestID: r.RequestID, MessageKey: msg}
+	e := &APIError{Op: op, Kind: kindOf(code), HTTPStatus: code, RequestID: r.RequestID, MessageKey: strings.Clone(msg)}
 	if perr != nil || root.Kind() != jsonx.Object {
 		// Not JSON (a proxy's HTML page, or the reference's own
 		// non-JSON 510 example): keep what can be recovered.
@@ -227,7 +240,7 @@ func ParseCreateBorrowed(r Response) (*Created, error) {
 }
 
 func parseCreated(op, urlKey string, r Response, borrow bool) (*Created, error) {
-	d, data, msg, err := envelope(op, r)
+	d, data, msg, err := envelopeOf(op, r, borrow)
 	if err != nil {
 		return nil, err
 	}

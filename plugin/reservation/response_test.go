@@ -839,7 +839,7 @@ func TestParsersBorrow(t *testing.T) {
 		}},
 		{"create-201-success.json", 201, func(r Response, borrow bool) (any, func() []string, error) {
 			c, err := map[bool]func(Response) (*Created, error){false: ParseCreate, true: ParseCreateBorrowed}[borrow](r)
-			return c, func() []string { return []string{c.ReservationUUID, c.URL} }, err
+			return c, func() []string { return []string{c.ReservationUUID, c.URL, c.Message} }, err
 		}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
@@ -866,6 +866,46 @@ func TestParsersBorrow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBorrowedErrorsCopy: the borrowing parsers' errors outlive the body
+// (the core writes them after it has handed the body's buffer back), so
+// the message key in them is a copy, both for FrontGo's own errors and for
+// a success whose data is malformed.
+func TestBorrowedErrorsCopy(t *testing.T) {
+	for _, c := range []struct {
+		fixture string
+		status  int
+		body    []byte
+	}{
+		{fixture: "create-500-internalErrorOccurredPleaseTryAgainLater.json", status: 500},
+		{fixture: "details-404-reservationNotFound.json", status: 404},
+		{status: 201, body: []byte(`{"status_code":201,"message":"sessionCreated","is_data":true,"data":{"reservationUuid":"nope"}}`)},
+		{status: 200, body: []byte(`{"status_code":200,"message":"reservationRetrieved","is_data":true,"data":{"status":5}}`)},
+	} {
+		body := c.body
+		if c.fixture != "" {
+			body = readResponse(t, c.fixture)
+		}
+		for name, parse := range map[string]func(Response) error{
+			"create":  func(r Response) error { _, err := ParseCreateBorrowed(r); return err },
+			"details": func(r Response) error { _, err := ParseDetailsBorrowed(r); return err },
+		} {
+			mine := bytes.Clone(body)
+			err := parse(Response{Status: c.status, Body: mine})
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.MessageKey == "" {
+				t.Fatalf("%s of %s: %v, want an APIError with a message key", name, body, err)
+			}
+			before := ae.Error() + ae.MessageKey
+			for i := range mine {
+				mine[i] = 'x'
+			}
+			if after := ae.Error() + ae.MessageKey; after != before {
+				t.Errorf("%s of %s: the error changed with the body: %q, was %q", name, body, after, before)
+			}
+		}
 	}
 }
 
