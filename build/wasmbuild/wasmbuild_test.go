@@ -2,7 +2,9 @@ package wasmbuild
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +39,33 @@ func TestNoAssembly(t *testing.T) {
 	}
 	if pure, err := noAssembly(filepath.Join("..", "..", "plugin")); err != nil || !pure {
 		t.Errorf("plugin/ has assembly or cannot be read: %v %v", pure, err)
+	}
+}
+
+// TestPureIsPlugin: what the build vouches for as compiled Go (every
+// package of the module, jumps.Options.Pure) is, among what the shim
+// links, only under plugin/, which noAssembly checks, and none of it has
+// assembly.
+func TestPureIsPlugin(t *testing.T) {
+	cmd := exec.Command(goCmd(""), "list", "-deps", "-f", "{{.ImportPath}} {{len .SFiles}}", Package)
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOFLAGS=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, sfiles, _ := strings.Cut(line, " ")
+		if !strings.HasPrefix(path, ModulePath+"/") {
+			continue
+		}
+		n++
+		if !strings.HasPrefix(path, ModulePath+"/plugin/") || sfiles != "0" {
+			t.Errorf("%s (%s assembly files) is linked into the module", path, sfiles)
+		}
+	}
+	if n < 5 {
+		t.Fatalf("only %d of the module's packages in the shim's dependencies:\n%s", n, out)
 	}
 }
