@@ -158,12 +158,8 @@ func Build(ctx context.Context, o Options) (Info, error) {
 	if !o.Raw {
 		// Forward jumps straight to their blocks (see package jumps).
 		var opt jumps.Options
-		if pure, err := noAssembly(filepath.Join(o.Root, "plugin")); err != nil {
-			return Info{}, fmt.Errorf("wasmbuild: %w", err)
-		} else if pure {
-			// Everything the shim links from this module is under
-			// plugin/, compiled Go only (see jumps.Options).
-			opt.Pure = []string{ModulePath + "/"}
+		if opt.Pure, err = purePackages(ctx, o); err != nil {
+			return Info{}, err
 		}
 		if b, st, err = jumps.RewriteWith(b, opt); err != nil {
 			return Info{}, fmt.Errorf("wasmbuild: %w", err)
@@ -422,18 +418,49 @@ func Load(ctx context.Context) ([]byte, string, error) {
 // Embedded reports whether this binary carries the module.
 func Embedded() bool { return len(embedded) > 0 }
 
-// noAssembly reports whether no file under dir is Go assembly (.s, .S).
-func noAssembly(dir string) (bool, error) {
-	pure := true
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+// purePackages returns the packages of this module that the shim links
+// and that jumps may prune (jumps.Options.Pure): those without assembly
+// files for wasip1/wasm, whose name-section spelling no other linked
+// package's could be taken for, as go list reports them.
+func purePackages(ctx context.Context, o Options) ([]string, error) {
+	cmd := exec.CommandContext(ctx, goCmd(o.Go), "list", "-deps", "-f", "{{.ImportPath}} {{len .SFiles}}", Package)
+	cmd.Dir = o.Root
+	cmd.Env = append(append(os.Environ(), Env...), o.ExtraEnv...)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("wasmbuild: go list -deps %s: %w", Package, err)
+	}
+	var all, mine []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, sfiles, ok := strings.Cut(line, " ")
+		if !ok {
+			return nil, fmt.Errorf("wasmbuild: go list: unexpected line %q", line)
 		}
-		if ext := filepath.Ext(p); !d.IsDir() && (ext == ".s" || ext == ".S") {
-			pure = false
-			return filepath.SkipAll
+		all = append(all, path)
+		if strings.HasPrefix(path, ModulePath+"/") && sfiles == "0" {
+			mine = append(mine, path)
 		}
-		return nil
-	})
-	return pure && err == nil, err
+	}
+	return pureOf(mine, all), nil
+}
+
+// pureOf returns the packages of mine whose functions' names cannot be
+// mistaken for those of another package in all: no other package's
+// LinkerName, with the dot after it, starts with theirs with its dot.
+func pureOf(mine, all []string) []string {
+	var pure []string
+	for _, p := range mine {
+		prefix := jumps.LinkerName(p) + "."
+		ok := true
+		for _, q := range all {
+			if q != p && strings.HasPrefix(jumps.LinkerName(q)+".", prefix) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			pure = append(pure, p)
+		}
+	}
+	return pure
 }

@@ -1,71 +1,50 @@
 package wasmbuild
 
 import (
-	"os"
-	"os/exec"
+	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestNoAssembly: the build vouches for plugin/ as compiled Go only (and
-// so lets jumps prune its functions' dispatch) only while no file under it
-// is assembly.
-func TestNoAssembly(t *testing.T) {
-	dir := t.TempDir()
-	write := func(rel string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
+// TestPurePackages: what the build vouches for as compiled Go
+// (jumps.Options.Pure) is this module's packages the shim links, all
+// under plugin/ and without assembly.
+func TestPurePackages(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pure, err := purePackages(context.Background(), Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"plugin/ops", "plugin/reservation", "plugin/internal/jsonx", "plugin/money", "plugin/abi"} {
+		if !slices.Contains(pure, ModulePath+"/"+want) {
+			t.Errorf("%s is not among %v", want, pure)
 		}
-		if err := os.WriteFile(p, []byte("package x\n"), 0o644); err != nil {
-			t.Fatal(err)
+	}
+	for _, p := range pure {
+		if !strings.HasPrefix(p, ModulePath+"/plugin/") {
+			t.Errorf("%s is vouched for", p)
 		}
-	}
-	write("a/a.go")
-	write("a/b/notes.md")
-	if pure, err := noAssembly(dir); err != nil || !pure {
-		t.Fatalf("Go files only: %v %v", pure, err)
-	}
-	for _, f := range []string{"a/b/c/x_wasm.s", "y.S"} {
-		write(f)
-		if pure, err := noAssembly(dir); err != nil || pure {
-			t.Errorf("with %s: %v %v, want not pure", f, pure, err)
-		}
-		os.Remove(filepath.Join(dir, f))
-	}
-	if pure, err := noAssembly(filepath.Join(dir, "missing")); err == nil || pure {
-		t.Errorf("a missing directory: %v %v", pure, err)
-	}
-	if pure, err := noAssembly(filepath.Join("..", "..", "plugin")); err != nil || !pure {
-		t.Errorf("plugin/ has assembly or cannot be read: %v %v", pure, err)
 	}
 }
 
-// TestPureIsPlugin: what the build vouches for as compiled Go (every
-// package of the module, jumps.Options.Pure) is, among what the shim
-// links, only under plugin/, which noAssembly checks, and none of it has
-// assembly.
-func TestPureIsPlugin(t *testing.T) {
-	cmd := exec.Command(goCmd(""), "list", "-deps", "-f", "{{.ImportPath}} {{len .SFiles}}", Package)
-	cmd.Dir = filepath.Join("..", "..")
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOFLAGS=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	n := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		path, sfiles, _ := strings.Cut(line, " ")
-		if !strings.HasPrefix(path, ModulePath+"/") {
-			continue
-		}
-		n++
-		if !strings.HasPrefix(path, ModulePath+"/plugin/") || sfiles != "0" {
-			t.Errorf("%s (%s assembly files) is linked into the module", path, sfiles)
-		}
-	}
-	if n < 5 {
-		t.Fatalf("only %d of the module's packages in the shim's dependencies:\n%s", n, out)
+// TestPureOf: a package whose functions' names another linked package's
+// could be taken for is not vouched for: the name section spells /, -
+// and _ alike, and a dot in a path's last element as _2e.
+func TestPureOf(t *testing.T) {
+	mine := []string{"ex.com/m/a", "ex.com/m/b", "ex.com/m/c", "ex.com/m/d", "ex.com/m/e"}
+	all := append(slices.Clone(mine),
+		"ex.com/m/a_x",    // ex.com_m_a_x: a different name, no clash
+		"ex.com/m-b",      // ex.com_m_b: the same as ex.com/m/b
+		"ex.com/m/c.v2/y", // ex.com_m_c.v2_y.F starts with ex.com_m_c.
+		"ex.com/m/d.v2",   // ex.com_m_d_2ev2: no clash
+		"runtime", "strconv")
+	got := pureOf(mine, all)
+	if want := []string{"ex.com/m/a", "ex.com/m/d", "ex.com/m/e"}; !slices.Equal(got, want) {
+		t.Errorf("pureOf = %v, want %v", got, want)
 	}
 }

@@ -26,10 +26,11 @@ import "slices"
 // keeps its value and wazero keeps what it knows: it ends wherever SP's
 // local is written and wherever paths may join or control leaves (loop,
 // else, end, br, br_table, return, unreachable, and the instructions this
-// package does not track). A call does not end it (wazero keeps the
-// bounds across calls: memory only grows), nor do a br_if (the code after
-// it has one predecessor) or the start of a block or an if (the code in
-// it runs after what came before).
+// package does not track), and at every call (a callee may grow the
+// memory, so that an access after it no longer traps, or not return; Go
+// reads SP from its global after every call in any case). A br_if does not
+// end it (the code after it has one predecessor), nor does the start of a
+// block or an if (the code in it runs after what came before).
 //
 // Why it is the same: the read changes nothing, and it is in bounds
 // whenever SP is Go's stack pointer. Every address Go forms from SP plus a
@@ -90,6 +91,11 @@ func probeStack(body []byte, sp uint32) (out []byte, n int, ok bool) {
 		case op == 0x21 || op == 0x22: // local.set, local.tee
 			if r.u32() == sp {
 				cur = -1 // a new SP: a new stretch
+				// The old SP still on the operand stack is no
+				// address of the new stretch.
+				for i := range stack {
+					stack[i] = -1
+				}
 			}
 			pop(1)
 			if op == 0x22 {
@@ -124,18 +130,19 @@ func probeStack(body []byte, sp uint32) (out []byte, n int, ok bool) {
 		case numericPops(op) > 0: // numeric instructions and select: one result
 			pop(numericPops(op))
 			stack = append(stack, -1)
-		case op == 0x02 || op == 0x04 || op == 0x10 || op == 0x0d:
-			// block, if, call, br_if: the stretch goes on. Operands
-			// are not tracked across them (a value on the stack before
-			// is not taken for an address after).
+		case op == 0x02 || op == 0x04 || op == 0x0d:
+			// block, if, br_if: the stretch goes on. Operands are not
+			// tracked across them (a value on the stack before is not
+			// taken for an address after).
 			if !r.skipImmediates(op) {
 				return body, 0, false
 			}
 			stack = stack[:0]
 		default:
 			// loop, else and end (paths may join), br, br_table,
-			// return, unreachable, call_indirect and the rest: the
-			// stretch ends.
+			// return, unreachable, calls (a callee may grow the memory
+			// or not return, and Go reads SP again after every call
+			// anyway) and the rest: the stretch ends.
 			if !r.skipImmediates(op) {
 				return body, 0, false
 			}
@@ -153,6 +160,9 @@ func probeStack(body []byte, sp uint32) (out []byte, n int, ok bool) {
 	out = make([]byte, 0, len(body)+len(stretches)*8)
 	p := 0
 	for _, s := range stretches {
+		if s.first < p {
+			return body, 0, false // not in order: cannot happen, see the SP write above
+		}
 		out = append(out, body[p:s.first]...)
 		out = append(out, 0x20)
 		out = appendU32(out, sp)

@@ -41,6 +41,31 @@ func TestProbeStack(t *testing.T) {
 	if !ok || n != 2 || !bytes.Equal(out, want) {
 		t.Fatalf("probeStack: %d probes, ok %v:\n% x\nwant:\n% x", n, ok, out, want)
 	}
+	// An SP pushed before SP's local is written is no address of the
+	// stretch after the write, and a call ends a stretch: in neither body
+	// does an access reach further than the first of its stretch.
+	for name, b := range map[string][]byte{
+		"stale SP": {
+			0x01, 0x02, 0x7f,
+			0x20, sp, // the old SP, stored through below
+			0x20, sp, 0x41, 0xe8, 0x07, 0x6b, 0x21, sp, // SP -= 1000
+			0x42, 0x05, 0x37, 0x03, 0x00, // i64.store offset=0 through the old SP
+			0x20, sp, 0x29, 0x03, 0xe8, 0x07, 0x1a, // local.get SP; i64.load offset=1000; drop
+			0x42, 0x00, 0x0b,
+		},
+		"call": {
+			0x01, 0x02, 0x7f,
+			0x20, sp, 0x29, 0x03, 0x00, 0x1a, // local.get SP; i64.load offset=0 (end 8)
+			0x41, 0x00, 0x10, 0x00, 0x1a, // i32.const 0; call 0; drop
+			0x20, sp, 0x29, 0x03, 0x40, 0x1a, // local.get SP; i64.load offset=64 (end 72)
+			0x42, 0x00, 0x0b,
+		},
+	} {
+		if out, n, ok := probeStack(b, sp); !ok || n != 0 || !bytes.Equal(out, b) {
+			t.Errorf("%s: %d probes, ok %v:\n% x", name, n, ok, out)
+		}
+	}
+
 	// Undecodable: left alone.
 	bad := []byte{0x00, 0xff, 0x0b}
 	if out, n, ok := probeStack(bad, sp); ok || n != 0 || !bytes.Equal(out, bad) {

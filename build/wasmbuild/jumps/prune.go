@@ -46,8 +46,9 @@ import (
 // left as it is:
 //
 //   - the function belongs to a package the caller vouches for as compiled
-//     Go only (Options.Pure; the build passes the module's own path and
-//     checks that it has no assembly),
+//     Go only (Options.Pure; the build passes the module's own packages it
+//     links, after go list has shown they have no assembly and that no
+//     other package's name in the name section could be taken for theirs),
 //   - it does not call runtime.deferreturn,
 //   - every branch to the dispatch loop is one of the jumps above,
 //   - every call of a Go function (type (i32)→i32) stores a return address
@@ -60,9 +61,12 @@ import (
 
 // Options are the optional rewrites of RewriteWith.
 type Options struct {
-	// Pure lists Go import paths whose packages are compiled Go without
-	// assembly; a path ending in "/" stands for every package under it.
-	// The dispatch of their functions is pruned (prune.go).
+	// Pure lists the import paths of packages that are compiled Go
+	// without assembly. The dispatch of their functions is pruned
+	// (prune.go). A function is taken to be of package p when its name
+	// starts with LinkerName(p) and a dot, so no other package linked into
+	// the module may have a LinkerName that, with its dot, starts so too
+	// (the caller checks: several paths spell the same).
 	Pure []string
 
 	// noProbes leaves probe.go out: tests that compare what a module
@@ -78,12 +82,31 @@ type pruner struct {
 	slot        map[uint32]uint32 // function index → its table slot, Go's PC_F
 	names       map[uint32]string // function index → name (name section)
 	deferreturn uint32
-	pure        []string // Options.Pure as the name section spells them
+	pure        []string // Options.Pure as the name section spells them, each with its dot
 }
 
 // nameChars is what Go's linker replaces by "_" in the name section
 // (cmd/link/internal/wasm).
 var nameChars = regexp.MustCompile(`[^\w.]`)
+
+// LinkerName is how the name section spells the import path of a package
+// before a function's name: the path as a symbol prefix (cmd/internal/
+// objabi.PathToPrefix: spaces, control bytes, %, " and bytes from 0x7f,
+// and dots after the last slash, as %xx), with every byte but letters,
+// digits, _ and . then written as _ (cmd/link/internal/wasm).
+func LinkerName(path string) string {
+	slash := strings.LastIndex(path, "/")
+	const hex = "0123456789abcdef"
+	var b []byte
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; c <= ' ' || (c == '.' && i > slash) || c == '%' || c == '"' || c >= 0x7f {
+			b = append(b, '%', hex[c>>4], hex[c&0xf])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return nameChars.ReplaceAllString(string(b), "_")
+}
 
 // newPruner reads mod's type, import, function, element and name
 // sections; nil when pure is empty or any of them is missing or not what
@@ -120,7 +143,7 @@ func newPruner(mod []byte, pure []string) *pruner {
 	}
 	p := &pruner{slot: map[uint32]uint32{}, names: map[uint32]string{}}
 	for _, s := range pure {
-		p.pure = append(p.pure, nameChars.ReplaceAllString(s, "_"))
+		p.pure = append(p.pure, LinkerName(s)+".")
 	}
 	if !p.readTypes(typ, imp, fn) || !p.readElems(elem) || !p.readNames(name) {
 		return nil
@@ -233,14 +256,10 @@ func (p *pruner) readNames(sec []byte) bool {
 }
 
 // isPure reports whether the function named name is in a package of
-// Options.Pure: its name is the package path, a dot, the rest.
+// Options.Pure: its name is the package's LinkerName, a dot, the rest.
 func (p *pruner) isPure(name string) bool {
 	for _, s := range p.pure {
-		if strings.HasSuffix(s, "_") { // a path ending in "/"
-			if strings.HasPrefix(name, s) {
-				return true
-			}
-		} else if strings.HasPrefix(name, s+".") {
+		if strings.HasPrefix(name, s) {
 			return true
 		}
 	}

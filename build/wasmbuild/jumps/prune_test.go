@@ -66,29 +66,41 @@ func TestPruneTable(t *testing.T) {
 	}
 }
 
-// TestIsPure: Options.Pure names packages as Go spells import paths; the
-// name section writes every character but letters, digits, _ and . as _.
+// TestIsPure: Options.Pure names packages by import path; the name section
+// spells them as the linker does (LinkerName), each followed by a dot and
+// the function's name.
 func TestIsPure(t *testing.T) {
 	p := &pruner{}
-	for _, s := range []string{"main", "example.com/a/b/", "x/y"} {
-		p.pure = append(p.pure, nameChars.ReplaceAllString(s, "_"))
+	for _, s := range []string{"main", "example.com/a/b", "x/y.v2", "x/z"} {
+		p.pure = append(p.pure, LinkerName(s)+".")
 	}
 	for name, want := range map[string]bool{
-		"main.main":                     true,
-		"main.__T_.M":                   true,
-		"mainly.f":                      false,
-		"example.com_a_b_c.F":           true,
-		"example.com_a_b.F":             false, // the path itself; only packages under it
-		"example.com_a_bc_d.F":          false,
-		"x_y.F":                         true,
-		"x_y_z.F":                       false,
-		"runtime.goexit":                false,
-		"github.com_frontgate_x.Get":    false,
-		"type:.eq.main.rect":            false,
-		"example.com_a_b_c.__T_.Method": true,
+		"main.main":                   true,
+		"main.__T_.M":                 true,
+		"mainly.f":                    false,
+		"example.com_a_b.F":           true,
+		"example.com_a_b.__T_.Method": true,
+		"example.com_a_b_c.F":         false, // a package under it is not it
+		"example.com_a_bc.F":          false,
+		"x_y_2ev2.F":                  true, // the last element's dot as %2e
+		"x_y.v2.F":                    false,
+		"x_z.F":                       true,
+		"x_z_w.F":                     false,
+		"runtime.goexit":              false,
+		"type_.eq.main.rect":          false,
 	} {
 		if got := p.isPure(name); got != want {
 			t.Errorf("isPure(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for path, want := range map[string]string{
+		"github.com/frontgate/frontgate/plugin/ops": "github.com_frontgate_frontgate_plugin_ops",
+		"example.com/m/x.y":                         "example.com_m_x_2ey",
+		"example.com/m.v2/x-z":                      "example.com_m.v2_x_z",
+		"a/b c":                                     "a_b_20c",
+	} {
+		if got := LinkerName(path); got != want {
+			t.Errorf("LinkerName(%q) = %q, want %q", path, got, want)
 		}
 	}
 }
