@@ -43,8 +43,9 @@ const Package = "./plugin/wasm"
 // produce a working module with a different hash; `go run ./build` warns.
 const PinnedGo = "go1.26.8"
 
-// recipe changes whenever Flags or Env change, so cached modules built with
-// an older recipe are not reused. (The jump rewriter's sources are part of
+// recipe changes whenever Flags, Env or what Build asks of the jump
+// rewriter (its Options) change, so cached modules built with an older
+// recipe are not reused. (The jump rewriter's sources are part of
 // SourceKey, so changing it needs no new recipe.)
 const recipe = "frontgate-wasmbuild/4"
 
@@ -428,7 +429,11 @@ func purePackages(ctx context.Context, o Options) ([]string, error) {
 	cmd.Env = append(append(os.Environ(), Env...), o.ExtraEnv...)
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("wasmbuild: go list -deps %s: %w", Package, err)
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		return nil, fmt.Errorf("wasmbuild: go list -deps %s: %w\n%s", Package, err, stderr)
 	}
 	var all, mine []string
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

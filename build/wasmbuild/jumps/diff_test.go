@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
@@ -435,7 +436,7 @@ func TestRewritesDiffer(t *testing.T) {
 		{"reload", func(b []byte) []byte { o, _, _ := cacheReloads(b, 1, lSP); return o }},
 		{"edges", func(b []byte) []byte { o, _, _ := splitEdges(b, 1); return o }},
 		{"probe", func(b []byte) []byte { o, _, _ := probeStack(b, lSP); return o }},
-		{"addr+conds+reload+edges", func(b []byte) []byte {
+		{"addr+conds+reload+probe+edges", func(b []byte) []byte {
 			o, _, _ := foldAddr(b, lSP)
 			o, _, _ = foldConds(o)
 			o, _, _ = cacheReloads(o, 1, lSP)
@@ -446,14 +447,18 @@ func TestRewritesDiffer(t *testing.T) {
 	}
 	changed := map[string]int{}
 	compared := 0
-	check := func(seed int64, name string, mod []byte, mem []byte, want [2]diffResult) {
+	// probes: the variant has stack probes, which may trap before the
+	// stores that came before the access that traps (probe.go), so what a
+	// trap leaves in memory is not compared.
+	check := func(seed int64, name string, mod []byte, mem []byte, want [2]diffResult, probes bool) {
 		t.Helper()
 		for i, rt := range rts {
 			got, err := diffRun(rt, mod, fmt.Sprint(name, seed), mem)
 			if err != nil {
 				t.Fatalf("seed %d %s: invalid output: %v", seed, name, err)
 			}
-			if got.err != want[i].err || got.res != want[i].res || !bytes.Equal(got.mem, want[i].mem) {
+			memOK := bytes.Equal(got.mem, want[i].mem) || (probes && want[i].err != "")
+			if got.err != want[i].err || got.res != want[i].res || !memOK {
 				t.Fatalf("seed %d %s, runtime %d: result %d/%d, trap %q/%q, memory alike %v", seed, name, i,
 					want[i].res, got.res, want[i].err, got.err, bytes.Equal(got.mem, want[i].mem))
 			}
@@ -481,13 +486,13 @@ func TestRewritesDiffer(t *testing.T) {
 				continue
 			}
 			changed[v.name]++
-			check(seed, v.name, diffModule(nb), mem, want)
+			check(seed, v.name, diffModule(nb), mem, want, strings.Contains(v.name, "probe"))
 		}
 		whole, _, err := Rewrite(orig)
 		if err != nil {
 			t.Fatalf("seed %d: Rewrite: %v", seed, err)
 		}
-		check(seed, "Rewrite", whole, mem, want)
+		check(seed, "Rewrite", whole, mem, want, true)
 	}
 	// The generator must keep producing what the rewrites change.
 	if compared < n*9/10 || changed["reload"] < n/20 || changed["edges"] < n/2 {

@@ -82,8 +82,7 @@ type Stats struct {
 // Rewrite returns mod with forward jumps made direct, fast paths in front
 // of each dispatch, and the rewrites of memeq.go, addr.go, cond.go,
 // bulk.go, reload.go, probe.go and edges.go. It touches only the code
-// section; every other section is copied byte for
-// byte.
+// section; every other section is copied byte for byte.
 func Rewrite(mod []byte) ([]byte, Stats, error) { return rewrite(mod, true, Options{}) }
 
 // RewriteWith is Rewrite with the optional rewrites of opt.
