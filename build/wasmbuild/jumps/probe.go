@@ -33,7 +33,8 @@ import "slices"
 // block or an if (the code in it runs after what came before).
 //
 // Why it is the same: the read changes nothing, and it is in bounds
-// whenever SP is Go's stack pointer. Every address Go forms from SP plus a
+// whenever SP is Go's stack pointer, whether or not the accesses it stands
+// for all run (some may lie past a br_if or inside an if). Every address Go forms from SP plus a
 // constant is a slot of the function's frame, of the arguments and results
 // it passes or receives, or of its caller's outgoing area, all on the
 // goroutine's stack, which lies inside the module's memory. So the read
