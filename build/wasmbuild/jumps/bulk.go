@@ -147,32 +147,20 @@ func words(n int32) []uint32 {
 // section defines, from the type and function sections; nil if they
 // cannot be read.
 func paramCounts(typeSec, funcSec []byte) []int {
-	r := reader{b: typeSec}
-	var counts []int
-	for n := r.u32(); n > 0 && r.err == nil; n-- {
-		if r.byte() != 0x60 {
-			return nil
-		}
-		np := r.u32()
-		r.p += int(np)
-		counts = append(counts, int(np))
-		nr := r.u32()
-		r.p += int(nr)
-	}
-	if r.err != nil || r.p != len(r.b) {
+	sigs, ok := readSignatures(typeSec)
+	if !ok {
 		return nil
 	}
-	f := reader{b: funcSec}
-	var out []int
-	for n := f.u32(); n > 0 && f.err == nil; n-- {
-		t := f.u32()
-		if int(t) >= len(counts) {
+	types, ok := readFuncTypes(funcSec)
+	if !ok {
+		return nil
+	}
+	out := make([]int, len(types))
+	for i, t := range types {
+		if int(t) >= len(sigs) {
 			return nil
 		}
-		out = append(out, counts[t])
-	}
-	if f.err != nil || f.p != len(f.b) {
-		return nil
+		out[i] = len(sigs[t].params)
 	}
 	return out
 }

@@ -113,21 +113,20 @@ func probeStack(body []byte, sp uint32) (out []byte, n int, ok bool) {
 				return body, 0, false
 			}
 			pop(1)
-		case op >= 0x28 && op <= 0x35: // loads
+		case op >= 0x28 && op <= 0x3e: // loads and stores
 			r.u32()
-			off := r.u32()
-			if len(stack) > 0 {
-				access(stack[len(stack)-1], uint64(off)+uint64(accessSize(op)))
+			end := uint64(r.u32()) + uint64(accessSize(op))
+			k := 1 // operands: the address, and a store's value above it
+			if op >= 0x36 {
+				k = 2
 			}
-			pop(1)
-			stack = append(stack, -1)
-		case op >= 0x36 && op <= 0x3e: // stores
-			r.u32()
-			off := r.u32()
-			if len(stack) > 1 {
-				access(stack[len(stack)-2], uint64(off)+uint64(accessSize(op)))
+			if len(stack) >= k {
+				access(stack[len(stack)-k], end)
 			}
-			pop(2)
+			pop(k)
+			if k == 1 {
+				stack = append(stack, -1) // the loaded value
+			}
 		case numericPops(op) > 0: // numeric instructions and select: one result
 			pop(numericPops(op))
 			stack = append(stack, -1)

@@ -152,23 +152,14 @@ func newPruner(mod []byte, pure []string) *pruner {
 }
 
 func (p *pruner) readTypes(typ, imp, fn []byte) bool {
-	r := reader{b: typ}
-	for n := r.u32(); n > 0 && r.err == nil; n-- {
-		if r.byte() != 0x60 {
-			return false
-		}
-		np := int(r.u32())
-		params := r.p
-		r.p += np
-		nr := int(r.u32())
-		results := r.p
-		r.p += nr
-		p.goType = append(p.goType, r.p <= len(r.b) && np == 1 && nr == 1 && r.b[params] == 0x7f && r.b[results] == 0x7f)
-	}
-	if r.err != nil || r.p != len(r.b) {
+	sigs, ok := readSignatures(typ)
+	if !ok {
 		return false
 	}
-	r = reader{b: imp}
+	for _, sig := range sigs {
+		p.goType = append(p.goType, string(sig.params) == "\x7f" && string(sig.results) == "\x7f")
+	}
+	r := reader{b: imp}
 	for n := r.u32(); n > 0 && r.err == nil; n-- {
 		r.p += int(r.u32()) // module
 		r.p += int(r.u32()) // field
@@ -197,11 +188,11 @@ func (p *pruner) readTypes(typ, imp, fn []byte) bool {
 	if r.err != nil || r.p != len(r.b) {
 		return false
 	}
-	r = reader{b: fn}
-	for n := r.u32(); n > 0 && r.err == nil; n-- {
-		p.goFunc = append(p.goFunc, p.isGoType(r.u32()))
+	types, ok := readFuncTypes(fn)
+	for _, t := range types {
+		p.goFunc = append(p.goFunc, p.isGoType(t))
 	}
-	return r.err == nil && r.p == len(r.b)
+	return ok
 }
 
 func (p *pruner) isGoType(t uint32) bool { return int(t) < len(p.goType) && p.goType[t] }
@@ -295,7 +286,7 @@ func (p *pruner) resumePoints(fi uint32, body []byte) (map[int32]bool, bool) {
 			}
 		case 0x10: // call
 			g := r.u32()
-			if g == p.deferreturn || (int(g) < len(p.goFunc) && p.goFunc[g] && !ret) {
+			if (g == p.deferreturn && !ignoreDeferreturn) || (int(g) < len(p.goFunc) && p.goFunc[g] && !ret) {
 				return nil, false
 			}
 			ret = false
@@ -315,9 +306,10 @@ func (p *pruner) resumePoints(fi uint32, body []byte) (map[int32]bool, bool) {
 	return pcs, r.err == nil
 }
 
-// dropReturns leaves the return addresses out of the resume points: a
-// broken pruning for TestPruneResumes to show that it would trap.
-var dropReturns = false
+// dropReturns leaves the return addresses out of the resume points, and
+// ignoreDeferreturn prunes functions with a deferreturn call too: broken
+// prunings for TestPruneResumes to show that each would trap.
+var dropReturns, ignoreDeferreturn = false, false
 
 // pruneTable rewrites the dispatch br_table at out[d.at:] as above:
 // entries for pcs not in live go to a new block ending in unreachable. It

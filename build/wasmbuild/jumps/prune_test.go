@@ -159,8 +159,8 @@ func runUnwind(mod []byte) (string, error) {
 // every way it resumes compiled Go (after a goroutine switch, a stack
 // growth, a recovered panic; testdata/unwind), before and after pruning
 // its package's dispatch, and wants the same output. Pruning also the
-// return addresses' entries must trap, which shows the program does
-// resume at them.
+// return addresses' entries, or the functions that call deferreturn, must
+// trap, which shows the program does resume at them.
 func TestPruneResumes(t *testing.T) {
 	raw := unwindModule(t)
 	want, err := runUnwind(raw)
@@ -185,14 +185,19 @@ func TestPruneResumes(t *testing.T) {
 		t.Fatalf("rewritten module printed %q (%v), want %q", got, err, want)
 	}
 
-	dropReturns = true
-	defer func() { dropReturns = false }()
-	broken, _, err := RewriteWith(raw, Options{Pure: []string{"main"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := runUnwind(broken); err == nil || !strings.Contains(err.Error(), "unreachable") {
-		t.Fatalf("with the return addresses' entries pruned too the program printed %q (%v), want a trap", got, err)
+	for name, knob := range map[string]*bool{
+		"the return addresses' entries pruned too": &dropReturns,
+		"functions with a deferreturn call pruned": &ignoreDeferreturn,
+	} {
+		*knob = true
+		broken, _, err := RewriteWith(raw, Options{Pure: []string{"main"}})
+		*knob = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := runUnwind(broken); err == nil || !strings.Contains(err.Error(), "unreachable") {
+			t.Errorf("with %s the program printed %q (%v), want a trap", name, got, err)
+		}
 	}
 }
 

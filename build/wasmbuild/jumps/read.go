@@ -266,3 +266,40 @@ func numericPops(op byte) int {
 	}
 	return 0
 }
+
+// signature is a function type: its parameter and result types.
+type signature struct{ params, results []byte }
+
+// readSignatures reads a type section; false unless it holds function
+// types only and nothing after them.
+func readSignatures(sec []byte) ([]signature, bool) {
+	r := reader{b: sec}
+	var sigs []signature
+	for n := r.u32(); n > 0 && r.err == nil; n-- {
+		if r.byte() != 0x60 {
+			return nil, false
+		}
+		var sig signature
+		for _, list := range []*[]byte{&sig.params, &sig.results} {
+			k := int(r.u32())
+			if r.err != nil || r.p+k > len(r.b) {
+				return nil, false
+			}
+			*list = r.b[r.p : r.p+k]
+			r.p += k
+		}
+		sigs = append(sigs, sig)
+	}
+	return sigs, r.err == nil && r.p == len(r.b)
+}
+
+// readFuncTypes reads a function section: the type index of each function
+// the code section defines.
+func readFuncTypes(sec []byte) ([]uint32, bool) {
+	r := reader{b: sec}
+	var types []uint32
+	for n := r.u32(); n > 0 && r.err == nil; n-- {
+		types = append(types, r.u32())
+	}
+	return types, r.err == nil && r.p == len(r.b)
+}
