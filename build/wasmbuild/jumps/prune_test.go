@@ -221,10 +221,9 @@ func TestResumePoints(t *testing.T) {
 		return 0, nil
 	}
 	for _, name := range []string{"main.quotient", "runtime.goexit", "fmt.Fprintln"} {
-		if fi, b := find(name); true {
-			if pcs, ok := p.resumePoints(fi, b); ok {
-				t.Errorf("%s: resume points %v, want it left alone", name, pcs)
-			}
+		fi, b := find(name)
+		if pcs, ok := p.resumePoints(fi, b); ok {
+			t.Errorf("%s: resume points %v, want it left alone", name, pcs)
 		}
 	}
 	fi, b := find("main.deep")
