@@ -388,11 +388,15 @@ func (w *Wasm) borrow(ctx context.Context, fn string) (*instance, error) {
 	}
 	var in *instance
 	select {
-	case in = <-w.pool:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("wasmrt: %s: waiting for an instance: %w", fn, ctx.Err())
-	case <-w.closing:
-		return nil, ErrClosed
+	case in = <-w.pool: // a free instance: no need to wait (the usual case)
+	default:
+		select {
+		case in = <-w.pool:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wasmrt: %s: waiting for an instance: %w", fn, ctx.Err())
+		case <-w.closing:
+			return nil, ErrClosed
+		}
 	}
 	if in == nil { // a replacement failed earlier: try again now
 		var err error
