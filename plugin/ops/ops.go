@@ -19,16 +19,18 @@ var handlers = map[string]handler{}
 
 // slots is a faster way to handlers: a table indexed by a multiply-shift
 // of each name's fingerprint (opHash), with a multiplier that gives every
-// operation its own slot, built at the first lookup. In the wasm guest the
-// map's hashing of the whole name cost a tenth of a small operation. Names
-// registered later (tests) are found in the map.
+// operation its own slot, built again at each register (all of which run
+// during package initialisation, tests' aside). In the wasm guest the map's
+// hashing of the whole name cost a tenth of a small operation, and a
+// sync.Once in front of the table two runtime calls per lookup.
 var slots struct {
-	once sync.Once
-	mul  uint32
-	tab  [128]struct {
-		name string
-		h    handler
-	}
+	mul uint32
+	tab [128]slotEntry
+}
+
+type slotEntry struct {
+	name string
+	h    handler
 }
 
 func slotOf(name string) int { return int((opHash(name) * slots.mul) >> 25) }
@@ -51,6 +53,7 @@ func opHash(s string) uint32 {
 }
 
 func buildSlots() {
+	slots.tab = [len(slots.tab)]slotEntry{}
 	for try, mul := 0, uint32(0x9E3779B1); try < 1<<16; try, mul = try+1, mul+0x3C6EF372 {
 		slots.mul = mul
 		var used [len(slots.tab)]bool
@@ -74,7 +77,10 @@ func buildSlots() {
 	// No multiplier found: the table stays empty and the map answers.
 }
 
-func register(name string, h handler) { handlers[name] = h }
+func register(name string, h handler) {
+	handlers[name] = h
+	buildSlots()
+}
 
 // unregister undoes register (for tests).
 func unregister(name string) {
@@ -86,7 +92,6 @@ func unregister(name string) {
 
 // lookup returns the handler of operation fn.
 func lookup(fn string) (handler, bool) {
-	slots.once.Do(buildSlots)
 	if e := &slots.tab[slotOf(fn)]; e.h != nil && e.name == fn {
 		return e.h, true
 	}
@@ -101,19 +106,54 @@ func Call(fn string, input []byte) []byte { return CallInto(nil, fn, input) }
 
 // CallInto is Call writing the envelope into buf's storage (from its
 // start) when it is large enough, so a caller that owns a spent buffer
-// (the wasm shim, with a result the host has freed) saves an allocation.
-// The result may share buf's storage; buf must not be used elsewhere.
-func CallInto(buf []byte, fn string, input []byte) (out []byte) {
+// saves an allocation. The result may share buf's storage; buf must not be
+// used elsewhere.
+func CallInto(buf []byte, fn string, input []byte) []byte {
+	c, _ := callers.Get().(*Caller)
+	if c == nil {
+		c = new(Caller)
+	}
+	out := c.Call(buf, fn, input)
+	callers.Put(c)
+	return out
+}
+
+// callers holds the Callers of Call and CallInto.
+var callers sync.Pool // of *Caller
+
+// Caller runs operations one at a time, keeping the writer and the input's
+// document between calls instead of allocating them for each: the wasm shim
+// holds one, and Call takes one from a pool. Its zero value is ready to use;
+// it is not safe for concurrent use.
+type Caller struct {
+	w   jsonx.Writer
+	doc jsonx.Doc
+}
+
+// okHead opens a success envelope; the data and a '}' follow.
+const okHead = `{"ok":true,"data":`
+
+// maxKeptNodes bounds the node array a Caller keeps between calls (24
+// bytes a node): after a rare huge input it is left to the collector.
+const maxKeptNodes = 1 << 14
+
+// Call is CallInto on c: it writes the envelope into buf's storage when it
+// is large enough and returns it. Nothing of input or of the result stays
+// referenced by c after it returns.
+func (c *Caller) Call(buf []byte, fn string, input []byte) (out []byte) {
 	if cap(buf) < 256+len(input) {
 		buf = make([]byte, 0, 256+len(input))
 	}
-	w := jsonx.NewWriter(buf[:0])
+	w := &c.w
+	w.Start(buf[:0])
 	defer func() {
 		if r := recover(); r != nil {
 			w.Reset()
 			writeError(w, &opError{code: abi.CodeInternal, message: fn + ": internal error: " + panicText(r)})
 			out = w.Bytes()
 		}
+		w.Start(nil)
+		c.doc.Forget(maxKeptNodes)
 	}()
 	h, ok := lookup(fn)
 	if !ok {
@@ -127,24 +167,19 @@ func CallInto(buf []byte, fn string, input []byte) (out []byte) {
 	}
 	var root jsonx.Value
 	if len(input) > 0 {
-		d, err := jsonx.ParseTemp(input)
-		if err != nil {
+		if err := c.doc.Reset(input); err != nil {
 			writeError(w, &opError{code: abi.CodeBadInput, message: fn + ": " + err.Error()})
 			return w.Bytes()
 		}
 		// Handlers copy what they keep into w: nothing of the input's
 		// Doc outlives the call.
-		defer d.Release()
-		root = d.Root()
+		root = c.doc.Root()
 		if root.Kind() != jsonx.Object {
 			writeError(w, &opError{code: abi.CodeBadInput, message: fn + ": input must be a JSON object"})
 			return w.Bytes()
 		}
 	}
-	w.BeginObject()
-	w.KeyLit("ok")
-	w.Bool(true)
-	w.KeyLit("data")
+	w.Prefix(okHead)
 	if e := h(root, w); e != nil {
 		w.Reset()
 		writeError(w, e)

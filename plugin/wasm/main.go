@@ -45,7 +45,13 @@ func free(ptr uint32) {
 	live.free(ptr)
 }
 
+// caller runs the operations, one at a time, reusing its writer and
+// input document from call to call.
+var caller ops.Caller
+
+func callCore(buf []byte, fn string, input []byte) []byte { return caller.Call(buf, fn, input) }
+
 // invoke is the body of every operation export.
 func invoke(fn string, ptr, size uint32) uint64 {
-	return live.invoke(fn, ptr, size, ops.CallInto)
+	return live.invoke(fn, ptr, size, callCore)
 }

@@ -35,11 +35,20 @@ func (d *Doc) Release() {
 	if d == nil {
 		return
 	}
+	d.Forget(maxPooledNodes)
+	if d.nodes != nil {
+		docPool.Put(d)
+	}
+}
+
+// Forget drops d's source and, if its node array has grown past maxNodes,
+// the array too, for a caller that keeps d to parse into again (Reset):
+// nothing the last document referenced stays reachable through d.
+func (d *Doc) Forget(maxNodes int) {
 	d.src, d.hintObj, d.hintKey = nil, 0, 0
-	if cap(d.nodes) > maxPooledNodes {
+	if cap(d.nodes) > maxNodes {
 		d.nodes = nil
 		return
 	}
 	d.nodes = d.nodes[:0]
-	docPool.Put(d)
 }

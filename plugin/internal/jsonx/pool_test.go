@@ -115,3 +115,29 @@ func TestStrBytesInto(t *testing.T) {
 		t.Errorf("number: %q %v", b, ok)
 	}
 }
+
+// A Doc kept for parsing into again forgets its document, and keeps its
+// node array only up to the size asked for.
+func TestForget(t *testing.T) {
+	var d Doc
+	src := []byte(`{"a":[1,2,3],"b":"x"}`)
+	if err := d.Reset(src); err != nil {
+		t.Fatal(err)
+	}
+	d.Root().Get("b") // sets the lookup hint
+	c := cap(d.nodes)
+	d.Forget(c)
+	if d.src != nil || len(d.nodes) != 0 || cap(d.nodes) != c || d.hintObj != 0 || d.hintKey != 0 {
+		t.Fatalf("after Forget(%d): src %q, %d nodes (cap %d), hint %d/%d", c, d.src, len(d.nodes), cap(d.nodes), d.hintObj, d.hintKey)
+	}
+	if err := d.Reset(src); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := d.Root().Get("b").Str(); s != "x" {
+		t.Fatalf("parsed again: b = %q", s)
+	}
+	d.Forget(c - 1)
+	if d.nodes != nil || d.src != nil {
+		t.Fatalf("Forget below the array's size keeps %d slots", cap(d.nodes))
+	}
+}

@@ -31,6 +31,15 @@ func (w *Writer) Bytes() []byte { return w.buf }
 // Err returns the first error met while writing, if any.
 func (w *Writer) Err() error { return w.err }
 
+// Start makes w a new writer appending to buf, as NewWriter does, for a
+// caller that keeps one Writer across uses.
+func (w *Writer) Start(buf []byte) { *w = Writer{buf: buf} }
+
+// Prefix appends s as it is: JSON text, written by the caller, that ends
+// where a value is due (`{"ok":true,"data":` opens an envelope). One
+// append instead of a call per brace, key and literal.
+func (w *Writer) Prefix(s string) { w.buf = append(w.buf, s...); w.comma = false }
+
 // Reset empties the writer for reuse, keeping its buffer.
 func (w *Writer) Reset() { w.buf, w.comma, w.err = w.buf[:0], false, nil }
 

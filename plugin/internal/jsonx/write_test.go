@@ -209,6 +209,31 @@ func TestWriterReset(t *testing.T) {
 	}
 }
 
+// Start makes a used Writer new on another buffer, and Prefix leaves a
+// value due, with no comma before it.
+func TestStartAndPrefix(t *testing.T) {
+	w := jsonx.NewWriter(nil)
+	w.BeginArray()
+	w.String("\xff")
+	buf := make([]byte, 0, 64)
+	w.Start(buf)
+	if w.Err() != nil || len(w.Bytes()) != 0 {
+		t.Fatalf("after Start: %q, %v", w.Bytes(), w.Err())
+	}
+	w.Prefix(`{"ok":true,"data":`)
+	w.BeginObject()
+	w.KeyLit("a")
+	w.Int(1)
+	w.EndObject()
+	w.EndObject()
+	if got, want := string(w.Bytes()), `{"ok":true,"data":{"a":1}}`; got != want {
+		t.Fatalf("got %s; want %s", got, want)
+	}
+	if &w.Bytes()[0] != &buf[:1][0] {
+		t.Error("Start did not write into the given buffer")
+	}
+}
+
 func TestAppendString(t *testing.T) {
 	tests := []struct {
 		name string
