@@ -39,47 +39,26 @@ type pinEntry struct {
 	pinned
 }
 
+// find returns the index in few of address a, or -1.
+func (p *pins) find(a uint32) int {
+	for i := 0; i < p.nFew; i++ {
+		if p.few[i].a == a {
+			return i
+		}
+	}
+	return -1
+}
+
 // get returns the entry of address a.
 func (p *pins) get(a uint32) (pinned, bool) {
-	for i := 0; i < p.nFew; i++ {
-		if p.few[i].a == a {
-			return p.few[i].pinned, true
-		}
+	if i := p.find(a); i >= 0 {
+		return p.few[i].pinned, true
 	}
-	e, ok := p.more[a] // a nil map answers false
+	if p.more == nil { // no call into the runtime's map code in the usual case
+		return pinned{}, false
+	}
+	e, ok := p.more[a]
 	return e, ok
-}
-
-// set stores the entry of address a.
-func (p *pins) set(a uint32, e pinned) {
-	for i := 0; i < p.nFew; i++ {
-		if p.few[i].a == a {
-			p.few[i].pinned = e
-			return
-		}
-	}
-	if _, ok := p.more[a]; ok || p.nFew == len(p.few) {
-		if p.more == nil {
-			p.more = make(map[uint32]pinned)
-		}
-		p.more[a] = e
-		return
-	}
-	p.few[p.nFew] = pinEntry{a, e}
-	p.nFew++
-}
-
-// del forgets address a, dropping the reference to its buffer.
-func (p *pins) del(a uint32) {
-	for i := 0; i < p.nFew; i++ {
-		if p.few[i].a == a {
-			p.nFew--
-			p.few[i] = p.few[p.nFew]
-			p.few[p.nFew] = pinEntry{}
-			return
-		}
-	}
-	delete(p.more, a)
 }
 
 // pinned counts how often one address was handed out, so a result that
@@ -101,29 +80,65 @@ func (p *pins) alloc(size uint32) uint32 {
 
 func (p *pins) pin(b []byte) uint32 {
 	a := p.addr(b)
-	e, _ := p.get(a)
-	if e.n == 0 || len(b) > len(e.b) {
+	if i := p.find(a); i >= 0 {
+		p.few[i].add(b)
+		return a
+	}
+	if p.more != nil { // no call into the runtime's map code in the usual case
+		if e, ok := p.more[a]; ok {
+			e.add(b)
+			p.more[a] = e
+			return a
+		}
+	}
+	if p.nFew < len(p.few) {
+		p.few[p.nFew] = pinEntry{a, pinned{b: b, n: 1}}
+		p.nFew++
+		return a
+	}
+	if p.more == nil {
+		p.more = make(map[uint32]pinned)
+	}
+	p.more[a] = pinned{b: b, n: 1}
+	return a
+}
+
+// add counts one more handing out of the entry's address, now for b.
+func (e *pinned) add(b []byte) {
+	if len(b) > len(e.b) {
 		e.b = b
 	}
 	e.n++
-	p.set(a, e)
-	return a
 }
 
 // free forgets the buffer at ptr; unknown pointers (0, double frees) are
 // ignored.
 func (p *pins) free(ptr uint32) {
-	e, ok := p.get(ptr)
-	switch {
-	case !ok:
-	case e.n <= 1:
-		p.del(ptr)
-		if c := cap(e.b); c <= maxSpare && c > cap(p.spare) {
-			p.spare = e.b[:0]
+	var b []byte
+	if i := p.find(ptr); i >= 0 {
+		if e := &p.few[i]; e.n > 1 {
+			e.n--
+			return
 		}
-	default:
-		e.n--
-		p.set(ptr, e)
+		b = p.few[i].b
+		p.nFew--
+		p.few[i] = p.few[p.nFew]
+		p.few[p.nFew] = pinEntry{}
+	} else {
+		e, ok := p.more[ptr] // a nil map answers false
+		switch {
+		case !ok:
+			return
+		case e.n > 1:
+			e.n--
+			p.more[ptr] = e
+			return
+		}
+		b = e.b
+		delete(p.more, ptr)
+	}
+	if c := cap(b); c <= maxSpare && c > cap(p.spare) {
+		p.spare = b[:0]
 	}
 }
 
