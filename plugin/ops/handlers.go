@@ -13,6 +13,7 @@ import (
 )
 
 func init() {
+	var hs []named
 	for _, op := range []struct {
 		validate, build, parse string
 		name                   string
@@ -29,10 +30,12 @@ func init() {
 		{abi.FuncValidateHistory, abi.FuncBuildHistory, abi.FuncParseHistory, reservation.OpHistory},
 	} {
 		name, vfn, bfn, pfn := op.name, op.validate, op.build, op.parse
-		register(vfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return validate(vfn, name, in, w) })
-		register(bfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return build(bfn, name, in, w) })
-		register(pfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return parse(pfn, name, in, w) })
+		hs = append(hs,
+			named{vfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return validate(vfn, name, in, w) }},
+			named{bfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return build(bfn, name, in, w) }},
+			named{pfn, func(in jsonx.Value, w *jsonx.Writer) *opError { return parse(pfn, name, in, w) }})
 	}
+	register(hs...)
 }
 
 // input reads the members every operation shares and reports shape errors

@@ -12,10 +12,12 @@ import (
 )
 
 func init() {
-	register(abi.FuncVerifyCallback, verifyCallback)
-	register(abi.FuncStatusCheck, statusCheck)
-	register(abi.FuncStatusAllowed, statusAllowed)
-	register(abi.FuncStatusTransition, statusTransition)
+	register(
+		named{abi.FuncVerifyCallback, verifyCallback},
+		named{abi.FuncStatusCheck, statusCheck},
+		named{abi.FuncStatusAllowed, statusAllowed},
+		named{abi.FuncStatusTransition, statusTransition},
+	)
 }
 
 // callbackReasons names each verification failure for error.reason.

@@ -19,8 +19,8 @@ var handlers = map[string]handler{}
 
 // slots is a faster way to handlers: a table indexed by a multiply-shift
 // of each name's fingerprint (opHash), with a multiplier that gives every
-// operation its own slot, built again at each register (all of which run
-// during package initialisation, tests' aside). In the wasm guest the map's
+// operation its own slot, built again at each register (three, during
+// package initialisation; tests add their own). In the wasm guest the map's
 // hashing of the whole name cost a tenth of a small operation, and a
 // sync.Once in front of the table two runtime calls per lookup.
 var slots struct {
@@ -77,8 +77,17 @@ func buildSlots() {
 	// No multiplier found: the table stays empty and the map answers.
 }
 
-func register(name string, h handler) {
-	handlers[name] = h
+// named is a handler with its operation's name, for register.
+type named struct {
+	name string
+	h    handler
+}
+
+// register adds handlers and rebuilds the slot table once for them all.
+func register(hs ...named) {
+	for _, e := range hs {
+		handlers[e.name] = e.h
+	}
 	buildSlots()
 }
 
@@ -123,7 +132,8 @@ var callers sync.Pool // of *Caller
 
 // Caller runs operations one at a time, keeping the writer and the input's
 // document between calls instead of allocating them for each: the wasm shim
-// holds one, and Call takes one from a pool. Its zero value is ready to use;
+// holds one, and Call and CallInto take one from a pool. Its zero value is
+// ready to use;
 // it is not safe for concurrent use.
 type Caller struct {
 	w   jsonx.Writer
@@ -211,7 +221,7 @@ func truncate(s string, n int) string {
 }
 
 func init() {
-	register(abi.FuncManifest, manifest)
+	register(named{abi.FuncManifest, manifest})
 }
 
 func manifest(_ jsonx.Value, w *jsonx.Writer) *opError {

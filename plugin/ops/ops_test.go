@@ -63,7 +63,7 @@ func TestEmptyInputIsAnEmptyObject(t *testing.T) {
 // TestPanicBecomesEnvelope proves the recovery path with a handler that
 // panics: the caller gets an internal error, never a crash.
 func TestPanicBecomesEnvelope(t *testing.T) {
-	register("test_panic", func(jsonx.Value, *jsonx.Writer) *opError { panic("boom") })
+	register(named{"test_panic", func(jsonx.Value, *jsonx.Writer) *opError { panic("boom") }})
 	defer unregister("test_panic")
 	ok, code, msg := envelope(t, Call("test_panic", []byte(`{}`)))
 	if ok || code != abi.CodeInternal || msg != "test_panic: internal error: boom" {
@@ -104,7 +104,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("lookup(%q) found a handler", name)
 		}
 	}
-	register("test_lookup", manifest)
+	register(named{"test_lookup", manifest})
 	if _, ok := lookup("test_lookup"); !ok {
 		t.Error("a name registered after the table was built is not found")
 	}
@@ -142,7 +142,7 @@ func FuzzCall(f *testing.F) {
 // (a bigger input, a refused one, a panic), and between calls the Caller
 // holds nothing of the last input or result.
 func TestCallerReuse(t *testing.T) {
-	register("test_panic", func(jsonx.Value, *jsonx.Writer) *opError { panic("boom") })
+	register(named{"test_panic", func(jsonx.Value, *jsonx.Writer) *opError { panic("boom") }})
 	defer unregister("test_panic")
 	type call struct {
 		fn string
