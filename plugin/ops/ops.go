@@ -133,8 +133,7 @@ var callers sync.Pool // of *Caller
 // Caller runs operations one at a time, keeping the writer and the input's
 // document between calls instead of allocating them for each: the wasm shim
 // holds one, and Call and CallInto take one from a pool. Its zero value is
-// ready to use;
-// it is not safe for concurrent use.
+// ready to use; it is not safe for concurrent use.
 type Caller struct {
 	w   jsonx.Writer
 	doc jsonx.Doc
