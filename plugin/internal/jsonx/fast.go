@@ -134,3 +134,31 @@ func (it *Iter) KeyBytesHash() ([]byte, uint32) {
 	}
 	return b, kn.n
 }
+
+// Plain returns the bytes of a string value that holds no escapes (the
+// document's own bytes, not to be modified), and false for any other value.
+// Readers take their common case with it in one call and leave everything
+// else, errors included, to their general path.
+func (v Value) Plain() ([]byte, bool) {
+	if v.d == nil {
+		return nil, false
+	}
+	n := &v.d.nodes[v.i]
+	if n.kind != String || n.escaped {
+		return nil, false
+	}
+	return v.d.src[n.start:n.end], true
+}
+
+// Number returns the source bytes of a number value, and false for any
+// other value.
+func (v Value) Number() ([]byte, bool) {
+	if v.d == nil {
+		return nil, false
+	}
+	n := &v.d.nodes[v.i]
+	if n.kind != Number {
+		return nil, false
+	}
+	return v.d.src[n.start:n.end], true
+}

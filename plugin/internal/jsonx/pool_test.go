@@ -116,6 +116,48 @@ func TestStrBytesInto(t *testing.T) {
 	}
 }
 
+// Plain and Number answer only for their own kind of value, and Plain only
+// for a string without escapes, with the document's own bytes.
+func TestPlainAndNumber(t *testing.T) {
+	d, err := Parse([]byte(`{"plain":"abc","esc":"a\u0062c","num":-1.5e3,"numstr":"12","t":true,"n":null,"o":{},"a":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := d.Root()
+	for _, c := range []struct {
+		key        string
+		plain, num string
+		isPlain    bool
+		isNumber   bool
+	}{
+		{"plain", "abc", "", true, false},
+		{"esc", "", "", false, false},
+		{"num", "", "-1.5e3", false, true},
+		{"numstr", "12", "", true, false},
+		{"t", "", "", false, false},
+		{"n", "", "", false, false},
+		{"o", "", "", false, false},
+		{"a", "", "", false, false},
+		{"missing", "", "", false, false},
+	} {
+		v := root.Get(c.key)
+		if b, ok := v.Plain(); ok != c.isPlain || string(b) != c.plain {
+			t.Errorf("%s: Plain() = %q, %v; want %q, %v", c.key, b, ok, c.plain, c.isPlain)
+		} else if ok && &b[0] != &v.Raw()[0] {
+			t.Errorf("%s: Plain() copied the bytes", c.key)
+		}
+		if b, ok := v.Number(); ok != c.isNumber || string(b) != c.num {
+			t.Errorf("%s: Number() = %q, %v; want %q, %v", c.key, b, ok, c.num, c.isNumber)
+		}
+	}
+	if b, ok := (Value{}).Plain(); ok || b != nil {
+		t.Errorf("zero Value: Plain() = %q, %v", b, ok)
+	}
+	if b, ok := (Value{}).Number(); ok || b != nil {
+		t.Errorf("zero Value: Number() = %q, %v", b, ok)
+	}
+}
+
 // A Doc kept for parsing into again forgets its document, and keeps its
 // node array only up to the size asked for.
 func TestForget(t *testing.T) {
