@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -309,7 +310,9 @@ func TestWriteHotInputs(t *testing.T) {
 // allocates less was 25 % slower on parse_create in every one of 60 short
 // rounds and 13 % faster over long ones; BENCHMARKS.md, tenth session).
 //
-// FRONTGATE_AB_ROUNDS=n sets the number of rounds (default 12).
+// FRONTGATE_AB_ROUNDS=n sets the number of rounds (default 12);
+// FRONTGATE_AB_OPS, a regular expression, picks the inputs by name
+// (parse_details, parse_details~text, …).
 func TestCompareModules(t *testing.T) {
 	spec := os.Getenv("FRONTGATE_AB")
 	if spec == "" {
@@ -343,7 +346,14 @@ func TestCompareModules(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("FRONTGATE_AB_ROUNDS")); err == nil && n > 1 {
 		rounds = n
 	}
+	only, err := regexp.Compile(os.Getenv("FRONTGATE_AB_OPS"))
+	if err != nil {
+		t.Fatalf("FRONTGATE_AB_OPS: %v", err)
+	}
 	for _, h := range hotInputs(t) {
+		if !only.MatchString(h.name) {
+			continue
+		}
 		if h.since > oldest {
 			t.Logf("%s: skipped, a module speaks ABI %s", h.name, versionString(oldest))
 			continue
