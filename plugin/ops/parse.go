@@ -103,8 +103,7 @@ func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 			str(w, "actionBy", e.ActionBy)
 			str(w, "note", e.Note)
 			str(w, "paymentMethod", e.PaymentMethod)
-			w.KeyLit("isRefundable")
-			w.Bool(e.IsRefundable)
+			w.KeyBool("isRefundable", e.IsRefundable)
 			ore(w, "amount", e.Amount)
 			w.EndObject()
 		}
@@ -121,28 +120,20 @@ func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	return nil
 }
 
-func str(w *jsonx.Writer, k jsonx.Lit, v string) {
-	w.KeyLit(k)
-	w.String(v)
-}
+func str(w *jsonx.Writer, k jsonx.Lit, v string) { w.KeyString(k, v) }
 
-func ore(w *jsonx.Writer, k jsonx.Lit, a money.Amount) {
-	w.KeyLit(k)
-	w.Int(int64(a))
-}
+func ore(w *jsonx.Writer, k jsonx.Lit, a money.Amount) { w.KeyInt(k, int64(a)) }
 
 func writeDetails(w *jsonx.Writer, d *reservation.Details) {
 	w.BeginObject()
 	str(w, "reservationUuid", d.ReservationUUID)
 	str(w, "status", d.Status)
-	w.KeyLit("isPaid")
-	w.Bool(d.IsPaid)
+	w.KeyBool("isPaid", d.IsPaid)
 	w.KeyLit("products")
 	w.BeginArray()
 	for _, p := range d.Products {
 		w.BeginObject()
-		w.KeyLit("id")
-		w.Int(p.ID)
+		w.KeyInt("id", p.ID)
 		str(w, "name", p.Name)
 		str(w, "productId", p.ProductID)
 		str(w, "quantity", p.Quantity)
@@ -161,10 +152,8 @@ func writeDetails(w *jsonx.Writer, d *reservation.Details) {
 	str(w, "paymentLinkDueDate", d.PaymentLinkDue)
 	w.KeyLit("sendOrderBy")
 	w.BeginObject()
-	w.KeyLit("sms")
-	w.Bool(d.SendOrderBy.SMS)
-	w.KeyLit("email")
-	w.Bool(d.SendOrderBy.Email)
+	w.KeyBool("sms", d.SendOrderBy.SMS)
+	w.KeyBool("email", d.SendOrderBy.Email)
 	w.EndObject()
 	w.KeyLit("customer")
 	writeContact(w, &d.Customer)
@@ -227,11 +216,9 @@ func events(w *jsonx.Writer, k jsonx.Lit, evs []reservation.PaymentEvent) {
 		str(w, "at", e.At)
 		ore(w, "amount", e.Amount)
 		str(w, "reference", e.Reference)
-		w.KeyLit("isRefunded")
-		w.Bool(e.IsRefunded)
+		w.KeyBool("isRefunded", e.IsRefunded)
 		ore(w, "refunded", e.Refunded)
-		w.KeyLit("isPartial")
-		w.Bool(e.IsPartial)
+		w.KeyBool("isPartial", e.IsPartial)
 		str(w, "additionalText", e.AdditionalText)
 		w.EndObject()
 	}

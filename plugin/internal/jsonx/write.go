@@ -95,6 +95,18 @@ func (w *Writer) Key(k string) {
 // of the core, so every Lit is a constant the code shows.
 type Lit string
 
+// key appends the constant key k and its colon, after a comma when one is
+// due. Small enough to be inlined into the writers of members below.
+func (w *Writer) key(k Lit) {
+	if w.comma {
+		w.buf = append(w.buf, ',', '"')
+	} else {
+		w.buf = append(w.buf, '"')
+	}
+	w.buf = append(w.buf, k...)
+	w.buf = append(w.buf, '"', ':')
+}
+
 // KeyLit is Key for a constant key. It copies the key without looking at
 // it: in the wasm guest, appendString's scan and calls cost 5 % of
 // build_create. It stays out of line on purpose:
@@ -103,13 +115,7 @@ type Lit string
 //
 //go:noinline
 func (w *Writer) KeyLit(k Lit) {
-	if w.comma {
-		w.buf = append(w.buf, ',', '"')
-	} else {
-		w.buf = append(w.buf, '"')
-	}
-	w.buf = append(w.buf, k...)
-	w.buf = append(w.buf, '"', ':')
+	w.key(k)
 	w.comma = false
 }
 
@@ -139,6 +145,69 @@ func (w *Writer) String(s string) {
 	if !valid && w.err == nil {
 		w.err = ErrInvalidUTF8
 	}
+}
+
+// KeyString writes a member: the constant key k and the string s, what
+// KeyLit and String write, in one call instead of two (objects of a payload
+// or an answer are mostly such members, and in the wasm guest a call costs
+// more than the appends it makes).
+//
+//go:noinline
+func (w *Writer) KeyString(k Lit, s string) {
+	if !plainString(s) {
+		w.KeyLit(k)
+		w.String(s)
+		return
+	}
+	if w.comma {
+		w.buf = append(w.buf, ',', '"')
+	} else {
+		w.buf = append(w.buf, '"')
+	}
+	w.buf = append(w.buf, k...)
+	w.buf = append(w.buf, '"', ':', '"')
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, '"')
+	w.comma = true
+}
+
+// KeyInt writes a member with an integer value: KeyLit and Int in one call.
+//
+//go:noinline
+func (w *Writer) KeyInt(k Lit, n int64) {
+	w.key(k)
+	w.buf = strconv.AppendInt(w.buf, n, 10)
+	w.comma = true
+}
+
+// KeyBool writes a member with a boolean value: KeyLit and Bool in one call.
+//
+//go:noinline
+func (w *Writer) KeyBool(k Lit, b bool) {
+	w.key(k)
+	w.buf = strconv.AppendBool(w.buf, b)
+	w.comma = true
+}
+
+// KeyStringOrNull writes a member whose value is s, or null when s is
+// empty: KeyLit and StringOrNull in one call.
+func (w *Writer) KeyStringOrNull(k Lit, s string) {
+	if s == "" {
+		w.KeyLit(k)
+		w.Null()
+		return
+	}
+	w.KeyString(k, s)
+}
+
+// KeyFixed2 writes a member with an amount in minor units as its value:
+// KeyLit and Fixed2 in one call.
+//
+//go:noinline
+func (w *Writer) KeyFixed2(k Lit, v int64) {
+	w.key(k)
+	w.buf = appendFixed2(w.buf, v)
+	w.comma = true
 }
 
 // StringOrNull writes s, or null when s is empty: FrontGo's optional text
@@ -186,9 +255,14 @@ func (w *Writer) Raw(b []byte) { w.sep(); w.buf = append(w.buf, b...) }
 //go:noinline
 func (w *Writer) Fixed2(v int64) {
 	w.sep()
+	w.buf = appendFixed2(w.buf, v)
+}
+
+// appendFixed2 appends v/100 with exactly two decimals.
+func appendFixed2(buf []byte, v int64) []byte {
 	u := uint64(v) // unsigned, so that -MinInt64 does not overflow
 	if v < 0 {
-		w.buf = append(w.buf, '-')
+		buf = append(buf, '-')
 		u = -u
 	}
 	var tmp [24]byte
@@ -202,7 +276,7 @@ func (w *Writer) Fixed2(v int64) {
 			break
 		}
 	}
-	w.buf = append(w.buf, tmp[n:]...)
+	return append(buf, tmp[n:]...)
 }
 
 // RawFunc lets a caller append a pre-formatted value in place, such as a

@@ -420,3 +420,60 @@ func TestStringFastPath(t *testing.T) {
 		}
 	}
 }
+
+// The member writers (KeyString, KeyInt, KeyBool, KeyStringOrNull,
+// KeyFixed2) write exactly what KeyLit and the value's own writer write,
+// first in an object and after another member, and record the same error.
+func TestKeyMembersWriteWhatPairsWrite(t *testing.T) {
+	strs := []string{"", "a", "plain text 123", "with \"quote\"", "back\\slash", "tab\there", "ø and æ",
+		"\u2028", "bad \xff utf8", strings.Repeat("x", 40), "\x00\x1f"}
+	ints := []int64{0, 1, -1, 129900, math.MaxInt64, math.MinInt64}
+	type pair struct {
+		name       string
+		fused, two func(w *jsonx.Writer)
+	}
+	var pairs []pair
+	for _, s := range strs {
+		pairs = append(pairs,
+			pair{fmt.Sprintf("KeyString(%q)", s), func(w *jsonx.Writer) { w.KeyString("k", s) },
+				func(w *jsonx.Writer) { w.KeyLit("k"); w.String(s) }},
+			pair{fmt.Sprintf("KeyStringOrNull(%q)", s), func(w *jsonx.Writer) { w.KeyStringOrNull("k", s) },
+				func(w *jsonx.Writer) { w.KeyLit("k"); w.StringOrNull(s) }})
+	}
+	for _, n := range ints {
+		pairs = append(pairs,
+			pair{fmt.Sprintf("KeyInt(%d)", n), func(w *jsonx.Writer) { w.KeyInt("k", n) },
+				func(w *jsonx.Writer) { w.KeyLit("k"); w.Int(n) }},
+			pair{fmt.Sprintf("KeyFixed2(%d)", n), func(w *jsonx.Writer) { w.KeyFixed2("k", n) },
+				func(w *jsonx.Writer) { w.KeyLit("k"); w.Fixed2(n) }})
+	}
+	for _, b := range []bool{false, true} {
+		pairs = append(pairs, pair{fmt.Sprintf("KeyBool(%v)", b), func(w *jsonx.Writer) { w.KeyBool("k", b) },
+			func(w *jsonx.Writer) { w.KeyLit("k"); w.Bool(b) }})
+	}
+	for _, p := range pairs {
+		for _, after := range []bool{false, true} {
+			write := func(member func(w *jsonx.Writer)) ([]byte, error) {
+				w := jsonx.NewWriter(nil)
+				w.BeginObject()
+				if after {
+					w.KeyLit("first")
+					w.Int(1)
+				}
+				member(w)
+				w.KeyLit("last")
+				w.Null()
+				w.EndObject()
+				return w.Bytes(), w.Err()
+			}
+			got, gerr := write(p.fused)
+			want, werr := write(p.two)
+			if string(got) != string(want) || gerr != werr {
+				t.Errorf("%s (after a member: %v): %s, %v; want %s, %v", p.name, after, got, gerr, want, werr)
+			}
+			if werr == nil && !json.Valid(got) {
+				t.Errorf("%s: invalid JSON %s", p.name, got)
+			}
+		}
+	}
+}
