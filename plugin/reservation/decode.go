@@ -137,19 +137,23 @@ func (c *checker) order(v jsonx.Value, o *Order) {
 				continue
 			}
 			l := OrderLine{}
-			l.Kind, _ = c.str(lf[lKind], p.at("kind"), false, 16)
-			l.Name, _ = c.str(lf[lName], p.at("name"), true, maxShortText)
-			l.SKU, _ = c.str(lf[lSKU], p.at("sku"), false, maxShortText)
-			l.UnitPrice = money.Amount(c.intField(lf[lUnitPrice], p.at("unitPrice"), true))
-			l.Quantity = c.intField(lf[lQuantity], p.at("quantity"), true)
-			if r, ok := c.number(lf[lTaxRate], p.at("taxRate"), true); ok {
+			l.Kind, _ = c.strIn(lf[lKind], &p, "kind", false, 16)
+			l.Name, _ = c.strIn(lf[lName], &p, "name", true, maxShortText)
+			l.SKU, _ = c.strIn(lf[lSKU], &p, "sku", false, maxShortText)
+			l.UnitPrice = money.Amount(c.intIn(lf[lUnitPrice], &p, "unitPrice", true))
+			l.Quantity = c.intIn(lf[lQuantity], &p, "quantity", true)
+			r, ok := lf[lTaxRate].Number()
+			if !ok {
+				r, ok = c.number(lf[lTaxRate], p.at("taxRate"), true)
+			}
+			if ok {
 				rate, err := money.ParseRate(r)
 				if err != nil {
 					c.add(p.at("taxRate"), RuleTaxRate, "must be a tax rate in percent between 0 and 100 with at most two decimals")
 				}
 				l.TaxRate = rate
 			}
-			l.Discount = money.Amount(c.intField(lf[lDiscount], p.at("discount"), false))
+			l.Discount = money.Amount(c.intIn(lf[lDiscount], &p, "discount", false))
 			o.Lines = append(o.Lines, l)
 		}
 	}
@@ -264,6 +268,28 @@ func customerFrom(f, a *fields, c *checker) Customer {
 		PersonalNumber: str(f[cPersonalNo]), OrganizationID: str(f[cOrgID]),
 		Address: Address{Street: str(a[aStreet]), Zip: str(a[aZip]), City: str(a[aCity]), Country: str(a[aCountry])},
 	}
+}
+
+// strIn and intIn are str and intField of the member key under parent,
+// with the common case (a plain string within max, an integer in range)
+// taken first: the path is built only when the general reader runs, and
+// an order's lines are mostly such fields. Their results are the general
+// readers' in every case (TestFieldReadersMatch).
+
+// strIn is c.str(v, parent.at(key), required, max) for max > 0.
+func (c *checker) strIn(v jsonx.Value, parent *fpath, key string, required bool, max int) (string, bool) {
+	if b, ok := v.Plain(); ok && len(b) > 0 && len(b) <= max && b[0] > ' ' && b[0] < 0x80 {
+		return c.keep(b), true
+	}
+	return c.str(v, parent.at(key), required, max)
+}
+
+// intIn is c.intField(v, parent.at(key), required).
+func (c *checker) intIn(v jsonx.Value, parent *fpath, key string, required bool) int64 {
+	if n, ok := v.Int(); ok && n <= int64(money.MaxAmount) && n >= -int64(money.MaxAmount) {
+		return n
+	}
+	return c.intField(v, parent.at(key), required)
 }
 
 // intField reads a JSON integer (øre, quantities, Unix seconds).
