@@ -625,7 +625,7 @@ func (c *checker) lines(v jsonx.Value, path fpath, wantArray bool) []lineRef {
 	if v.Kind() == jsonx.Array {
 		for it := v.Iter(); it.Next(); {
 			i, e := it.Index(), it.Value()
-			refs = append(refs, lineRef{path: path.index(i), v: e})
+			refs = append(refs, lineRef{i: i, v: e})
 		}
 		return refs
 	}
@@ -636,7 +636,7 @@ func (c *checker) lines(v jsonx.Value, path fpath, wantArray bool) []lineRef {
 			c.add(path.at(string(k)), RuleKeys, "products must be keyed \"0\", \"1\", … in order; expected key "+strconv.Quote(strconv.Itoa(i)))
 			return nil
 		}
-		refs = append(refs, lineRef{path: path.index(i), v: e})
+		refs = append(refs, lineRef{i: i, v: e})
 		i++
 	}
 	return refs
@@ -658,9 +658,11 @@ func isIndexKey(key []byte, i int) bool {
 	return n == i
 }
 
+// lineRef is one entry of a products collection: its position (the index
+// of its path) and its value.
 type lineRef struct {
-	path fpath
-	v    jsonx.Value
+	i int
+	v jsonx.Value
 }
 
 // parseBody parses a request body, reporting a syntax error as a field error of
@@ -680,52 +682,50 @@ func parseBody(op string, body []byte) (*jsonx.Doc, error) {
 	return d, nil
 }
 
-// fpath is a JSON path built without allocating: a prefix, an optional
-// array index, and up to two more names. It becomes a string only when a
-// rule fails, which keeps validation of a valid request allocation-light
-// (it matters inside the wasm guest, where every allocation is slow).
+// fpath is a JSON path built without allocating: a member's name or an
+// element's index under the path of its parent, which it points to on the
+// caller's stack. It becomes a string only when a rule fails, which keeps
+// checking a valid request or answer allocation-free; and making one is
+// three stores, where the field-by-field copy of a path that held its
+// names was a visible share of a check in the wasm guest (Go there passes
+// every argument through memory). A path must not outlive the variables
+// it points to: it goes down into calls, and String is its only way out.
 type fpath struct {
-	a    string
-	idx  int // -1: no index
-	b, c string
+	up   *fpath
+	name string // under up; "" for an element of up itself
+	idx  int    // -1, or the index of an element of name (or of up)
 }
 
 // at returns the path of a top-level field (or of a dotted constant prefix).
-func at(name string) fpath { return fpath{a: name, idx: -1} }
+func at(name string) fpath { return fpath{name: name, idx: -1} }
+
+// elem returns the path of element i of the top-level field name.
+func elem(name string, i int) fpath { return fpath{name: name, idx: i} }
 
 // index returns the path of element i under p.
-func (p fpath) index(i int) fpath {
-	if p.idx < 0 && p.b == "" {
-		return fpath{a: p.a, idx: i}
-	}
-	return fpath{a: p.String(), idx: i}
-}
+func (p *fpath) index(i int) fpath { return fpath{up: p, idx: i} }
 
 // at returns the path of member name under p.
-func (p fpath) at(name string) fpath {
-	switch {
-	case p.a == "" && p.idx < 0:
-		return fpath{a: name, idx: -1}
-	case p.b == "":
-		p.b = name
-	case p.c == "":
-		p.c = name
-	default:
-		return fpath{a: p.String() + "." + name, idx: -1}
-	}
-	return p
-}
+func (p *fpath) at(name string) fpath { return fpath{up: p, name: name, idx: -1} }
 
-func (p fpath) String() string {
-	s := p.a
+// String spells the path ("lines.3.name"). It copies every name into a new
+// string, so that a path's pointers never reach the result: the compiler
+// can then keep every path on the stack.
+func (p *fpath) String() string { return string(p.appendTo(make([]byte, 0, 64))) }
+
+func (p *fpath) appendTo(b []byte) []byte {
+	if p.up != nil {
+		b = p.up.appendTo(b)
+	}
+	if p.name != "" {
+		if len(b) > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, p.name...)
+	}
 	if p.idx >= 0 {
-		s += "." + strconv.Itoa(p.idx)
+		b = append(b, '.')
+		b = strconv.AppendInt(b, int64(p.idx), 10)
 	}
-	if p.b != "" {
-		s = join(s, p.b)
-	}
-	if p.c != "" {
-		s = join(s, p.c)
-	}
-	return s
+	return b
 }

@@ -131,7 +131,7 @@ func (c *checker) order(v jsonx.Value, o *Order) {
 		o.Lines = make([]OrderLine, 0, ls.Len())
 		for it := ls.Iter(); it.Next(); {
 			i, e := it.Index(), it.Value()
-			p := at("lines").index(i)
+			p := elem("lines", i)
 			var lf fields
 			if !c.members(e, p, true, lineSet, &lf) {
 				continue
@@ -163,7 +163,7 @@ func (c *checker) order(v jsonx.Value, o *Order) {
 		} else {
 			for it := ds.Iter(); it.Next(); {
 				i, e := it.Index(), it.Value()
-				p := at("discounts").index(i)
+				p := elem("discounts", i)
 				var df fields
 				if !c.members(e, p, true, discountSet, &df) {
 					continue

@@ -185,7 +185,7 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 			out.Products = make([]DetailsProduct, 0, pl.Len())
 			for it := pl.Iter(); it.Next(); {
 				i, e := it.Index(), it.Value()
-				lp := at("data.productList").index(i)
+				lp := elem("data.productList", i)
 				if !c.object(e, lp, true) {
 					continue
 				}
@@ -254,8 +254,6 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 	}
 	out.TranslationKey = c.strAt(d, "translationKey", &p)
 	if ph := d.Get("paymentHistory"); ph.Kind() == jsonx.Object {
-		// Paths as one dotted constant each: an fpath holds three
-		// levels before it must build a string (see fpath).
 		out.History.Reserved = c.events(ph.Get("reserved"), at("data.paymentHistory.reserved"))
 		out.History.Captured = c.events(ph.Get("captured"), at("data.paymentHistory.captured"))
 		out.History.Charged = c.events(ph.Get("charged"), at("data.paymentHistory.charged"))

@@ -24,8 +24,9 @@ func TestFieldReadersMatch(t *testing.T) {
 		`"k":"ab"`, `"k":"` + strings.Repeat("a", 16) + `"`, `"k":"` + strings.Repeat("a", 17) + `"`,
 		`"k":true`, `"k":false`, `"k":{}`, `"k":[]`, `"k":[1]`, `"k":{"a":1}`,
 	}
-	parents := []fpath{at("data"), at("data.productList").index(3), at("data").at("sendOrderBy"),
-		at("data.customerDetails").at("address"), at("data.paymentHistory.captured").index(0)}
+	data, cd := at("data"), at("data.customerDetails")
+	parents := []fpath{data, elem("data.productList", 3), data.at("sendOrderBy"), cd.at("address"),
+		elem("data.paymentHistory.captured", 0)}
 	for _, m := range members {
 		for _, borrow := range []bool{false, true} {
 			for _, parent := range parents {
@@ -41,24 +42,59 @@ func TestFieldReadersMatch(t *testing.T) {
 					t.Helper()
 					if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(fast.errs, gen.errs) {
 						t.Errorf("%s of {%s} under %s, borrow %v: got %#v %v; want %#v %v",
-							what, m, parent, borrow, got, fast.errs, want, gen.errs)
+							what, m, &parent, borrow, got, fast.errs, want, gen.errs)
 					}
 				}
-				check("strAt", fast.strAt(obj, "k", &p), gen.optStr(obj.Get("k"), parent.at("k")))
-				check("amountAt", fast.amountAt(obj, "k", &p), gen.optAmount(obj.Get("k"), parent.at("k")))
-				check("boolAt", fast.boolAt(obj, "k", &p), gen.optBool(obj.Get("k"), parent.at("k")))
+				want := parent.at("k")
+				check("strAt", fast.strAt(obj, "k", &p), gen.optStr(obj.Get("k"), want))
+				check("amountAt", fast.amountAt(obj, "k", &p), gen.optAmount(obj.Get("k"), want))
+				check("boolAt", fast.boolAt(obj, "k", &p), gen.optBool(obj.Get("k"), want))
 				for _, req := range []bool{false, true} {
 					for _, max := range []int{1, 16, maxShortText} {
 						s, ok := fast.strIn(obj.Get("k"), &p, "k", req, max)
-						ws, wok := gen.str(obj.Get("k"), parent.at("k"), req, max)
+						ws, wok := gen.str(obj.Get("k"), want, req, max)
 						check(fmt.Sprintf("strIn (required %v, max %d)", req, max), []any{s, ok}, []any{ws, wok})
 					}
-					check(fmt.Sprintf("intIn (required %v)", req), fast.intIn(obj.Get("k"), &p, "k", req), gen.intField(obj.Get("k"), parent.at("k"), req))
+					check(fmt.Sprintf("intIn (required %v)", req), fast.intIn(obj.Get("k"), &p, "k", req), gen.intField(obj.Get("k"), want, req))
 				}
 				if p != parent {
-					t.Errorf("a reader changed its parent path: %s", p)
+					t.Errorf("a reader changed its parent path: %s", &p)
 				}
 			}
+		}
+	}
+}
+
+// TestPathString spells every shape of path the checkers build.
+func TestPathString(t *testing.T) {
+	root, lines, data := at(""), at("lines"), at("data.paymentHistory.reserved")
+	l3 := elem("lines", 3)
+	l3name := l3.at("name")
+	cust := at("customer")
+	addr := cust.at("address")
+	i0 := data.index(0)
+	nested := addr.index(2)
+	for _, c := range []struct {
+		p    fpath
+		want string
+	}{
+		{root, ""},
+		{root.at("x"), "x"},
+		{root.index(1), ".1"},
+		{lines, "lines"},
+		{lines.index(0), "lines.0"},
+		{l3, "lines.3"},
+		{l3name, "lines.3.name"},
+		{l3name.at("deeper"), "lines.3.name.deeper"},
+		{addr, "customer.address"},
+		{addr.at("street"), "customer.address.street"},
+		{i0, "data.paymentHistory.reserved.0"},
+		{i0.at("amount"), "data.paymentHistory.reserved.0.amount"},
+		{nested, "customer.address.2"},
+		{nested.at("x"), "customer.address.2.x"},
+	} {
+		if got := c.p.String(); got != c.want {
+			t.Errorf("path %q; want %q", got, c.want)
 		}
 	}
 }

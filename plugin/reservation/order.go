@@ -109,7 +109,7 @@ func fromOrder(ord *Order, o Options, r *NewReservation) error {
 	}
 	for i := range ord.Lines {
 		l := &ord.Lines[i]
-		p := at("lines").index(i)
+		p := elem("lines", i)
 		switch l.Kind {
 		case "", LineProduct, LineShipping, LineFee:
 		default:
@@ -144,7 +144,8 @@ func fromOrder(ord *Order, o Options, r *NewReservation) error {
 	var orderDiscount money.Amount
 	for i, d := range ord.Discounts {
 		if d.Amount <= 0 {
-			c.add(at("discounts").index(i).at("amount"), RuleMin, "must be greater than 0")
+			p := elem("discounts", i)
+			c.add(p.at("amount"), RuleMin, "must be greater than 0")
 		}
 		orderDiscount += d.Amount
 	}

@@ -255,7 +255,7 @@ func parseCreated(op, urlKey string, r Response, borrow bool) (*Created, error) 
 			}
 			out.ReservationUUID = s
 		}
-		if u, ok := c.url(data.Get(urlKey), at("data").at(urlKey), true); ok {
+		if u, ok := c.url(data.Get(urlKey), at("data."+urlKey), true); ok {
 			out.URL = c.keep(u)
 		}
 	}
@@ -329,7 +329,7 @@ func ParseHistory(r Response) ([]HistoryEvent, error) {
 		out = make([]HistoryEvent, 0, data.Len())
 		for it := data.Iter(); it.Next(); {
 			i, e := it.Index(), it.Value()
-			p := at("data").index(i)
+			p := elem("data", i)
 			if !c.object(e, p, true) {
 				continue
 			}

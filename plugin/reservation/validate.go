@@ -359,11 +359,11 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 		}
 	}
 
-	if c.members(f[cAddress], path.at("address"), true, addressSet, &a) {
-		c.strb(a[aStreet], path.at("address").at("street"), true, maxShortText)
-		c.strb(a[aZip], path.at("address").at("zip"), true, 16)
-		c.strb(a[aCity], path.at("address").at("city"), true, maxShortText)
-		c.country(a[aCountry], path.at("address").at("country"))
+	if ap := path.at("address"); c.members(f[cAddress], ap, true, addressSet, &a) {
+		c.strb(a[aStreet], ap.at("street"), true, maxShortText)
+		c.strb(a[aZip], ap.at("zip"), true, 16)
+		c.strb(a[aCity], ap.at("city"), true, maxShortText)
+		c.country(a[aCountry], ap.at("country"))
 	}
 	return f, a, true
 }
@@ -382,7 +382,7 @@ func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax 
 	}
 	ok = true
 	for _, ref := range refs {
-		p := ref.path
+		p := path.index(ref.i)
 		var f fields
 		if !c.members(ref.v, p, true, productSet, &f) {
 			ok = false
@@ -492,7 +492,7 @@ func (c *checker) idAmounts(v jsonx.Value, path fpath, array bool) (sum money.Am
 	ok = true
 	seen := make([]int64, 0, len(refs))
 	for _, ref := range refs {
-		p := ref.path
+		p := path.index(ref.i)
 		var f fields
 		if !c.members(ref.v, p, true, lineAmountSet, &f) {
 			ok = false
