@@ -255,7 +255,8 @@ func parseCreated(op, urlKey string, r Response, borrow bool) (*Created, error) 
 			}
 			out.ReservationUUID = s
 		}
-		if u, ok := c.url(data.Get(urlKey), at("data."+urlKey), true); ok {
+		dp := at("data")
+		if u, ok := c.url(data.Get(urlKey), dp.at(urlKey), true); ok {
 			out.URL = c.keep(u)
 		}
 	}
