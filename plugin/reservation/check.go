@@ -150,8 +150,19 @@ func (c *checker) str(v jsonx.Value, path fpath, required bool, max int) (string
 
 // strb is str without the allocation: the bytes are the document's own
 // (or a fresh unescaped copy) and must not be kept past the document.
-// Validation, which only looks, uses it.
+// Validation, which only looks, uses it. A plain string that starts with a
+// visible ASCII byte and fits max is returned at once; everything else
+// (escapes, blanks, wrong kinds, rule failures) goes through strbSlow, so
+// that the common case is a small function (in the wasm guest a call costs
+// by the size of its frame).
 func (c *checker) strb(v jsonx.Value, path fpath, required bool, max int) ([]byte, bool) {
+	if b, ok := v.Plain(); ok && len(b) > 0 && (max <= 0 || len(b) <= max) && b[0] > ' ' && b[0] < 0x80 {
+		return b, true
+	}
+	return c.strbSlow(v, path, required, max)
+}
+
+func (c *checker) strbSlow(v jsonx.Value, path fpath, required bool, max int) ([]byte, bool) {
 	switch v.Kind() {
 	case jsonx.Invalid, jsonx.Null:
 		if required {
@@ -241,6 +252,13 @@ func allDigits(s string) bool {
 // number reads a numeric field: a JSON number, or a string holding one
 // (Laravel's "numeric" accepts both). It returns the text to parse.
 func (c *checker) number(v jsonx.Value, path fpath, required bool) ([]byte, bool) {
+	if b, ok := v.Number(); ok {
+		return b, true
+	}
+	return c.numberSlow(v, path, required)
+}
+
+func (c *checker) numberSlow(v jsonx.Value, path fpath, required bool) ([]byte, bool) {
 	switch v.Kind() {
 	case jsonx.Number:
 		return v.Raw(), true

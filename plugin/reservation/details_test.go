@@ -11,7 +11,8 @@ import (
 
 // TestFieldReadersMatch holds the field readers that take the common case
 // first (the details parser's strAt, amountAt and boolAt, the order's strIn
-// and intIn) to the general readers they stand for: the same value and the same field errors for
+// and intIn, strb and number themselves) to the general readers they stand
+// for: the same value and the same field errors for
 // every kind of member, present or not, valid or not, borrowed or copied.
 func TestFieldReadersMatch(t *testing.T) {
 	members := []string{
@@ -50,11 +51,17 @@ func TestFieldReadersMatch(t *testing.T) {
 				check("amountAt", fast.amountAt(obj, "k", &p), gen.optAmount(obj.Get("k"), want))
 				check("boolAt", fast.boolAt(obj, "k", &p), gen.optBool(obj.Get("k"), want))
 				for _, req := range []bool{false, true} {
-					for _, max := range []int{1, 16, maxShortText} {
+					for _, max := range []int{0, 1, 16, maxShortText} {
 						s, ok := fast.strIn(obj.Get("k"), &p, "k", req, max)
 						ws, wok := gen.str(obj.Get("k"), want, req, max)
 						check(fmt.Sprintf("strIn (required %v, max %d)", req, max), []any{s, ok}, []any{ws, wok})
+						b, ok := fast.strb(obj.Get("k"), want, req, max)
+						wb, wok := gen.strbSlow(obj.Get("k"), want, req, max)
+						check(fmt.Sprintf("strb (required %v, max %d)", req, max), []any{string(b), ok}, []any{string(wb), wok})
 					}
+					nb, nok := fast.number(obj.Get("k"), want, req)
+					wnb, wnok := gen.numberSlow(obj.Get("k"), want, req)
+					check(fmt.Sprintf("number (required %v)", req), []any{string(nb), nok}, []any{string(wnb), wnok})
 					check(fmt.Sprintf("intIn (required %v)", req), fast.intIn(obj.Get("k"), &p, "k", req), gen.intField(obj.Get("k"), want, req))
 				}
 				if p != parent {
