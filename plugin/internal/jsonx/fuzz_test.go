@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 	"unicode/utf8"
@@ -87,11 +88,30 @@ func toAny(t *testing.T, v jsonx.Value) any {
 		return a
 	case jsonx.Object:
 		m := map[string]any{}
+		var keys []string
+		var vals []jsonx.Value
 		for k, e := range v.Members() {
 			if !utf8.ValidString(k) {
 				t.Fatalf("key %+q: not valid UTF-8", k)
 			}
 			m[k] = toAny(t, e)
+			keys, vals = append(keys, k), append(vals, e)
+		}
+		// Get finds every member, read in document order (its usual
+		// pattern), backwards, and after a miss.
+		for i, k := range keys {
+			if got := v.Get(k); got != vals[i] {
+				t.Fatalf("Get(%q) in order: not the member Members gives", k)
+			}
+		}
+		for i := len(keys) - 1; i >= 0; i-- {
+			miss := keys[i] + "\x00"
+			if got, j := v.Get(miss), slices.Index(keys, miss); (j < 0 && got.Exists()) || (j >= 0 && got != vals[j]) {
+				t.Fatalf("Get(%q): not the member Members gives, or one that is not there", miss)
+			}
+			if got := v.Get(keys[i]); got != vals[i] {
+				t.Fatalf("Get(%q) backwards: not the member Members gives", keys[i])
+			}
 		}
 		return m
 	}

@@ -693,19 +693,33 @@ func (v Value) IsLast(m Value) bool {
 }
 
 // Get returns the member named key of an object, or the zero Value.
+//
+// Callers mostly read an object's members in document order, so Get first
+// tries the member after the one it last found in the same object (one
+// fingerprint and one in-line compare); otherwise it scans the members
+// from there, round to where it started. In the wasm guest the in-line
+// compare (equalKey) halved a lookup against the runtime's memequal.
 func (v Value) Get(key string) Value {
-	if v.Kind() != Object {
+	d := v.d
+	if d == nil {
 		return Value{}
 	}
-	d := v.d
-	end := d.nodes[v.i].next
+	on := &d.nodes[v.i]
+	if on.kind != Object {
+		return Value{}
+	}
+	h := keyHash(key)
+	end := on.next
 	first := v.i + 1
 	start := first
 	if d.hintObj == v.i && d.hintKey > first && d.hintKey < end {
 		start = d.hintKey // continue where the last lookup in this object ended
+		if kn := &d.nodes[start]; kn.n == h && !kn.escaped && equalKey(d.src[kn.start:kn.end], key) {
+			d.hintKey = d.nodes[start+1].next
+			return Value{d: d, i: start + 1}
+		}
 	}
-	h := keyHash(key)
-	if d.nodes[v.i].keys&keyBit(h) == 0 {
+	if on.keys&keyBit(h) == 0 {
 		return Value{}
 	}
 	for pass := 0; pass < 2; pass++ {
@@ -719,7 +733,7 @@ func (v Value) Get(key string) Value {
 		for j := start; j < stop; {
 			kn := &d.nodes[j]
 			next := d.nodes[j+1].next
-			if (!kn.escaped && kn.n == h && string(d.src[kn.start:kn.end]) == key) ||
+			if (!kn.escaped && kn.n == h && equalKey(d.src[kn.start:kn.end], key)) ||
 				(kn.escaped && unescape(d.src[kn.start:kn.end], true) == key) {
 				d.hintObj, d.hintKey = v.i, next
 				return Value{d: d, i: j + 1}

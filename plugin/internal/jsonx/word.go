@@ -81,3 +81,32 @@ func plainString(s string) bool {
 	}
 	return specialBytes(*(*uint64)(unsafe.Add(p, n-8))) == 0
 }
+
+// equalKey reports whether b and k hold the same bytes. Keys and the names
+// they are looked up by are short: one or two word compares in line (the
+// words read in place, overlapping when shorter) replace a call into the
+// runtime's memequal, which costs more than the compare in the wasm guest.
+// Strings over 16 bytes take the runtime's compare.
+func equalKey(b []byte, k string) bool {
+	n := len(k)
+	if len(b) != n {
+		return false
+	}
+	p := unsafe.Pointer(unsafe.StringData(k))
+	switch {
+	case n > 16:
+		return string(b) == k
+	case n >= 8:
+		return binary.LittleEndian.Uint64(b) == *(*uint64)(p) &&
+			binary.LittleEndian.Uint64(b[n-8:]) == *(*uint64)(unsafe.Add(p, n-8))
+	case n >= 4:
+		return binary.LittleEndian.Uint32(b) == *(*uint32)(p) &&
+			binary.LittleEndian.Uint32(b[n-4:]) == *(*uint32)(unsafe.Add(p, n-4))
+	}
+	for i := 0; i < n; i++ {
+		if b[i] != k[i] {
+			return false
+		}
+	}
+	return true
+}

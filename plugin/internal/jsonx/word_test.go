@@ -147,3 +147,27 @@ func TestSkipSpaceMatchesByteLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestEqualKey compares strings of every length up to three words that
+// differ at one position, or not at all, as == does.
+func TestEqualKey(t *testing.T) {
+	for n := 0; n <= 24; n++ {
+		k := make([]byte, n)
+		for i := range k {
+			k[i] = byte('a' + i)
+		}
+		if !equalKey(append([]byte(nil), k...), string(k)) {
+			t.Fatalf("equalKey(%q, %q) = false", k, k)
+		}
+		for p := 0; p < n; p++ {
+			b := append([]byte(nil), k...)
+			b[p] ^= 0x20
+			if equalKey(b, string(k)) {
+				t.Fatalf("equalKey(%q, %q) = true", b, k)
+			}
+		}
+		if n > 0 && (equalKey(k[:n-1], string(k)) || equalKey(k, string(k[:n-1]))) {
+			t.Fatalf("equalKey of lengths %d and %d = true", n, n-1)
+		}
+	}
+}
