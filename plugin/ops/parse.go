@@ -13,6 +13,12 @@ import (
 // call was a tenth of parse_details in the wasm guest.
 var bodyBufs sync.Pool // of *[]byte
 
+// detailsBufs holds the Details parse_details reads answers into; one
+// whose product list grew past maxPooledLines is left to the collector.
+var detailsBufs sync.Pool // of *reservation.Details
+
+const maxPooledLines = 64
+
 // maxBodyBuf bounds the buffer a pooled scratch may grow to.
 const maxBodyBuf = 256 << 10
 
@@ -52,13 +58,13 @@ func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	r.Status, r.RequestID = int(status), rid
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
-		// Borrowed, like details below.
-		parseFn, urlKey := reservation.ParseSubmitBorrowed, jsonx.Lit("checkoutUrl")
+		// Borrowed, like details below, and on the stack.
+		urlKey := jsonx.Lit("checkoutUrl")
 		if op == reservation.OpCreate {
-			parseFn, urlKey = reservation.ParseCreateBorrowed, "paymentUrl"
+			urlKey = "paymentUrl"
 		}
-		c, err := parseFn(r)
-		if err != nil {
+		var c reservation.Created
+		if err := reservation.ParseCreatedInto(op, r, &c); err != nil {
 			return fromErr(in.fn, err)
 		}
 		w.BeginObject()
@@ -110,9 +116,19 @@ func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		w.EndArray()
 	case reservation.OpDetails:
 		// Borrowed: the answer is written before body goes back to the
-		// pool (deferred above).
-		d, err := reservation.ParseDetailsBorrowed(r)
-		if err != nil {
+		// pool (deferred above); and into a pooled Details, whose lists
+		// are reused.
+		d, _ := detailsBufs.Get().(*reservation.Details)
+		if d == nil {
+			d = new(reservation.Details)
+		}
+		defer func() {
+			if cap(d.Products) <= maxPooledLines {
+				d.Forget() // no texts of this answer stay in the pool
+				detailsBufs.Put(d)
+			}
+		}()
+		if err := reservation.ParseDetailsInto(r, d); err != nil {
 			return fromErr(in.fn, err)
 		}
 		writeDetails(w, d)

@@ -101,21 +101,72 @@ func ParseDetails(r Response) (*Details, error) { return parseDetails(r, false) 
 // changes (the core's parse_details writes its answer and drops it).
 func ParseDetailsBorrowed(r Response) (*Details, error) { return parseDetails(r, true) }
 
+// ParseDetailsInto is ParseDetailsBorrowed writing into *out, and reusing
+// the storage of the products, payment events and organization *out held
+// from an earlier parse: a caller that parses answer after answer into one
+// Details (the core's parse_details, through a pool) allocates nothing for
+// them (an allocation costs about 0.2 µs in the wasm guest). The result is
+// what ParseDetailsBorrowed returns, field for field. On an error *out
+// holds whatever was read.
+func ParseDetailsInto(r Response, out *Details) error { return parseDetailsInto(r, true, out) }
+
 func parseDetails(r Response, borrow bool) (*Details, error) {
-	d, data, msg, err := envelopeOf(OpDetails, r, borrow)
-	if err != nil {
+	out := &Details{}
+	if err := parseDetailsInto(r, borrow, out); err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// detailsSpare is the storage of an earlier Details, for the next parse.
+type detailsSpare struct {
+	products []DetailsProduct
+	events   [4][]PaymentEvent // reserved, captured, charged, refunded
+	org      *Organization
+}
+
+func parseDetailsInto(r Response, borrow bool, out *Details) error {
+	d, data, msg, err := envelopeOf(OpDetails, r, borrow)
+	if err != nil {
+		return err
+	}
 	defer d.Release() // what is kept is copied out of the document, or borrowed from r.Body
+	h := &out.History
+	sp := detailsSpare{products: out.Products, events: [4][]PaymentEvent{h.Reserved, h.Captured, h.Charged, h.Refunded},
+		org: out.Organization}
+	*out = Details{}
 	c := respChecker{checker{borrow: borrow}}
-	out := &Details{}
 	if c.object(data, at("data"), true) {
-		c.details(data, out)
+		c.details(data, out, &sp)
 	}
 	if len(c.errs) > 0 {
-		return nil, c.fail(OpDetails, r, msg)
+		return c.fail(OpDetails, r, msg)
 	}
-	return out, nil
+	return nil
+}
+
+// Forget drops the texts d holds (which share the answer's bytes when
+// ParseDetailsInto filled it), keeping its storage for the next parse.
+func (d *Details) Forget() {
+	clear(d.Products[:cap(d.Products)])
+	h := &d.History
+	for _, evs := range [...][]PaymentEvent{h.Reserved, h.Captured, h.Charged, h.Refunded} {
+		clear(evs[:cap(evs)])
+	}
+	if d.Organization != nil {
+		*d.Organization = Organization{}
+	}
+	*d = Details{Products: d.Products[:0], Organization: d.Organization, History: PaymentHistory{
+		Reserved: h.Reserved[:0], Captured: h.Captured[:0], Charged: h.Charged[:0], Refunded: h.Refunded[:0]}}
+}
+
+// reuse returns s emptied when it can hold n elements, else a new slice
+// (never nil, as make would give).
+func reuse[T any](s []T, n int) []T {
+	if s != nil && cap(s) >= n {
+		return s[:0]
+	}
+	return make([]T, 0, n)
 }
 
 func (c *respChecker) optAmount(v jsonx.Value, path fpath) money.Amount {
@@ -168,7 +219,7 @@ func (c *respChecker) boolAt(obj jsonx.Value, key string, parent *fpath) bool {
 	return c.optBool(v, parent.at(key))
 }
 
-func (c *respChecker) details(d jsonx.Value, out *Details) {
+func (c *respChecker) details(d jsonx.Value, out *Details, sp *detailsSpare) {
 	p := at("data")
 	if s, ok := c.str(d.Get("reservationUuid"), p.at("reservationUuid"), true, 64); ok {
 		if !validReservationUUID(s) {
@@ -182,7 +233,7 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 		if pl.Kind() != jsonx.Array {
 			c.add(p.at("productList"), RuleType, "must be an array, not "+article(pl.Kind()))
 		} else {
-			out.Products = make([]DetailsProduct, 0, pl.Len())
+			out.Products = reuse(sp.products, pl.Len())
 			for it := pl.Iter(); it.Next(); {
 				i, e := it.Index(), it.Value()
 				lp := elem("data.productList", i)
@@ -246,7 +297,11 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 	}
 	if od := d.Get("organizationDetails"); od.Kind() == jsonx.Object {
 		op := p.at("organizationDetails")
-		org := &Organization{Name: c.strAt(od, "name", &op)}
+		org := sp.org
+		if org == nil {
+			org = &Organization{}
+		}
+		*org = Organization{Name: c.strAt(od, "name", &op)}
 		if ba := od.Get("billingAddress"); ba.Kind() == jsonx.Object {
 			c.detailsCustomer(ba, at("data.organizationDetails.billingAddress"), &org.BillingAddress, ba)
 		}
@@ -254,10 +309,10 @@ func (c *respChecker) details(d jsonx.Value, out *Details) {
 	}
 	out.TranslationKey = c.strAt(d, "translationKey", &p)
 	if ph := d.Get("paymentHistory"); ph.Kind() == jsonx.Object {
-		out.History.Reserved = c.events(ph.Get("reserved"), at("data.paymentHistory.reserved"))
-		out.History.Captured = c.events(ph.Get("captured"), at("data.paymentHistory.captured"))
-		out.History.Charged = c.events(ph.Get("charged"), at("data.paymentHistory.charged"))
-		out.History.Refunded = c.events(ph.Get("refunded"), at("data.paymentHistory.refunded"))
+		out.History.Reserved = c.events(ph.Get("reserved"), at("data.paymentHistory.reserved"), sp.events[0])
+		out.History.Captured = c.events(ph.Get("captured"), at("data.paymentHistory.captured"), sp.events[1])
+		out.History.Charged = c.events(ph.Get("charged"), at("data.paymentHistory.charged"), sp.events[2])
+		out.History.Refunded = c.events(ph.Get("refunded"), at("data.paymentHistory.refunded"), sp.events[3])
 	}
 }
 
@@ -282,7 +337,8 @@ func (c *respChecker) detailsCustomer(v jsonx.Value, path fpath, out *DetailsCus
 	}
 }
 
-func (c *respChecker) events(v jsonx.Value, path fpath) []PaymentEvent {
+// events reads a payment history list into spare's storage when it fits.
+func (c *respChecker) events(v jsonx.Value, path fpath, spare []PaymentEvent) []PaymentEvent {
 	switch v.Kind() {
 	case jsonx.Invalid, jsonx.Null:
 		return nil
@@ -291,7 +347,7 @@ func (c *respChecker) events(v jsonx.Value, path fpath) []PaymentEvent {
 		c.add(path, RuleType, "must be an array, not "+article(v.Kind()))
 		return nil
 	}
-	out := make([]PaymentEvent, 0, v.Len())
+	out := reuse(spare, v.Len())
 	for it := v.Iter(); it.Next(); {
 		i, e := it.Index(), it.Value()
 		p := path.index(i)

@@ -105,3 +105,51 @@ func TestPathString(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDetailsIntoReuses parses every documented details answer, and
+// variants that lack or empty the lists, in turn into one Details: each
+// result equals a fresh parse, field for field, and Forget between parses
+// changes nothing but what the Details refers to.
+func TestParseDetailsIntoReuses(t *testing.T) {
+	concrete := string(readResponse(t, "details-200-concrete.json"))
+	bodies := []string{concrete}
+	for _, f := range responseFiles(t) {
+		if fixtureOp(f) == OpDetails {
+			bodies = append(bodies, string(readResponse(t, f)))
+		}
+	}
+	// Fewer products and events, none, an empty or absent organization.
+	for _, cut := range []struct{ from, to string }{
+		{`"productList": [`, `"productList": [], "x": [`},
+		{`"paymentHistory": {`, `"paymentHistory": {"reserved": null, "x": {`},
+		{`"organizationDetails": {`, `"organizationDetails": null, "x": {`},
+		{`"captured": [`, `"captured": [], "x": [`},
+	} {
+		if !strings.Contains(concrete, cut.from) {
+			t.Fatalf("the concrete answer holds no %q", cut.from)
+		}
+		bodies = append(bodies, strings.Replace(concrete, cut.from, cut.to, 1))
+	}
+	var reused Details
+	for round := 0; round < 3; round++ {
+		for i := range bodies {
+			body := bodies[(i*7+round)%len(bodies)]
+			for _, status := range []int{200, 404} {
+				want, wantErr := ParseDetailsBorrowed(Response{Status: status, Body: []byte(body)})
+				err := ParseDetailsInto(Response{Status: status, Body: []byte(body)}, &reused)
+				if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+					t.Fatalf("body %d, status %d: error %v; want %v", i, status, err, wantErr)
+				}
+				if err == nil && !reflect.DeepEqual(&reused, want) {
+					t.Fatalf("body %d, status %d, round %d: reused\n%+v\nwant\n%+v", i, status, round, reused, *want)
+				}
+				if round == 1 {
+					reused.Forget()
+					if reused.ReservationUUID != "" || len(reused.Products) != 0 || reused.Organization != nil && reused.Organization.Name != "" {
+						t.Fatalf("Forget kept %+v", reused)
+					}
+				}
+			}
+		}
+	}
+}

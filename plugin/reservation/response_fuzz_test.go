@@ -74,6 +74,9 @@ func checkEvents(t *testing.T, path string, evs []PaymentEvent) {
 	}
 }
 
+// fuzzReused is the Details FuzzParseDetails parses every input into.
+var fuzzReused Details
+
 func FuzzParseDetails(f *testing.F) {
 	seedResponses(f)
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
@@ -82,6 +85,12 @@ func FuzzParseDetails(f *testing.F) {
 		b, berr := ParseDetailsBorrowed(Response{Status: status, Body: bytes.Clone(body), RequestID: "fuzz"})
 		if !reflect.DeepEqual(b, d) || (berr == nil) != (err == nil) || (err != nil && berr.Error() != err.Error()) {
 			t.Fatalf("ParseDetailsBorrowed differs:\n%+v %v\n%+v %v", b, berr, d, err)
+		}
+		// So does a parse into the Details of all earlier inputs, which
+		// reuses their storage.
+		rerr := ParseDetailsInto(Response{Status: status, Body: bytes.Clone(body), RequestID: "fuzz"}, &fuzzReused)
+		if (rerr == nil) != (err == nil) || (err != nil && rerr.Error() != err.Error()) || (err == nil && !reflect.DeepEqual(&fuzzReused, d)) {
+			t.Fatalf("ParseDetailsInto a reused Details differs:\n%+v %v\n%+v %v", fuzzReused, rerr, d, err)
 		}
 		if err != nil {
 			checkFuzzError(t, status, err, d == nil)
