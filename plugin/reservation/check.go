@@ -393,6 +393,16 @@ func digitsB(b []byte) bool {
 	return true
 }
 
+// digitsValue is the value of b, which digitsB has accepted and which holds
+// at most 18 digits (it cannot overflow).
+func digitsValue(b []byte) int64 {
+	var n int64
+	for _, ch := range b {
+		n = n*10 + int64(ch-'0')
+	}
+	return n
+}
+
 func (c *checker) email(v jsonx.Value, path fpath, required bool) bool {
 	b, ok := c.strb(v, path, required, maxShortText)
 	if !ok {
@@ -602,10 +612,11 @@ func (c *checker) reservationUUID(s string) {
 }
 
 func (c *checker) country(v jsonx.Value, path fpath) {
-	s, ok := c.str(v, path, true, 8)
+	b, ok := c.strb(v, path, true, 8)
 	if !ok {
 		return
 	}
+	s := unsafe.String(unsafe.SliceData(b), len(b)) // looked at, not kept: no copy
 	if !iso3166.Valid(s) {
 		msg := "must be an ISO 3166-1 alpha-2 country code such as \"NO\""
 		if iso3166.Valid(strings.ToUpper(s)) {
@@ -618,8 +629,8 @@ func (c *checker) country(v jsonx.Value, path fpath) {
 // lines iterates the entries of a products collection. FrontGo's
 // submit, create, capture and charge take an object keyed "0", "1", …;
 // wantArray selects the refund's plain array. It reports shape problems and
-// returns the entries with their paths.
-func (c *checker) lines(v jsonx.Value, path fpath, wantArray bool) []lineRef {
+// returns the entries with their paths, in buf's storage when they fit.
+func (c *checker) lines(v jsonx.Value, path fpath, wantArray bool, buf []lineRef) []lineRef {
 	switch k := v.Kind(); {
 	case k == jsonx.Invalid || k == jsonx.Null:
 		c.add(path, RuleRequired, "is required")
@@ -639,7 +650,10 @@ func (c *checker) lines(v jsonx.Value, path fpath, wantArray bool) []lineRef {
 		c.add(path, RuleMaxItems, "must contain at most "+strconv.Itoa(MaxLines)+" products")
 		return nil
 	}
-	refs := make([]lineRef, 0, v.Len())
+	refs := buf[:0]
+	if cap(refs) < v.Len() {
+		refs = make([]lineRef, 0, v.Len())
+	}
 	if v.Kind() == jsonx.Array {
 		for it := v.Iter(); it.Next(); {
 			i, e := it.Index(), it.Value()
@@ -675,6 +689,10 @@ func isIndexKey(key []byte, i int) bool {
 	}
 	return n == i
 }
+
+// lineRefsOnStack is how many products a check reads without allocating
+// their list.
+const lineRefsOnStack = 16
 
 // lineRef is one entry of a products collection: its position (the index
 // of its path) and its value.

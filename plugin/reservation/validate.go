@@ -278,10 +278,10 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 
 	if v := f[nChargeVal]; v.Kind() == jsonx.Number {
 		c.add(at("chargeValidity"), RuleType, "must be a string of digits, not a number")
-	} else if s, ok := c.str(v, at("chargeValidity"), false, 16); ok {
-		if !allDigits(s) {
+	} else if b, ok := c.strb(v, at("chargeValidity"), false, 16); ok {
+		if !digitsB(b) {
 			c.add(at("chargeValidity"), RuleDigits, "must contain digits only")
-		} else if n, _ := strconv.Atoi(s); n > maxChargeValDays {
+		} else if n := digitsValue(b); n > int64(maxChargeValDays) {
 			c.add(at("chargeValidity"), RuleRange, "must be at most "+strconv.Itoa(maxChargeValDays))
 		}
 	}
@@ -338,8 +338,8 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 	pn := f[cPersonalNo]
 	if pn.Kind() == jsonx.Number {
 		c.add(path.at("personalNumber"), RuleType, "must be a string of 11 digits, not a number")
-	} else if s, ok := c.str(pn, path.at("personalNumber"), false, 32); ok {
-		if !allDigits(s) {
+	} else if s, ok := c.strb(pn, path.at("personalNumber"), false, 32); ok {
+		if !digitsB(s) {
 			c.add(path.at("personalNumber"), RuleDigits, "must contain digits only, without spaces")
 		} else if len(s) != personalNrLen {
 			c.add(path.at("personalNumber"), RuleLength, "must be exactly 11 digits")
@@ -354,7 +354,7 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 	case typ == "corporate" && org.Absent():
 		c.add(orgPath, RuleRequiredIf, "is required when customerDetails.type is corporate")
 	default:
-		if s, ok := c.str(org, orgPath, typ == "corporate", 32); ok && !allDigits(s) {
+		if s, ok := c.strb(org, orgPath, typ == "corporate", 32); ok && !digitsB(s) {
 			c.add(orgPath, RuleDigits, "must contain digits only, without spaces")
 		}
 	}
@@ -376,7 +376,8 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 // with tax included (see the README's "Money" section): the reference calls
 // it "Total product amount" for create and charge, and its examples agree.
 func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax money.Amount, ok bool, n int) {
-	refs := c.lines(v, path, false)
+	var buf [lineRefsOnStack]lineRef
+	refs := c.lines(v, path, false, buf[:])
 	if refs == nil {
 		return 0, 0, false, 0
 	}
@@ -485,7 +486,8 @@ func prepend(c *checker, err error) error {
 // idAmounts checks {id, amount} lines (capture, refund): positive whole ids,
 // each at most once, positive amounts.
 func (c *checker) idAmounts(v jsonx.Value, path fpath, array bool) (sum money.Amount, ok bool) {
-	refs := c.lines(v, path, array)
+	var buf [lineRefsOnStack]lineRef
+	refs := c.lines(v, path, array, buf[:])
 	if refs == nil {
 		return 0, false
 	}
