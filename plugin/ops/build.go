@@ -2,6 +2,7 @@ package ops
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
@@ -102,6 +103,10 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	return nil
 }
 
+// checkedOrders holds the CheckedOrders buildNew decodes orders into; one
+// whose lines grew past maxPooledLines is left to the collector.
+var checkedOrders sync.Pool // of *reservation.CheckedOrder
+
 // buildNew writes the request of submit or create, built from {"order"}
 // (shop-neutral) or {"payload"} (FrontGo's own shape), with the callback
 // URLs optionally replaced from {"callback": {"callbackUrl", "success",
@@ -140,8 +145,18 @@ func buildNew(in *input, op string, w *jsonx.Writer) error {
 		return err
 	}
 	if order.Exists() {
-		co, err := reservation.DecodeChecked(order, o)
-		if err != nil {
+		// Into a pooled CheckedOrder, whose lines are reused.
+		co, _ := checkedOrders.Get().(*reservation.CheckedOrder)
+		if co == nil {
+			co = new(reservation.CheckedOrder)
+		}
+		defer func() {
+			if cap(co.Order().Lines) <= maxPooledLines {
+				co.Forget() // no texts of this input stay in the pool
+				checkedOrders.Put(co)
+			}
+		}()
+		if err := reservation.DecodeCheckedInto(order, o, co); err != nil {
 			return prefixed(err, "order")
 		}
 		// Without a callback object the replacements are empty: the

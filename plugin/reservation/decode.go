@@ -97,7 +97,7 @@ func DecodeOrderValue(v jsonx.Value) (*Order, error) {
 	}
 	var c checker
 	o := &Order{}
-	c.order(v, o)
+	c.order(v, o, nil)
 	if err := c.result("order"); err != nil {
 		return nil, err
 	}
@@ -105,7 +105,9 @@ func DecodeOrderValue(v jsonx.Value) (*Order, error) {
 }
 
 // order reads v into o, which must be zero.
-func (c *checker) order(v jsonx.Value, o *Order) {
+// order reads an order, its lines in spare's storage when it is large
+// enough.
+func (c *checker) order(v jsonx.Value, o *Order, spare []OrderLine) {
 	var f fields
 	c.members(v, at(""), true, orderSet, &f)
 	// The customer is checked with FrontGo's own customerDetails rules
@@ -128,7 +130,7 @@ func (c *checker) order(v jsonx.Value, o *Order) {
 	} else if ls.Len() > MaxLines {
 		c.add(at("lines"), RuleMaxItems, "must contain at most "+strconv.Itoa(MaxLines)+" lines")
 	} else {
-		o.Lines = make([]OrderLine, 0, ls.Len())
+		o.Lines = reuse(spare, ls.Len())
 		for it := ls.Iter(); it.Next(); {
 			i, e := it.Index(), it.Value()
 			p := elem("lines", i)
@@ -215,16 +217,31 @@ func (c *checker) order(v jsonx.Value, o *Order) {
 // build_create): use the result before the document is released or its
 // source bytes change, as the build operations do within one call.
 func DecodeChecked(v jsonx.Value, o Options) (*CheckedOrder, error) {
-	if v.Kind() != jsonx.Object {
-		_, err := DecodeOrderValue(v)
+	co := &CheckedOrder{} // the order inside it: one allocation, not two
+	if err := DecodeCheckedInto(v, o, co); err != nil {
 		return nil, err
 	}
+	return co, nil
+}
+
+// DecodeCheckedInto is DecodeChecked into *co, reusing the storage of the
+// lines of the order co held before and of the FrontGo lines it built: a
+// caller that decodes order after order into one CheckedOrder (the core's
+// build operations, through a pool) allocates nothing for them. The result
+// is DecodeChecked's, field for field. On an error *co holds whatever was
+// read.
+func DecodeCheckedInto(v jsonx.Value, o Options, co *CheckedOrder) error {
+	if v.Kind() != jsonx.Object {
+		_, err := DecodeOrderValue(v)
+		return err
+	}
 	c := checker{borrow: true}
-	co := &CheckedOrder{} // the order inside it: one allocation, not two
-	c.order(v, &co.order)
+	lines := co.order.Lines
+	co.order = Order{}
+	c.order(v, &co.order, lines)
 	derr := c.result("order")
 	if derr == nil {
-		return co, nil
+		return nil
 	}
 	ve := derr.(*ValidationError)
 	if _, ferr := FromOrder(&co.order, o); ferr != nil {
@@ -243,7 +260,7 @@ func DecodeChecked(v jsonx.Value, o Options) (*CheckedOrder, error) {
 			}
 		}
 	}
-	return nil, ve
+	return ve
 }
 
 // customerValues reads a customer object already checked by c.customer.

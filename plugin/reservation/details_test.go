@@ -1,10 +1,14 @@
 package reservation
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 )
@@ -148,6 +152,76 @@ func TestParseDetailsIntoReuses(t *testing.T) {
 					if reused.ReservationUUID != "" || len(reused.Products) != 0 || reused.Organization != nil && reused.Organization.Name != "" {
 						t.Fatalf("Forget kept %+v", reused)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestDecodeCheckedIntoReuses decodes the orders of the build vectors, and
+// variants with fewer and more lines, in turn into one CheckedOrder, with
+// and without Forget between: each order, and each payload built from it,
+// equals a fresh DecodeChecked's.
+func TestDecodeCheckedIntoReuses(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "vectors", "build-*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orders []string
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct{ Input string }
+		var in struct {
+			Order json.RawMessage `json:"order"`
+		}
+		if json.Unmarshal(b, &v) == nil && json.Unmarshal([]byte(v.Input), &in) == nil && in.Order != nil {
+			orders = append(orders, string(in.Order))
+		}
+	}
+	if len(orders) < 5 {
+		t.Fatalf("only %d orders in the build vectors", len(orders))
+	}
+	line := `{"name":"Extra","sku":"X-1","unitPrice":1000,"quantity":3,"taxRate":25}`
+	for _, o := range orders[:3] {
+		if i := strings.Index(o, `"lines":[`); i >= 0 {
+			at := i + len(`"lines":[`)
+			orders = append(orders, o[:at]+line+","+line+","+o[at:])
+		}
+	}
+	opts := Options{Now: time.Unix(1756871295, 0)}
+	var reused CheckedOrder
+	for round := 0; round < 3; round++ {
+		for i := range orders {
+			src := orders[(i*5+round)%len(orders)]
+			d, err := jsonx.Parse([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, ferr := DecodeChecked(d.Root(), opts)
+			err = DecodeCheckedInto(d.Root(), opts, &reused)
+			if (err == nil) != (ferr == nil) || (err != nil && err.Error() != ferr.Error()) {
+				t.Fatalf("order %d: error %v; want %v", i, err, ferr)
+			}
+			if err != nil {
+				continue
+			}
+			if !reflect.DeepEqual(reused.Order(), fresh.Order()) {
+				t.Fatalf("order %d, round %d: reused\n%+v\nwant\n%+v", i, round, reused.Order(), fresh.Order())
+			}
+			for _, op := range []string{OpSubmit, OpCreate} {
+				want, werr := fresh.Build(op, opts, "", "", "")
+				got, gerr := reused.Build(op, opts, "", "", "")
+				if string(got) != string(want) || (gerr == nil) != (werr == nil) {
+					t.Fatalf("order %d, %s: reused builds\n%s %v\nwant\n%s %v", i, op, got, gerr, want, werr)
+				}
+			}
+			if round == 1 {
+				reused.Forget()
+				if o := reused.Order(); o.Customer.Name != "" || len(o.Lines) != 0 {
+					t.Fatalf("Forget kept %+v", o)
 				}
 			}
 		}

@@ -84,14 +84,15 @@ const DefaultPaymentLinkTTL = 7 * 24 * 60 * 60
 // zero; totalTax is their sum. grandTotal equals subTotal.
 func FromOrder(ord *Order, o Options) (*NewReservation, error) {
 	r := &NewReservation{}
-	if err := fromOrder(ord, o, r); err != nil {
+	if err := fromOrder(ord, o, r, nil); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// fromOrder is FromOrder into r, which the build path keeps on its stack.
-func fromOrder(ord *Order, o Options, r *NewReservation) error {
+// fromOrder is FromOrder into r, which the build path keeps on its stack,
+// with r's products in spare's storage when it is large enough.
+func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error {
 	var c checker
 	if ord.Currency != "" && ord.Currency != "NOK" {
 		c.add(at("currency"), RuleEnum, "must be NOK, not "+quote(ord.Currency))
@@ -173,7 +174,7 @@ func fromOrder(ord *Order, o Options, r *NewReservation) error {
 		SuccessURL:            ord.SuccessURL,
 		FailureURL:            ord.FailureURL,
 		PaymentMethod:         ord.PaymentMethod,
-		Products:              make([]Product, 0, len(ord.Lines)+1),
+		Products:              reuse(spare, len(ord.Lines)+1),
 	}
 	if r.OrderDate == 0 && !o.Now.IsZero() {
 		r.OrderDate = o.Now.Unix()
@@ -311,7 +312,21 @@ func BuildOrder(op string, ord *Order, o Options) ([]byte, error) {
 // validating it a second time: the costliest step in the wasm guest, and
 // redundant here (FuzzDecodeOrder holds every such payload to the full
 // validation).
-type CheckedOrder struct{ order Order }
+type CheckedOrder struct {
+	order Order
+	// products is the storage of the last build's FrontGo lines, for the
+	// next (see DecodeCheckedInto).
+	products []Product
+}
+
+// Forget drops the texts c holds (which share the document's bytes),
+// keeping the storage of its lines for the next DecodeCheckedInto.
+func (c *CheckedOrder) Forget() {
+	lines := c.order.Lines
+	clear(lines[:cap(lines)])
+	clear(c.products[:cap(c.products)])
+	*c = CheckedOrder{order: Order{Lines: lines[:0]}, products: c.products[:0]}
+}
 
 // Order returns the decoded order.
 func (c *CheckedOrder) Order() *Order { return &c.order }
@@ -348,14 +363,26 @@ func (c *CheckedOrder) build(w *jsonx.Writer, op string, o Options, callbackURL,
 			}
 		}
 	}
-	return buildOrder(op, &ord, o, true, w)
+	return buildOrderInto(op, &ord, o, true, w, &c.products)
 }
 
 // buildOrder builds the body of op from ord. A trusted order (checked when
 // decoded) is only encoded: into w when w is not nil, returning no bytes.
 func buildOrder(op string, ord *Order, o Options, trusted bool, w *jsonx.Writer) ([]byte, error) {
+	return buildOrderInto(op, ord, o, trusted, w, nil)
+}
+
+// buildOrderInto is buildOrder with the FrontGo lines in *products'
+// storage when it is large enough; *products is left holding the storage
+// used.
+func buildOrderInto(op string, ord *Order, o Options, trusted bool, w *jsonx.Writer, products *[]Product) ([]byte, error) {
 	var res NewReservation
-	if err := fromOrder(ord, o, &res); err != nil {
+	var spare []Product
+	if products != nil {
+		spare = *products
+		defer func() { *products = res.Products[:0] }()
+	}
+	if err := fromOrder(ord, o, &res, spare); err != nil {
 		return nil, err
 	}
 	r := &res

@@ -170,6 +170,9 @@ func FuzzValidateSmall(f *testing.F) {
 	})
 }
 
+// fuzzOrder is the CheckedOrder FuzzDecodeOrder decodes every input into.
+var fuzzOrder CheckedOrder
+
 func FuzzDecodeOrder(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "vectors", "build-*.json"))
 	for _, file := range files {
@@ -194,10 +197,20 @@ func FuzzDecodeOrder(f *testing.F) {
 		d, _ := jsonx.Parse(body)
 		co, err := DecodeChecked(d.Root(), fuzzOpts)
 		checkValidation(t, err)
+		// Decoding into the CheckedOrder of all earlier inputs, which
+		// reuses their storage, gives the same order and payloads.
+		rerr := DecodeCheckedInto(d.Root(), fuzzOpts, &fuzzOrder)
+		if (rerr == nil) != (err == nil) || (err != nil && rerr.Error() != err.Error()) ||
+			(err == nil && !reflect.DeepEqual(fuzzOrder.Order(), co.Order())) {
+			t.Fatalf("DecodeCheckedInto a reused CheckedOrder differs:\n%+v %v\n%+v %v", fuzzOrder.Order(), rerr, co, err)
+		}
 		for _, op := range []string{OpSubmit, OpCreate} {
 			if co != nil {
 				b, err := co.Build(op, fuzzOpts, "", "", "")
 				checkValidation(t, err)
+				if rb, rerr := fuzzOrder.Build(op, fuzzOpts, "", "", ""); string(rb) != string(b) || (rerr == nil) != (err == nil) {
+					t.Fatalf("%s from a reused CheckedOrder differs:\n%s %v\n%s %v", op, rb, rerr, b, err)
+				}
 				if err == nil {
 					validate := ValidateCreate
 					if op == OpSubmit {
