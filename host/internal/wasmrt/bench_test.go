@@ -402,3 +402,62 @@ func TestCompareModules(t *testing.T) {
 		t.Log(line)
 	}
 }
+
+// TestCollectorCatchesUp shows, for each module given, how parse_create
+// runs right after calls that allocate enough to start a collection:
+// chunks of 500 calls, one line per trial (each trial allocates more
+// first, so that a cycle is caught at a different point). parse_create
+// allocates nothing, so without the shim's periodic yield nothing but
+// allocating calls would advance a cycle, and the calls after one ran with
+// write barriers on until the next allocating call (BENCHMARKS.md,
+// eleventh session).
+//
+//	FRONTGATE_GC=/tmp/old.wasm,build/out/frontgate.wasm go test -run CollectorCatchesUp -v ./host/internal/wasmrt
+func TestCollectorCatchesUp(t *testing.T) {
+	spec := os.Getenv("FRONTGATE_GC")
+	if spec == "" {
+		t.Skip("set FRONTGATE_GC to a comma-separated list of .wasm files")
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(false))
+	defer rt.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	var parseCreate []byte
+	for _, h := range hotInputs(t) {
+		if h.name == "parse_create" {
+			parseCreate = h.in
+		}
+	}
+	// A body with many field errors: each call allocates their messages.
+	allocating := []byte(`{"payload":{"customerDetails":{"type":"x"},"products":{"0":{"name":1},"1":{"name":2}}}}`)
+	for i, p := range strings.Split(spec, ",") {
+		bin, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := rt.InstantiateWithConfig(ctx, bin, wazero.NewModuleConfig().
+			WithName("m"+strconv.Itoa(i)).WithStartFunctions("_initialize"))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		in := newInstance(uint64(i), mod)
+		for trial := range 6 {
+			for range 3000 + 1777*trial {
+				if out, err := in.call(ctx, "validate_submit", allocating); err != nil || isInternal(out) {
+					t.Fatalf("%s: %v %s", p, err, out)
+				}
+			}
+			line := filepath.Base(p) + " trial " + strconv.Itoa(trial) + ", µs per call:"
+			for range 12 {
+				t0 := time.Now()
+				for range 500 {
+					if _, err := in.call(ctx, "parse_create", parseCreate); err != nil {
+						t.Fatalf("%s: %v", p, err)
+					}
+				}
+				line += " " + strconv.FormatFloat(float64(time.Since(t0).Nanoseconds())/500/1000, 'f', 2, 64)
+			}
+			t.Log(line)
+		}
+	}
+}
