@@ -319,26 +319,13 @@ func TestCompareModules(t *testing.T) {
 		t.Skip("set FRONTGATE_AB to a comma-separated list of .wasm files")
 	}
 	ctx := context.Background()
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(false))
-	defer rt.Close(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 	paths := strings.Split(spec, ",")
-	var ins []*instance
+	ins := loadModules(t, paths)
 	oldest := abi.PackedVersion
-	for i, p := range paths {
-		bin, err := os.ReadFile(p)
+	for i, in := range ins {
+		res, err := in.mod.ExportedFunction(abi.FuncVersion).Call(ctx)
 		if err != nil {
-			t.Fatal(err)
-		}
-		mod, err := rt.InstantiateWithConfig(ctx, bin, wazero.NewModuleConfig().
-			WithName("m"+strconv.Itoa(i)).WithStartFunctions("_initialize"))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		ins = append(ins, newInstance(uint64(i), mod))
-		res, err := mod.ExportedFunction(abi.FuncVersion).Call(ctx)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
+			t.Fatalf("%s: %v", paths[i], err)
 		}
 		oldest = min(oldest, uint32(res[0]))
 	}
@@ -419,9 +406,8 @@ func TestCollectorCatchesUp(t *testing.T) {
 		t.Skip("set FRONTGATE_GC to a comma-separated list of .wasm files")
 	}
 	ctx := context.Background()
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(false))
-	defer rt.Close(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	paths := strings.Split(spec, ",")
+	ins := loadModules(t, paths)
 	var parseCreate []byte
 	for _, h := range hotInputs(t) {
 		if h.name == "parse_create" {
@@ -430,17 +416,8 @@ func TestCollectorCatchesUp(t *testing.T) {
 	}
 	// A body with many field errors: each call allocates their messages.
 	allocating := []byte(`{"payload":{"customerDetails":{"type":"x"},"products":{"0":{"name":1},"1":{"name":2}}}}`)
-	for i, p := range strings.Split(spec, ",") {
-		bin, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mod, err := rt.InstantiateWithConfig(ctx, bin, wazero.NewModuleConfig().
-			WithName("m"+strconv.Itoa(i)).WithStartFunctions("_initialize"))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		in := newInstance(uint64(i), mod)
+	for i, in := range ins {
+		p := paths[i]
 		for trial := range 6 {
 			for range 3000 + 1777*trial {
 				if out, err := in.call(ctx, "validate_submit", allocating); err != nil || isInternal(out) {
@@ -460,4 +437,28 @@ func TestCollectorCatchesUp(t *testing.T) {
 			t.Log(line)
 		}
 	}
+}
+
+// loadModules instantiates each module file in one runtime of the pool's
+// configuration, closed when the test ends.
+func loadModules(t *testing.T, paths []string) []*instance {
+	t.Helper()
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(false))
+	t.Cleanup(func() { rt.Close(ctx) })
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	var ins []*instance
+	for i, p := range paths {
+		bin, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := rt.InstantiateWithConfig(ctx, bin, wazero.NewModuleConfig().
+			WithName("m"+strconv.Itoa(i)).WithStartFunctions("_initialize"))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		ins = append(ins, newInstance(uint64(i), mod))
+	}
+	return ins
 }
