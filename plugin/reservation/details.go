@@ -190,7 +190,7 @@ func (c *respChecker) optStr(v jsonx.Value, path fpath) string {
 // general path's in every case (TestFieldReadersMatch).
 
 // strAt is optStr(obj.Get(key), parent.at(key)).
-func (c *respChecker) strAt(obj jsonx.Value, key string, parent *fpath) string {
+func (c *respChecker) strAt(obj *jsonx.Cursor, key string, parent *fpath) string {
 	v := obj.Get(key)
 	if b, ok := v.Plain(); ok && len(b) > 0 && len(b) <= maxShortText && b[0] > ' ' && b[0] < 0x80 {
 		return c.keep(b)
@@ -199,7 +199,7 @@ func (c *respChecker) strAt(obj jsonx.Value, key string, parent *fpath) string {
 }
 
 // amountAt is optAmount(obj.Get(key), parent.at(key)).
-func (c *respChecker) amountAt(obj jsonx.Value, key string, parent *fpath) money.Amount {
+func (c *respChecker) amountAt(obj *jsonx.Cursor, key string, parent *fpath) money.Amount {
 	v := obj.Get(key)
 	if b, ok := v.Number(); ok {
 		if a, err := money.ParseAmount(b); err == nil {
@@ -210,7 +210,7 @@ func (c *respChecker) amountAt(obj jsonx.Value, key string, parent *fpath) money
 }
 
 // boolAt is optBool(obj.Get(key), parent.at(key)).
-func (c *respChecker) boolAt(obj jsonx.Value, key string, parent *fpath) bool {
+func (c *respChecker) boolAt(obj *jsonx.Cursor, key string, parent *fpath) bool {
 	v := obj.Get(key)
 	if v.Kind() == jsonx.Bool {
 		b, _ := v.Bool()
@@ -219,8 +219,10 @@ func (c *respChecker) boolAt(obj jsonx.Value, key string, parent *fpath) bool {
 	return c.optBool(v, parent.at(key))
 }
 
-func (c *respChecker) details(d jsonx.Value, out *Details, sp *detailsSpare) {
+func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) {
 	p := at("data")
+	dc := data.Cursor()
+	d := &dc
 	if s, ok := c.str(d.Get("reservationUuid"), p.at("reservationUuid"), true, 64); ok {
 		if !validReservationUUID(s) {
 			c.add(p.at("reservationUuid"), RuleUUID, "is not a reservation identifier")
@@ -235,12 +237,14 @@ func (c *respChecker) details(d jsonx.Value, out *Details, sp *detailsSpare) {
 		} else {
 			out.Products = reuse(sp.products, pl.Len())
 			for it := pl.Iter(); it.Next(); {
-				i, e := it.Index(), it.Value()
+				i, ev := it.Index(), it.Value()
 				lp := elem("data.productList", i)
-				if !c.object(e, lp, true) {
+				if !c.object(ev, lp, true) {
 					continue
 				}
 				var dp DetailsProduct
+				ec := ev.Cursor()
+				e := &ec
 				dp.ID, _ = c.id(e.Get("id"), lp.at("id"))
 				dp.Name = c.strAt(e, "name", &lp)
 				dp.ProductID = c.strAt(e, "productId", &lp)
@@ -272,8 +276,9 @@ func (c *respChecker) details(d jsonx.Value, out *Details, sp *detailsSpare) {
 	out.PaymentLinkDue = c.strAt(d, "paymentLinkDueDate", &p)
 	if s := d.Get("sendOrderBy"); s.Kind() == jsonx.Object {
 		sp := p.at("sendOrderBy")
-		out.SendOrderBy.SMS = c.boolAt(s, "sms", &sp)
-		out.SendOrderBy.Email = c.boolAt(s, "email", &sp)
+		sc := s.Cursor()
+		out.SendOrderBy.SMS = c.boolAt(&sc, "sms", &sp)
+		out.SendOrderBy.Email = c.boolAt(&sc, "email", &sp)
 	}
 	if cu := d.Get("customerDetails"); cu.Kind() == jsonx.Object {
 		c.detailsCustomer(cu, at("data.customerDetails"), &out.Customer, cu.Get("address"))
@@ -283,20 +288,25 @@ func (c *respChecker) details(d jsonx.Value, out *Details, sp *detailsSpare) {
 	out.CustomerReference = c.strAt(d, "customerReference", &p)
 	out.CustomerNotes, _ = c.str(d.Get("customerNotes"), p.at("customerNotes"), false, maxLongText)
 	out.TermsAndCondition, _ = c.str(d.Get("termsAndCondition"), p.at("termsAndCondition"), false, maxLongText)
-	if pd := d.Get("paymentDetails"); pd.Kind() == jsonx.Object {
+	if pv := d.Get("paymentDetails"); pv.Kind() == jsonx.Object {
 		pp := at("data.paymentDetails")
+		pc := pv.Cursor()
+		pd := &pc
 		out.Payment.ReservedAt = c.strAt(pd, "reservedAt", &pp)
 		out.Payment.Reserved = c.amountAt(pd, "reservedAmount", &pp)
 		out.Payment.Captured = c.amountAt(pd, "capturedAmount", &pp)
 		out.Payment.Charged = c.amountAt(pd, "chargedAmount", &pp)
-		if ar := pd.Get("amountRefunded"); ar.Kind() == jsonx.Object {
+		if av := pd.Get("amountRefunded"); av.Kind() == jsonx.Object {
 			ap := pp.at("amountRefunded")
-			out.Payment.RefundedFromCaptured = c.amountAt(ar, "fromCaptured", &ap)
-			out.Payment.RefundedFromCharged = c.amountAt(ar, "fromCharge", &ap)
+			ar := av.Cursor()
+			out.Payment.RefundedFromCaptured = c.amountAt(&ar, "fromCaptured", &ap)
+			out.Payment.RefundedFromCharged = c.amountAt(&ar, "fromCharge", &ap)
 		}
 	}
-	if od := d.Get("organizationDetails"); od.Kind() == jsonx.Object {
+	if ov := d.Get("organizationDetails"); ov.Kind() == jsonx.Object {
 		op := p.at("organizationDetails")
+		oc := ov.Cursor()
+		od := &oc
 		org := sp.org
 		if org == nil {
 			org = &Organization{}
@@ -308,7 +318,9 @@ func (c *respChecker) details(d jsonx.Value, out *Details, sp *detailsSpare) {
 		out.Organization = org
 	}
 	out.TranslationKey = c.strAt(d, "translationKey", &p)
-	if ph := d.Get("paymentHistory"); ph.Kind() == jsonx.Object {
+	if hv := d.Get("paymentHistory"); hv.Kind() == jsonx.Object {
+		hc := hv.Cursor()
+		ph := &hc
 		out.History.Reserved = c.events(ph.Get("reserved"), at("data.paymentHistory.reserved"), sp.events[0])
 		out.History.Captured = c.events(ph.Get("captured"), at("data.paymentHistory.captured"), sp.events[1])
 		out.History.Charged = c.events(ph.Get("charged"), at("data.paymentHistory.charged"), sp.events[2])
@@ -319,20 +331,24 @@ func (c *respChecker) details(d jsonx.Value, out *Details, sp *detailsSpare) {
 // detailsCustomer reads contact fields from v and the address fields from
 // addr (nested for customers, flat for billing addresses).
 func (c *respChecker) detailsCustomer(v jsonx.Value, path fpath, out *DetailsCustomer, addr jsonx.Value) {
-	out.CountryCode = c.strAt(v, "countryCode", &path)
-	out.MSISDN = c.strAt(v, "msisdn", &path)
-	out.Email = c.strAt(v, "email", &path)
-	out.Name = c.strAt(v, "name", &path)
+	vc := v.Cursor()
+	out.CountryCode = c.strAt(&vc, "countryCode", &path)
+	out.MSISDN = c.strAt(&vc, "msisdn", &path)
+	out.Email = c.strAt(&vc, "email", &path)
+	out.Name = c.strAt(&vc, "name", &path)
 	if addr.Kind() == jsonx.Object {
 		ap := path
+		ac := &vc
 		if addr != v {
 			ap = path.at("address")
+			a := addr.Cursor()
+			ac = &a
 		}
 		out.Address = Address{
-			Street:  c.strAt(addr, "street", &ap),
-			Zip:     c.strAt(addr, "zip", &ap),
-			City:    c.strAt(addr, "city", &ap),
-			Country: c.strAt(addr, "country", &ap),
+			Street:  c.strAt(ac, "street", &ap),
+			Zip:     c.strAt(ac, "zip", &ap),
+			City:    c.strAt(ac, "city", &ap),
+			Country: c.strAt(ac, "country", &ap),
 		}
 	}
 }
@@ -354,14 +370,15 @@ func (c *respChecker) events(v jsonx.Value, path fpath, spare []PaymentEvent) []
 		if !c.object(e, p, true) {
 			continue
 		}
+		ec := e.Cursor()
 		out = append(out, PaymentEvent{
-			At:             c.strAt(e, "at", &p),
-			Amount:         c.amountAt(e, "amount", &p),
-			Reference:      c.strAt(e, "reference", &p),
-			IsRefunded:     c.boolAt(e, "isRefunded", &p),
-			Refunded:       c.amountAt(e, "refunded", &p),
-			IsPartial:      c.boolAt(e, "isPartial", &p),
-			AdditionalText: c.strAt(e, "additionalText", &p),
+			At:             c.strAt(&ec, "at", &p),
+			Amount:         c.amountAt(&ec, "amount", &p),
+			Reference:      c.strAt(&ec, "reference", &p),
+			IsRefunded:     c.boolAt(&ec, "isRefunded", &p),
+			Refunded:       c.amountAt(&ec, "refunded", &p),
+			IsPartial:      c.boolAt(&ec, "isPartial", &p),
+			AdditionalText: c.strAt(&ec, "additionalText", &p),
 		})
 	}
 	return out

@@ -51,9 +51,10 @@ func TestFieldReadersMatch(t *testing.T) {
 					}
 				}
 				want := parent.at("k")
-				check("strAt", fast.strAt(obj, "k", &p), gen.optStr(obj.Get("k"), want))
-				check("amountAt", fast.amountAt(obj, "k", &p), gen.optAmount(obj.Get("k"), want))
-				check("boolAt", fast.boolAt(obj, "k", &p), gen.optBool(obj.Get("k"), want))
+				c1, c2, c3 := obj.Cursor(), obj.Cursor(), obj.Cursor()
+				check("strAt", fast.strAt(&c1, "k", &p), gen.optStr(obj.Get("k"), want))
+				check("amountAt", fast.amountAt(&c2, "k", &p), gen.optAmount(obj.Get("k"), want))
+				check("boolAt", fast.boolAt(&c3, "k", &p), gen.optBool(obj.Get("k"), want))
 				for _, req := range []bool{false, true} {
 					for _, max := range []int{0, 1, 16, maxShortText} {
 						s, ok := fast.strIn(obj.Get("k"), &p, "k", req, max)

@@ -162,3 +162,42 @@ func (v Value) Number() ([]byte, bool) {
 	}
 	return v.d.src[n.start:n.end], true
 }
+
+// Cursor reads an object's members by name when they are read in document
+// order, as a parser of a known answer reads them: each Get first tries the
+// member after the one it found last, with the position in the Cursor (on
+// the caller's stack) instead of the Doc's hint. Any other order, and
+// missing members, take Value.Get and give the same results.
+type Cursor struct {
+	obj  Value
+	next uint32 // key node of the member after the last one found
+	end  uint32 // past the object's last member
+}
+
+// Cursor returns a Cursor over v's members; over anything but an object,
+// every Get answers the zero Value.
+func (v Value) Cursor() Cursor {
+	if v.Kind() != Object {
+		return Cursor{}
+	}
+	return Cursor{obj: v, next: v.i + 1, end: v.d.nodes[v.i].next}
+}
+
+// Get is v.Get(key) for the Cursor's object v.
+func (c *Cursor) Get(key string) Value {
+	d := c.obj.d
+	if d == nil {
+		return Value{}
+	}
+	if j := c.next; j < c.end {
+		if kn := &d.nodes[j]; kn.n == keyHash(key) && !kn.escaped && equalKey(d.src[kn.start:kn.end], key) {
+			c.next = d.nodes[j+1].next
+			return Value{d: d, i: j + 1}
+		}
+	}
+	v := c.obj.Get(key)
+	if v.d != nil {
+		c.next = d.nodes[v.i].next
+	}
+	return v
+}

@@ -97,6 +97,20 @@ func toAny(t *testing.T, v jsonx.Value) any {
 			m[k] = toAny(t, e)
 			keys, vals = append(keys, k), append(vals, e)
 		}
+		// A Cursor finds every member, in document order, backwards, and
+		// after misses, as Get does.
+		for _, order := range [][]int{ascending(len(keys)), descending(len(keys))} {
+			cur := v.Cursor()
+			for _, i := range order {
+				miss := keys[i] + "\x00"
+				if got, j := cur.Get(miss), slices.Index(keys, miss); (j < 0 && got.Exists()) || (j >= 0 && got != vals[j]) {
+					t.Fatalf("Cursor.Get(%q): not the member Members gives, or one that is not there", miss)
+				}
+				if got := cur.Get(keys[i]); got != vals[i] {
+					t.Fatalf("Cursor.Get(%q): not the member Members gives", keys[i])
+				}
+			}
+		}
 		// Get finds every member, read in document order (its usual
 		// pattern), backwards, and after a miss.
 		for i, k := range keys {
@@ -545,4 +559,18 @@ func FuzzIsNumber(f *testing.F) {
 			t.Fatalf("IsNumber(%q) = %v, want %v", b, got, want)
 		}
 	})
+}
+
+func ascending(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+func descending(n int) []int {
+	s := ascending(n)
+	slices.Reverse(s)
+	return s
 }

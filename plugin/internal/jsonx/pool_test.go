@@ -183,3 +183,30 @@ func TestForget(t *testing.T) {
 		t.Fatalf("Forget below the array's size keeps %d slots", cap(d.nodes))
 	}
 }
+
+// A Cursor over anything but an object finds nothing; over an object it
+// finds members in document order, out of order and after a member that
+// is not there.
+func TestCursor(t *testing.T) {
+	d, err := Parse([]byte(`{"a":1,"b":{"x":2},"c":[3],"d":"4"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := d.Root()
+	for _, v := range []Value{{}, root.Get("c"), root.Get("d"), root.Get("a")} {
+		c := v.Cursor()
+		if c.Get("a").Exists() || c.Get("x").Exists() {
+			t.Errorf("a Cursor over a %v found a member", v.Kind())
+		}
+	}
+	c := root.Cursor()
+	for _, k := range []string{"a", "b", "zz", "c", "a", "d", "d", "b"} {
+		if got, want := c.Get(k), root.Get(k); got != want {
+			t.Errorf("Cursor.Get(%q) = %v; Get gives %v", k, got, want)
+		}
+	}
+	nested := c.Get("b").Cursor()
+	if got := nested.Get("x"); string(got.Raw()) != "2" {
+		t.Errorf("nested Cursor: %q", got.Raw())
+	}
+}
