@@ -327,6 +327,13 @@ func (c *checker) nonNegative(v jsonx.Value, path fpath) (money.Amount, bool) {
 
 // id reads a reservation product id: a positive whole number.
 func (c *checker) id(v jsonx.Value, path fpath) (int64, bool) {
+	if n, ok := v.Int(); ok && n > 0 { // the usual case: a JSON integer
+		return n, true
+	}
+	return c.idSlow(v, path)
+}
+
+func (c *checker) idSlow(v jsonx.Value, path fpath) (int64, bool) {
 	raw, ok := c.number(v, path, true)
 	if !ok {
 		return 0, false

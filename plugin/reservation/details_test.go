@@ -64,6 +64,11 @@ func TestFieldReadersMatch(t *testing.T) {
 						wb, wok := gen.strbSlow(obj.Get("k"), want, req, max)
 						check(fmt.Sprintf("strb (required %v, max %d)", req, max), []any{string(b), ok}, []any{string(wb), wok})
 					}
+					if req {
+						n, ok := fast.id(obj.Get("k"), want)
+						wn, wok := gen.idSlow(obj.Get("k"), want)
+						check("id", []any{n, ok}, []any{wn, wok})
+					}
 					nb, nok := fast.number(obj.Get("k"), want, req)
 					wnb, wnok := gen.numberSlow(obj.Get("k"), want, req)
 					check(fmt.Sprintf("number (required %v)", req), []any{string(nb), nok}, []any{string(wnb), wnok})
