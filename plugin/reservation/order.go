@@ -311,7 +311,8 @@ func BuildOrder(op string, ord *Order, o Options) ([]byte, error) {
 // and computes the rest. Its Build therefore writes the payload without
 // validating it a second time: the costliest step in the wasm guest, and
 // redundant here (FuzzDecodeOrder holds every such payload to the full
-// validation).
+// validation). A CheckedOrder is not safe for concurrent use: Build keeps
+// the storage of the FrontGo lines it makes for the next build.
 type CheckedOrder struct {
 	order Order
 	// products is the storage of the last build's FrontGo lines, for the
