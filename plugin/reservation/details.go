@@ -274,9 +274,8 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 	out.GrandTotal = c.amountAt(d, "grandTotal", &p)
 	out.ReservationDate = c.strAt(d, "reservationDate", &p)
 	out.PaymentLinkDue = c.strAt(d, "paymentLinkDueDate", &p)
-	if s := d.Get("sendOrderBy"); s.Kind() == jsonx.Object {
+	if sc, ok := d.Object("sendOrderBy"); ok {
 		sp := p.at("sendOrderBy")
-		sc := s.Cursor()
 		out.SendOrderBy.SMS = c.boolAt(&sc, "sms", &sp)
 		out.SendOrderBy.Email = c.boolAt(&sc, "email", &sp)
 	}
@@ -288,39 +287,32 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 	out.CustomerReference = c.strAt(d, "customerReference", &p)
 	out.CustomerNotes, _ = c.str(d.Get("customerNotes"), p.at("customerNotes"), false, maxLongText)
 	out.TermsAndCondition, _ = c.str(d.Get("termsAndCondition"), p.at("termsAndCondition"), false, maxLongText)
-	if pv := d.Get("paymentDetails"); pv.Kind() == jsonx.Object {
+	if pd, ok := d.Object("paymentDetails"); ok {
 		pp := at("data.paymentDetails")
-		pc := pv.Cursor()
-		pd := &pc
-		out.Payment.ReservedAt = c.strAt(pd, "reservedAt", &pp)
-		out.Payment.Reserved = c.amountAt(pd, "reservedAmount", &pp)
-		out.Payment.Captured = c.amountAt(pd, "capturedAmount", &pp)
-		out.Payment.Charged = c.amountAt(pd, "chargedAmount", &pp)
-		if av := pd.Get("amountRefunded"); av.Kind() == jsonx.Object {
+		out.Payment.ReservedAt = c.strAt(&pd, "reservedAt", &pp)
+		out.Payment.Reserved = c.amountAt(&pd, "reservedAmount", &pp)
+		out.Payment.Captured = c.amountAt(&pd, "capturedAmount", &pp)
+		out.Payment.Charged = c.amountAt(&pd, "chargedAmount", &pp)
+		if ar, ok := pd.Object("amountRefunded"); ok {
 			ap := pp.at("amountRefunded")
-			ar := av.Cursor()
 			out.Payment.RefundedFromCaptured = c.amountAt(&ar, "fromCaptured", &ap)
 			out.Payment.RefundedFromCharged = c.amountAt(&ar, "fromCharge", &ap)
 		}
 	}
-	if ov := d.Get("organizationDetails"); ov.Kind() == jsonx.Object {
+	if od, ok := d.Object("organizationDetails"); ok {
 		op := p.at("organizationDetails")
-		oc := ov.Cursor()
-		od := &oc
 		org := sp.org
 		if org == nil {
 			org = &Organization{}
 		}
-		*org = Organization{Name: c.strAt(od, "name", &op)}
+		*org = Organization{Name: c.strAt(&od, "name", &op)}
 		if ba := od.Get("billingAddress"); ba.Kind() == jsonx.Object {
 			c.detailsCustomer(ba, at("data.organizationDetails.billingAddress"), &org.BillingAddress, ba)
 		}
 		out.Organization = org
 	}
 	out.TranslationKey = c.strAt(d, "translationKey", &p)
-	if hv := d.Get("paymentHistory"); hv.Kind() == jsonx.Object {
-		hc := hv.Cursor()
-		ph := &hc
+	if ph, ok := d.Object("paymentHistory"); ok {
 		out.History.Reserved = c.events(ph.Get("reserved"), at("data.paymentHistory.reserved"), sp.events[0])
 		out.History.Captured = c.events(ph.Get("captured"), at("data.paymentHistory.captured"), sp.events[1])
 		out.History.Charged = c.events(ph.Get("charged"), at("data.paymentHistory.charged"), sp.events[2])

@@ -314,13 +314,8 @@ func TestWriteHotInputs(t *testing.T) {
 // FRONTGATE_AB_OPS, a regular expression, picks the inputs by name
 // (parse_details, parse_details~text, …).
 func TestCompareModules(t *testing.T) {
-	spec := os.Getenv("FRONTGATE_AB")
-	if spec == "" {
-		t.Skip("set FRONTGATE_AB to a comma-separated list of .wasm files")
-	}
+	paths, ins := modulesFrom(t, "FRONTGATE_AB")
 	ctx := context.Background()
-	paths := strings.Split(spec, ",")
-	ins := loadModules(t, paths)
 	oldest := abi.PackedVersion
 	for i, in := range ins {
 		res, err := in.mod.ExportedFunction(abi.FuncVersion).Call(ctx)
@@ -401,13 +396,8 @@ func TestCompareModules(t *testing.T) {
 //
 //	FRONTGATE_GC=/tmp/old.wasm,build/out/frontgate.wasm go test -run CollectorCatchesUp -v ./host/internal/wasmrt
 func TestCollectorCatchesUp(t *testing.T) {
-	spec := os.Getenv("FRONTGATE_GC")
-	if spec == "" {
-		t.Skip("set FRONTGATE_GC to a comma-separated list of .wasm files")
-	}
+	paths, ins := modulesFrom(t, "FRONTGATE_GC")
 	ctx := context.Background()
-	paths := strings.Split(spec, ",")
-	ins := loadModules(t, paths)
 	var parseCreate []byte
 	for _, h := range hotInputs(t) {
 		if h.name == "parse_create" {
@@ -439,10 +429,16 @@ func TestCollectorCatchesUp(t *testing.T) {
 	}
 }
 
-// loadModules instantiates each module file in one runtime of the pool's
-// configuration, closed when the test ends.
-func loadModules(t *testing.T, paths []string) []*instance {
+// modulesFrom instantiates the module files the environment variable env
+// lists (comma-separated) in one runtime of the pool's configuration,
+// closed when the test ends; the test is skipped when env is unset.
+func modulesFrom(t *testing.T, env string) ([]string, []*instance) {
 	t.Helper()
+	spec := os.Getenv(env)
+	if spec == "" {
+		t.Skip("set " + env + " to a comma-separated list of .wasm files")
+	}
+	paths := strings.Split(spec, ",")
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(false))
 	t.Cleanup(func() { rt.Close(ctx) })
@@ -460,5 +456,5 @@ func loadModules(t *testing.T, paths []string) []*instance {
 		}
 		ins = append(ins, newInstance(uint64(i), mod))
 	}
-	return ins
+	return paths, ins
 }

@@ -201,3 +201,13 @@ func (c *Cursor) Get(key string) Value {
 	}
 	return v
 }
+
+// Object is a Cursor over the member key when it is an object, and false
+// otherwise (the member missing, null or of another kind).
+func (c *Cursor) Object(key string) (Cursor, bool) {
+	v := c.Get(key)
+	if v.Kind() != Object {
+		return Cursor{}, false
+	}
+	return v.Cursor(), true
+}

@@ -209,4 +209,12 @@ func TestCursor(t *testing.T) {
 	if got := nested.Get("x"); string(got.Raw()) != "2" {
 		t.Errorf("nested Cursor: %q", got.Raw())
 	}
+	if b, ok := c.Object("b"); !ok || string(b.Get("x").Raw()) != "2" {
+		t.Errorf("Object(b): %v, %q", ok, b.Get("x").Raw())
+	}
+	for _, k := range []string{"a", "c", "d", "zz"} {
+		if o, ok := c.Object(k); ok || o.Get("x").Exists() {
+			t.Errorf("Object(%q) is an object", k)
+		}
+	}
 }
