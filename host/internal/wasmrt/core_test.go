@@ -1,10 +1,13 @@
 package wasmrt
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/frontgate/frontgate/plugin/ops"
 )
 
 func TestDecodeEnvelope(t *testing.T) {
@@ -43,5 +46,29 @@ func TestNativeHonoursContext(t *testing.T) {
 	cancel()
 	if _, err := NewNative().Call(ctx, "manifest", nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestHotOperationsAllocateNothing holds the core to what the guest's speed
+// rests on (RATIONALE.md, "Why do the hot paths recycle parsed documents
+// and buffers?"): a Caller that keeps its result buffer runs each hot
+// operation, with either form of body, without one allocation. A path that
+// escaped to the heap or a result that stopped being reused shows here.
+func TestHotOperationsAllocateNothing(t *testing.T) {
+	if raceBuild {
+		t.Skip("the race detector allocates")
+	}
+	for _, h := range hotInputs(t) {
+		var c ops.Caller
+		buf := make([]byte, 0, 64<<10)
+		for range 3 { // fill the pools
+			buf = c.Call(buf[:0], h.fn, h.in)
+		}
+		if !bytes.HasPrefix(buf, []byte(`{"ok":true`)) {
+			t.Fatalf("%s: %.200s", h.name, buf)
+		}
+		if n := testing.AllocsPerRun(200, func() { buf = c.Call(buf[:0], h.fn, h.in) }); n != 0 {
+			t.Errorf("%s: %.1f allocations per call; want none", h.name, n)
+		}
 	}
 }
