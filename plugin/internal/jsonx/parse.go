@@ -180,7 +180,7 @@ func skipSpace(src []byte, pos int) int {
 		}
 		if pos+8 <= len(src) {
 			// The spaces before the first other byte of the next eight.
-			pos += bits.TrailingZeros64(binary.LittleEndian.Uint64(src[pos:])^spaces8) >> 3
+			pos += bits.TrailingZeros64(wordAt(src, pos)^spaces8) >> 3
 		}
 	}
 	return pos
@@ -378,7 +378,7 @@ func scanString(src []byte, pos int) (int, bool, string) {
 	for {
 		// Step over plain bytes eight at a time (see word.go).
 		if pos+8 <= n {
-			m := specialBytes(binary.LittleEndian.Uint64(src[pos:]))
+			m := specialBytes(wordAt(src, pos))
 			if m == 0 {
 				pos += 8
 				continue
@@ -544,7 +544,7 @@ func unescapeInto(out, b []byte) []byte {
 	for i := 0; i < len(b); {
 		if b[i] != '\\' {
 			if i+8 <= len(b) {
-				w := binary.LittleEndian.Uint64(b[i:])
+				w := wordAt(b, i)
 				binary.LittleEndian.PutUint64(out[o:], w) // o <= i: fits
 				m := zeroBytes(w ^ ('\\' * wordLo))
 				if m == 0 {

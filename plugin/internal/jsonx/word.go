@@ -17,6 +17,15 @@ const (
 	wordHi = 0x8080808080808080
 )
 
+// wordAt reads the eight bytes of b at i, little-endian, for a caller that
+// has checked i+8 <= len(b): one load, without the two bounds checks of
+// binary.LittleEndian.Uint64(b[i:]), which the scanners' loops pay per
+// word. Wasm and the 64-bit platforms Go runs the core on are little-endian
+// and load unaligned words.
+func wordAt(b []byte, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
+}
+
 // zeroBytes sets the high bit of each byte of w that is zero. The lowest
 // set bit is exact; bytes above the first zero byte may be flagged
 // falsely (a borrow), which no caller here looks at.
@@ -34,7 +43,7 @@ func specialBytes(w uint64) uint64 {
 // printable ASCII other than '"' and '\\' (see strPlain), or len(b).
 func plainEnd(b []byte, i int) int {
 	for i+8 <= len(b) {
-		if m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+		if m := specialBytes(wordAt(b, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
@@ -48,7 +57,7 @@ func plainEnd(b []byte, i int) int {
 // backslashAt returns the index of the first '\\' at or after i, or len(b).
 func backslashAt(b []byte, i int) int {
 	for i+8 <= len(b) {
-		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ ('\\' * wordLo)); m != 0 {
+		if m := zeroBytes(wordAt(b, i) ^ ('\\' * wordLo)); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8

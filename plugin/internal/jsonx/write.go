@@ -1,7 +1,6 @@
 package jsonx
 
 import (
-	"encoding/binary"
 	"errors"
 	"math/bits"
 	"strconv"
@@ -304,7 +303,7 @@ func appendString(buf []byte, s string) ([]byte, bool) {
 	for i := 0; i < len(s); {
 		// Step over plain bytes eight at a time (see word.go).
 		if i+8 <= len(s) {
-			m := specialBytes(binary.LittleEndian.Uint64(bs[i:]))
+			m := specialBytes(wordAt(bs, i))
 			if m == 0 {
 				i += 8
 				continue
