@@ -228,8 +228,8 @@ func DecodeChecked(v jsonx.Value, o Options) (*CheckedOrder, error) {
 // lines of the order co held before and of the FrontGo lines it built: a
 // caller that decodes order after order into one CheckedOrder (the core's
 // build operations, through a pool) allocates nothing for them. The result
-// is DecodeChecked's, field for field. On an error *co holds whatever was
-// read.
+// is DecodeChecked's, field for field. On an error the contents of *co mean
+// nothing.
 func DecodeCheckedInto(v jsonx.Value, o Options, co *CheckedOrder) error {
 	if v.Kind() != jsonx.Object {
 		_, err := DecodeOrderValue(v)

@@ -106,8 +106,9 @@ func ParseDetailsBorrowed(r Response) (*Details, error) { return parseDetails(r,
 // from an earlier parse: a caller that parses answer after answer into one
 // Details (the core's parse_details, through a pool) allocates nothing for
 // them (an allocation costs about 0.2 µs in the wasm guest). The result is
-// what ParseDetailsBorrowed returns, field for field. On an error *out
-// holds whatever was read.
+// what ParseDetailsBorrowed returns, field for field. On an error the
+// contents of *out mean nothing (they may be partly this answer's, partly
+// the last one's).
 func ParseDetailsInto(r Response, out *Details) error { return parseDetailsInto(r, true, out) }
 
 func parseDetails(r Response, borrow bool) (*Details, error) {

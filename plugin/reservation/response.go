@@ -243,7 +243,7 @@ func ParseCreateBorrowed(r Response) (*Created, error) {
 // ParseCreateBorrowed (OpCreate) writing into *out instead of a new
 // Created: a caller that keeps the result on its stack allocates nothing
 // (an allocation is a twentieth of parse_create in the wasm guest). On an
-// error *out holds whatever was read.
+// error the contents of *out mean nothing.
 func ParseCreatedInto(op string, r Response, out *Created) error {
 	urlKey := "paymentUrl"
 	if op == OpSubmit {
