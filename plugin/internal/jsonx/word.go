@@ -17,13 +17,16 @@ const (
 	wordHi = 0x8080808080808080
 )
 
-// wordAt reads the eight bytes of b at i, little-endian, for a caller that
-// has checked i+8 <= len(b): one load, without the two bounds checks of
-// binary.LittleEndian.Uint64(b[i:]), which the scanners' loops pay per
-// word. Wasm and the 64-bit platforms Go runs the core on are little-endian
-// and load unaligned words.
+// wordAt reads the eight bytes of b at i as a little-endian word, for a
+// caller that has checked i+8 <= len(b): without the two bounds checks of
+// binary.LittleEndian.Uint64(b[i:]), which the scanners' loops would pay per
+// word. Decoded through an array pointer, it is one load on little-endian
+// platforms and wasm, and a byte-reversing load on big-endian ones, where a
+// plain *uint64 read would reverse the bytes and every position the
+// scanners compute from them. (unsafe.Slice instead of the array pointer
+// costs a runtime call per word in the wasm guest.)
 func wordAt(b []byte, i int) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))[:])
 }
 
 // zeroBytes sets the high bit of each byte of w that is zero. The lowest
@@ -105,12 +108,12 @@ func equalKey(b []byte, k string) bool {
 	switch {
 	case n > 16:
 		return string(b) == k
-	case n >= 8:
-		return binary.LittleEndian.Uint64(b) == *(*uint64)(p) &&
-			binary.LittleEndian.Uint64(b[n-8:]) == *(*uint64)(unsafe.Add(p, n-8))
+	case n >= 8: // both sides decoded alike, so the compare holds on any byte order
+		return binary.LittleEndian.Uint64(b) == binary.LittleEndian.Uint64((*[8]byte)(p)[:]) &&
+			binary.LittleEndian.Uint64(b[n-8:]) == binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, n-8))[:])
 	case n >= 4:
-		return binary.LittleEndian.Uint32(b) == *(*uint32)(p) &&
-			binary.LittleEndian.Uint32(b[n-4:]) == *(*uint32)(unsafe.Add(p, n-4))
+		return binary.LittleEndian.Uint32(b) == binary.LittleEndian.Uint32((*[4]byte)(p)[:]) &&
+			binary.LittleEndian.Uint32(b[n-4:]) == binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(p, n-4))[:])
 	}
 	for i := 0; i < n; i++ {
 		if b[i] != k[i] {
