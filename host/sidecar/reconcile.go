@@ -96,12 +96,23 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) Reconcil
 			continue
 		}
 		seen[h.UUID] = true
+		// A reservation the store cannot answer for counts as failed, so
+		// the window does not move past it; only a missing key means
+		// "not one of ours".
 		id, err := s.store.Get(ctx, "res:"+h.UUID)
-		if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
 			continue // not one of ours
+		} else if err != nil {
+			rep.Failed++
+			s.log.Warn("reconcile: store failed", "reservation", h.UUID, "err", err)
+			continue
 		}
 		c, e := s.Checkout(ctx, "", string(id))
-		if e != nil {
+		if e != nil && e.Status == 404 {
+			continue // its record expired
+		} else if e != nil {
+			rep.Failed++
+			s.log.Warn("reconcile: store failed", "reservation", h.UUID, "err", e.Message)
 			continue
 		}
 		rep.Seen++

@@ -116,6 +116,13 @@ func errorf(status int, code, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// storeError answers a store that failed, as opposed to a key that is not
+// there: the caller (FrontGo's callback above all) is to try again soon,
+// and nothing may read the failure as "no such checkout".
+func storeError(err error) *Error {
+	return &Error{Status: 503, Code: "store_unavailable", Message: "store: " + err.Error(), RetryAfter: 1}
+}
+
 // fromEnvelope maps a core error to the shop-facing error.
 func fromEnvelope(e *wasmrt.EnvelopeError) *Error {
 	out := &Error{Code: e.Code, Message: e.Message, Fields: e.Fields, MessageKey: e.MessageKey, RequestID: e.RequestID}
@@ -424,13 +431,22 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		c.PaymentURL = created.CheckoutURL
 	}
 	c.RedirectURL = s.cfg.PublicURL + "/v1/checkouts/" + c.CheckoutID + "/go"
-	if err := s.saveCheckout(ctx, c); err != nil {
-		// The reservation exists at FrontGo; losing the record would
-		// orphan it, so say so loudly and still answer with it.
-		s.log.Error("saving checkout record failed", "checkout", c.CheckoutID, "reservation", c.ReservationUUID, "err", err)
-	}
-	if err := s.store.Set(ctx, "res:"+c.ReservationUUID, []byte(c.CheckoutID), recordTTL); err != nil {
-		s.log.Error("saving reservation owner failed", "reservation", c.ReservationUUID, "err", err)
+	if err := s.keepCheckout(ctx, c); err != nil {
+		// The reservation exists at FrontGo, but without its record no
+		// callback, return or reconcile run could find it again, and it
+		// could still be paid. So it is cancelled, and the shop hears a
+		// 503, which frees its Idempotency-Key for a retry.
+		s.log.Error("saving checkout record failed: cancelling its reservation", "checkout", c.CheckoutID,
+			"reservation", c.ReservationUUID, "err", err)
+		var out json.RawMessage
+		if e := s.exchange(context.WithoutCancel(ctx), "cancel", map[string]any{"reservationUuid": c.ReservationUUID,
+			"note": "frontgate: the checkout could not be recorded; the shop retries"}, &out); e != nil {
+			s.log.Error("cancelling an unrecorded reservation failed: cancel it by hand", "checkout", c.CheckoutID,
+				"reservation", c.ReservationUUID, "err", e.Message)
+		}
+		e := storeError(err)
+		e.Message = op + ": the checkout could not be recorded (" + e.Message + "); its reservation was cancelled: retry with the same Idempotency-Key"
+		return nil, e
 	}
 	s.log.Info("checkout created", "shop", shop.ID, "order", c.OrderID, "checkout", c.CheckoutID, "reservation", c.ReservationUUID, "mode", c.Mode)
 	s.m.checkouts.Inc()
@@ -460,8 +476,8 @@ func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Tim
 			continue
 		}
 		seen[h.UUID] = true
-		if _, err := s.store.Get(ctx, "res:"+h.UUID); err == nil {
-			continue // someone's checkout
+		if _, err := s.store.Get(ctx, "res:"+h.UUID); !errors.Is(err, store.ErrNotFound) {
+			continue // someone's checkout, or the store cannot say: never cancel then
 		}
 		var d struct {
 			Status          string `json:"status"`
@@ -505,6 +521,30 @@ func (s *Service) urls(c *Checkout) (map[string]string, error) {
 	return out, nil
 }
 
+// keepCheckout stores a new checkout's record and its reservation's owner,
+// trying each a few times over about a third of a second: they are what
+// every later callback, return and reconcile run finds the reservation by.
+// The request's cancellation does not stop them.
+func (s *Service) keepCheckout(ctx context.Context, c *Checkout) error {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	for try, wait := 0, 50*time.Millisecond; try < keepTries; try, wait = try+1, wait*2 {
+		if try > 0 {
+			time.Sleep(wait)
+		}
+		if err = s.saveCheckout(ctx, c); err != nil {
+			continue
+		}
+		if err = s.store.Set(ctx, "res:"+c.ReservationUUID, []byte(c.CheckoutID), recordTTL); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// keepTries is how often keepCheckout tries before it gives up.
+const keepTries = 3
+
 func (s *Service) saveCheckout(ctx context.Context, c *Checkout) error {
 	b, err := json.Marshal(c)
 	if err != nil {
@@ -516,8 +556,10 @@ func (s *Service) saveCheckout(ctx context.Context, c *Checkout) error {
 // Checkout returns a checkout record of shop.
 func (s *Service) Checkout(ctx context.Context, shop, id string) (*Checkout, *Error) {
 	b, err := s.store.Get(ctx, "chk:"+id)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, errorf(404, "not_found", "checkout %s not found", id)
+	} else if err != nil {
+		return nil, storeError(err)
 	}
 	var c Checkout
 	if err := json.Unmarshal(b, &c); err != nil {
@@ -536,12 +578,16 @@ func (s *Service) Checkout(ctx context.Context, shop, id string) (*Checkout, *Er
 // another's reservations.
 func (s *Service) ownReservation(ctx context.Context, shop, uuid string) (*Checkout, *Error) {
 	id, err := s.store.Get(ctx, "res:"+uuid)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, errorf(404, "not_found", "reservation %s not found for this shop", truncate(uuid, 64))
+	} else if err != nil {
+		return nil, storeError(err)
 	}
 	c, e := s.Checkout(ctx, shop, string(id))
-	if e != nil {
+	if e != nil && e.Status == 404 {
 		return nil, errorf(404, "not_found", "reservation %s not found for this shop", truncate(uuid, 64))
+	} else if e != nil {
+		return nil, e
 	}
 	return c, nil
 }
@@ -678,8 +724,12 @@ func (s *Service) History(ctx context.Context, shop string, start, end int64) ([
 			UUID string `json:"uuid"`
 		}
 		if json.Unmarshal(ev, &h) == nil {
-			if _, e := s.ownReservation(ctx, shop, h.UUID); e == nil {
+			_, e := s.ownReservation(ctx, shop, h.UUID)
+			switch {
+			case e == nil:
 				out = append(out, ev)
+			case e.Status != 404:
+				return nil, e // a store failure: not "none of the shop's"
 			}
 		}
 	}
@@ -725,7 +775,12 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 	}
 	c, e := s.Checkout(ctx, claims.Shop, claims.Checkout)
 	if e != nil {
-		s.m.callback("unknown")
+		if e.Status == 404 {
+			s.m.callback("unknown")
+		} else {
+			s.m.callback("error") // 503: FrontGo calls again
+			s.log.Error("callback: store failed", "checkout", claims.Checkout, "err", e.Message)
+		}
 		return "", e
 	}
 	if c.ReservationUUID != "" && params.OrderUUID != c.ReservationUUID {
@@ -912,7 +967,7 @@ func (s *Service) claim(ctx context.Context, mark, claim string, getFirst bool) 
 		if !getFirst {
 			ok, err := s.store.SetNX(ctx, mark, []byte(claim), applyLease)
 			if err != nil {
-				return false, errorf(503, "store_unavailable", "store: %v", err)
+				return false, storeError(err)
 			}
 			if ok {
 				return false, nil
@@ -927,7 +982,7 @@ func (s *Service) claim(ctx context.Context, mark, claim string, getFirst bool) 
 			}
 			continue // absent, given back or expired: claim it
 		case err != nil:
-			return false, errorf(503, "store_unavailable", "store: %v", err)
+			return false, storeError(err)
 		case !bytes.HasPrefix(v, []byte(markPending)):
 			return true, nil
 		}
@@ -976,7 +1031,7 @@ func (s *Service) saveForward(ctx context.Context, c *Checkout) *Error {
 	for range maxSaveAttempts {
 		b, err := s.store.Get(ctx, key)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return errorf(503, "store_unavailable", "store: %v", err)
+			return storeError(err)
 		}
 		if err == nil {
 			var cur Checkout
@@ -1007,7 +1062,7 @@ func (s *Service) saveForward(ctx context.Context, c *Checkout) *Error {
 			ok, err = s.store.CompareAndSwap(ctx, key, b, next, recordTTL)
 		}
 		if err != nil {
-			return errorf(503, "store_unavailable", "store: %v", err)
+			return storeError(err)
 		}
 		if ok {
 			return nil
@@ -1033,9 +1088,14 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 		return "", errorf(403, "forbidden", "invalid return link")
 	}
 	c, e := s.Checkout(ctx, claims.Shop, claims.Checkout)
-	if e != nil {
+	if e != nil && e.Status == 404 {
 		s.m.returns(which, "unknown")
 		return "", e
+	} else if e != nil {
+		// The shopper sees a page: no store details on it.
+		s.m.returns(which, "error")
+		s.log.Error("return: store failed", "checkout", claims.Checkout, "err", e.Message)
+		return "", &Error{Status: 503, Code: e.Code, Message: "the payment could not be checked just now: please reload this page in a moment", RetryAfter: 1}
 	}
 	shop := s.shops[c.Shop]
 	status := c.Status

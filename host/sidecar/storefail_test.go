@@ -1,0 +1,173 @@
+package sidecar
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontgate/frontgate/host/sandbox"
+	"github.com/frontgate/frontgate/host/store"
+)
+
+// failingStore fails the next n Gets or Sets of keys with a prefix, as a
+// store does for a moment when Redis restarts or a network blips.
+type failingStore struct {
+	store.Store
+	mu    sync.Mutex
+	rules map[string]int // "get chk:" → failures left
+}
+
+func failStore(h *harness) *failingStore {
+	f := &failingStore{Store: h.svc.store, rules: map[string]int{}}
+	h.svc.store = f
+	return f
+}
+
+func (f *failingStore) arm(op, prefix string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rules[op+" "+prefix] = n
+}
+
+func (f *failingStore) fails(op, key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for rule, n := range f.rules {
+		o, prefix, _ := strings.Cut(rule, " ")
+		if o == op && n > 0 && strings.HasPrefix(key, prefix) {
+			f.rules[rule] = n - 1
+			return true
+		}
+	}
+	return false
+}
+
+var errBlip = errors.New("redisstore: i/o timeout")
+
+func (f *failingStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if f.fails("get", key) {
+		return nil, errBlip
+	}
+	return f.Store.Get(ctx, key)
+}
+
+func (f *failingStore) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	if f.fails("set", key) {
+		return errBlip
+	}
+	return f.Store.Set(ctx, key, v, ttl)
+}
+
+// A store failure is never read as "no such checkout": FrontGo's callback
+// hears a 503 and calls again, and the state then reaches the shop.
+func TestCallbackDuringStoreFailureIsRetried(t *testing.T) {
+	h := newHarness(t, native())
+	fs := failStore(h)
+	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.checkout("sf-1")
+	h.approve(c, "4111111111111111")
+	recs, err := h.sb.WaitCallbacks(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.arm("get", "chk:", 1)
+	r := h.get(recs[0].URL)
+	if r.status != 503 || r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), "store_unavailable") {
+		t.Fatalf("callback during a store failure: %d %s (Retry-After %q), want a retryable 503", r.status, r.body, r.header.Get("Retry-After"))
+	}
+	if got := h.eventsFor(c.ReservationUUID); len(got) != 0 {
+		t.Fatalf("events before the retry: %v", got)
+	}
+	if r := h.get(recs[0].URL); r.status != 200 {
+		t.Fatalf("the callback again: %d %s", r.status, r.body)
+	}
+	h.waitStatus(c.CheckoutID, "RESERVED")
+
+	// The same for the shop's own reads and the shopper's return page.
+	fs.arm("get", "chk:", 1)
+	if r := h.do("GET", "/v1/checkouts/"+c.CheckoutID, shopKey, "", nil); r.status != 503 {
+		t.Errorf("GET checkout during a store failure: %d %s", r.status, r.body)
+	}
+	fs.arm("get", "res:", 1)
+	if r := h.do("GET", "/v1/reservations/"+c.ReservationUUID, shopKey, "", nil); r.status != 503 {
+		t.Errorf("GET reservation during a store failure: %d %s", r.status, r.body)
+	}
+}
+
+// The reconciler counts a reservation the store could not answer for as
+// failed, so its window does not move past it, and the next run tells it.
+func TestReconcileStoreFailureKeepsWindow(t *testing.T) {
+	h := newHarness(t, native())
+	fs := failStore(h)
+	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.checkout("sf-2")
+	if _, err := h.sb.Approve(c.ReservationUUID, "4111111111111111"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.sb.WaitCallbacks(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	fs.arm("get", "res:", 1)
+	h.offset.Store(int64(30 * time.Minute))
+	rep := h.svc.Reconcile(context.Background(), time.Millisecond)
+	if rep.Failed != 1 || rep.Repaired != 0 {
+		t.Fatalf("run during a store failure: %+v, want one failed", rep)
+	}
+	// An hour later, well past the overlap the next run re-reads (and
+	// past the first run's lock, held for a millisecond).
+	time.Sleep(10 * time.Millisecond)
+	h.offset.Store(int64(90 * time.Minute))
+	rep = h.svc.Reconcile(context.Background(), time.Millisecond)
+	if rep.Failed != 0 || rep.Repaired != 1 {
+		t.Fatalf("the next run: %+v, want the missed state repaired", rep)
+	}
+	if got := h.eventsFor(c.ReservationUUID); len(got) != 1 || got[0] != "RESERVED" {
+		t.Fatalf("events: %v", got)
+	}
+}
+
+// A checkout whose record cannot be stored is not handed out: its
+// reservation is cancelled, the shop hears a 503, and a retry with the same
+// Idempotency-Key makes a working checkout.
+func TestCheckoutRecordNotStoredIsCancelled(t *testing.T) {
+	h := newHarness(t, native())
+	fs := failStore(h)
+	fs.arm("set", "chk:", keepTries)
+	r := h.do("POST", "/v1/checkouts", shopKey, "idem-sf-3", checkoutReq("sf-3"))
+	if r.status != 503 || !strings.Contains(string(r.body), "cancelled") {
+		t.Fatalf("checkout with its record lost: %d %s, want 503", r.status, r.body)
+	}
+	var cancelled int
+	for _, res := range h.sb.Reservations() {
+		st, ok := h.sb.Inspect(res.UUID)
+		if !ok || st.Status != "CANCELLED" {
+			t.Errorf("reservation %s: %s, want CANCELLED", res.UUID, st.Status)
+			continue
+		}
+		cancelled++
+	}
+	if cancelled != 1 {
+		t.Fatalf("%d reservations cancelled, want 1", cancelled)
+	}
+	r = h.do("POST", "/v1/checkouts", shopKey, "idem-sf-3", checkoutReq("sf-3"))
+	if r.status != 201 || r.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("retry: %d %s (replayed %q)", r.status, r.body, r.header.Get("Idempotent-Replayed"))
+	}
+	var c Checkout
+	r.json(t, &c)
+	h.approve(c, "4111111111111111")
+	h.waitStatus(c.CheckoutID, "RESERVED")
+
+	// One failed write is tried again, and the checkout is whole.
+	fs.arm("set", "res:", 1)
+	c = h.checkout("sf-4")
+	h.approve(c, "4111111111111111")
+	h.waitStatus(c.CheckoutID, "RESERVED")
+}
