@@ -1,6 +1,8 @@
 package reservation
 
 import (
+	"bytes"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -356,11 +358,12 @@ func DecodeNew(op string, body []byte, o Options) (*NewReservation, error) {
 	r.CustomerReference, _ = root.Get("customerReference").Str()
 	r.SendOrderBy.SMS, _ = root.Get("sendOrderBy").Get("sms").Bool()
 	r.SendOrderBy.Email, _ = root.Get("sendOrderBy").Get("email").Bool()
-	r.Products = decodeProducts(root.Get("products"))
+	var n numbers
+	r.Products = n.products(root.Get("products"))
 	sum := root.Get("orderSummary")
-	r.Summary.SubTotal = amountValue(sum.Get("subTotal"))
-	r.Summary.TotalTax = amountValue(sum.Get("totalTax"))
-	r.Summary.GrandTotal = amountValue(sum.Get("grandTotal"))
+	r.Summary.SubTotal = n.amount(sum.Get("subTotal"))
+	r.Summary.TotalTax = n.amount(sum.Get("totalTax"))
+	r.Summary.GrandTotal = n.amount(sum.Get("grandTotal"))
 	r.ChargeValidity, _ = root.Get("chargeValidity").Str()
 	r.CustomerNotes, _ = root.Get("customerNotes").Str()
 	r.TnC, _ = root.Get("tnc").Str()
@@ -371,6 +374,9 @@ func DecodeNew(op string, body []byte, o Options) (*NewReservation, error) {
 	r.SuccessURL, _ = cb.Get("success").Str()
 	r.FailureURL, _ = cb.Get("failure").Str()
 	r.PaymentMethod, _ = root.Get("submitPayment").Get("via").Str()
+	if n.err != nil {
+		return nil, n.err
+	}
 	return r, nil
 }
 
@@ -389,8 +395,12 @@ func DecodeCharge(reservationUUID string, body []byte, o Options) (*Charge, erro
 	if err != nil {
 		return nil, err
 	}
-	ch := &Charge{Products: decodeProducts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
+	var n numbers
+	ch := &Charge{Products: n.products(root.Get("products")), GrandTotal: n.amount(root.Get("grandTotal"))}
 	ch.AdditionalText, _ = root.Get("additionalText").Str()
+	if n.err != nil {
+		return nil, n.err
+	}
 	return ch, nil
 }
 
@@ -400,8 +410,12 @@ func DecodeCapture(reservationUUID string, body []byte) (*Capture, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp := &Capture{Products: decodeLineAmounts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
+	var n numbers
+	cp := &Capture{Products: n.lineAmounts(root.Get("products")), GrandTotal: n.amount(root.Get("grandTotal"))}
 	cp.AdditionalText, _ = root.Get("additionalText").Str()
+	if n.err != nil {
+		return nil, n.err
+	}
 	return cp, nil
 }
 
@@ -411,9 +425,13 @@ func DecodeRefund(reservationUUID string, body []byte) (*Refund, error) {
 	if err != nil {
 		return nil, err
 	}
-	rf := &Refund{Products: decodeLineAmounts(root.Get("products")), GrandTotal: amountValue(root.Get("grandTotal"))}
+	var n numbers
+	rf := &Refund{Products: n.lineAmounts(root.Get("products")), GrandTotal: n.amount(root.Get("grandTotal"))}
 	rf.Source, _ = root.Get("source").Str()
 	rf.Reference, _ = root.Get("reference").Str()
+	if n.err != nil {
+		return nil, n.err
+	}
 	return rf, nil
 }
 
@@ -448,58 +466,91 @@ func tsValue(v jsonx.Value) int64 {
 	return n
 }
 
+// numText is the text of a number the checker accepted: a JSON number, or
+// a string holding one with the blanks around it that the checker allows
+// (checker.numberSlow trims them too).
 func numText(v jsonx.Value) []byte {
 	if v.Kind() == jsonx.String {
-		s, _ := v.Str()
-		return []byte(s)
+		b, _ := v.StrBytes()
+		return bytes.TrimSpace(b)
 	}
 	return v.Raw()
 }
 
-func amountValue(v jsonx.Value) money.Amount {
-	a, _ := money.ParseAmount(numText(v))
+// numbers reads the numbers of a body the checker accepted. A number it
+// cannot read would mean that the checker and this reader disagree (a bug);
+// instead of a silent zero, the first such value is kept in err, which the
+// decoder returns. Absent and null values read as zero, as the checker let
+// only optional ones be absent.
+type numbers struct{ err error }
+
+func (n *numbers) text(v jsonx.Value) []byte {
+	if k := v.Kind(); k != jsonx.Number && k != jsonx.String {
+		return nil
+	}
+	return numText(v)
+}
+
+func (n *numbers) failed(what string, t []byte, err error) {
+	if n.err == nil {
+		// Not fmt: it would add a third of a megabyte to the wasm module.
+		n.err = errors.New("reservation: a validated " + what + " " + strconv.Quote(string(t)) + " does not read: " + err.Error())
+	}
+}
+
+func (n *numbers) amount(v jsonx.Value) money.Amount {
+	t := n.text(v)
+	if t == nil {
+		return 0
+	}
+	a, err := money.ParseAmount(t)
+	if err != nil {
+		n.failed("amount", t, err)
+	}
 	return a
 }
 
-func decodeProducts(v jsonx.Value) []Product {
+func (n *numbers) rate(v jsonx.Value) money.Rate {
+	t := n.text(v)
+	if t == nil {
+		return 0
+	}
+	r, err := money.ParseRate(t)
+	if err != nil {
+		n.failed("tax rate", t, err)
+	}
+	return r
+}
+
+func (n *numbers) int(v jsonx.Value) int64 {
+	t := n.text(v)
+	if t == nil {
+		return 0
+	}
+	i, err := strconv.ParseInt(string(t), 10, 64)
+	if err != nil {
+		n.failed("integer", t, err)
+	}
+	return i
+}
+
+func (n *numbers) products(v jsonx.Value) []Product {
 	ps := make([]Product, 0, v.Len())
-	add := func(e jsonx.Value) {
-		p := Product{Rate: amountValue(e.Get("rate")), Amount: amountValue(e.Get("amount"))}
+	for it := v.Iter(); it.Next(); {
+		e := it.Value()
+		p := Product{Rate: n.amount(e.Get("rate")), Amount: n.amount(e.Get("amount")), Tax: n.rate(e.Get("tax"))}
 		p.Name, _ = e.Get("name").Str()
 		p.ProductID, _ = e.Get("productId").Str()
-		p.Tax, _ = money.ParseRate(numText(e.Get("tax")))
 		ps = append(ps, p)
-	}
-	if v.Kind() == jsonx.Array {
-		for it := v.Iter(); it.Next(); {
-			_, e := it.Index(), it.Value()
-			add(e)
-		}
-	} else {
-		for it := v.Iter(); it.Next(); {
-			e := it.Value()
-			add(e)
-		}
 	}
 	return ps
 }
 
-func decodeLineAmounts(v jsonx.Value) []LineAmount {
+func (n *numbers) lineAmounts(v jsonx.Value) []LineAmount {
 	ls := make([]LineAmount, 0, v.Len())
-	add := func(e jsonx.Value) {
-		id, _ := strconv.ParseInt(string(numText(e.Get("id"))), 10, 64)
-		ls = append(ls, LineAmount{ID: id, Amount: amountValue(e.Get("amount"))})
-	}
-	if v.Kind() == jsonx.Array {
-		for it := v.Iter(); it.Next(); {
-			_, e := it.Index(), it.Value()
-			add(e)
-		}
-	} else {
-		for it := v.Iter(); it.Next(); {
-			e := it.Value()
-			add(e)
-		}
+	for it := v.Iter(); it.Next(); {
+		e := it.Value()
+		ls = append(ls, LineAmount{ID: n.int(e.Get("id")), Amount: n.amount(e.Get("amount"))})
 	}
 	return ls
 }
