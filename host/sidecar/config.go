@@ -78,7 +78,8 @@ type FrontGoConfig struct {
 	// CallbackScheme is the checksum scheme: ordered-params (current),
 	// legacy-v1 or legacy-v2.
 	CallbackScheme string `json:"callbackScheme"`
-	// CallbackTolerance is how old a callback's timestamp may be.
+	// CallbackTolerance is how old a callback's timestamp may be: 1s to a
+	// week (168h); 15m by default.
 	CallbackTolerance Duration `json:"callbackTolerance"`
 	// CancelMethod is GET (the reference) or POST (an older revision).
 	CancelMethod string   `json:"cancelMethod"`
@@ -250,6 +251,10 @@ func (c *Config) Validate(getenv func(string) string) error {
 	case "ordered-params", "legacy-v1", "legacy-v2":
 	default:
 		return fmt.Errorf("config: frontgo.callbackScheme: must be ordered-params, legacy-v1 or legacy-v2, not %q", f.CallbackScheme)
+	}
+	if t := time.Duration(f.CallbackTolerance); t < time.Second || t > 7*24*time.Hour {
+		// The core's verify_callback takes at most a week.
+		return fmt.Errorf("config: frontgo.callbackTolerance: must be between 1s and 168h (a week), not %s", t)
 	}
 	if f.CancelMethod != "GET" && f.CancelMethod != "POST" {
 		return fmt.Errorf("config: frontgo.cancelMethod: must be GET or POST, not %q", f.CancelMethod)

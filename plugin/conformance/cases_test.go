@@ -520,6 +520,11 @@ func callbackCases(t *testing.T, add func(vcase)) {
 	cb("duplicate checksum", signed+"&checksum=00", nil, false, "malformed")
 	cb("bad percent escape", "orderUuid=RES1%zz&status=RESERVED&checksum=00", nil, false, "malformed")
 	add(vcase{name: "callback: secret missing", fn: "verify_callback", input: []byte(`{"query":"a=b","now":1}`), code: "bad_input", rules: []string{"secret:required"}})
+	add(vcase{name: "callback: tolerance negative", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":-1}`), code: "bad_input", rules: []string{"toleranceSeconds:min"}})
+	// 9223372037 seconds would wrap a time.Duration to a negative tolerance,
+	// 18446744074 to 0.3 s: both refused, with the limit named.
+	add(vcase{name: "callback: tolerance past a week", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":604801}`), code: "bad_input", rules: []string{"toleranceSeconds:range"}})
+	add(vcase{name: "callback: tolerance that would wrap", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":18446744074}`), code: "bad_input", rules: []string{"toleranceSeconds:range"}})
 	add(vcase{name: "callback: scheme unknown", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"scheme":"md5"}`), code: "bad_input", rules: []string{"scheme:enum"}})
 }
 

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/frontgate/frontgate/plugin/abi"
@@ -33,6 +34,10 @@ var callbackReasons = []struct {
 	{callback.ErrMalformed, "malformed"},
 }
 
+// maxToleranceSeconds bounds the age a callback may have: a week, far more
+// than any clock skew or retry schedule.
+const maxToleranceSeconds = 7 * 24 * 60 * 60
+
 // verifyCallback checks a FrontGo callback. Input: {"query": raw query
 // string, "secret", "scheme"?, "now" (Unix seconds), "toleranceSeconds"?,
 // "requireTimestamp"?}. Data: the callback's parameters.
@@ -48,7 +53,13 @@ func verifyCallback(v jsonx.Value, w *jsonx.Writer) *opError {
 		}
 		cfg.Scheme = sc
 	}
-	if tol := in.int("toleranceSeconds", false); tol > 0 {
+	switch tol := in.int("toleranceSeconds", false); {
+	case tol < 0:
+		in.bad("toleranceSeconds", reservation.RuleMin, "must not be negative")
+	case tol > maxToleranceSeconds:
+		// Past this the seconds would not fit a time.Duration either.
+		in.bad("toleranceSeconds", reservation.RuleRange, "must be at most "+strconv.Itoa(maxToleranceSeconds)+" (a week)")
+	case tol > 0:
 		cfg.Tolerance = time.Duration(tol) * time.Second
 	}
 	if rt := v.Get("requireTimestamp"); !rt.Absent() {
