@@ -144,11 +144,23 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 	}
 	var orderDiscount money.Amount
 	for i, d := range ord.Discounts {
+		p := elem("discounts", i)
 		if d.Amount <= 0 {
-			p := elem("discounts", i)
 			c.add(p.at("amount"), RuleMin, "must be greater than 0")
+			continue
 		}
-		orderDiscount += d.Amount
+		if d.Amount > money.MaxAmount {
+			c.add(p.at("amount"), RuleRange, "must be at most "+money.MaxAmount.String())
+			continue
+		}
+		sum, err := orderDiscount.Add(d.Amount)
+		if err != nil {
+			// Summed unchecked, two huge discounts wrapped negative and
+			// the order went out at full price.
+			c.add(p.at("amount"), RuleRange, "the order's discounts add up to more than "+money.MaxAmount.String())
+			continue
+		}
+		orderDiscount = sum
 	}
 	if len(c.errs) > 0 {
 		return c.result("order")
@@ -212,8 +224,11 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 	if len(r.Products) > MaxLines {
 		c.add(at("lines"), RuleMaxItems, "become more than "+strconv.Itoa(MaxLines)+" FrontGo lines")
 	}
-	if r.Summary.GrandTotal <= 0 || r.Summary.GrandTotal > money.MaxAmount {
+	switch {
+	case r.Summary.GrandTotal <= 0:
 		c.add(at("lines"), RuleMin, "the order's total must be greater than 0")
+	case r.Summary.GrandTotal > money.MaxAmount:
+		c.add(at("lines"), RuleRange, "the order's total must be at most "+money.MaxAmount.String())
 	}
 	return c.result("order")
 }

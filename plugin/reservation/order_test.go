@@ -100,6 +100,14 @@ func TestFromOrderErrors(t *testing.T) {
 		{"discount above line", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 100, Quantity: 1, Discount: 101}}}, "order: invalid request: lines.0.discount: must not exceed the line total 1.00"},
 		{"order discount above products", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 100, Quantity: 1}, {Kind: LineShipping, Name: "S", UnitPrice: 1000, Quantity: 1}},
 			Discounts: []Discount{{Amount: 101}}}, "order: invalid request: discounts: the discounts, 1.01, exceed the product lines' total 1.00"},
+		// Two discounts whose unchecked sum wrapped negative: the order went
+		// out at full price without an error.
+		{"discounts that overflow", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 100000, Quantity: 1}}, Discounts: []Discount{{Amount: 1 << 62}, {Amount: 1 << 62}}},
+			"order: 2 invalid fields: discounts.0.amount: must be at most 1000000000000.00; discounts.1.amount: must be at most 1000000000000.00"},
+		{"discounts whose sum is too large", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 100000, Quantity: 1}}, Discounts: []Discount{{Amount: 60_000_000_000_000}, {Amount: 60_000_000_000_000}}},
+			"order: invalid request: discounts.1.amount: the order's discounts add up to more than 1000000000000.00"},
+		{"total past the maximum", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 60_000_000_000_000, Quantity: 1}, {Name: "B", UnitPrice: 60_000_000_000_000, Quantity: 1}}},
+			"order: invalid request: lines: the order's total must be at most 1000000000000.00"},
 		{"discount not positive", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 100, Quantity: 1}}, Discounts: []Discount{{Amount: 0}}}, "order: invalid request: discounts.0.amount: must be greater than 0"},
 	}
 	for _, tc := range tests {
