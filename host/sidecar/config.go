@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -304,8 +305,14 @@ func (c *Config) Validate(getenv func(string) string) error {
 			return fmt.Errorf("%s.webhookUrl: is required for kind %q", p, s.Kind)
 		}
 		if s.WebhookURL != "" {
-			if u, err := url.Parse(s.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			u, err := url.Parse(s.WebhookURL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				return fmt.Errorf("%s.webhookUrl: must be an absolute http(s) URL", p)
+			}
+			if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+				// The notifiers refuse it at every delivery: say so now,
+				// not in a log line per callback.
+				return fmt.Errorf("%s.webhookUrl: must use https (plain http only to this machine: localhost, 127.0.0.1 or ::1)", p)
 			}
 			if s.webhookSecret = getenv(s.WebhookSecretEnv); len(s.webhookSecret) < 16 {
 				return fmt.Errorf("%s.webhookSecretEnv: set %q to a secret of at least 16 characters", p, s.WebhookSecretEnv)
@@ -313,6 +320,15 @@ func (c *Config) Validate(getenv func(string) string) error {
 		}
 	}
 	return nil
+}
+
+// loopbackHost is the notifiers' test for a host plain http may reach.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func errOr(err error, s string) string {

@@ -50,6 +50,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"tax rate", `[0, 12, 15, 25]`, `[0, 125]`, `frontgo.taxRates.1`},
 		{"shop id", `"nettbutikk"`, `"nett butikk"`, `shops.0.id`},
 		{"pool size too large", `"poolSize": 2`, `"poolSize": 65`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
+		{"plain http webhook", `"https://shop.example/?wc-api=frontgate"`, `"http://shop.example/?wc-api=frontgate"`, `shops.0.webhookUrl: must use https`},
 		{"callback tolerance past a week", `"callbackTolerance": "15m"`, `"callbackTolerance": "200h"`, `frontgo.callbackTolerance: must be between 1s and 168h`},
 		{"pool size negative", `"poolSize": 2`, `"poolSize": -1`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
 	}
