@@ -28,7 +28,9 @@ type Config struct {
 
 	// TokenKeyEnv names the environment variable holding the key (32+
 	// bytes) that signs return and callback tokens; several keys,
-	// comma-separated "id:secret" pairs, allow rotation (first signs).
+	// comma-separated "id:secret" pairs, allow rotation (first signs). An
+	// id is 1-16 letters, digits, '-' or '_'; a secret holding ':' or ','
+	// is given with an id in front ("k1:…") and without a ','.
 	TokenKeyEnv string `json:"tokenKeyEnv"`
 
 	// Store is "memory" (default: one sidecar) or "redis" (several

@@ -63,12 +63,15 @@ func NewSigner(ids []string, secrets [][]byte) (*Signer, error) {
 		return nil, ErrNoKey
 	}
 	s := &Signer{}
+	// Errors name a key by its position, never by its id: an id that is
+	// not one may be part of a secret that was split where it should not
+	// have been.
 	for i, id := range ids {
 		if id == "" || strings.ContainsAny(id, ".~") || len(id) > 16 {
-			return nil, fmt.Errorf("signature: key id %q: must be 1-16 characters without '.' or '~'", id)
+			return nil, fmt.Errorf("signature: key #%d: its id must be 1-16 characters without '.' or '~'", i+1)
 		}
 		if len(secrets[i]) < MinKeyLen {
-			return nil, fmt.Errorf("signature: key %q: secret must be at least %d bytes", id, MinKeyLen)
+			return nil, fmt.Errorf("signature: key #%d: secret must be at least %d bytes", i+1, MinKeyLen)
 		}
 		s.keys = append(s.keys, key{id: id, secret: append([]byte(nil), secrets[i]...)})
 	}

@@ -368,6 +368,11 @@ func randomHex(n int) string {
 // tokenSigner reads FRONTGATE_TOKEN_KEY ("secret" or "id:secret,id:secret";
 // the first signs). Without it, a random key is made: links signed before a
 // restart then stop working, which is fine for the sandbox and logged.
+//
+// A part with a ':' is an id and a secret, and the id must look like one (1-16
+// letters, digits, '-' or '_'); a secret that holds ':' itself is given with
+// an id in front ("k1:pass:phrase…"). Errors never repeat what was given: it
+// may be a secret.
 func tokenSigner(spec string, log *slog.Logger) (*signature.Signer, error) {
 	if spec == "" {
 		log.Warn("no token key configured: using a random one; return and callback links will not survive a restart")
@@ -376,9 +381,14 @@ func tokenSigner(spec string, log *slog.Logger) (*signature.Signer, error) {
 	var ids []string
 	var keys [][]byte
 	for i, part := range strings.Split(spec, ",") {
-		id, secret, ok := strings.Cut(strings.TrimSpace(part), ":")
-		if !ok {
+		part = strings.TrimSpace(part)
+		id, secret, ok := strings.Cut(part, ":")
+		switch {
+		case !ok:
 			id, secret = fmt.Sprintf("k%d", i), part
+		case !keyID(id):
+			return nil, fmt.Errorf("config: token key #%d: what comes before its ':' is not a key id (1-16 letters, digits, '-' or '_'); "+
+				"give a secret that holds ':' with an id in front, such as k1:<secret>", i+1)
 		}
 		ids, keys = append(ids, id), append(keys, []byte(secret))
 	}
@@ -387,6 +397,19 @@ func tokenSigner(spec string, log *slog.Logger) (*signature.Signer, error) {
 		return nil, errors.New("config: token key: " + err.Error())
 	}
 	return s, nil
+}
+
+// keyID reports whether s can be a token key's id.
+func keyID(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func printSandboxHelp(w io.Writer, cfg sidecar.Config, sb *sandbox.Sandbox, env func(string) string, shopURL string) {

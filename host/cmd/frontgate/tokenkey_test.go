@@ -1,0 +1,63 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontgate/frontgate/host/signature"
+)
+
+// FRONTGATE_TOKEN_KEY: one secret, or id:secret pairs whose first signs. A
+// part whose text before ':' cannot be an id is refused without repeating
+// any of it: it was a secret holding ':', which used to be split there,
+// printed in part and used as a shorter key.
+func TestTokenSignerKeys(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	now := time.Unix(1_800_000_000, 0)
+	claims := signature.Claims{Purpose: "success", Shop: "s", Order: "o", Checkout: "c", Expires: now.Add(time.Hour).Unix()}
+	signs := func(spec string) *signature.Signer {
+		t.Helper()
+		s, err := tokenSigner(spec, log)
+		if err != nil {
+			t.Fatalf("%q: %v", spec, err)
+		}
+		return s
+	}
+	const secretA, secretB = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+
+	one := signs(secretA)
+	tok, err := one.Sign(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rotation: the new key signs, the old one still verifies.
+	rot := signs("k2:" + secretB + ", k0:" + secretA)
+	if _, err := rot.Verify(tok, "success", now); err != nil {
+		t.Fatalf("a token of the old key after rotation: %v", err)
+	}
+	if tok2, _ := rot.Sign(claims); !strings.HasPrefix(tok2, "k2.") {
+		t.Fatalf("the first key does not sign: %s", tok2)
+	}
+	// A secret holding ':' given with an id in front.
+	withColon := signs("k1:pass:phrase-0123456789-0123456789-abc")
+	if tok3, err := withColon.Sign(claims); err != nil || !strings.HasPrefix(tok3, "k1.") {
+		t.Fatalf("secret with a colon: %s, %v", tok3, err)
+	}
+
+	for _, spec := range []string{"Correct-Horse-Battery:staple-0123456789-0123456789", "pass phrase:0123456789abcdef0123456789abcdef"} {
+		_, err := tokenSigner(spec, log)
+		if err == nil {
+			t.Fatalf("%q accepted", spec)
+		}
+		before, after, _ := strings.Cut(spec, ":")
+		if strings.Contains(err.Error(), before) || strings.Contains(err.Error(), after) || !strings.Contains(err.Error(), "token key #1") {
+			t.Fatalf("%q: the error %q repeats the key or does not say which", spec, err)
+		}
+	}
+	if _, err := tokenSigner("k1:short", log); err == nil || strings.Contains(err.Error(), "short") {
+		t.Fatalf("a short secret: %v", err)
+	}
+}
