@@ -129,7 +129,9 @@ func allCases(t *testing.T) []vcase {
 	sub("products as a JSON array", nil, set("products", []any{map[string]any{"name": "Test", "productId": nil, "rate": 1, "tax": "0", "amount": 1}}))
 	sub("optional fields absent", nil, del("customerDetails.uuid"), del("customerDetails.personalNumber"), del("customerDetails.organizationId"),
 		del("referenceNo"), del("customerReference"), del("chargeValidity"), del("customerNotes"), del("tnc"), del("settings"), del("callback"))
-	sub("preferred language absent defaults to no", nil, del("customerDetails.preferredLanguage"))
+	// Required in Submit's table, which (unlike Create's) gives no default.
+	sub("preferred language absent", []string{"customerDetails.preferredLanguage:required"}, del("customerDetails.preferredLanguage"))
+	sub("preferred language null", []string{"customerDetails.preferredLanguage:required"}, set("customerDetails.preferredLanguage", nil))
 	for _, f := range []string{"type", "countryCode", "msisdn", "email", "name", "address"} {
 		sub("customer "+f+" missing", []string{"customerDetails." + f + ":required"}, del("customerDetails."+f))
 	}
@@ -256,6 +258,8 @@ func allCases(t *testing.T) []vcase {
 			ok:    want == nil, rules: want, code: codeFor(want)})
 	}
 	cre("the reference example", nil)
+	// Create's table: "If nothing is given it will set default to no".
+	cre("preferred language absent defaults to no", nil, del("customerDetails.preferredLanguage"))
 	cre("submitPayment missing", []string{"submitPayment:required"}, del("submitPayment"))
 	cre("via amex", []string{"submitPayment.via:enum"}, set("submitPayment.via", "amex"))
 	cre("via mastercard", nil, set("submitPayment.via", "mastercard"))

@@ -239,7 +239,14 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 	}
 	var f fields
 	c.members(root, at(""), true, set, &f)
-	c.customer(f[nCustomer], at("customerDetails"))
+	cp := at("customerDetails")
+	if cf, _, ok := c.customer(f[nCustomer], cp); ok && op == OpSubmit {
+		// Required for both in the reference, but only Create's table
+		// gives a default ("no") when it is missing.
+		if k := cf[cLanguage].Kind(); k == jsonx.Invalid || k == jsonx.Null {
+			c.add(cp.at("preferredLanguage"), RuleRequired, "is required")
+		}
+	}
 
 	c.timestamp(f[nOrderDate], at("orderDate"), true)
 	if due, ok := c.timestamp(f[nDueDate], at("dueDateForPaymentLink"), true); ok && !o.Now.IsZero() {
