@@ -1099,11 +1099,13 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 	}
 	shop := s.shops[c.Shop]
 	status := c.Status
-	if _, e := s.settle(ctx, c, "return:"+which); e == nil {
-		status = c.Status
-	} else {
-		s.log.Warn("could not confirm state on return", "checkout", c.CheckoutID, "err", e.Message)
-		status = "PENDING"
+	if s.mayConfirm(ctx, c, which) {
+		if _, e := s.settle(ctx, c, "return:"+which); e == nil {
+			status = c.Status
+		} else {
+			s.log.Warn("could not confirm state on return", "checkout", c.CheckoutID, "err", e.Message)
+			status = "PENDING"
+		}
 	}
 	target := c.FailureURL
 	if which == "success" && status != "CANCELLED" && status != "EXPIRED" {
@@ -1114,6 +1116,24 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 	}
 	s.m.returns(which, "ok")
 	return addQuery(target, map[string]string{"frontgate_checkout": c.CheckoutID, "frontgate_status": status}), nil
+}
+
+// returnConfirmEvery is how often a checkout's return pages may ask
+// FrontGo for its state.
+const returnConfirmEvery = 10 * time.Second
+
+// mayConfirm reports whether a return to page which ("success" or
+// "failure") may confirm c's state with FrontGo now: at most once per
+// returnConfirmEvery per checkout and page, across sidecars (per page, so
+// that a shopper declined, then paying at once, is confirmed on success).
+// A return link stays valid for a day past the checkout and sits in the
+// shopper's history; replayed, each hit was a GET details against the
+// FrontGo account's rate limit, which all its shops share. A return in
+// between uses the record, which the last confirmation (or a callback)
+// updated. If the store cannot answer, the return confirms.
+func (s *Service) mayConfirm(ctx context.Context, c *Checkout, which string) bool {
+	got, err := s.store.SetNX(ctx, "ret:"+which+":"+c.CheckoutID, []byte("1"), returnConfirmEvery)
+	return got || err != nil
 }
 
 func addQuery(raw string, kv map[string]string) string {

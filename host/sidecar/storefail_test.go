@@ -3,6 +3,9 @@ package sidecar
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -170,4 +173,43 @@ func TestCheckoutRecordNotStoredIsCancelled(t *testing.T) {
 	c = h.checkout("sf-4")
 	h.approve(c, "4111111111111111")
 	h.waitStatus(c.CheckoutID, "RESERVED")
+}
+
+// A return link replayed many times asks FrontGo for the reservation's state
+// at most once per returnConfirmEvery: each ask counts against the FrontGo
+// account's rate limit, which all its shops share. The replays still land on
+// the shop's page with the state the record holds.
+func TestReturnReplaysSpareTheRateLimit(t *testing.T) {
+	h := newHarness(t, native())
+	c := h.checkout("sf-5")
+	back := h.approve(c, "4111111111111111")
+	remaining := func() int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", h.sb.APIBase()+"/connect/reservations/details/"+c.ReservationUUID, nil)
+		req.Header.Set("Authorization", "Bearer "+fgToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		n, err := strconv.Atoi(resp.Header.Get("X-Ratelimit-Remaining"))
+		if err != nil {
+			t.Fatalf("X-Ratelimit-Remaining %q", resp.Header.Get("X-Ratelimit-Remaining"))
+		}
+		return n
+	}
+	before := remaining()
+	const replays = 60
+	for i := 0; i < replays; i++ {
+		r := h.get(back)
+		loc, _ := url.Parse(r.header.Get("Location"))
+		if r.status != 302 || loc.Query().Get("frontgate_status") != "RESERVED" {
+			t.Fatalf("replay %d: %d %s", i, r.status, loc)
+		}
+	}
+	// The probe's own two calls, the first return's confirmation, and
+	// whatever the callback cost meanwhile; not one per replay.
+	if used := before - remaining(); used > 4 {
+		t.Fatalf("%d replays of one return link used %d of FrontGo's rate limit", replays, used)
+	}
 }
