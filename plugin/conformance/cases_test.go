@@ -220,6 +220,15 @@ func allCases(t *testing.T) []vcase {
 		"0": map[string]any{"name": "A", "rate": num("99.90"), "tax": "25", "amount": num("99.90")},
 		"1": map[string]any{"name": "B", "rate": num("49.90"), "tax": "15", "amount": num("99.80")}}),
 		set("orderSummary", map[string]any{"subTotal": num("199.70"), "totalTax": num("32.99"), "grandTotal": num("199.70")}))
+	// 100 units of 1.01 at 25 %: 20.20 rounded per line, 100 × 0.20 = 20.00
+	// rounded per unit; the allowance is (100+1)/2 = 50 øre for the line.
+	hundred := func(total string) []edit {
+		return []edit{set("products", map[string]any{
+			"0": map[string]any{"name": "A", "rate": num("1.01"), "tax": "25", "amount": num("101.00")}}),
+			set("orderSummary", map[string]any{"subTotal": num("101.00"), "totalTax": num(total), "grandTotal": num("101.00")})}
+	}
+	sub("totalTax rounded per unit", nil, hundred("20.00")...)
+	sub("totalTax past per-unit rounding", []string{"orderSummary.totalTax:tax_total"}, hundred("19.69")...)
 	sub("totalTax of mixed rates", nil, set("products", map[string]any{
 		"0": map[string]any{"name": "A", "rate": num("125.00"), "tax": "25", "amount": num("250.00")},
 		"1": map[string]any{"name": "B", "rate": num("112.00"), "tax": "12", "amount": num("112.00")}}),

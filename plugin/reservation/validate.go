@@ -263,7 +263,7 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 		c.boolean(sf[sendEmail], at("sendOrderBy.email"), true)
 	}
 
-	subTotal, tax, linesOK, nLines := c.productLines(f[nProducts], at("products"), o)
+	subTotal, tax, linesOK, slack := c.productLines(f[nProducts], at("products"), o)
 	var sum fields
 	if c.members(f[nSummary], at("orderSummary"), true, summarySet, &sum) {
 		st, okS := c.nonNegative(sum[sSubTotal], at("orderSummary.subTotal"))
@@ -273,8 +273,8 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 			if okS && st != subTotal {
 				c.add(at("orderSummary.subTotal"), RuleSum, "must equal the sum of products.*.amount, "+subTotal.String()+", not "+st.String())
 			}
-			// Shops round tax per unit or per line; allow one øre per line.
-			if okT && absAmount(tt-tax) > money.Amount(nLines) {
+			// Shops round tax per line or per unit (see productLines).
+			if okT && absAmount(tt-tax) > slack {
 				c.add(at("orderSummary.totalTax"), RuleTaxTotal, "must equal the tax included in the products, "+tax.String()+", not "+tt.String())
 			}
 		}
@@ -382,7 +382,13 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 // frontgate reads products.*.amount as the line total, rate × quantity,
 // with tax included (see the README's "Money" section): the reference calls
 // it "Total product amount" for create and charge, and its examples agree.
-func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax money.Amount, ok bool, n int) {
+//
+// slack is how far a shop's totalTax may be from tax, the sum of each
+// line's included tax rounded once: a shop that rounds per line differs by
+// up to one øre a line, one that rounds each unit's tax and multiplies by
+// up to half an øre a unit and half for the line, so (q+1)/2 øre for q
+// units (at least one).
+func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax money.Amount, ok bool, slack money.Amount) {
 	var buf [lineRefsOnStack]lineRef
 	refs := c.lines(v, path, false, buf[:])
 	if refs == nil {
@@ -420,8 +426,13 @@ func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax 
 			return 0, 0, false, 0
 		}
 		tax += money.TaxIncluded(amt, tr)
+		q := money.Amount(1) // units on the line
+		if rate > 0 {
+			q = amt / rate
+		}
+		slack += max(1, (q+1)/2)
 	}
-	return sum, tax, ok, len(refs)
+	return sum, tax, ok, slack
 }
 
 // ValidateDetails checks the reservation identifier of a details request.
