@@ -193,7 +193,7 @@ func (c *respChecker) optStr(v jsonx.Value, path fpath) string {
 // strAt is optStr(obj.Get(key), parent.at(key)).
 func (c *respChecker) strAt(obj *jsonx.Cursor, key string, parent *fpath) string {
 	v := obj.Get(key)
-	if b, ok := v.Plain(); ok && len(b) > 0 && len(b) <= maxShortText && b[0] > ' ' && b[0] < 0x80 {
+	if b, ok := v.Plain(); ok && len(b) > 0 && b[0] > ' ' && b[0] < 0x80 {
 		return c.keep(b)
 	}
 	return c.optStr(v, parent.at(key))
@@ -286,8 +286,8 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 	out.ReferenceNumber = c.strAt(d, "referenceNumber", &p)
 	out.ChargeValidity = c.strAt(d, "chargeValidity", &p)
 	out.CustomerReference = c.strAt(d, "customerReference", &p)
-	out.CustomerNotes, _ = c.str(d.Get("customerNotes"), p.at("customerNotes"), false, maxLongText)
-	out.TermsAndCondition, _ = c.str(d.Get("termsAndCondition"), p.at("termsAndCondition"), false, maxLongText)
+	out.CustomerNotes, _ = c.str(d.Get("customerNotes"), p.at("customerNotes"), false, anyLength)
+	out.TermsAndCondition, _ = c.str(d.Get("termsAndCondition"), p.at("termsAndCondition"), false, anyLength)
 	if pd, ok := d.Object("paymentDetails"); ok {
 		pp := at("data.paymentDetails")
 		out.Payment.ReservedAt = c.strAt(&pd, "reservedAt", &pp)

@@ -233,3 +233,27 @@ func TestDecodeCheckedIntoReuses(t *testing.T) {
 		}
 	}
 }
+
+// The text fields of FrontGo's answers have no length limit but the
+// input's: a product name or terms longer than frontgate would send (typed
+// in FrontGo's portal, say) once made the whole details answer malformed,
+// so that no state of that reservation could be confirmed.
+func TestAnswersTakeLongText(t *testing.T) {
+	long := strings.Repeat("Dobbeltrom med frokost, ", 20) // 480 bytes
+	terms := strings.Repeat("Vilkår gjelder. ", 700)       // 11.9 kB
+	body := strings.Replace(string(readResponse(t, "details-200-concrete.json")), `"name": "Double room, 2 nights"`, `"name": "`+long+`"`, 1)
+	body = strings.Replace(body, `"termsAndCondition": null`, `"termsAndCondition": "`+terms+`"`, 1)
+	d, err := ParseDetails(Response{Status: 200, Body: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Products[0].Name != long || d.TermsAndCondition != terms {
+		t.Fatalf("name %d bytes, terms %d bytes", len(d.Products[0].Name), len(d.TermsAndCondition))
+	}
+	note := strings.Repeat("x", 20000)
+	hist := strings.Replace(string(readResponse(t, "history-200-reservationRetrievedSuccessfully.json")), `"note": null`, `"note": "`+note+`"`, 1)
+	evs, err := ParseHistory(Response{Status: 200, Body: []byte(hist)})
+	if err != nil || evs[0].Note != note {
+		t.Fatalf("history with a long note: %v", err)
+	}
+}

@@ -357,17 +357,17 @@ func ParseHistory(r Response) ([]HistoryEvent, error) {
 			}
 			var ev HistoryEvent
 			ev.UUID, _ = c.str(e.Get("uuid"), p.at("uuid"), true, 64)
-			ev.Title, _ = c.str(e.Get("title"), p.at("title"), true, maxShortText)
+			ev.Title, _ = c.str(e.Get("title"), p.at("title"), true, anyLength)
 			if s, ok := c.str(e.Get("datetime"), p.at("datetime"), true, 32); ok {
 				if !validHistoryTime(s) {
 					c.add(p.at("datetime"), RuleTimestamp, "must look like \"21.01.2024 04:00\"")
 				}
 				ev.DateTime = s
 			}
-			ev.SentTo, _ = c.str(e.Get("sentTo"), p.at("sentTo"), false, maxShortText)
+			ev.SentTo, _ = c.str(e.Get("sentTo"), p.at("sentTo"), false, anyLength)
 			ev.ActionBy, _ = c.lenientStr(e.Get("actionBy"), p.at("actionBy"))
-			ev.Note, _ = c.str(e.Get("note"), p.at("note"), false, maxLongText)
-			ev.PaymentMethod, _ = c.str(e.Get("paymentMethod"), p.at("paymentMethod"), false, maxShortText)
+			ev.Note, _ = c.str(e.Get("note"), p.at("note"), false, anyLength)
+			ev.PaymentMethod, _ = c.str(e.Get("paymentMethod"), p.at("paymentMethod"), false, anyLength)
 			ev.IsRefundable = c.optBool(e.Get("isRefundable"), p.at("isRefundable"))
 			if a := e.Get("amount"); !a.Absent() {
 				ev.Amount, _ = c.amount(a, p.at("amount"), false)
@@ -406,8 +406,14 @@ func (c *respChecker) lenientStr(v jsonx.Value, path fpath) (string, bool) {
 	if v.Kind() == jsonx.Number {
 		return c.keep(v.Raw()), true
 	}
-	return c.str(v, path, false, maxShortText)
+	return c.str(v, path, false, anyLength)
 }
+
+// anyLength is the length limit of the text fields of FrontGo's answers:
+// none but the input's own. FrontGo's schema gives none, no money or state
+// depends on them, and a name longer than frontgate would send (one made in
+// FrontGo's portal, say) must not make a whole answer unreadable.
+const anyLength = 0
 
 // optBool reads an optional boolean; FrontGo's PHP may also send 0 or 1.
 func (c *respChecker) optBool(v jsonx.Value, path fpath) bool {
