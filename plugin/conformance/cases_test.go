@@ -434,6 +434,26 @@ func buildCases(t *testing.T, add func(vcase)) {
 	add(vcase{name: "build: capture without lines", fn: "build_capture", input: input(t, map[string]any{"reservationUuid": uuid}),
 		code: "bad_input", rules: []string{"lines:required"}})
 	b("charge a line", "build_charge", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"name": "Minibar", "unitPrice": 4500, "quantity": 2, "taxRate": 25}}}, nil, `"amount":90.00`)
+	// Errors of the line-based builds name the caller's own lines.N fields,
+	// not the products.N of the FrontGo body built from them.
+	charge := func(line map[string]any) map[string]any {
+		l := map[string]any{"name": "Minibar", "unitPrice": 4500, "quantity": 2, "taxRate": 25}
+		for k, v := range line {
+			l[k] = v
+		}
+		return map[string]any{"reservationUuid": uuid, "lines": []any{l}}
+	}
+	b("charge a negative unit price", "build_charge", charge(map[string]any{"unitPrice": -4500}), []string{"lines.0.unitPrice:min"}, "")
+	b("charge a tax rate as a string", "build_charge", charge(map[string]any{"taxRate": " 25"}), nil, `"tax":"25"`)
+	shape := func(name, fn string, in map[string]any, want ...string) {
+		add(vcase{name: "build: " + name, fn: fn, input: input(t, in), code: "bad_input", rules: want})
+	}
+	shape("charge a tax rate of the wrong type", "build_charge", charge(map[string]any{"taxRate": true}), "lines.0.taxRate:type")
+	b("charge a tax rate past 100", "build_charge", charge(map[string]any{"taxRate": 125}), []string{"lines.0.taxRate:tax_rate"}, "")
+	shape("charge lines as an object", "build_charge", map[string]any{"reservationUuid": uuid, "lines": map[string]any{"0": map[string]any{}}}, "lines:type")
+	b("capture a zero amount", "build_capture", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"id": 298, "amount": 0}}}, []string{"lines.0.amount:min"}, "")
+	b("capture line id 0", "build_capture", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"id": 0, "amount": 100}}}, []string{"lines.0.id:min"}, "")
+	shape("refund no lines", "build_refund", map[string]any{"reservationUuid": uuid, "lines": []any{}, "source": "captured", "reference": "CAP123234"}, "lines:required")
 	b("cancel", "build_cancel", map[string]any{"reservationUuid": uuid, "note": "Out of stock"}, nil, `"method":"GET"`)
 	b("complete without a note", "build_complete", map[string]any{"reservationUuid": uuid}, []string{"note:required"}, "")
 	b("resend by e-mail", "build_resend", map[string]any{"reservationUuid": uuid, "email": "kari@example.no"}, nil, `"countryCode":null`)

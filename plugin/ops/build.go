@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"bytes"
 	"strconv"
 	"sync"
 
@@ -53,6 +54,9 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		if e := in.failed(); e != nil {
 			return e
 		}
+		if e := in.invalidErr(op); e != nil {
+			return e
+		}
 		c.GrandTotal = reservation.SumLines(c.Products)
 		body, err = reservation.BuildCapture(uuid, c)
 	case reservation.OpCharge:
@@ -60,6 +64,9 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		uuid := in.str("reservationUuid", true)
 		c := &reservation.Charge{Products: in.chargeLines(), AdditionalText: in.str("additionalText", false)}
 		if e := in.failed(); e != nil {
+			return e
+		}
+		if e := in.invalidErr(op); e != nil {
 			return e
 		}
 		c.GrandTotal = reservation.SumProducts(c.Products)
@@ -86,6 +93,9 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		uuid := in.str("reservationUuid", true)
 		r := &reservation.Refund{Products: in.lineAmounts(), Source: in.str("source", false), Reference: in.str("reference", false)}
 		if e := in.failed(); e != nil {
+			return e
+		}
+		if e := in.invalidErr(op); e != nil {
 			return e
 		}
 		r.GrandTotal = reservation.SumLines(r.Products)
@@ -200,11 +210,31 @@ func prefixed(err error, prefix string) error {
 	return err
 }
 
-// lineAmounts reads "lines": [{"id", "amount" (øre)}].
-func (in *input) lineAmounts() []reservation.LineAmount {
+// linesArray returns the input's "lines", recording why when it is not a
+// non-empty array (what, the shape of one line, for the message).
+func (in *input) linesArray(what string) (jsonx.Value, bool) {
 	ls := in.v.Get("lines")
-	if ls.Kind() != jsonx.Array {
-		in.bad("lines", reservation.RuleRequired, "must be an array of {id, amount}")
+	switch ls.Kind() {
+	case jsonx.Array:
+		if ls.Len() == 0 {
+			in.bad("lines", reservation.RuleRequired, "must hold at least one line "+what)
+			return ls, false
+		}
+		return ls, true
+	case jsonx.Invalid, jsonx.Null:
+		in.bad("lines", reservation.RuleRequired, "is required: an array of "+what)
+	default:
+		in.bad("lines", reservation.RuleType, "must be an array of "+what)
+	}
+	return ls, false
+}
+
+// lineAmounts reads "lines": [{"id", "amount" (øre)}]. Every rule a line
+// can break is reported at the caller's own lines.N.…, not at the
+// FrontGo body's products.N.… built from it.
+func (in *input) lineAmounts() []reservation.LineAmount {
+	ls, ok := in.linesArray("{id, amount}")
+	if !ok {
 		return nil
 	}
 	out := make([]reservation.LineAmount, 0, ls.Len())
@@ -216,20 +246,28 @@ func (in *input) lineAmounts() []reservation.LineAmount {
 			continue
 		}
 		l := reservation.LineAmount{ID: sub.int("id", true), Amount: money.Amount(sub.int("amount", true))}
-		for _, f := range sub.errs {
-			in.bad("lines."+strconv.Itoa(i)+"."+f.Path, f.Rule, f.Message)
+		if len(sub.errs) == 0 {
+			if l.ID <= 0 {
+				sub.invalid("id", reservation.RuleMin, "must be a product line id, greater than 0")
+			}
+			if l.Amount <= 0 {
+				sub.invalid("amount", reservation.RuleMin, "must be greater than 0 (øre)")
+			} else if l.Amount > money.MaxAmount {
+				sub.invalid("amount", reservation.RuleRange, "must be at most "+strconv.FormatInt(int64(money.MaxAmount), 10)+" øre")
+			}
 		}
+		in.adopt(sub, "lines."+strconv.Itoa(i)+".")
 		out = append(out, l)
 	}
 	return out
 }
 
 // chargeLines reads "lines": [{"name", "sku", "unitPrice" (øre), "quantity",
-// "taxRate" (percent)}] into product lines.
+// "taxRate" (percent, a number or a string holding one, as in orders)}]
+// into product lines, reporting every rule at lines.N.… as lineAmounts does.
 func (in *input) chargeLines() []reservation.Product {
-	ls := in.v.Get("lines")
-	if ls.Kind() != jsonx.Array {
-		in.bad("lines", reservation.RuleRequired, "must be an array of {name, unitPrice, quantity, taxRate}")
+	ls, ok := in.linesArray("{name, unitPrice, quantity, taxRate}")
+	if !ok {
 		return nil
 	}
 	out := make([]reservation.Product, 0, ls.Len())
@@ -243,27 +281,58 @@ func (in *input) chargeLines() []reservation.Product {
 		sub := &input{v: e, fn: in.fn}
 		name, sku := sub.str("name", true), sub.str("sku", false)
 		unit, qty := money.Amount(sub.int("unitPrice", true)), sub.int("quantity", true)
-		var rate money.Rate
-		if tr := e.Get("taxRate"); tr.Kind() != jsonx.Number {
-			sub.bad("taxRate", reservation.RuleRequired, "must be a number (percent)")
-		} else if r, err := money.ParseRate(tr.Raw()); err != nil {
-			sub.bad("taxRate", reservation.RuleTaxRate, "must be a percentage between 0 and 100")
-		} else {
-			rate = r
-		}
-		if qty <= 0 && len(sub.errs) == 0 {
-			sub.bad("quantity", reservation.RuleMin, "must be greater than 0")
-		}
+		rate := sub.taxRate("taxRate")
 		total, err := unit.Mul(qty)
-		if err != nil && len(sub.errs) == 0 {
-			sub.bad("quantity", reservation.RuleRange, "unit price × quantity is out of range")
+		if len(sub.errs) == 0 && len(sub.vals) == 0 {
+			switch {
+			case unit < 0:
+				sub.invalid("unitPrice", reservation.RuleMin, "must not be negative")
+			case qty <= 0:
+				sub.invalid("quantity", reservation.RuleMin, "must be greater than 0")
+			case err != nil:
+				sub.invalid("quantity", reservation.RuleRange, "unit price × quantity is out of range")
+			}
 		}
-		for _, f := range sub.errs {
-			in.bad(p+"."+f.Path, f.Rule, f.Message)
-		}
+		in.adopt(sub, p+".")
 		out = append(out, reservation.Product{Name: name, ProductID: sku, Rate: unit, Tax: rate, Amount: total})
 	}
 	return out
+}
+
+// taxRate reads a required tax rate in percent: a number, or a string
+// holding one (with blanks around it, as orders take it).
+func (in *input) taxRate(name string) money.Rate {
+	v := in.v.Get(name)
+	var text []byte
+	switch v.Kind() {
+	case jsonx.Number:
+		text = v.Raw()
+	case jsonx.String:
+		b, _ := v.StrBytes()
+		text = bytes.TrimSpace(b)
+	case jsonx.Invalid, jsonx.Null:
+		in.bad(name, reservation.RuleRequired, "is required: the tax rate in percent")
+		return 0
+	default:
+		in.bad(name, reservation.RuleType, "must be a number (percent)")
+		return 0
+	}
+	r, err := money.ParseRate(text)
+	if err != nil || r < 0 || r > money.Percent(100) {
+		in.invalid(name, reservation.RuleTaxRate, "must be a percentage between 0 and 100")
+		return 0
+	}
+	return r
+}
+
+// adopt records sub's errors as in's, under prefix.
+func (in *input) adopt(sub *input, prefix string) {
+	for _, f := range sub.errs {
+		in.bad(prefix+f.Path, f.Rule, f.Message)
+	}
+	for _, f := range sub.vals {
+		in.invalid(prefix+f.Path, f.Rule, f.Message)
+	}
 }
 
 func (e *opError) asError() error { return opErr{e} }

@@ -44,6 +44,24 @@ type input struct {
 	v    jsonx.Value
 	fn   string
 	errs []reservation.FieldError
+	// vals are values of the right shape that break a rule (a negative
+	// price, say): they answer as validation errors, like the core's own.
+	vals []reservation.FieldError
+}
+
+// invalid records a value that breaks a rule. Out of line like bad.
+//
+//go:noinline
+func (in *input) invalid(path, rule, msg string) {
+	in.vals = append(in.vals, reservation.FieldError{Path: path, Rule: rule, Message: msg})
+}
+
+// invalidErr is the validation error of in.vals for op, or nil.
+func (in *input) invalidErr(op string) *opError {
+	if len(in.vals) == 0 {
+		return nil
+	}
+	return fromErr(in.fn, &reservation.ValidationError{Op: op, Fields: in.vals})
 }
 
 // bad records a shape error. Out of line like reservation's checker.add.
