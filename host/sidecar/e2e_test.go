@@ -641,6 +641,13 @@ func TestCallbacks(t *testing.T) {
 	if r := h.get(h.base + "/v1/frontgo/callback/" + token + "?" + q); r.status != 403 {
 		t.Fatalf("callback for another reservation: %d", r.status)
 	}
+	// One naming an order id, as the documentation's example does
+	// (orderUuid=ODR123), is a hint for the checkout's own reservation.
+	q = callback.SignedQuery([]callback.Pair{{Key: "orderUuid", Value: "ODR123"}, {Key: "status", Value: "success"},
+		{Key: "createdAt", Value: itoa(now)}, {Key: "timestamp", Value: itoa(now)}}, []byte(fgSecret), callback.SchemeOrderedParams)
+	if r := h.get(h.base + "/v1/frontgo/callback/" + token + "?" + q); r.status != 200 || !bytes.Contains(r.body, []byte(`"duplicate"`)) {
+		t.Fatalf("callback naming an order id: %d %s", r.status, r.body)
+	}
 	// Bad checksums from the sandbox are refused and counted.
 	h.sb.ClearCallbackFaults()
 	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackBadChecksum}); err != nil {

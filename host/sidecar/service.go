@@ -783,7 +783,12 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 		}
 		return "", e
 	}
-	if c.ReservationUUID != "" && params.OrderUUID != c.ReservationUUID {
+	// The callback names the reservation in orderUuid, or, as the
+	// documentation's own example does ("ODR123"), something else: an
+	// order id frontgate cannot map. Only a reservation id other than the
+	// checkout's is refused; anything else is a hint like any callback, and
+	// the state is confirmed for the checkout's own reservation below.
+	if c.ReservationUUID != "" && params.OrderUUID != c.ReservationUUID && strings.HasPrefix(params.OrderUUID, "RES") {
 		s.m.callback("forged")
 		s.log.Warn("callback refused: reservation does not match the checkout", "checkout", c.CheckoutID)
 		return "", errorf(403, "forbidden", "callback refused")
