@@ -3,6 +3,7 @@ package reservation
 import (
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
+	"github.com/frontgate/frontgate/plugin/status"
 )
 
 // Details is the data of Get Reservation Details By UUID: the reservation's
@@ -10,8 +11,8 @@ import (
 // payment history. Amounts are in øre.
 type Details struct {
 	ReservationUUID string
-	// Status is FrontGo's status text as sent ("RESERVED", …); the status
-	// package parses it.
+	// Status is FrontGo's status in the reference's spelling ("RESERVED",
+	// …, as the status package writes it), or as sent when unknown.
 	Status            string
 	IsPaid            bool
 	Products          []DetailsProduct
@@ -231,6 +232,13 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 		out.ReservationUUID = s
 	}
 	out.Status, _ = c.str(d.Get("status"), p.at("status"), true, 64)
+	if st, err := status.Parse(out.Status); err == nil {
+		// Spelled as the reference does ("Reserved", "RESEVRED" and
+		// "partial_refunded" become RESERVED and PARTIAL REFUNDED), so
+		// that every consumer compares and tells one spelling; a status
+		// the package does not know stays as sent.
+		out.Status = st.String()
+	}
 	out.IsPaid = c.boolAt(d, "isPaid", &p)
 	if pl := d.Get("productList"); !pl.Absent() {
 		if pl.Kind() != jsonx.Array {

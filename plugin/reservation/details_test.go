@@ -257,3 +257,21 @@ func TestAnswersTakeLongText(t *testing.T) {
 		t.Fatalf("history with a long note: %v", err)
 	}
 }
+
+// A details status is read in the reference's spelling, so that whoever
+// compares or tells it (the sidecar's marks, the shop's events) sees one
+// spelling; an unknown status stays as sent.
+func TestDetailsStatusSpelling(t *testing.T) {
+	concrete := string(readResponse(t, "details-200-concrete.json"))
+	for sent, want := range map[string]string{"Captured": "CAPTURED", "RESEVRED": "RESERVED", "partial_refunded": "PARTIAL REFUNDED",
+		" captured ": "CAPTURED", "ON HOLD": "ON HOLD"} {
+		body := strings.Replace(concrete, `"status": "CAPTURED"`, `"status": "`+sent+`"`, 1)
+		if body == concrete {
+			t.Fatal(`the concrete answer holds no "status": "CAPTURED"`)
+		}
+		d, err := ParseDetails(Response{Status: 200, Body: []byte(body)})
+		if err != nil || d.Status != want {
+			t.Errorf("status %q: %q, %v; want %q", sent, d.Status, err, want)
+		}
+	}
+}
