@@ -84,6 +84,14 @@ type FrontGoConfig struct {
 	// CallbackTolerance is how old a callback's timestamp may be: 1s to a
 	// week (168h); 15m by default.
 	CallbackTolerance Duration `json:"callbackTolerance"`
+	// CallbackTimestampOptional accepts callbacks that carry no timestamp
+	// (false by default: a callback without one is refused as stale). The
+	// legacy-v1 checksum covers no timestamp, and whether such accounts'
+	// callbacks still carry one is undocumented: set it for them if their
+	// callbacks are refused as "missing timestamp". Replays are then
+	// stopped only by the once-only marks, and every callback is a hint
+	// confirmed with GET details in any case.
+	CallbackTimestampOptional bool `json:"callbackTimestampOptional"`
 	// CancelMethod is GET (the reference) or POST (an older revision).
 	CancelMethod string   `json:"cancelMethod"`
 	Timeout      Duration `json:"timeout"`

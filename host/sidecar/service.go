@@ -763,7 +763,8 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 		Status    string `json:"status"`
 	}
 	in := map[string]any{"query": rawQuery, "secret": s.cfg.FrontGo.secret, "scheme": s.cfg.FrontGo.CallbackScheme,
-		"now": s.now().Unix(), "toleranceSeconds": int64(time.Duration(s.cfg.FrontGo.CallbackTolerance) / time.Second)}
+		"now": s.now().Unix(), "toleranceSeconds": int64(time.Duration(s.cfg.FrontGo.CallbackTolerance) / time.Second),
+		"requireTimestamp": !s.cfg.FrontGo.CallbackTimestampOptional}
 	if e := s.call(ctx, abi.FuncVerifyCallback, in, &params); e != nil {
 		reason := "forged"
 		if e.Code == abi.CodeCallback && strings.Contains(e.Message, "stale") {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/frontgate/frontgate/host/sandbox"
 	"github.com/frontgate/frontgate/host/store"
+	"github.com/frontgate/frontgate/plugin/callback"
 )
 
 // failingStore fails the next n Gets or Sets of keys with a prefix, as a
@@ -211,5 +212,36 @@ func TestReturnReplaysSpareTheRateLimit(t *testing.T) {
 	// whatever the callback cost meanwhile; not one per replay.
 	if used := before - remaining(); used > 4 {
 		t.Fatalf("%d replays of one return link used %d of FrontGo's rate limit", replays, used)
+	}
+}
+
+// A callback without a timestamp (an account on the legacy-v1 checksum,
+// which covers none) is refused as stale by default, and taken, as a hint
+// confirmed with FrontGo, with frontgo.callbackTimestampOptional.
+func TestCallbackWithoutTimestamp(t *testing.T) {
+	for _, optional := range []bool{false, true} {
+		h := newHarness(t, native(), func(c *Config, _ *sandbox.Config) { c.FrontGo.CallbackTimestampOptional = optional })
+		if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
+			t.Fatal(err)
+		}
+		c := h.checkout("sf-6")
+		h.approve(c, "4111111111111111")
+		recs, err := h.sb.WaitCallbacks(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(recs[0].URL)
+		now := strconv.FormatInt(time.Now().Unix(), 10)
+		q := callback.SignedQuery([]callback.Pair{{Key: "orderUuid", Value: c.ReservationUUID}, {Key: "status", Value: "RESERVED"},
+			{Key: "createdAt", Value: now}, {Key: "paymentMethod", Value: "Visa"}}, []byte(fgSecret), callback.SchemeOrderedParams)
+		r := h.get(h.base + u.Path + "?" + q)
+		switch {
+		case !optional && r.status != 403:
+			t.Fatalf("without a timestamp, by default: %d %s", r.status, r.body)
+		case optional && r.status != 200:
+			t.Fatalf("without a timestamp, optional: %d %s", r.status, r.body)
+		case optional:
+			h.waitStatus(c.CheckoutID, "RESERVED")
+		}
 	}
 }
