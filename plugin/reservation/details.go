@@ -1,6 +1,8 @@
 package reservation
 
 import (
+	"bytes"
+
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
 	"github.com/frontgate/frontgate/plugin/status"
@@ -175,9 +177,54 @@ func (c *respChecker) optAmount(v jsonx.Value, path fpath) money.Amount {
 	if v.Absent() {
 		return 0
 	}
+	if a, ok := floatNoise(v); ok {
+		return a
+	}
 	a, _ := c.amount(v, path, false)
 	return a
 }
+
+// floatNoise reads a JSON number of a FrontGo answer that has more than two
+// decimals only because FrontGo's PHP printed a float in full: with
+// serialize_precision 17, 149.95 × 3 comes out as 449.84999999999997. A
+// number whose decimals after the second begin with six 0s or six 9s is the
+// øre it is that close to; any other is not noise, and the caller refuses
+// it (RulePrecision) as before. (On the digits, not through float64: the
+// float parser would add 40 KB to the wasm module.)
+func floatNoise(v jsonx.Value) (money.Amount, bool) {
+	raw := v.Raw()
+	if v.Kind() != jsonx.Number || bytes.ContainsAny(raw, "eE") {
+		return 0, false
+	}
+	dot := bytes.IndexByte(raw, '.')
+	if dot < 0 || len(raw)-dot-1 < 2+noiseRun {
+		return 0, false
+	}
+	run := raw[dot+3 : dot+3+noiseRun]
+	up := bytes.Count(run, []byte{'9'}) == noiseRun
+	if !up && bytes.Count(run, []byte{'0'}) != noiseRun {
+		return 0, false
+	}
+	a, err := money.ParseAmount(raw[:dot+3])
+	if err != nil {
+		return 0, false
+	}
+	if up {
+		if raw[0] == '-' {
+			a--
+		} else {
+			a++
+		}
+	}
+	if a > money.MaxAmount || a < -money.MaxAmount {
+		return 0, false
+	}
+	return a, true
+}
+
+// noiseRun is how many 0s or 9s after an amount's second decimal make the
+// rest float noise.
+const noiseRun = 6
 
 func (c *respChecker) optStr(v jsonx.Value, path fpath) string {
 	s, _ := c.lenientStr(v, path)

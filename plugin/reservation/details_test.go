@@ -275,3 +275,26 @@ func TestDetailsStatusSpelling(t *testing.T) {
 		}
 	}
 }
+
+// Amounts of FrontGo's answers that carry float noise (PHP printing a float
+// in full: 149.95 × 3 as 449.84999999999997) are read as the øre they
+// mean; a real third decimal still makes the answer malformed.
+func TestAnswerAmountsWithFloatNoise(t *testing.T) {
+	concrete := string(readResponse(t, "details-200-concrete.json"))
+	for sent, want := range map[string]string{"449.84999999999997": "449.85", "0.30000000000000004": "0.30", "1.0000000000000002": "1.00", "449.8400000001": "449.84"} {
+		body := strings.Replace(concrete, `"grandTotal": 2950.85`, `"grandTotal": `+sent, 1)
+		if body == concrete {
+			t.Fatal(`the concrete answer holds no "grandTotal": 2950.85`)
+		}
+		d, err := ParseDetails(Response{Status: 200, Body: []byte(body)})
+		if err != nil || d.GrandTotal.String() != want {
+			t.Errorf("grandTotal %s: %v, %v; want %s", sent, d, err, want)
+		}
+	}
+	for _, sent := range []string{"449.845", "449.8451", "1e-3"} {
+		body := strings.Replace(concrete, `"grandTotal": 2950.85`, `"grandTotal": `+sent, 1)
+		if _, err := ParseDetails(Response{Status: 200, Body: []byte(body)}); err == nil || !strings.Contains(err.Error(), "grandTotal") {
+			t.Errorf("grandTotal %s read without an error (%v)", sent, err)
+		}
+	}
+}

@@ -370,7 +370,11 @@ func ParseHistory(r Response) ([]HistoryEvent, error) {
 			ev.PaymentMethod, _ = c.str(e.Get("paymentMethod"), p.at("paymentMethod"), false, anyLength)
 			ev.IsRefundable = c.optBool(e.Get("isRefundable"), p.at("isRefundable"))
 			if a := e.Get("amount"); !a.Absent() {
-				ev.Amount, _ = c.amount(a, p.at("amount"), false)
+				if n, ok := floatNoise(a); ok {
+					ev.Amount = n
+				} else {
+					ev.Amount, _ = c.amount(a, p.at("amount"), false)
+				}
 			}
 			out = append(out, ev)
 		}
