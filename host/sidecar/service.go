@@ -522,7 +522,7 @@ func (s *Service) urls(c *Checkout) (map[string]string, error) {
 }
 
 // keepCheckout stores a new checkout's record and its reservation's owner,
-// trying each a few times over about a third of a second: they are what
+// trying each up to three times within 150 ms: they are what
 // every later callback, return and reconcile run finds the reservation by.
 // The request's cancellation does not stop them.
 func (s *Service) keepCheckout(ctx context.Context, c *Checkout) error {
