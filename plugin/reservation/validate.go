@@ -263,7 +263,7 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 		c.boolean(sf[sendEmail], at("sendOrderBy.email"), true)
 	}
 
-	subTotal, tax, linesOK, slack := c.productLines(f[nProducts], at("products"), o)
+	subTotal, tax, linesOK, nLines := c.productLines(f[nProducts], at("products"), o, nil)
 	var sum fields
 	if c.members(f[nSummary], at("orderSummary"), true, summarySet, &sum) {
 		st, okS := c.nonNegative(sum[sSubTotal], at("orderSummary.subTotal"))
@@ -273,8 +273,10 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 			if okS && st != subTotal {
 				c.add(at("orderSummary.subTotal"), RuleSum, "must equal the sum of products.*.amount, "+subTotal.String()+", not "+st.String())
 			}
-			// Shops round tax per line or per unit (see productLines).
-			if okT && absAmount(tt-tax) > slack {
+			// Shops round tax per line (one øre a line) or per unit (see
+			// productLines); the units are counted only when the first
+			// allowance is not enough.
+			if d := absAmount(tt - tax); okT && d > money.Amount(nLines) && d > perUnitSlack(f[nProducts], o) {
 				c.add(at("orderSummary.totalTax"), RuleTaxTotal, "must equal the tax included in the products, "+tax.String()+", not "+tt.String())
 			}
 		}
@@ -383,12 +385,12 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 // with tax included (see the README's "Money" section): the reference calls
 // it "Total product amount" for create and charge, and its examples agree.
 //
-// slack is how far a shop's totalTax may be from tax, the sum of each
-// line's included tax rounded once: a shop that rounds per line differs by
-// up to one øre a line, one that rounds each unit's tax and multiplies by
-// up to half an øre a unit and half for the line, so (q+1)/2 øre for q
-// units (at least one).
-func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax money.Amount, ok bool, slack money.Amount) {
+// With slack, it also adds up how far a shop's totalTax may be from tax, the
+// sum of each line's included tax rounded once: a shop that rounds per line
+// differs by up to one øre a line, one that rounds each unit's tax and
+// multiplies by up to half an øre a unit and half for the line, so (q+1)/2
+// øre for q units (at least one).
+func (c *checker) productLines(v jsonx.Value, path fpath, o *Options, slack *money.Amount) (sum, tax money.Amount, ok bool, n int) {
 	var buf [lineRefsOnStack]lineRef
 	refs := c.lines(v, path, false, buf[:])
 	if refs == nil {
@@ -426,13 +428,25 @@ func (c *checker) productLines(v jsonx.Value, path fpath, o *Options) (sum, tax 
 			return 0, 0, false, 0
 		}
 		tax += money.TaxIncluded(amt, tr)
-		q := money.Amount(1) // units on the line
-		if rate > 0 {
-			q = amt / rate
+		if slack != nil {
+			q := money.Amount(1) // units on the line
+			if rate > 0 {
+				q = amt / rate
+			}
+			*slack += max(1, (q+1)/2)
 		}
-		slack += max(1, (q+1)/2)
 	}
-	return sum, tax, ok, slack
+	return sum, tax, ok, len(refs)
+}
+
+// perUnitSlack is productLines' slack of valid lines v, counted apart: it
+// takes a division a line, which only a totalTax off by more than an øre
+// a line needs.
+func perUnitSlack(v jsonx.Value, o *Options) money.Amount {
+	var c checker
+	var slack money.Amount
+	c.productLines(v, at("products"), o, &slack)
+	return slack
 }
 
 // ValidateDetails checks the reservation identifier of a details request.
@@ -478,7 +492,7 @@ func linesDoc(op, uuid string, body []byte, o *Options) (*jsonx.Doc, error) {
 	var f fields
 	c.members(root, at(""), true, linesSet, &f)
 	if op == OpCharge {
-		sum, _, ok, _ = c.productLines(f[lnProducts], at("products"), o)
+		sum, _, ok, _ = c.productLines(f[lnProducts], at("products"), o, nil)
 		if ok && sum == 0 {
 			c.add(at("products"), RuleMin, "must charge more than 0")
 		}
