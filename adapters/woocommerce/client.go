@@ -83,7 +83,12 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
-	resp, err := hc.Do(req)
+	// Redirects are not followed, the given client's included: Go keeps
+	// the Authorization header on a redirect to the same host, also from
+	// https to plain http, which would send the key in the clear.
+	noFollow := *hc
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("woocommerce: GET %s: %w", path, unwrapURL(err))
 	}
