@@ -109,6 +109,32 @@ class Frontgate_Order_Actions {
 	 * @param string   $from  The status before.
 	 */
 	private function capture( $order, $uuid, $from ) {
+		$reserved = self::reserved_total( $order );
+		try {
+			$total = Frontgate_Money::to_minor( $order->get_total() );
+		} catch ( Exception $e ) {
+			$total = null;
+		}
+		if ( null !== $reserved && null !== $total && $total < $reserved ) {
+			// A capture takes all that is reserved: more than the order
+			// now asks, after an edit. Not done; the merchant decides.
+			Frontgate_Outcome_Handler::$applying = true;
+			try {
+				$order->update_status(
+					$from,
+					sprintf(
+						/* translators: 1: order total, 2: reserved amount */
+						__( 'FrontGo: not captured. The order totals %1$s NOK but %2$s NOK is reserved, and a capture takes all of it. Capture the right amount in FrontGo, or cancel and let the customer pay again.', 'frontgate-woocommerce' ),
+						Frontgate_Money::format( $total ),
+						Frontgate_Money::format( $reserved )
+					)
+				);
+			} finally {
+				Frontgate_Outcome_Handler::$applying = false;
+			}
+			self::notice( $order, __( 'The order total is less than FrontGo holds; nothing was captured. See the order notes.', 'frontgate-woocommerce' ) );
+			return;
+		}
 		try {
 			$this->gateway->client()->operate( $uuid, 'capture', array(), Frontgate_Sidecar_Client::idempotency_key( 'capture', $order->get_order_key(), $uuid ) );
 			$order->add_order_note( __( 'FrontGo: capture requested; the order is marked paid when FrontGo confirms it.', 'frontgate-woocommerce' ) );
@@ -123,6 +149,28 @@ class Frontgate_Order_Actions {
 			}
 			self::notice( $order, __( 'The FrontGo capture failed; see the order notes.', 'frontgate-woocommerce' ) );
 		}
+	}
+
+	/**
+	 * What FrontGo holds for the order, in øre: the sum of its reservation
+	 * lines as the details gave them (see Frontgate_Outcome_Handler), or
+	 * null when they are not known.
+	 *
+	 * @param WC_Order $order Order.
+	 * @return int|null
+	 */
+	private static function reserved_total( $order ) {
+		$ids = $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS );
+		if ( ! is_array( $ids ) || empty( $ids ) ) {
+			return null;
+		}
+		$sum = 0;
+		foreach ( $ids as $lines ) {
+			foreach ( (array) $lines as $l ) {
+				$sum += isset( $l[1] ) ? (int) $l[1] : 0;
+			}
+		}
+		return $sum;
 	}
 
 	/**

@@ -131,7 +131,7 @@ class Frontgate_Outcome_Handler {
 			}
 			$order->update_meta_data( self::META_STATUS, $status );
 
-			$out = Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings );
+			$out = self::held_back( $order, $status, Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings ), $details, $reservation_uuid );
 			if ( is_array( $expected ) && isset( $expected['status'] ) && (string) $expected['status'] !== (string) $out['status'] ) {
 				$this->log->warning( 'the sidecar expects another order status; check the reserved status setting on both', $ctx + array( 'sidecar' => $expected['status'], 'plugin' => $out['status'] ) );
 			}
@@ -142,6 +142,61 @@ class Frontgate_Outcome_Handler {
 			self::$applying = false;
 			Frontgate_Lock::release( 'order_' . (int) $order_id, $token );
 		}
+	}
+
+	/**
+	 * Holds back an outcome that would take the order as reserved or paid
+	 * when FrontGo holds (RESERVED) or took (CAPTURED, CHARGED) less than
+	 * the order's total, or the order is not in kroner: the order was
+	 * edited after the payment link went out, say. Instead the order goes
+	 * on hold, is not marked paid, and a note says what differs; the
+	 * merchant decides. Without details (amounts unknown) the outcome
+	 * stands.
+	 *
+	 * @param WC_Order   $order   The order.
+	 * @param string     $status  FrontGo's status.
+	 * @param array      $out     The outcome for the status.
+	 * @param array|null $details The reservation details (money in øre).
+	 * @param string     $r       The reservation.
+	 * @return array The outcome to apply.
+	 */
+	public static function held_back( $order, $status, array $out, $details, $r ) {
+		if ( ! is_array( $details ) || ! in_array( $status, array( 'RESERVED', 'CAPTURED', 'CHARGED' ), true ) ) {
+			return $out;
+		}
+		$pay = isset( $details['payment'] ) && is_array( $details['payment'] ) ? $details['payment'] : array();
+		if ( 'RESERVED' === $status ) {
+			$held = isset( $pay['reserved'] ) ? (int) $pay['reserved'] : ( isset( $details['grandTotal'] ) ? (int) $details['grandTotal'] : null );
+		} elseif ( isset( $pay['captured'] ) || isset( $pay['charged'] ) ) {
+			$held = ( isset( $pay['captured'] ) ? (int) $pay['captured'] : 0 ) + ( isset( $pay['charged'] ) ? (int) $pay['charged'] : 0 );
+		} else {
+			$held = null; // Amounts not given.
+		}
+		if ( null === $held ) {
+			return $out;
+		}
+		$currency = strtoupper( (string) $order->get_currency() );
+		try {
+			$total = Frontgate_Money::to_minor( $order->get_total() );
+		} catch ( Exception $e ) {
+			$total = PHP_INT_MAX;
+		}
+		if ( 'NOK' === $currency && $held >= $total ) {
+			return $out;
+		}
+		return array(
+			'status'           => 'on-hold',
+			'payment_complete' => false,
+			'note'             => sprintf(
+				/* translators: 1: reservation id, 2: FrontGo status, 3: amount FrontGo holds or took, 4: order total, 5: order currency */
+				__( 'FrontGo: reservation %1$s is %2$s for %3$s NOK, but the order totals %4$s %5$s. The order is on hold and not marked paid: check it before shipping.', 'frontgate-woocommerce' ),
+				$r,
+				$status,
+				Frontgate_Money::format( $held ),
+				$order->get_total(),
+				$currency
+			),
+		);
 	}
 
 	/**

@@ -1,0 +1,89 @@
+<?php
+/**
+ * Amounts: an order is not taken as reserved or paid for less than its
+ * total, and not captured for more.
+ *
+ * @package Frontgate_WooCommerce
+ */
+
+// phpcs:disable
+
+function frontgate_t_amount_order( $id, $total, $status, array $meta ) {
+	return WC_Order::create(
+		$id,
+		array(
+			'status' => $status,
+			'props'  => array( 'total' => $total ),
+			'meta'   => array_merge( array( '_frontgate_reservation_uuid' => 'RSRV9' ), $meta ),
+		)
+	);
+}
+
+function frontgate_t_amount_event( $id, $status, array $payment ) {
+	return frontgate_t_event(
+		$status,
+		array(
+			'orderId'         => (string) $id,
+			'reservationUuid' => 'RSRV9',
+			'id'              => Frontgate_Signature::event_id( 'RSRV9', $status ),
+			'details'         => array( 'status' => $status, 'grandTotal' => isset( $payment['reserved'] ) ? $payment['reserved'] : 0, 'payment' => $payment, 'products' => array() ),
+		)
+	);
+}
+
+// The merchant edited the on-hold order up after the reservation; the
+// capture took what was reserved. The order is not marked paid.
+function frontgate_test_amounts_short_capture_is_not_paid() {
+	frontgate_t_amount_order( 201, '1500.00', 'on-hold', array( '_frontgate_status' => 'RESERVED' ) );
+	frontgate_assert_same( array( 200, array( 'result' => 'applied' ) ), frontgate_t_post( frontgate_t_amount_event( 201, 'CAPTURED', array( 'reserved' => 100000, 'captured' => 100000, 'charged' => 0 ) ) ) );
+	$o = wc_get_order( 201 );
+	frontgate_assert_same( false, $o->is_paid(), 'paid' );
+	frontgate_assert_same( 'on-hold', $o->get_status() );
+	frontgate_assert_same( 'CAPTURED', $o->get_meta( '_frontgate_status' ), 'FrontGo\'s status is still recorded' );
+	frontgate_assert_same(
+		array( 'FrontGo: reservation RSRV9 is CAPTURED for 1000.00 NOK, but the order totals 1500.00 NOK. The order is on hold and not marked paid: check it before shipping.' ),
+		$o->notes()
+	);
+}
+
+// The same amounts as the order: paid, as always.
+function frontgate_test_amounts_full_capture_is_paid() {
+	frontgate_t_amount_order( 202, '1500.00', 'on-hold', array( '_frontgate_status' => 'RESERVED' ) );
+	frontgate_t_post( frontgate_t_amount_event( 202, 'CAPTURED', array( 'reserved' => 150000, 'captured' => 150000, 'charged' => 0 ) ) );
+	$o = wc_get_order( 202 );
+	frontgate_assert_same( true, $o->is_paid(), 'paid' );
+	frontgate_assert_same( 'processing', $o->get_status() );
+}
+
+// A reservation for less than a pending order (edited after the link went
+// out) does not take it to processing, whatever the reserved status.
+function frontgate_test_amounts_short_reservation_stays_on_hold() {
+	frontgate_t_amount_order( 203, '1500.00', 'pending', array() );
+	$h = new Frontgate_Outcome_Handler( new Frontgate_Logger( true ), array( 'reserved_status' => 'processing' ), 0.3 );
+	$details = array( 'grandTotal' => 140000, 'payment' => array( 'reserved' => 140000 ) );
+	frontgate_assert_same( 'applied', $h->apply( 203, 'RSRV9', 'RESERVED', 'webhook', $details ) );
+	$o = wc_get_order( 203 );
+	frontgate_assert_same( 'on-hold', $o->get_status() );
+	frontgate_assert_true( false !== strpos( implode( ' ', $o->notes() ), 'is RESERVED for 1400.00 NOK, but the order totals 1500.00 NOK' ), 'the note says what differs' );
+}
+
+// The merchant edited the order down after the reservation: a capture
+// would take all that is reserved, more than the order. Not sent.
+function frontgate_test_amounts_capture_refused_above_the_order() {
+	frontgate_load();
+	frontgate_t_gateway();
+	frontgate_t_amount_order(
+		204,
+		'1000.00',
+		'completed',
+		array(
+			'_frontgate_status'   => 'RESERVED',
+			'_frontgate_line_ids' => array( '1' => array( array( 9001, 100000 ) ), '2' => array( array( 9002, 50000 ) ) ),
+		)
+	);
+	frontgate_stub_fire( 'woocommerce_order_status_changed', 204, 'on-hold', 'completed', wc_get_order( 204 ) );
+	frontgate_assert_same( 0, count( $GLOBALS['frontgate_test_requests'] ), 'requests to the sidecar' );
+	$o = wc_get_order( 204 );
+	frontgate_assert_same( 'on-hold', $o->get_status(), 'back where it was' );
+	frontgate_assert_true( false !== strpos( implode( ' ', $o->notes() ), 'not captured. The order totals 1000.00 NOK but 1500.00 NOK is reserved' ), 'the note says why' );
+}
