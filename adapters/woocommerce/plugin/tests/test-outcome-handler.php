@@ -224,3 +224,16 @@ function frontgate_test_outcomes_table() {
 	frontgate_assert_same( false, Frontgate_Outcomes::is_stale( 'CHARGED', 'CAPTURED' ) );
 	frontgate_assert_same( false, Frontgate_Outcomes::is_stale( 'RESERVED', '' ) );
 }
+
+// A charge after a partial refund, then completion, are news (the core's
+// rule), not late events: the order records both.
+function frontgate_test_outcome_charge_after_partial_refund() {
+	frontgate_t_order( 202, array( '_frontgate_reservation_uuid' => 'RSRV1' ) );
+	$h   = frontgate_t_handler();
+	$got = array();
+	foreach ( array( 'RESERVED', 'CAPTURED', 'PARTIAL REFUNDED', 'CHARGED', 'COMPLETED', 'CAPTURED' ) as $s ) {
+		$got[] = $s . '=' . $h->apply( 202, 'RSRV1', $s, 'webhook' );
+	}
+	frontgate_assert_same( 'RESERVED=applied CAPTURED=applied PARTIAL REFUNDED=applied CHARGED=applied COMPLETED=applied CAPTURED=duplicate', implode( ' ', $got ) );
+	frontgate_assert_same( 'COMPLETED', wc_get_order( 202 )->get_meta( '_frontgate_status' ) );
+}

@@ -14,22 +14,39 @@ defined( 'ABSPATH' ) || exit;
 class Frontgate_Outcomes {
 
 	/**
-	 * Order of statuses: an event for a status ranked below the order's
-	 * current one arrived late and changes nothing.
+	 * Order of statuses along a reservation's life, the core's
+	 * (plugin/status, Rank): the three ends share the last rank.
 	 *
 	 * @var array<string,int>
 	 */
 	const RANK = array(
-		'SENT'              => 10,
-		'RESERVED NOT PAID' => 20,
-		'RESERVED'          => 30,
-		'CAPTURED'          => 40,
-		'CHARGED'           => 40,
-		'COMPLETED'         => 50,
-		'PARTIAL REFUNDED'  => 60,
-		'REFUNDED'          => 70,
-		'CANCELLED'         => 80,
-		'EXPIRED'           => 80,
+		'SENT'              => 1,
+		'RESERVED NOT PAID' => 2,
+		'RESERVED'          => 3,
+		'CAPTURED'          => 4,
+		'CHARGED'           => 5,
+		'PARTIAL REFUNDED'  => 6,
+		'REFUNDED'          => 7,
+		'COMPLETED'         => 8,
+		'CANCELLED'         => 8,
+		'EXPIRED'           => 8,
+	);
+
+	/**
+	 * The statuses each may move to in one step, the core's (plugin/status):
+	 * some rank lower (a charge after a refund, a refund after completion).
+	 *
+	 * @var array<string,string[]>
+	 */
+	const NEXT = array(
+		'SENT'              => array( 'RESERVED NOT PAID', 'RESERVED', 'EXPIRED', 'CANCELLED' ),
+		'RESERVED NOT PAID' => array( 'RESERVED', 'EXPIRED', 'CANCELLED' ),
+		'RESERVED'          => array( 'CAPTURED', 'CHARGED', 'CANCELLED', 'EXPIRED' ),
+		'CAPTURED'          => array( 'CHARGED', 'COMPLETED', 'PARTIAL REFUNDED', 'REFUNDED' ),
+		'CHARGED'           => array( 'COMPLETED', 'PARTIAL REFUNDED', 'REFUNDED' ),
+		'PARTIAL REFUNDED'  => array( 'CHARGED', 'COMPLETED', 'REFUNDED' ),
+		'REFUNDED'          => array( 'CHARGED', 'COMPLETED' ),
+		'COMPLETED'         => array( 'PARTIAL REFUNDED', 'REFUNDED' ),
 	);
 
 	/**
@@ -118,16 +135,21 @@ class Frontgate_Outcomes {
 	}
 
 	/**
-	 * Whether $status is older than $current (an event that arrived late).
+	 * Whether $status arrived late, after $current: the core's rule
+	 * (plugin/status, Newer), so that the plugin and the sidecar agree. A
+	 * status is news when it ranks higher or is a legal next step (a charge
+	 * after a partial refund); otherwise it changes nothing. The same status
+	 * again is not stale here: its event id makes it a duplicate.
 	 *
 	 * @param string $status  The event's status.
 	 * @param string $current The order's last applied status ('' for none).
 	 * @return bool
 	 */
 	public static function is_stale( $status, $current ) {
-		if ( '' === $current || ! isset( self::RANK[ $status ], self::RANK[ $current ] ) ) {
+		if ( '' === $current || $status === $current || ! isset( self::RANK[ $status ], self::RANK[ $current ] ) ) {
 			return false;
 		}
-		return self::RANK[ $status ] < self::RANK[ $current ];
+		$next = isset( self::NEXT[ $current ] ) ? self::NEXT[ $current ] : array();
+		return self::RANK[ $status ] <= self::RANK[ $current ] && ! in_array( $status, $next, true );
 	}
 }
