@@ -87,3 +87,35 @@ function frontgate_test_amounts_capture_refused_above_the_order() {
 	frontgate_assert_same( 'on-hold', $o->get_status(), 'back where it was' );
 	frontgate_assert_true( false !== strpos( implode( ' ', $o->notes() ), 'not captured. The order totals 1000.00 NOK but 1500.00 NOK is reserved' ), 'the note says why' );
 }
+
+// Two refunds typed as amounts: the second fills the lines from what the
+// first left (line 9001 holds 1428.85; after 1000.00, 428.85 is left).
+function frontgate_test_amounts_second_refund_uses_what_is_left() {
+	frontgate_load();
+	$g = frontgate_t_gateway();
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->status = 'completed';
+	$o->meta   = array(
+		'_frontgate_reservation_uuid' => 'RSRV1',
+		'_frontgate_status'           => 'CAPTURED',
+		'_frontgate_capture_ids'      => array( 'CAP777' ),
+		'_frontgate_line_ids'         => array( '41' => array( array( 9001, 142885 ) ), '43' => array( array( 9002, 10008 ), array( 9003, 3337 ) ), '44' => array( array( 9004, 6900 ) ) ),
+	);
+	$o->refunds = array( array( 'id' => 6001, 'parent' => 1204, 'items' => array() ) );
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 100000 ) );
+	frontgate_assert_same( true, $g->process_refund( 1204, '1000.00', 'first' ) );
+	$o = wc_get_order( 1204 );
+	$o->refunds[] = array( 'id' => 6002, 'parent' => 1204, 'items' => array() );
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 50000 ) );
+	frontgate_assert_same( true, $g->process_refund( 1204, '500.00', 'second' ) );
+	$bodies = array();
+	foreach ( $GLOBALS['frontgate_test_requests'] as $r ) {
+		$b        = json_decode( $r[1]['body'], true );
+		$bodies[] = $b['lines'];
+	}
+	frontgate_assert_same( array( array( 'id' => 9001, 'amount' => 100000 ) ), $bodies[0], 'the first refund' );
+	frontgate_assert_same( array( array( 'id' => 9001, 'amount' => 42885 ), array( 'id' => 9002, 'amount' => 7115 ) ), $bodies[1], 'the second refund' );
+	frontgate_assert_same( array( 9001 => 142885, 9002 => 7115 ), wc_get_order( 1204 )->get_meta( '_frontgate_refunded_lines' ) );
+}

@@ -459,7 +459,9 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 				$open = $open || ( ! empty( $c['item_id'] ) && empty( $c['refunded'] ) );
 			}
 			try {
-				$lines = Frontgate_Refunds::lines( (array) $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS ), $items, $minor );
+				$done  = $order->get_meta( Frontgate_Outcome_Handler::META_REFUNDED_LINES );
+				$done  = is_array( $done ) ? $done : array();
+				$lines = Frontgate_Refunds::lines( (array) $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS ), $items, $minor, $done );
 			} catch ( InvalidArgumentException $e ) {
 				if ( empty( $items ) && $open ) {
 					throw new InvalidArgumentException( $e->getMessage() . ' ' . __( 'To refund an additional charge, refund its fee line.', 'frontgate-woocommerce' ) );
@@ -476,6 +478,11 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 				),
 				Frontgate_Sidecar_Client::idempotency_key( 'refund', $order->get_order_key(), $refund ? $refund->get_id() : $minor )
 			);
+			foreach ( $lines as $l ) { // So that the next refund fills the lines from what is left.
+				$done[ $l['id'] ] = ( isset( $done[ $l['id'] ] ) ? (int) $done[ $l['id'] ] : 0 ) + (int) $l['amount'];
+			}
+			$order->update_meta_data( Frontgate_Outcome_Handler::META_REFUNDED_LINES, $done );
+			$order->save();
 		} catch ( InvalidArgumentException $e ) {
 			return new WP_Error( 'frontgate_refund', $e->getMessage() );
 		} catch ( Frontgate_Sidecar_Exception $e ) {

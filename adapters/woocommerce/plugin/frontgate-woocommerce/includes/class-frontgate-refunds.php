@@ -11,10 +11,10 @@ defined( 'ABSPATH' ) || exit;
  * Turns a WooCommerce refund into the lines of a FrontGo refund: each
  * refunded item's amount goes to that item's FrontGo lines (remembered from
  * the reservation details), and any amount not tied to an item (a refund
- * typed as an amount) is spread over the lines in order, never more than a
- * line's own amount. A refund of an additional charge's fee line is paid
- * back from the charge instead (charge_part()). It also tells
- * process_refund which refund it is paying out.
+ * typed as an amount) is spread over the lines in order, never more than
+ * what is left on a line after earlier refunds. A refund of an additional
+ * charge's fee line is paid back from the charge instead (charge_part()).
+ * It also tells process_refund which refund it is paying out.
  */
 class Frontgate_Refunds {
 
@@ -135,10 +135,11 @@ class Frontgate_Refunds {
 	 * @param array $line_ids     Item id => list of array( FrontGo line id, amount ), from the order meta.
 	 * @param array $refund_items Item id => amount refunded in øre (positive).
 	 * @param int   $amount       The refund's total in øre.
+	 * @param array $refunded     FrontGo line id => øre earlier refunds took from it (META_REFUNDED_LINES).
 	 * @return array[] Lines array( 'id' => …, 'amount' => … ).
 	 * @throws InvalidArgumentException When the amount does not fit the lines.
 	 */
-	public static function lines( array $line_ids, array $refund_items, $amount ) {
+	public static function lines( array $line_ids, array $refund_items, $amount, array $refunded = array() ) {
 		if ( $amount <= 0 ) {
 			throw new InvalidArgumentException( __( 'The refund amount must be above zero.', 'frontgate-woocommerce' ) );
 		}
@@ -149,6 +150,11 @@ class Frontgate_Refunds {
 		foreach ( $line_ids as $list ) {
 			foreach ( $list as $l ) {
 				$room[ $l[0] ] = ( isset( $room[ $l[0] ] ) ? $room[ $l[0] ] : 0 ) + $l[1];
+			}
+		}
+		foreach ( $refunded as $id => $a ) { // What earlier refunds took is not there any more.
+			if ( isset( $room[ $id ] ) ) {
+				$room[ $id ] = max( 0, $room[ $id ] - (int) $a );
 			}
 		}
 		$take = array();
