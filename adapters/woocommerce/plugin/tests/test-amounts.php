@@ -119,3 +119,25 @@ function frontgate_test_amounts_second_refund_uses_what_is_left() {
 	frontgate_assert_same( array( array( 'id' => 9001, 'amount' => 42885 ), array( 'id' => 9002, 'amount' => 7115 ) ), $bodies[1], 'the second refund' );
 	frontgate_assert_same( array( 9001 => 142885, 9002 => 7115 ), wc_get_order( 1204 )->get_meta( '_frontgate_refunded_lines' ) );
 }
+
+// Reserved status and capture status both "processing": the reservation
+// moves the order to processing itself, so the capture comes when the
+// merchant completes it (it never came before).
+function frontgate_test_amounts_capture_on_completion_when_reserved_is_processing() {
+	frontgate_load();
+	$g = frontgate_t_gateway( array( 'reserved_status' => 'processing', 'capture_status' => 'processing' ) );
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'RSRV1', '_frontgate_status' => 'SENT' );
+	$o->save();
+	$h = new Frontgate_Outcome_Handler( new Frontgate_Logger( true ), $g->outcome_settings(), 0.3 );
+	frontgate_assert_same( 'applied', $h->apply( 1204, 'RSRV1', 'RESERVED', 'webhook' ) );
+	frontgate_assert_same( 'processing', wc_get_order( 1204 )->get_status() );
+	frontgate_assert_same( 0, count( $GLOBALS['frontgate_test_requests'] ), 'no capture while the reservation moves the order' );
+	$o = wc_get_order( 1204 );
+	$o->status = 'completed';
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 210600 ) );
+	frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'processing', 'completed', wc_get_order( 1204 ) );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'the capture on completion' );
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV1/capture', $GLOBALS['frontgate_test_requests'][0][0] );
+}

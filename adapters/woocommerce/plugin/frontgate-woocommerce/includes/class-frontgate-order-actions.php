@@ -92,8 +92,13 @@ class Frontgate_Order_Actions {
 		if ( '' === $uuid ) {
 			return;
 		}
+		// Completed always means shipped: an order still only reserved is
+		// captured then too, also when the capture status is "processing"
+		// and the reservation itself moved the order there (with the
+		// reserved status set to "processing" as well), which no merchant
+		// change then answered.
 		$capture_on = (string) $this->gateway->get_option( 'capture_status', 'completed' );
-		if ( $to === $capture_on && 'RESERVED' === $status ) {
+		if ( ( $to === $capture_on || 'completed' === $to ) && 'RESERVED' === $status ) {
 			$this->capture( $order, $uuid, $from );
 		} elseif ( 'cancelled' === $to && ( 'RESERVED' === $status || ( self::awaiting_payment( $order, $status ) && ! self::link_expired( $order ) ) ) ) {
 			// An open link is closed too, or the shopper could still pay a cancelled order.
