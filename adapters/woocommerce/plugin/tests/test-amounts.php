@@ -141,3 +141,24 @@ function frontgate_test_amounts_capture_on_completion_when_reserved_is_processin
 	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'the capture on completion' );
 	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRV1/capture', $GLOBALS['frontgate_test_requests'][0][0] );
 }
+
+// Reloads of the thank-you page of a confirmed (reserved, on-hold) order
+// ask the sidecar nothing; the first visit, before any confirmation, does.
+function frontgate_test_amounts_thankyou_reload_asks_nothing_once_confirmed() {
+	frontgate_load();
+	frontgate_t_gateway();
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->status = 'pending';
+	$o->payment_method = 'frontgate';
+	$o->meta   = array( '_frontgate_reservation_uuid' => 'RSRV1', '_frontgate_checkout_id' => 'chk_1', '_frontgate_status' => 'SENT' );
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'checkoutId' => 'chk_1', 'status' => 'RESERVED' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'status' => 'RESERVED', 'products' => array() ) );
+	Frontgate_Plugin::confirm_return( 1204 );
+	frontgate_assert_same( 2, count( $GLOBALS['frontgate_test_requests'] ), 'the first visit' );
+	frontgate_assert_same( 'RESERVED', wc_get_order( 1204 )->get_meta( '_frontgate_status' ) );
+	for ( $i = 0; $i < 5; $i++ ) {
+		Frontgate_Plugin::confirm_return( 1204 );
+	}
+	frontgate_assert_same( 2, count( $GLOBALS['frontgate_test_requests'] ), 'after five reloads' );
+}

@@ -143,7 +143,14 @@ final class Frontgate_Plugin {
 		}
 		$checkout_id = (string) $order->get_meta( Frontgate_Outcome_Handler::META_CHECKOUT );
 		$uuid        = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
+		$known       = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
 		if ( '' === $checkout_id || '' === $uuid || $order->is_paid() ) {
+			return;
+		}
+		if ( isset( Frontgate_Outcomes::RANK[ $known ] ) && Frontgate_Outcomes::RANK[ $known ] >= Frontgate_Outcomes::RANK['RESERVED'] ) {
+			// Confirmed already: the return only races the webhook to the
+			// first confirmation. A reload of the page asks nothing (each ask
+			// would reach FrontGo, whose rate limit the account shares).
 			return;
 		}
 		$log = $gateway->logger();
@@ -151,7 +158,7 @@ final class Frontgate_Plugin {
 			$client   = $gateway->client();
 			$checkout = $client->get_checkout( $checkout_id );
 			$status   = isset( $checkout['status'] ) ? (string) $checkout['status'] : '';
-			if ( '' === $status || 'SENT' === $status ) {
+			if ( '' === $status || 'SENT' === $status || $status === $known ) {
 				return;
 			}
 			$details = null;
