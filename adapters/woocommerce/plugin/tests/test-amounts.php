@@ -162,3 +162,19 @@ function frontgate_test_amounts_thankyou_reload_asks_nothing_once_confirmed() {
 	}
 	frontgate_assert_same( 2, count( $GLOBALS['frontgate_test_requests'] ), 'after five reloads' );
 }
+
+// The cancelled and refunded statuses the README documents are settings
+// of the gateway, and reach the outcomes.
+function frontgate_test_amounts_cancelled_and_refunded_settings() {
+	frontgate_load();
+	$g = frontgate_t_gateway( array( 'cancelled_status' => 'failed', 'refunded_status' => 'refunded' ) );
+	frontgate_assert_same( array( 'reserved_status' => 'on-hold', 'cancelled_status' => 'failed', 'refunded_status' => 'refunded' ), $g->outcome_settings() );
+	frontgate_assert_true( isset( $g->form_fields['cancelled_status'], $g->form_fields['refunded_status'] ), 'the settings are offered' );
+	frontgate_t_order( 301 );
+	$h = new Frontgate_Outcome_Handler( new Frontgate_Logger( true ), $g->outcome_settings(), 0.3 );
+	$h->apply( 301, 'RSRV1', 'RESERVED', 'webhook' );
+	$h->apply( 301, 'RSRV1', 'EXPIRED', 'webhook' );
+	frontgate_assert_same( 'failed', wc_get_order( 301 )->get_status() );
+	$defaults = frontgate_t_gateway();
+	frontgate_assert_same( array( 'reserved_status' => 'on-hold', 'cancelled_status' => 'cancelled', 'refunded_status' => '' ), $defaults->outcome_settings() );
+}

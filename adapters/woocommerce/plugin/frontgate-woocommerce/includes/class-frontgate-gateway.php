@@ -119,6 +119,26 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 				'description' => __( 'Keep it the same as the sidecar\'s setting for this shop.', 'frontgate-woocommerce' ),
 				'default'     => 'on-hold',
 			),
+			'cancelled_status'   => array(
+				'title'       => __( 'Order status when cancelled or expired', 'frontgate-woocommerce' ),
+				'type'        => 'select',
+				'options'     => array(
+					'cancelled' => _x( 'Cancelled', 'Order status', 'frontgate-woocommerce' ),
+					'failed'    => _x( 'Failed', 'Order status', 'frontgate-woocommerce' ),
+				),
+				'description' => __( 'When the reservation is cancelled or runs out. Keep it the same as the sidecar\'s setting for this shop.', 'frontgate-woocommerce' ),
+				'default'     => 'cancelled',
+			),
+			'refunded_status'    => array(
+				'title'       => __( 'Order status when refunded in full', 'frontgate-woocommerce' ),
+				'type'        => 'select',
+				'options'     => array(
+					''         => __( 'Unchanged (a note only)', 'frontgate-woocommerce' ),
+					'refunded' => _x( 'Refunded', 'Order status', 'frontgate-woocommerce' ),
+				),
+				'description' => __( 'When FrontGo reports everything refunded (say, from its portal). Keep it the same as the sidecar\'s setting for this shop.', 'frontgate-woocommerce' ),
+				'default'     => '',
+			),
 			'capture_status'     => array(
 				'title'       => __( 'Capture when the order becomes', 'frontgate-woocommerce' ),
 				'type'        => 'select',
@@ -224,7 +244,11 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	 * @return array
 	 */
 	public function outcome_settings() {
-		return array( 'reserved_status' => $this->get_option( 'reserved_status', 'on-hold' ) );
+		return array(
+			'reserved_status'  => $this->get_option( 'reserved_status', 'on-hold' ),
+			'cancelled_status' => 'failed' === $this->get_option( 'cancelled_status', 'cancelled' ) ? 'failed' : 'cancelled',
+			'refunded_status'  => 'refunded' === $this->get_option( 'refunded_status', '' ) ? 'refunded' : '',
+		);
 	}
 
 	/**
