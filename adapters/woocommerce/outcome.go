@@ -3,6 +3,8 @@ package woocommerce
 import (
 	"fmt"
 	"strings"
+
+	"github.com/frontgate/frontgate/plugin/status"
 )
 
 // StatusMap says what each reservation status does to a WooCommerce order.
@@ -98,10 +100,25 @@ func (m StatusMap) Outcome(status, reservationUUID string) Outcome {
 // it, shows the outcome of status: paid when payment completes, and the
 // outcome's status or one the merchant moved on to since. The reconciler
 // re-sends the event for orders that do not.
-func (m StatusMap) Reflects(o *Order, status string) bool {
-	out := m.Outcome(status, "")
+//
+// The plugin records FrontGo's last applied status in the order's meta
+// (_frontgate_status); where it is there, it decides: the order reflects
+// status once it holds that status or a later one (status.Newer). Without
+// it the order's own fields are read: a payment by date_paid (a processing
+// order may be only reserved), and a cancellation also by a status the
+// plugin never moves an order away from (completed, refunded), where the
+// event changes nothing more.
+func (m StatusMap) Reflects(o *Order, st string) bool {
+	if rec, ok := o.Meta("_frontgate_status"); ok && rec != "" {
+		known, err1 := status.Parse(rec)
+		incoming, err2 := status.Parse(st)
+		if err1 == nil && err2 == nil {
+			return known == incoming || !status.Newer(known, incoming)
+		}
+	}
+	out := m.Outcome(st, "")
 	if out.PaymentComplete {
-		return o.DatePaidGMT != "" || o.Status == "processing" || o.Status == "completed" || o.Status == "refunded"
+		return o.DatePaidGMT != ""
 	}
 	switch out.Status {
 	case "":
@@ -112,6 +129,12 @@ func (m StatusMap) Reflects(o *Order, status string) bool {
 		// Reserved: no longer waiting for payment; the merchant may have
 		// moved it along already.
 		return o.Status != "pending" && o.Status != "failed" && o.Status != "checkout-draft"
+	case "cancelled", "failed":
+		switch o.Status {
+		case "pending", "on-hold", "processing", "failed", "checkout-draft":
+			return o.Status == out.Status
+		}
+		return true // the plugin moves no order from here (its may_move)
 	}
 	return o.Status == out.Status
 }

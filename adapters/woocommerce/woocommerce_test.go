@@ -61,6 +61,11 @@ func TestStatusMapValidate(t *testing.T) {
 	}
 }
 
+func withStatus(orderStatus, frontgo string) Order {
+	v, _ := json.Marshal(frontgo)
+	return Order{Status: orderStatus, MetaData: []Meta{{Key: "_frontgate_status", Value: v}}}
+}
+
 func TestReflects(t *testing.T) {
 	m := DefaultStatusMap()
 	tests := []struct {
@@ -76,6 +81,16 @@ func TestReflects(t *testing.T) {
 		{Order{Status: "on-hold"}, "CANCELLED", false},
 		{Order{Status: "cancelled"}, "EXPIRED", true},
 		{Order{Status: "completed"}, "PARTIAL REFUNDED", true},
+		// A processing order is not paid because of it: it may be only
+		// reserved (reserved status "processing").
+		{Order{Status: "processing"}, "CAPTURED", false},
+		// The plugin never cancels a completed order: nothing to re-send.
+		{Order{Status: "completed"}, "EXPIRED", true},
+		// The plugin's own record decides where it is.
+		{withStatus("processing", "RESERVED"), "CAPTURED", false},
+		{withStatus("processing", "CAPTURED"), "CAPTURED", true},
+		{withStatus("completed", "COMPLETED"), "CAPTURED", true},
+		{withStatus("on-hold", "PARTIAL REFUNDED"), "CHARGED", false}, // a charge after a refund is news
 	}
 	for _, tc := range tests {
 		if got := m.Reflects(&tc.order, tc.status); got != tc.want {
