@@ -168,7 +168,9 @@ class Frontgate_Outcome_Handler {
 		}
 		$pay = isset( $details['payment'] ) && is_array( $details['payment'] ) ? $details['payment'] : array();
 		if ( 'RESERVED' === $status ) {
-			$held = isset( $pay['reserved'] ) ? (int) $pay['reserved'] : ( isset( $details['grandTotal'] ) ? (int) $details['grandTotal'] : null );
+			// The reserved amount, or the reservation's total when FrontGo
+			// leaves it out (or at 0: the payment details may lag).
+			$held = ! empty( $pay['reserved'] ) ? (int) $pay['reserved'] : ( isset( $details['grandTotal'] ) ? (int) $details['grandTotal'] : null );
 		} elseif ( isset( $pay['captured'] ) || isset( $pay['charged'] ) ) {
 			$held = ( isset( $pay['captured'] ) ? (int) $pay['captured'] : 0 ) + ( isset( $pay['charged'] ) ? (int) $pay['charged'] : 0 );
 		} else {
