@@ -178,3 +178,24 @@ function frontgate_test_amounts_cancelled_and_refunded_settings() {
 	$defaults = frontgate_t_gateway();
 	frontgate_assert_same( array( 'reserved_status' => 'on-hold', 'cancelled_status' => 'cancelled', 'refunded_status' => '' ), $defaults->outcome_settings() );
 }
+
+// The order changed after its payment link went out: the new checkout
+// replaces the old reservation, which is closed at FrontGo, so a late
+// payment of the old link cannot hold the card's money for an ignored
+// reservation. A paid earlier reservation is never closed this way.
+function frontgate_test_amounts_superseded_reservation_is_closed() {
+	frontgate_load();
+	$g = frontgate_t_gateway();
+	$o = frontgate_t_wc_order( 'fees', 1209 );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'RSRVOLD', '_frontgate_checkout_id' => 'chk_old', '_frontgate_status' => 'SENT' );
+	$o->save();
+	$GLOBALS['frontgate_test_responses'][] = array( 409, array( 'error' => array( 'code' => 'idempotency_mismatch', 'message' => 'this Idempotency-Key was used with a different request body' ) ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 201, array( 'checkoutId' => 'chk_new', 'reservationUuid' => 'RSRVNEW', 'redirectUrl' => 'https://pay.example.no/v1/checkouts/chk_new/go', 'expiresAt' => gmdate( 'Y-m-d\\TH:i:s\\Z', time() + 86400 ), 'status' => 'SENT' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'message' => 'cancelled' ) );
+	frontgate_assert_same( 'success', $g->process_payment( 1209 )['result'] );
+	frontgate_assert_same( 3, count( $GLOBALS['frontgate_test_requests'] ) );
+	frontgate_assert_same( 'https://pay.example.no/v1/reservations/RSRVOLD/cancel', $GLOBALS['frontgate_test_requests'][2][0] );
+	$o = wc_get_order( 1209 );
+	frontgate_assert_same( 'RSRVNEW', $o->get_meta( '_frontgate_reservation_uuid' ) );
+	frontgate_assert_true( false !== strpos( implode( ' ', $o->notes() ), 'the earlier payment (reservation RSRVOLD) was closed' ), 'a note says so' );
+}

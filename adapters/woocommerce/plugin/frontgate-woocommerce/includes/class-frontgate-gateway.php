@@ -372,6 +372,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 		// checkout already recorded, so nothing changes.
 		$resumed = (string) $checkout['checkoutId'] === (string) $order->get_meta( Frontgate_Outcome_Handler::META_CHECKOUT );
 		if ( ! $resumed ) {
+			$this->close_superseded( $order, (string) $checkout['reservationUuid'], $last );
 			$this->record_checkout( $order, $checkout, $mapped, $attempt );
 		}
 		$log->info(
@@ -394,6 +395,33 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			'result'   => 'success',
 			'redirect' => (string) $checkout['redirectUrl'],
 		);
+	}
+
+	/**
+	 * Closes the order's earlier reservation when a new checkout replaces
+	 * it (the order changed) while the earlier one could still be paid: its
+	 * payment link or card page stays open at FrontGo otherwise, and a late
+	 * payment of it would be ignored here, its amount held on the card until
+	 * it expires. Best effort: a failure leaves a note to cancel it by hand.
+	 *
+	 * @param WC_Order $order The order.
+	 * @param string   $new   The new reservation.
+	 * @param string   $last  The order's last FrontGo status.
+	 */
+	private function close_superseded( $order, $new, $last ) {
+		$old = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
+		if ( '' === $old || $old === $new || ! in_array( $last, array( '', 'SENT', 'RESERVED NOT PAID' ), true ) ) {
+			return;
+		}
+		try {
+			$this->client()->operate( $old, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' changed; a new payment replaces this one' ), Frontgate_Sidecar_Client::idempotency_key( 'cancel', $order->get_order_key(), $old ) );
+			/* translators: 1: the earlier reservation, 2: the new one */
+			$order->add_order_note( sprintf( __( 'FrontGo: the earlier payment (reservation %1$s) was closed; the changed order is paid through reservation %2$s.', 'frontgate-woocommerce' ), $old, $new ) );
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			$this->logger()->error( 'closing a superseded reservation failed', array( 'order' => $order->get_id(), 'reservation' => $old, 'code' => $e->error_code, 'error' => $e->getMessage() ) );
+			/* translators: 1: the earlier reservation, 2: the reason */
+			$order->add_order_note( sprintf( __( 'FrontGo: the earlier payment (reservation %1$s) could not be closed: %2$s. Cancel it in the FrontGo portal.', 'frontgate-woocommerce' ), $old, $e->getMessage() ) );
+		}
 	}
 
 	/**
