@@ -147,13 +147,15 @@ final class Frontgate_Plugin {
 		if ( '' === $checkout_id || '' === $uuid || $order->is_paid() ) {
 			return;
 		}
+		$log = $gateway->logger();
 		if ( isset( Frontgate_Outcomes::RANK[ $known ] ) && Frontgate_Outcomes::RANK[ $known ] >= Frontgate_Outcomes::RANK['RESERVED'] ) {
-			// Confirmed already: the return only races the webhook to the
-			// first confirmation. A reload of the page asks nothing (each ask
-			// would reach FrontGo, whose rate limit the account shares).
+			// Confirmed already (the webhook came first, or this is a
+			// reload): the return only races the webhook to the first
+			// confirmation, so it asks nothing (each ask would reach
+			// FrontGo, whose rate limit the account shares).
+			$log->debug( 'return after the confirmation; nothing asked', array( 'order' => $order_id, 'reservation' => $uuid, 'status' => $known, 'via' => 'return' ) );
 			return;
 		}
-		$log = $gateway->logger();
 		try {
 			$client   = $gateway->client();
 			$checkout = $client->get_checkout( $checkout_id );
