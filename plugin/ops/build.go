@@ -51,10 +51,7 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	case reservation.OpCapture:
 		uuid := in.str("reservationUuid", true)
 		c := &reservation.Capture{Products: in.lineAmounts(), AdditionalText: in.str("additionalText", false)}
-		if e := in.failed(); e != nil {
-			return e
-		}
-		if e := in.invalidErr(op); e != nil {
+		if e := in.failedOrInvalid(op); e != nil {
 			return e
 		}
 		c.GrandTotal = reservation.SumLines(c.Products)
@@ -63,10 +60,7 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		o := in.options()
 		uuid := in.str("reservationUuid", true)
 		c := &reservation.Charge{Products: in.chargeLines(), AdditionalText: in.str("additionalText", false)}
-		if e := in.failed(); e != nil {
-			return e
-		}
-		if e := in.invalidErr(op); e != nil {
+		if e := in.failedOrInvalid(op); e != nil {
 			return e
 		}
 		c.GrandTotal = reservation.SumProducts(c.Products)
@@ -92,10 +86,7 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	case reservation.OpRefund:
 		uuid := in.str("reservationUuid", true)
 		r := &reservation.Refund{Products: in.lineAmounts(), Source: in.str("source", false), Reference: in.str("reference", false)}
-		if e := in.failed(); e != nil {
-			return e
-		}
-		if e := in.invalidErr(op); e != nil {
+		if e := in.failedOrInvalid(op); e != nil {
 			return e
 		}
 		r.GrandTotal = reservation.SumLines(r.Products)

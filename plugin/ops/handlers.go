@@ -56,8 +56,12 @@ func (in *input) invalid(path, rule, msg string) {
 	in.vals = append(in.vals, reservation.FieldError{Path: path, Rule: rule, Message: msg})
 }
 
-// invalidErr is the validation error of in.vals for op, or nil.
-func (in *input) invalidErr(op string) *opError {
+// failedOrInvalid is failed, or else the validation error of in.vals for
+// op, or nil: shape errors first, as the core would not see the values.
+func (in *input) failedOrInvalid(op string) *opError {
+	if e := in.failed(); e != nil {
+		return e
+	}
 	if len(in.vals) == 0 {
 		return nil
 	}

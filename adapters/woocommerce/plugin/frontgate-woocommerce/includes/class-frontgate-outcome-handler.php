@@ -133,10 +133,12 @@ class Frontgate_Outcome_Handler {
 			}
 			$order->update_meta_data( self::META_STATUS, $status );
 
-			$out = self::held_back( $order, $status, Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings ), $details, $reservation_uuid );
+			$out = Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings );
 			if ( is_array( $expected ) && isset( $expected['status'] ) && (string) $expected['status'] !== (string) $out['status'] ) {
+				// The two tables, not an order held back for its amounts.
 				$this->log->warning( 'the sidecar expects another order status; check the reserved status setting on both', $ctx + array( 'sidecar' => $expected['status'], 'plugin' => $out['status'] ) );
 			}
+			$out = self::held_back( $order, $status, $out, $details, $reservation_uuid );
 			$this->apply_outcome( $order, $out, $reservation_uuid );
 			$this->log->info( 'event applied', $ctx );
 			return 'applied';
@@ -162,7 +164,7 @@ class Frontgate_Outcome_Handler {
 	 * @param string     $r       The reservation.
 	 * @return array The outcome to apply.
 	 */
-	public static function held_back( $order, $status, array $out, $details, $r ) {
+	private static function held_back( $order, $status, array $out, $details, $r ) {
 		if ( ! is_array( $details ) || ! in_array( $status, array( 'RESERVED', 'CAPTURED', 'CHARGED' ), true ) ) {
 			return $out;
 		}
