@@ -37,7 +37,7 @@ func Example() {
 	fmt.Printf("%+v\n", n.Stats())
 	// Output:
 	// order 1042 is RESERVED (reservation.reserved)
-	// {Queued:1 Duplicates:0 Skipped:0 Attempts:1 Failures:0 Delivered:1 GivenUp:0 Pending:0}
+	// {Queued:1 Duplicates:0 Skipped:0 Attempts:1 Failures:0 Delivered:1 GivenUp:0 Pending:0 Dead:0}
 }
 
 var _ http.Handler = webhook.Handler(nil, nil, nil)

@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -30,6 +32,9 @@ type Delivery struct {
 	Created   time.Time `json:"created"`
 	NextAt    time.Time `json:"nextAt"`
 	LastError string    `json:"lastError,omitempty"`
+	// GaveUpAt is when the Notifier gave the delivery up (set by the
+	// outbox's Drop); zero while it is pending.
+	GaveUpAt time.Time `json:"gaveUpAt,omitzero"`
 }
 
 // Outbox holds deliveries until they are acknowledged. The Notifier puts
@@ -40,11 +45,14 @@ type Delivery struct {
 // adapters/webhook/outboxtest.
 //
 // A delivery is pending from Put until Ack or Drop; Take leases it to one
-// worker at a time, and Retry hands it back to be taken at its NextAt.
+// worker at a time, and Retry hands it back to be taken at its NextAt. A
+// dropped (given up) delivery is not lost: it stays as a dead letter, which
+// Dead lists and Revive queues again once the shop is fixed.
 type Outbox interface {
 	// Put adds d, due at d.NextAt. It reports false, without error, when a
 	// delivery with the same ID is pending or was acknowledged recently:
-	// an event is never delivered twice.
+	// an event is never delivered twice. A dead letter with d's ID is
+	// replaced by d.
 	Put(ctx context.Context, d *Delivery) (added bool, err error)
 	// Take waits until a delivery is due and leases it to the caller; among
 	// deliveries due at the same time, the one put first comes first. After
@@ -56,8 +64,23 @@ type Outbox interface {
 	// Ack ends a leased delivery that the shop acknowledged, and remembers
 	// its ID so that a later Put of the same event is refused.
 	Ack(ctx context.Context, d *Delivery) error
-	// Drop ends a leased delivery that was given up; its ID is forgotten.
+	// Drop ends a leased delivery that was given up. The outbox keeps it,
+	// GaveUpAt set to its clock's time, as a dead letter until Revive
+	// queues it again, a Put with its ID replaces it, or it is older than
+	// the outbox's dead-letter TTL (DefaultDeadTTL unless configured).
 	Drop(ctx context.Context, d *Delivery) error
+	// Dead returns copies of the dead letters of shop (of every shop when
+	// shop is ""), the most recently given up first, at most limit of them
+	// (all when limit <= 0).
+	Dead(ctx context.Context, shop string, limit int) ([]Delivery, error)
+	// Revive queues again, due at now, the dead letters of shop named by
+	// ids, or all of shop's when ids is empty. Each starts afresh: Created
+	// and NextAt now, no attempts, no last error, so the Notifier gives it
+	// its whole MaxAttempts and MaxAge again. Ids that are not dead
+	// letters of shop are skipped; it returns how many it queued.
+	Revive(ctx context.Context, shop string, ids []string, now time.Time) (int, error)
+	// DeadLen returns the number of dead letters of every shop.
+	DeadLen() int
 	// Close refuses further Puts; Take keeps handing out what is due. An
 	// outbox in memory also waits for deliveries due later (they would be
 	// lost with the process); a durable one leaves them stored for the
@@ -86,13 +109,17 @@ func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // MemoryOutbox is an Outbox in process memory: unbounded, so that no event
 // is dropped while the process lives, ordered by due time, deduplicated
-// by event id, and remembering acknowledged ids for DefaultDoneTTL. What
-// it holds is lost when the process ends; after Close, Take waits for
-// deliveries due later too. It is safe for concurrent use.
+// by event id, and remembering acknowledged ids for DefaultDoneTTL. It
+// keeps dead letters for DefaultDeadTTL, at most DefaultDeadMax of them
+// (beyond that the oldest go first). What it holds is lost when the
+// process ends; after Close, Take waits for deliveries due later too. It
+// is safe for concurrent use.
 type MemoryOutbox struct {
 	clock   Clock
 	doneTTL time.Duration
 	doneMax int
+	deadTTL time.Duration
+	deadMax int
 
 	mu      sync.Mutex
 	queue   dueHeap
@@ -101,6 +128,7 @@ type MemoryOutbox struct {
 	leased  int
 	done    map[string]time.Time
 	doneQ   []doneEntry // FIFO of done, for pruning
+	dead    map[string]Delivery
 	closed  bool
 	wake    chan struct{} // closed and replaced on every change
 }
@@ -110,10 +138,14 @@ type doneEntry struct {
 	at time.Time
 }
 
-// Defaults of NewMemoryOutbox.
+// Defaults of NewMemoryOutbox (redisoutbox takes the TTLs too).
 const (
 	DefaultDoneTTL = 72 * time.Hour
 	DefaultDoneMax = 100_000
+	// DefaultDeadTTL outlasts FrontGo's capture window: a reservation whose
+	// RESERVED event died can still be revived and captured.
+	DefaultDeadTTL = 30 * 24 * time.Hour
+	DefaultDeadMax = 10_000
 )
 
 // NewMemoryOutbox returns an empty outbox on clock (nil means RealClock)
@@ -124,7 +156,9 @@ func NewMemoryOutbox(clock Clock) *MemoryOutbox {
 		clock = RealClock{}
 	}
 	return &MemoryOutbox{clock: clock, doneTTL: DefaultDoneTTL, doneMax: DefaultDoneMax,
-		pending: map[string]bool{}, done: map[string]time.Time{}, wake: make(chan struct{})}
+		deadTTL: DefaultDeadTTL, deadMax: DefaultDeadMax,
+		pending: map[string]bool{}, done: map[string]time.Time{}, dead: map[string]Delivery{},
+		wake: make(chan struct{})}
 }
 
 func (m *MemoryOutbox) broadcast() {
@@ -146,6 +180,7 @@ func (m *MemoryOutbox) Put(_ context.Context, d *Delivery) (bool, error) {
 	if _, ok := m.done[d.ID]; ok {
 		return false, nil
 	}
+	delete(m.dead, d.ID)
 	m.pending[d.ID] = true
 	m.push(d)
 	return true, nil
@@ -223,8 +258,108 @@ func (m *MemoryOutbox) Drop(_ context.Context, d *Delivery) error {
 	defer m.mu.Unlock()
 	m.leased--
 	delete(m.pending, d.ID)
+	d.GaveUpAt = m.clock.Now()
+	m.dead[d.ID] = *d
+	m.pruneDead()
 	m.broadcast()
 	return nil
+}
+
+// Dead implements Outbox.
+func (m *MemoryOutbox) Dead(_ context.Context, shop string, limit int) ([]Delivery, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pruneDead()
+	var out []Delivery
+	for _, d := range m.dead {
+		if shop == "" || d.Shop == shop {
+			out = append(out, d)
+		}
+	}
+	sortDead(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// sortDead orders dead letters the most recently given up first (by id
+// among equal times, so that lists are stable).
+func sortDead(ds []Delivery) {
+	slices.SortFunc(ds, func(a, b Delivery) int {
+		if c := b.GaveUpAt.Compare(a.GaveUpAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// Revive implements Outbox.
+func (m *MemoryOutbox) Revive(_ context.Context, shop string, ids []string, now time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return 0, ErrClosed
+	}
+	m.pruneDead()
+	if len(ids) == 0 {
+		for id, d := range m.dead {
+			if d.Shop == shop {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+	}
+	n := 0
+	for _, id := range ids {
+		d, ok := m.dead[id]
+		if !ok || d.Shop != shop {
+			continue
+		}
+		delete(m.dead, id)
+		fresh := d.Revived(now)
+		m.pending[id] = true
+		m.push(&fresh)
+		n++
+	}
+	return n, nil
+}
+
+// Revived is the dead letter d as Revive queues it at now: no attempts, no
+// last error, created and due at now.
+func (d Delivery) Revived(now time.Time) Delivery {
+	d.Attempts, d.LastError = 0, ""
+	d.Created, d.NextAt, d.GaveUpAt = now, now, time.Time{}
+	return d
+}
+
+// DeadLen implements Outbox.
+func (m *MemoryOutbox) DeadLen() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pruneDead()
+	return len(m.dead)
+}
+
+// pruneDead forgets dead letters past their TTL, then the oldest beyond
+// the cap.
+func (m *MemoryOutbox) pruneDead() {
+	cut := m.clock.Now().Add(-m.deadTTL)
+	for id, d := range m.dead {
+		if d.GaveUpAt.Before(cut) {
+			delete(m.dead, id)
+		}
+	}
+	if over := len(m.dead) - m.deadMax; over > 0 {
+		all := make([]Delivery, 0, len(m.dead))
+		for _, d := range m.dead {
+			all = append(all, d)
+		}
+		sortDead(all)
+		for _, d := range all[len(all)-over:] {
+			delete(m.dead, d.ID)
+		}
+	}
 }
 
 // prune forgets acknowledged ids past their TTL or beyond the cap, oldest

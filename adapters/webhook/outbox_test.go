@@ -126,3 +126,21 @@ func TestMemoryOutboxDoneCap(t *testing.T) {
 		t.Fatal("a recent id was forgotten")
 	}
 }
+
+// TestMemoryOutboxDeadCap: beyond deadMax dead letters, the oldest go.
+func TestMemoryOutboxDeadCap(t *testing.T) {
+	ctx := context.Background()
+	c := &manualClock{instantClock: instantClock{t: time.Unix(1_700_000_000, 0)}}
+	m := NewMemoryOutbox(c)
+	m.deadMax = 2
+	for _, id := range []string{"1", "2", "3"} {
+		_, _ = m.Put(ctx, &Delivery{ID: id, Shop: "s", NextAt: c.Now()})
+		d, _ := m.Take(ctx)
+		c.Advance(time.Second)
+		_ = m.Drop(ctx, d)
+	}
+	dead, _ := m.Dead(ctx, "s", 0)
+	if len(dead) != 2 || dead[0].ID != "3" || dead[1].ID != "2" {
+		t.Fatalf("dead letters %+v, want 3 and 2", dead)
+	}
+}

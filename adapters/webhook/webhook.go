@@ -220,6 +220,7 @@ type Stats struct {
 	Attempts, Failures          int64 // requests sent, and those not acknowledged
 	Delivered, GivenUp          int64 // deliveries acknowledged, and given up
 	Pending                     int   // in the outbox now
+	Dead                        int   // dead letters in the outbox now (given up, kept for Redeliver)
 }
 
 // Notifier delivers events as signed webhooks. It implements
@@ -423,13 +424,17 @@ func (n *Notifier) attempt(d *Delivery) {
 		n.cfg.Log.Warn("webhook attempt failed; retrying", "event_id", d.ID, "shop", d.Shop, "order", d.Order,
 			"attempt", d.Attempts, "retry_in", delay.String(), "err", d.LastError)
 		if rerr := n.box.Retry(ctx, d); rerr != nil {
-			n.cfg.Log.Error("webhook outbox refused a retry; the event is lost", "event_id", d.ID, "err", rerr)
+			n.cfg.Log.Error("webhook outbox refused a retry; a durable outbox hands the delivery out again when its lease expires",
+				"event_id", d.ID, "err", rerr)
 		}
 		return
 	}
-	_ = n.box.Drop(ctx, d)
+	if derr := n.box.Drop(ctx, d); derr != nil {
+		n.cfg.Log.Error("webhook outbox refused to keep a given-up delivery", "event_id", d.ID, "err", derr)
+	}
 	n.givenUp.Add(1)
-	n.cfg.Log.Error("webhook given up", "event_id", d.ID, "type", d.Type, "shop", d.Shop, "order", d.Order,
+	n.cfg.Log.Error("webhook given up; kept as a dead letter (POST /v1/webhooks/redeliver sends it again)",
+		"event_id", d.ID, "type", d.Type, "shop", d.Shop, "order", d.Order,
 		"reservation", d.Reservation, "attempts", d.Attempts, "err", err.Error())
 	if n.cfg.OnGiveUp != nil {
 		n.cfg.OnGiveUp(*d, err)
@@ -506,11 +511,52 @@ func (n *Notifier) secrets(shop string) ([][]byte, error) {
 	return dest.Secrets, nil
 }
 
-// Stats returns the counters so far.
+// Stats returns the counters so far and what the outbox holds now.
 func (n *Notifier) Stats() Stats {
+	st := n.Counters()
+	st.Pending, st.Dead = n.box.Len(), n.box.DeadLen()
+	return st
+}
+
+// Counters returns the counters so far, without asking the outbox (Pending
+// and Dead are 0): for metrics scraped often from a Redis outbox.
+func (n *Notifier) Counters() Stats {
 	return Stats{Queued: n.queued.Load(), Duplicates: n.dups.Load(), Skipped: n.skipped.Load(),
 		Attempts: n.attempts.Load(), Failures: n.failures.Load(), Delivered: n.delivered.Load(),
-		GivenUp: n.givenUp.Load(), Pending: n.box.Len()}
+		GivenUp: n.givenUp.Load()}
+}
+
+var _ sidecar.DeadLetters = (*Notifier)(nil)
+
+// DeadLetters implements sidecar.DeadLetters: the deliveries to shop that
+// were given up and are kept in the outbox.
+func (n *Notifier) DeadLetters(ctx context.Context, shop *sidecar.ShopConfig, limit int) ([]sidecar.DeadLetter, error) {
+	dead, err := n.box.Dead(ctx, shop.ID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sidecar.DeadLetter, 0, len(dead))
+	for _, d := range dead {
+		out = append(out, sidecar.DeadLetter{EventID: d.ID, Type: d.Type, OrderID: d.Order,
+			ReservationUUID: d.Reservation, Attempts: d.Attempts, LastError: d.LastError,
+			Created: d.Created, GaveUpAt: d.GaveUpAt})
+	}
+	return out, nil
+}
+
+// Redeliver implements sidecar.DeadLetters: it queues shop's dead letters
+// named by ids (all when ids is empty) again, due now, with MaxAttempts and
+// MaxAge afresh. Each keeps its event id and body, so a shop that took one
+// after all (an answer lost on the way back) sees a duplicate it ignores.
+func (n *Notifier) Redeliver(ctx context.Context, shop *sidecar.ShopConfig, ids []string) (int, error) {
+	if n.closed.Load() {
+		return 0, ErrClosed
+	}
+	k, err := n.box.Revive(ctx, shop.ID, ids, n.cfg.Clock.Now())
+	if k > 0 {
+		n.cfg.Log.Info("dead letters queued again", "shop", shop.ID, "count", k)
+	}
+	return k, err
 }
 
 // Close stops taking events and waits until the outbox is drained (see

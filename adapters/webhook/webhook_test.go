@@ -623,3 +623,66 @@ func TestDeliveriesFromBeforeARestart(t *testing.T) {
 		}
 	})
 }
+
+// TestGivenUpIsKeptAndRedelivered: a delivery given up while the shop's
+// endpoint failed is a dead letter, listed with why; once the endpoint is
+// fixed, Redeliver sends it again (a fresh set of attempts, the same event
+// id) and the shop takes it.
+func TestGivenUpIsKeptAndRedelivered(t *testing.T) {
+	var broken atomic.Bool
+	broken.Store(true)
+	rc := newReceiver(t, nil, func(int, *http.Request) int {
+		if broken.Load() {
+			return 500
+		}
+		return 204
+	})
+	gaveUp := make(chan Delivery, 4)
+	cfg := fastConfig(rc.dest())
+	cfg.MaxAttempts = 3
+	cfg.OnGiveUp = func(d Delivery, _ error) { gaveUp <- d }
+	n := start(t, cfg)
+	ctx := context.Background()
+	ev := testEvent(7, "RESERVED")
+	ev.ID = sidecar.EventID(ev.ReservationUUID, ev.Status)
+	if err := n.Notify(ctx, shop1, ev); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-gaveUp:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the delivery was not given up")
+	}
+	dead, err := n.DeadLetters(ctx, shop1, 10)
+	if err != nil || len(dead) != 1 {
+		t.Fatalf("DeadLetters = %+v, %v; want one", dead, err)
+	}
+	d := dead[0]
+	if d.EventID != ev.ID || d.OrderID != "1007" || d.ReservationUUID != ev.ReservationUUID || d.Attempts != 3 ||
+		d.LastError != "the shop answered 500" || d.GaveUpAt.IsZero() || d.Type != "reservation.reserved" {
+		t.Fatalf("dead letter %+v", d)
+	}
+	if other, _ := n.DeadLetters(ctx, &sidecar.ShopConfig{ID: "shop2"}, 10); len(other) != 0 {
+		t.Fatalf("another shop sees %d dead letters", len(other))
+	}
+	if k, err := n.Redeliver(ctx, &sidecar.ShopConfig{ID: "shop2"}, nil); k != 0 || err != nil {
+		t.Fatalf("another shop's Redeliver = %d, %v; want 0", k, err)
+	}
+	if s := n.Stats(); s.Dead != 1 || s.GivenUp != 1 || s.Pending != 0 {
+		t.Fatalf("stats %+v", s)
+	}
+	broken.Store(false)
+	if k, err := n.Redeliver(ctx, shop1, []string{ev.ID}); k != 1 || err != nil {
+		t.Fatalf("Redeliver = %d, %v; want 1", k, err)
+	}
+	closeNow(t, n)
+	if rc.acked[ev.ID] != 1 {
+		t.Fatalf("the shop acknowledged the event %d times, want 1", rc.acked[ev.ID])
+	}
+	if got := rc.attempts[len(rc.attempts)-1]; got != "1" {
+		t.Fatalf("the redelivery's attempt header is %q, want 1 (its attempts start afresh)", got)
+	}
+	if s := n.Stats(); s.Dead != 0 || s.Delivered != 1 {
+		t.Fatalf("stats after the redelivery %+v", s)
+	}
+}

@@ -134,6 +134,8 @@ func printable(s string) bool {
 //	GET  /v1/reservations/{uuid}             details (shop auth)
 //	POST /v1/reservations/{uuid}/{op}        capture, charge, cancel, complete, resend, refund (shop auth)
 //	GET  /v1/history?start=&end=             history (shop auth)
+//	GET  /v1/webhooks/dead?limit=            notifications given up (shop auth)
+//	POST /v1/webhooks/redeliver              send dead letters again (shop auth)
 //	GET  /v1/frontgo/callback/{token}        FrontGo's callback
 //	GET  /v1/return/{success|failure}/{token} the shopper's return
 //	GET  /healthz, /readyz, /metrics
@@ -208,6 +210,16 @@ func (s *Server) route(rc *reqCtx) {
 			}
 			h, e := s.svc.History(rc.ctx, rc.shop.ID, start, end)
 			s.reply(rc, 200, map[string]any{"events": h}, e)
+		}
+	case len(parts) == 3 && parts[0] == "v1" && parts[1] == "webhooks" && parts[2] == "dead":
+		rc.route = "webhooks.dead"
+		if s.method(rc, method, "GET") && s.auth(rc) {
+			s.listDead(rc)
+		}
+	case len(parts) == 3 && parts[0] == "v1" && parts[1] == "webhooks" && parts[2] == "redeliver":
+		rc.route = "webhooks.redeliver"
+		if s.method(rc, method, "POST") && s.auth(rc) {
+			s.redeliver(rc)
 		}
 	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "frontgo" && parts[2] == "callback":
 		rc.route = "callback"

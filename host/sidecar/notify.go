@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -91,17 +92,83 @@ type ByShop struct {
 	Default Notifier
 }
 
+// shopKind is the kind of notifier that tells shop: its Kind, or "webhook"
+// for a shop with only a webhookUrl.
+func shopKind(shop *ShopConfig) string {
+	if shop.Kind == "" && shop.WebhookURL != "" {
+		return "webhook"
+	}
+	return shop.Kind
+}
+
 // Notify implements Notifier.
 func (b ByShop) Notify(ctx context.Context, shop *ShopConfig, ev Event) error {
-	kind := shop.Kind
-	if kind == "" && shop.WebhookURL != "" {
-		kind = "webhook"
-	}
-	if n := b.Kinds[kind]; n != nil {
+	if n := b.Kinds[shopKind(shop)]; n != nil {
 		return n.Notify(ctx, shop, ev)
 	}
 	if b.Default != nil {
 		return b.Default.Notify(ctx, shop, ev)
 	}
 	return nil
+}
+
+// DeadLetter is a shop notification given up after its retries (the
+// webhook notifiers' MaxAttempts or MaxAge, or an answer no retry changes,
+// such as 410 Gone). It is kept, not lost: Redeliver sends it again.
+type DeadLetter struct {
+	EventID         string    `json:"eventId"`
+	Type            string    `json:"type"`
+	OrderID         string    `json:"orderId"`
+	ReservationUUID string    `json:"reservationUuid"`
+	Attempts        int       `json:"attempts"`
+	LastError       string    `json:"lastError"`
+	Created         time.Time `json:"created"`
+	GaveUpAt        time.Time `json:"gaveUpAt"`
+}
+
+// DeadLetters is a Notifier that keeps what it gave up (the webhook
+// notifiers do): the sidecar's /v1/webhooks endpoints list a shop's dead
+// letters and queue them again, once the shop's endpoint is fixed.
+type DeadLetters interface {
+	// DeadLetters returns shop's dead letters, the most recently given up
+	// first, at most limit.
+	DeadLetters(ctx context.Context, shop *ShopConfig, limit int) ([]DeadLetter, error)
+	// Redeliver queues again the shop's dead letters named by ids (all of
+	// them when ids is empty), each with its retries afresh, and returns
+	// how many it queued; ids that are not the shop's dead letters are
+	// skipped.
+	Redeliver(ctx context.Context, shop *ShopConfig, ids []string) (int, error)
+}
+
+// ErrNoDeadLetters is what a ByShop answers for a shop whose notifier
+// keeps no dead letters (a shop without a webhookUrl).
+var ErrNoDeadLetters = errors.New("the shop's notifications are not delivered by webhook, so none are kept as dead letters")
+
+func (b ByShop) deadLetters(shop *ShopConfig) (DeadLetters, error) {
+	var n Notifier = b.Default
+	if k := b.Kinds[shopKind(shop)]; k != nil {
+		n = k
+	}
+	if d, ok := n.(DeadLetters); ok {
+		return d, nil
+	}
+	return nil, ErrNoDeadLetters
+}
+
+// DeadLetters implements DeadLetters by the shop's kind.
+func (b ByShop) DeadLetters(ctx context.Context, shop *ShopConfig, limit int) ([]DeadLetter, error) {
+	d, err := b.deadLetters(shop)
+	if err != nil {
+		return nil, err
+	}
+	return d.DeadLetters(ctx, shop, limit)
+}
+
+// Redeliver implements DeadLetters by the shop's kind.
+func (b ByShop) Redeliver(ctx context.Context, shop *ShopConfig, ids []string) (int, error) {
+	d, err := b.deadLetters(shop)
+	if err != nil {
+		return 0, err
+	}
+	return d.Redeliver(ctx, shop, ids)
 }

@@ -192,18 +192,95 @@ func Run(t *testing.T, newOutbox func(t *testing.T, clock webhook.Clock) webhook
 		nothingDue(t, ob)
 	})
 
-	t.Run("Drop forgets", func(t *testing.T) {
+	t.Run("Drop keeps a dead letter; a Put of its id replaces it", func(t *testing.T) {
 		ob, c := fresh(t)
-		mustPut(t, ob, &webhook.Delivery{ID: "a", NextAt: c.Now()}, true)
+		ctx := context.Background()
+		mustPut(t, ob, &webhook.Delivery{ID: "a", Shop: "s1", Body: []byte("1"), Created: c.Now(), NextAt: c.Now()}, true)
 		d := mustTake(t, ob)
-		if err := ob.Drop(context.Background(), d); err != nil {
+		d.Attempts, d.LastError = 3, "the shop answered 500"
+		c.Advance(time.Minute)
+		if err := ob.Drop(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 		wantLen(t, ob, 0)
 		nothingDue(t, ob)
-		mustPut(t, ob, &webhook.Delivery{ID: "a", NextAt: c.Now()}, true)
-		if d := mustTake(t, ob); d.ID != "a" {
-			t.Fatalf("took %s, want a", d.ID)
+		wantDead(t, ob, "", 0, "a")
+		wantDead(t, ob, "s1", 0, "a")
+		wantDead(t, ob, "s2", 0)
+		dead, _ := ob.Dead(ctx, "s1", 0)
+		want := webhook.Delivery{ID: "a", Shop: "s1", Body: []byte("1"), Attempts: 3,
+			LastError: "the shop answered 500", Created: Start, NextAt: Start}
+		sameDelivery(t, &dead[0], &want)
+		if !dead[0].GaveUpAt.Equal(c.Now()) {
+			t.Fatalf("GaveUpAt %v, want the clock's %v", dead[0].GaveUpAt, c.Now())
+		}
+		mustPut(t, ob, &webhook.Delivery{ID: "a", Shop: "s1", Body: []byte("2"), NextAt: c.Now()}, true)
+		wantDead(t, ob, "", 0)
+		if d := mustTake(t, ob); string(d.Body) != "2" || d.Attempts != 0 {
+			t.Fatalf("took %s %q after %d attempts, want the new Put's", d.ID, d.Body, d.Attempts)
+		}
+	})
+
+	t.Run("Dead lists the latest first; Revive queues a shop's dead letters afresh", func(t *testing.T) {
+		ob, c := fresh(t)
+		ctx := context.Background()
+		for _, d := range []struct{ id, shop string }{{"a", "s1"}, {"b", "s1"}, {"c", "s2"}} {
+			mustPut(t, ob, &webhook.Delivery{ID: d.id, Shop: d.shop, Created: c.Now(), NextAt: c.Now()}, true)
+		}
+		for range 3 {
+			d := mustTake(t, ob)
+			d.Attempts, d.LastError = 20, "refused"
+			c.Advance(time.Second)
+			if err := ob.Drop(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantDead(t, ob, "", 0, "c", "b", "a")
+		wantDead(t, ob, "", 2, "c", "b")
+		wantDead(t, ob, "s1", 0, "b", "a")
+		if n, err := ob.Revive(ctx, "s1", []string{"c", "nope"}, c.Now()); n != 0 || err != nil {
+			t.Fatalf("Revive of another shop's and an unknown id = %d, %v; want 0", n, err)
+		}
+		c.Advance(time.Hour)
+		if n, err := ob.Revive(ctx, "s1", []string{"a"}, c.Now()); n != 1 || err != nil {
+			t.Fatalf("Revive(a) = %d, %v; want 1", n, err)
+		}
+		wantLen(t, ob, 1)
+		wantDead(t, ob, "", 0, "c", "b")
+		d := mustTake(t, ob)
+		want := webhook.Delivery{ID: "a", Shop: "s1", Created: c.Now(), NextAt: c.Now()}
+		sameDelivery(t, d, &want)
+		if !d.GaveUpAt.IsZero() {
+			t.Fatalf("a revived delivery has GaveUpAt %v", d.GaveUpAt)
+		}
+		mustAck(t, ob, d)
+		if n, err := ob.Revive(ctx, "s1", nil, c.Now()); n != 1 || err != nil {
+			t.Fatalf("Revive(s1, all) = %d, %v; want 1 (b)", n, err)
+		}
+		if n, _ := ob.Revive(ctx, "s1", nil, c.Now()); n != 0 {
+			t.Fatalf("a second Revive(s1, all) queued %d, want 0", n)
+		}
+		if d := mustTake(t, ob); d.ID != "b" {
+			t.Fatalf("took %s, want b", d.ID)
+		}
+		wantDead(t, ob, "s2", 0, "c")
+		wantDead(t, ob, "s1", 0)
+	})
+
+	t.Run("dead letters expire after their TTL", func(t *testing.T) {
+		ob, c := fresh(t)
+		ctx := context.Background()
+		mustPut(t, ob, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, true)
+		if err := ob.Drop(ctx, mustTake(t, ob)); err != nil {
+			t.Fatal(err)
+		}
+		c.Advance(webhook.DefaultDeadTTL - time.Second)
+		wantDead(t, ob, "s1", 0, "a")
+		c.Advance(2 * time.Second)
+		wantDead(t, ob, "s1", 0)
+		wantDead(t, ob, "", 0)
+		if n, _ := ob.Revive(ctx, "s1", []string{"a"}, c.Now()); n != 0 {
+			t.Fatalf("Revive of an expired dead letter queued %d", n)
 		}
 	})
 
@@ -472,6 +549,27 @@ func mustAck(t *testing.T, ob webhook.Outbox, d *webhook.Delivery) {
 	t.Helper()
 	if err := ob.Ack(context.Background(), d); err != nil {
 		t.Fatalf("Ack(%s) = %v", d.ID, err)
+	}
+}
+
+// wantDead checks Dead(shop, limit) and, for every shop, DeadLen.
+func wantDead(t *testing.T, ob webhook.Outbox, shop string, limit int, ids ...string) {
+	t.Helper()
+	dead, err := ob.Dead(context.Background(), shop, limit)
+	if err != nil {
+		t.Fatalf("Dead(%q) = %v", shop, err)
+	}
+	var got []string
+	for _, d := range dead {
+		got = append(got, d.ID)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(ids) {
+		t.Fatalf("Dead(%q, %d) = %v, want %v", shop, limit, got, ids)
+	}
+	if shop == "" && limit == 0 {
+		if n := ob.DeadLen(); n != len(ids) {
+			t.Fatalf("DeadLen = %d, want %d", n, len(ids))
+		}
 	}
 }
 

@@ -5,7 +5,8 @@
 // Keys, all under Options.Prefix (P):
 //
 //	P d:<id>     hash: "json" the delivery as JSON; "m" its member of P q while
-//	             queued; "tok" the lease token while leased
+//	             queued; "tok" the lease token while leased; "dead" (the
+//	             time it was given up, µs) and "shop" while a dead letter
 //	P q          sorted set of queued deliveries: score NextAt in Unix
 //	             microseconds, member "<20-digit sequence>:<id>", so that
 //	             deliveries due at the same time come out in the order they
@@ -13,6 +14,8 @@
 //	P l          sorted set of leased ids: score the lease's expiry (µs)
 //	P seq        the sequence counter
 //	P done:<id>  an acknowledged id, for dedupe; expires after DoneTTL
+//	P dead       sorted set of dead letters' ids: score the time given up (µs)
+//	P dead:<shop> the same for one shop
 //
 // Every operation is one Lua script, so it is atomic across all clients of
 // the server. Take first returns deliveries whose lease expired to the
@@ -73,6 +76,11 @@ type Options struct {
 	// DoneTTL is how long acknowledged ids are remembered; default
 	// webhook.DefaultDoneTTL.
 	DoneTTL time.Duration
+	// DeadTTL is how long dead letters are kept, and DeadMax how many at
+	// most (the oldest go first); defaults webhook.DefaultDeadTTL and
+	// webhook.DefaultDeadMax.
+	DeadTTL time.Duration
+	DeadMax int
 	// PollInterval is the longest a waiting Take goes without asking
 	// Redis; default DefaultPollInterval.
 	PollInterval time.Duration
@@ -86,6 +94,7 @@ type Outbox struct {
 	queue string
 	lease string
 	seq   string
+	dead  string
 
 	mu     sync.Mutex
 	held   map[*webhook.Delivery]string // delivery handed out → its lease token
@@ -112,15 +121,22 @@ func New(rdb redis.UniversalClient, o Options) *Outbox {
 	if o.DoneTTL <= 0 {
 		o.DoneTTL = webhook.DefaultDoneTTL
 	}
+	if o.DeadTTL <= 0 {
+		o.DeadTTL = webhook.DefaultDeadTTL
+	}
+	if o.DeadMax <= 0 {
+		o.DeadMax = webhook.DefaultDeadMax
+	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
 	}
 	return &Outbox{rdb: rdb, o: o, queue: o.Prefix + "q", lease: o.Prefix + "l", seq: o.Prefix + "seq",
-		held: map[*webhook.Delivery]string{}, wake: make(chan struct{})}
+		dead: o.Prefix + "dead", held: map[*webhook.Delivery]string{}, wake: make(chan struct{})}
 }
 
-func (b *Outbox) item(id string) string { return b.o.Prefix + "d:" + id }
-func (b *Outbox) done(id string) string { return b.o.Prefix + "done:" + id }
+func (b *Outbox) item(id string) string     { return b.o.Prefix + "d:" + id }
+func (b *Outbox) done(id string) string     { return b.o.Prefix + "done:" + id }
+func (b *Outbox) deadOf(shop string) string { return b.o.Prefix + "dead:" + shop }
 
 // micros is t as a sorted-set score: Unix microseconds, exact in a double
 // for the next two centuries; times before 1970 are 0.
@@ -147,9 +163,39 @@ local function enqueue(item, id, score)
 end
 `
 
-// putScript: KEYS q, seq, item, done; ARGV id, json, score.
-var putScript = redis.NewScript(`local KEYS_Q, KEYS_SEQ = KEYS[1], KEYS[2]` + luaEnqueue + `
-if redis.call('EXISTS', KEYS[3]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+// luaBury forgets the dead letter id (item its hash): its hash and its
+// members of the dead sets. KEYS_DEAD is P dead, PREFIX is P.
+const luaBury = `
+local function bury(item, id)
+  local shop = redis.call('HGET', item, 'shop')
+  if shop then redis.call('ZREM', PREFIX .. 'dead:' .. shop, id) end
+  redis.call('ZREM', KEYS_DEAD, id)
+  redis.call('DEL', item)
+end
+`
+
+// luaPrune forgets the dead letters given up before cut (µs), then the
+// oldest beyond max.
+const luaPrune = luaBury + `
+local function prune(cut, max)
+  local old = redis.call('ZRANGEBYSCORE', KEYS_DEAD, '-inf', '(' .. cut)
+  for _, id in ipairs(old) do bury(PREFIX .. 'd:' .. id, id) end
+  local over = redis.call('ZCARD', KEYS_DEAD) - tonumber(max)
+  if over > 0 then
+    for _, id in ipairs(redis.call('ZRANGE', KEYS_DEAD, 0, over - 1)) do bury(PREFIX .. 'd:' .. id, id) end
+  end
+end
+`
+
+// putScript: KEYS q, seq, item, done, dead; ARGV id, json, score, prefix.
+// A dead letter with the same id gives way to the new delivery.
+var putScript = redis.NewScript(`local KEYS_Q, KEYS_SEQ, KEYS_DEAD, PREFIX = KEYS[1], KEYS[2], KEYS[5], ARGV[4]` +
+	luaEnqueue + luaBury + `
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  if redis.call('HEXISTS', KEYS[3], 'dead') == 0 then return 0 end
+  bury(KEYS[3], ARGV[1])
+end
 redis.call('HSET', KEYS[3], 'json', ARGV[2])
 enqueue(KEYS[3], ARGV[1], ARGV[3])
 return 1
@@ -208,12 +254,59 @@ if held then return 1 end
 return 0
 `)
 
-// dropScript: KEYS l, item; ARGV id, token.
+// dropScript: KEYS l, item; ARGV id, token. It removes a leased item
+// (one that is not a delivery, see Take).
 var dropScript = redis.NewScript(`
 if redis.call('HGET', KEYS[2], 'tok') ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
 return 1
+`)
+
+// killScript: KEYS l, item, dead, dead of the shop; ARGV id, token, json,
+// score (the time given up), shop, prefix, prune cut, max. It makes a
+// leased delivery a dead letter.
+var killScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[3], ARGV[6]` + luaPrune + `
+if redis.call('HGET', KEYS[2], 'tok') ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'json', ARGV[3], 'dead', ARGV[4], 'shop', ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+prune(ARGV[7], ARGV[8])
+return 1
+`)
+
+// deadScript: KEYS dead, the set to list (dead, or the dead of a shop);
+// ARGV prefix, prune cut, max, limit (-1: all). It returns the dead
+// letters' JSON, the most recently given up first.
+var deadScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[1], ARGV[1]` + luaPrune + `
+prune(ARGV[2], ARGV[3])
+local out = {}
+for _, id in ipairs(redis.call('ZREVRANGE', KEYS[2], 0, tonumber(ARGV[4]))) do
+  local js = redis.call('HGET', PREFIX .. 'd:' .. id, 'json')
+  if js then table.insert(out, js) end
+end
+return out
+`)
+
+// reviveScript: KEYS q, seq, item, dead, dead of the shop; ARGV id, json,
+// score, shop. It queues a dead letter of the shop again as json.
+var reviveScript = redis.NewScript(`local KEYS_Q, KEYS_SEQ = KEYS[1], KEYS[2]` + luaEnqueue + `
+if redis.call('HEXISTS', KEYS[3], 'dead') == 0 or redis.call('HGET', KEYS[3], 'shop') ~= ARGV[4] then return 0 end
+redis.call('HDEL', KEYS[3], 'dead', 'shop')
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('HSET', KEYS[3], 'json', ARGV[2])
+enqueue(KEYS[3], ARGV[1], ARGV[3])
+return 1
+`)
+
+// pruneScript: KEYS dead; ARGV prefix, cut, max. It returns how many dead
+// letters are left.
+var pruneScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[1], ARGV[1]` + luaPrune + `
+prune(ARGV[2], ARGV[3])
+return redis.call('ZCARD', KEYS_DEAD)
 `)
 
 // Put implements webhook.Outbox.
@@ -228,8 +321,8 @@ func (b *Outbox) Put(ctx context.Context, d *webhook.Delivery) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("redisoutbox: put %s: %w", d.ID, err)
 	}
-	n, err := putScript.Run(ctx, b.rdb, []string{b.queue, b.seq, b.item(d.ID), b.done(d.ID)},
-		d.ID, js, micros(d.NextAt)).Int()
+	n, err := putScript.Run(ctx, b.rdb, []string{b.queue, b.seq, b.item(d.ID), b.done(d.ID), b.dead},
+		d.ID, js, micros(d.NextAt), b.o.Prefix).Int()
 	if err != nil {
 		return false, fmt.Errorf("redisoutbox: put %s: %w", d.ID, err)
 	}
@@ -373,10 +466,92 @@ func (b *Outbox) Drop(ctx context.Context, d *webhook.Delivery) error {
 		return err
 	}
 	defer b.ended()
-	if err := dropScript.Run(ctx, b.rdb, []string{b.lease, b.item(d.ID)}, d.ID, tok).Err(); err != nil {
+	now := b.o.Clock.Now()
+	d.GaveUpAt = now
+	js, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("redisoutbox: drop %s: %w", d.ID, err)
+	}
+	if err := killScript.Run(ctx, b.rdb, []string{b.lease, b.item(d.ID), b.dead, b.deadOf(d.Shop)},
+		d.ID, tok, js, micros(now), d.Shop, b.o.Prefix, b.cut(now), b.o.DeadMax).Err(); err != nil {
 		return fmt.Errorf("redisoutbox: drop %s: %w", d.ID, err)
 	}
 	return nil
+}
+
+// cut is the score before which dead letters are past DeadTTL.
+func (b *Outbox) cut(now time.Time) string { return micros(now.Add(-b.o.DeadTTL)) }
+
+// Dead implements webhook.Outbox.
+func (b *Outbox) Dead(ctx context.Context, shop string, limit int) ([]webhook.Delivery, error) {
+	set := b.dead
+	if shop != "" {
+		set = b.deadOf(shop)
+	}
+	res, err := deadScript.Run(ctx, b.rdb, []string{b.dead, set},
+		b.o.Prefix, b.cut(b.o.Clock.Now()), b.o.DeadMax, max(limit, 0)-1).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("redisoutbox: dead letters: %w", err)
+	}
+	out := make([]webhook.Delivery, 0, len(res))
+	for _, js := range res {
+		var d webhook.Delivery
+		if json.Unmarshal([]byte(js), &d) == nil {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// Revive implements webhook.Outbox.
+func (b *Outbox) Revive(ctx context.Context, shop string, ids []string, now time.Time) (int, error) {
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return 0, webhook.ErrClosed
+	}
+	dead, err := b.Dead(ctx, shop, 0)
+	if err != nil {
+		return 0, err
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	n := 0
+	for _, d := range dead {
+		if d.Shop != shop || (len(ids) > 0 && !want[d.ID]) {
+			continue
+		}
+		d = d.Revived(now)
+		js, err := json.Marshal(&d)
+		if err != nil {
+			return n, fmt.Errorf("redisoutbox: revive %s: %w", d.ID, err)
+		}
+		ok, err := reviveScript.Run(ctx, b.rdb, []string{b.queue, b.seq, b.item(d.ID), b.dead, b.deadOf(shop)},
+			d.ID, js, micros(now), shop).Int()
+		if err != nil {
+			return n, fmt.Errorf("redisoutbox: revive %s: %w", d.ID, err)
+		}
+		n += ok
+	}
+	if n > 0 {
+		b.changed()
+	}
+	return n, nil
+}
+
+// DeadLen implements webhook.Outbox: every dead letter under the prefix; 0
+// when Redis does not answer within a few seconds.
+func (b *Outbox) DeadLen() int {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	n, err := pruneScript.Run(ctx, b.rdb, []string{b.dead}, b.o.Prefix, b.cut(b.o.Clock.Now()), b.o.DeadMax).Int()
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // Close implements webhook.Outbox: Put is refused from now on; Take hands

@@ -397,3 +397,32 @@ func TestRedisDown(t *testing.T) {
 		t.Fatalf("Len = %d", n)
 	}
 }
+
+// TestDeadCap: beyond DeadMax dead letters, the oldest go, with their
+// hashes and their shop's set.
+func TestDeadCap(t *testing.T) {
+	rdb := client(t, redistest.URL(t))
+	ctx := context.Background()
+	c := outboxtest.NewManualClock(outboxtest.Start)
+	o := fast(prefix(), c)
+	o.DeadMax = 2
+	b := New(rdb, o)
+	for _, id := range []string{"1", "2", "3"} {
+		mustPut(t, b, &webhook.Delivery{ID: id, Shop: "s", NextAt: c.Now()}, true)
+		d := mustTake(t, b)
+		c.Advance(time.Second)
+		if err := b.Drop(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dead, err := b.Dead(ctx, "s", 0)
+	if err != nil || len(dead) != 2 || dead[0].ID != "3" || dead[1].ID != "2" {
+		t.Fatalf("dead letters %+v, %v; want 3 and 2", dead, err)
+	}
+	if n := rdb.Exists(ctx, o.Prefix+"d:1").Val(); n != 0 {
+		t.Fatal("the hash of a dead letter past the cap is still stored")
+	}
+	if n := rdb.ZCard(ctx, o.Prefix+"dead:s").Val(); n != 2 {
+		t.Fatalf("the shop's dead set has %d members, want 2", n)
+	}
+}

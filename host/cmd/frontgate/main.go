@@ -205,6 +205,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		route.Kinds[kind] = n
 	}
 	svc := sidecar.NewService(cfg, sidecar.Deps{Core: c, FrontGo: fg, Store: st, Signer: signer, Log: log, Notifier: route})
+	hooks.gauges(svc)
 	if w, ok := c.(*wasmrt.Wasm); ok {
 		svc.Gauge("frontgate_wasm_pool_size", func() float64 { return float64(w.Stats().PoolSize) })
 		svc.Gauge("frontgate_wasm_pool_idle", func() float64 { return float64(w.Stats().Idle) })

@@ -76,6 +76,19 @@ func newWebhookNotifiers(cfg *sidecar.Config, env func(string) string, log *slog
 	return w, nil
 }
 
+// gauges exports each notifier's deliveries in svc's metrics, labelled by
+// kind: what its outbox holds (pending, dead letters) and its counters.
+func (w *webhookNotifiers) gauges(svc *sidecar.Service) {
+	for kind, n := range w.kinds {
+		box, label := w.boxes[kind], `{kind="`+kind+`"}`
+		svc.Gauge("frontgate_webhook_pending"+label, func() float64 { return float64(box.Len()) })
+		svc.Gauge("frontgate_webhook_dead_letters"+label, func() float64 { return float64(box.DeadLen()) })
+		svc.Gauge("frontgate_webhook_delivered"+label, func() float64 { return float64(n.Counters().Delivered) })
+		svc.Gauge("frontgate_webhook_given_up"+label, func() float64 { return float64(n.Counters().GivenUp) })
+		svc.Gauge("frontgate_webhook_failed_attempts"+label, func() float64 { return float64(n.Counters().Failures) })
+	}
+}
+
 // Close closes the notifiers together, each draining until ctx ends (see
 // webhook.Notifier.Close), then the Redis client. It returns the
 // notifiers' errors joined.
