@@ -190,7 +190,11 @@ func TestPluginHeaderMatchesReadme(t *testing.T) {
 func TestPluginConventions(t *testing.T) {
 	classRe := regexp.MustCompile(`(?m)^(?:final |abstract )?class (\w+)`)
 	funcRe := regexp.MustCompile(`(?m)^function (\w+)`)
-	i18nRe := regexp.MustCompile(`\b(?:__|_x|esc_html__|esc_attr__|_e|_n)\(\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*,\s*(?:'[^']*'\s*,\s*)?'([^']*)'`)
+	// A translation call's text domain: the argument after the text (and
+	// _x's context), or _n's after its two texts and the number.
+	const phpStr = `(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`
+	i18nRe := regexp.MustCompile(`\b(?:(?:__|_x|esc_html__|esc_attr__|_e)\(\s*` + phpStr + `\s*,\s*(?:'[^']*'\s*,\s*)?|_n\(\s*` +
+		phpStr + `\s*,\s*` + phpStr + `\s*,\s*[^,()]+,\s*)'([^']*)'`)
 	err := filepath.WalkDir(pluginDir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".php") {
 			return err
@@ -222,7 +226,7 @@ func TestPluginConventions(t *testing.T) {
 				t.Errorf("%s: text domain %q in %s", p, m[1], m[0])
 			}
 		}
-		calls := regexp.MustCompile(`\b(?:__|_x|esc_html__)\(`).FindAll(src, -1)
+		calls := regexp.MustCompile(`\b(?:__|_x|esc_html__|esc_attr__|_e|_n)\(`).FindAll(src, -1)
 		if found := i18nRe.FindAll(src, -1); len(found) != len(calls) {
 			t.Errorf("%s: %d translation calls, %d with a recognisable text domain", p, len(calls), len(found))
 		}

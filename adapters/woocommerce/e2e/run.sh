@@ -16,6 +16,10 @@
 #      → the merchant resends the payment link → the sandbox approves it
 #      (control plane, no return: the webhook alone) → on hold → the
 #      merchant cancels the order → the reservation is cancelled.
+#   C  a reservation made straight at the sidecar for an order the shop
+#      does not know → the plugin answers 410 → the sidecar keeps the event
+#      as a dead letter → the settings page lists it → "Send them again"
+#      → delivered again (and, still unknown, a dead letter again).
 #
 # Every order must end with no note written twice; the first order's e-mails
 # must be exactly one per event (one per refund). It prints PASS: … or
@@ -421,11 +425,39 @@ order_json "$B"
 [ "$(wpx product OST-1 | jq .stock)" = 9 ] || fail "stock of OST-1 is $(wpx product OST-1 | jq .stock), want 9 (two back from the cancelled order)"
 no_duplicate_notes "$B"
 
+# ---- C: an event the shop refuses for good becomes a dead letter, listed and sent again ----
+echo "== C: a reservation for an order the shop does not know: 410, a dead letter on the settings page, sent again"
+code=$(curl -sS --max-time 60 -H "Authorization: Bearer $FRONTGATE_E2E_SHOP_KEY" -H 'Content-Type: application/json' -o "$work/c.json" -w '%{http_code}' \
+  --data "{\"mode\":\"session\",\"orderId\":\"e2e-unknown-1\",\"returnUrls\":{\"success\":\"$WP_URL/ok\",\"failure\":\"$WP_URL/no\"},
+    \"order\":{\"customer\":{\"type\":\"private\",\"name\":\"Kari Nordmann\",\"email\":\"kari@example.no\",\"countryCode\":\"+47\",\"msisdn\":\"46567468\",
+    \"address\":{\"street\":\"Gate 1\",\"zip\":\"0150\",\"city\":\"Oslo\",\"country\":\"NO\"}},\"lines\":[{\"name\":\"A\",\"unitPrice\":10000,\"quantity\":1,\"taxRate\":25}]}}" \
+  "$SC_URL/v1/checkouts") || fail "checkout for an unknown order: no answer"
+[ "$code" = 201 ] || fail "checkout for an unknown order: HTTP $code: $(head -c 400 "$work/c.json")"
+UUID_C=$(jq -r .reservationUuid "$work/c.json")
+sandbox "reservations/$UUID_C/approve" -X POST -d '{"card":"4111111111111111"}' >/dev/null || fail "the sandbox's approve"
+dead_listed() { # dead_listed <attempts>: the sidecar keeps C's RESERVED as a dead letter after that many attempts
+  curl -fsS --max-time 30 -H "Authorization: Bearer $FRONTGATE_E2E_SHOP_KEY" "$SC_URL/v1/webhooks/dead" >"$work/dead.json" &&
+    jq -e --arg u "$UUID_C" --argjson n "$1" '[.deadLetters[] | select(.reservationUuid == $u and .orderId == "e2e-unknown-1"
+      and .type == "reservation.reserved" and .attempts == $n and (.lastError | contains("410")))] | length == 1' "$work/dead.json" >/dev/null
+}
+until_ok 20 "a dead letter for $UUID_C" dead_listed 1
+wpx deadletters >"$work/dead.html" || fail "the settings page's section"
+grep -q '<td>e2e-unknown-1</td><td>reservation.reserved</td><td>1</td>' "$work/dead.html" && grep -q 'action=frontgate_redeliver' "$work/dead.html" \
+  || fail "the settings page does not list the dead letter: $(head -c 800 "$work/dead.html")"
+notice=$(wpx redeliver) || fail "the redeliver action"
+[ "$(jq -c . <<<"$notice")" = '["success","1 undelivered event is being sent again."]' ] || fail "the redeliver action's notice: $notice"
+# Sent again with its attempts afresh; the shop still does not know the order, so it is dead again after one.
+until_ok 20 "the redelivered event given up again" sh -c "grep -c 'webhook given up' '$work/sidecar.log' | grep -qx 2"
+dead_listed 1 || fail "after the redelivery: $(jq -c . "$work/dead.json")"
+
 # ---- the whole run ----
 if [ -s "$work/debug.log" ] && grep -q 'frontgate-woocommerce/' "$work/debug.log"; then
   fail "PHP notices from the plugin: $(grep 'frontgate-woocommerce/' "$work/debug.log" | head -n 5)"
 fi
-grep -q '"level":"ERROR"' "$work/sidecar.log" && fail "the sidecar logged errors: $(grep '"level":"ERROR"' "$work/sidecar.log" | head -n 3)"
+# C's dead letters are the only errors the sidecar may log.
+errors=$(grep '"level":"ERROR"' "$work/sidecar.log" | grep -v '"msg":"webhook given up; kept as a dead letter' || true)
+[ -z "$errors" ] || fail "the sidecar logged errors: $(head -n 3 <<<"$errors")"
 echo "PASS: A $A block checkout → declined → paid → on-hold (return + webhook, once) → completed → captured → 2 line refunds → charge refused, charged once (form sent twice) → mixed refund refused → charge refunded;" \
   "B $B classic checkout → link resent → approved → on-hold (webhook) → cancelled;" \
+  "C an unknown order's event refused (410) → a dead letter on the settings page → sent again;" \
   "WordPress $(jq -r .wordpress "$work/setup.json"), WooCommerce $(jq -r .woocommerce "$work/setup.json"), HPOS $(jq -r .hpos "$work/setup.json"), $((SECONDS - started))s"

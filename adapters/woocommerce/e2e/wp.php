@@ -148,8 +148,20 @@ switch ( $frontgate_e2e_cmd ) {
 		frontgate_e2e_action( (int) ( $frontgate_e2e_args[0] ?? 0 ), (string) ( $frontgate_e2e_args[1] ?? '' ), array_slice( $frontgate_e2e_args, 2 ) );
 		break;
 
+	case 'deadletters': // The settings page's "Undelivered events" section, as HTML.
+		wp_set_current_user( 1 );
+		echo ( new Frontgate_Dead_Letters( Frontgate_Plugin::gateway() ) )->html(), "\n";
+		break;
+
+	case 'redeliver': // Its "Send them again" link, followed by the admin: prints the notice it leaves.
+		wp_set_current_user( 1 );
+		$_REQUEST['_wpnonce'] = wp_create_nonce( Frontgate_Dead_Letters::ACTION );
+		( new Frontgate_Dead_Letters( Frontgate_Plugin::gateway() ) )->handle();
+		frontgate_e2e_print( get_transient( 'frontgate_notice_1' ) );
+		break;
+
 	default:
-		frontgate_e2e_die( 'unknown command "' . $frontgate_e2e_cmd . '" (install, activate, setup, product, order, mapped, box, action)' );
+		frontgate_e2e_die( 'unknown command "' . $frontgate_e2e_cmd . '" (install, activate, setup, product, order, mapped, box, action, deadletters, redeliver)' );
 }
 
 /**

@@ -65,6 +65,7 @@ function frontgate_load() {
 		'class-frontgate-sidecar-client',
 		'class-frontgate-webhook',
 		'class-frontgate-gateway',
+		'class-frontgate-dead-letters',
 		'class-frontgate-order-actions',
 		'class-frontgate-plugin',
 	) as $file ) {

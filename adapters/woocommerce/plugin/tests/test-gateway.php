@@ -44,6 +44,7 @@ class WC_Payment_Gateway {
 	public function supports( $f ) { return in_array( $f, $this->supports, true ); }
 	public function get_return_url( $order ) { return 'https://butikk.example/kasse/order-received/' . $order->get_id() . '/?key=' . $order->get_order_key(); }
 	public function process_admin_options() {}
+	public function admin_options() { echo '<table class="form-table"></table>'; }
 }
 
 function plugin_dir_path( $file ) { return dirname( $file ) . '/'; }
@@ -110,7 +111,7 @@ function frontgate_test_gateway_plugin_loads_and_registers_hooks() {
 	foreach ( array( 'woocommerce_payment_gateways', 'woocommerce_api_frontgate', 'woocommerce_thankyou_frontgate', 'woocommerce_order_status_changed',
 		'woocommerce_order_actions', 'woocommerce_order_action_frontgate_resend_link', 'woocommerce_order_action_frontgate_charge',
 		'woocommerce_cancel_unpaid_order', 'woocommerce_blocks_payment_method_type_registration', 'add_meta_boxes', 'woocommerce_create_refund',
-		'woocommerce_update_options_payment_gateways_frontgate' ) as $hook ) {
+		'woocommerce_update_options_payment_gateways_frontgate', 'admin_post_frontgate_redeliver' ) as $hook ) {
 		frontgate_assert_true( isset( $GLOBALS['frontgate_test_hooks'][ $hook ] ), 'hook ' . $hook );
 	}
 	frontgate_assert_same( array( 'bacs', 'Frontgate_Gateway' ), frontgate_stub_fire( 'woocommerce_payment_gateways', array( 'bacs' ) ) );

@@ -195,6 +195,15 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	}
 
 	/**
+	 * The settings page: WooCommerce's fields, then the events the sidecar
+	 * could not deliver to this shop (Frontgate_Dead_Letters).
+	 */
+	public function admin_options() {
+		parent::admin_options();
+		echo ( new Frontgate_Dead_Letters( $this ) )->html(); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- html() escapes every value.
+	}
+
+	/**
 	 * Whether test mode is on.
 	 *
 	 * @return bool

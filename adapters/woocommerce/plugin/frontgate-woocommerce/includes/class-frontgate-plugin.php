@@ -114,6 +114,16 @@ final class Frontgate_Plugin {
 		add_filter( 'woocommerce_cancel_unpaid_order', array( 'Frontgate_Order_Actions', 'keep_reserved_orders' ), 10, 2 );
 		add_action( 'woocommerce_create_refund', array( 'Frontgate_Refunds', 'remember' ) );
 		add_action( 'admin_notices', array( __CLASS__, 'admin_notice' ) );
+		add_action(
+			'admin_post_' . Frontgate_Dead_Letters::ACTION,
+			function () {
+				$gateway = self::gateway();
+				if ( $gateway ) {
+					( new Frontgate_Dead_Letters( $gateway ) )->handle();
+				}
+				exit;
+			}
+		);
 
 		// The Checkout block.
 		add_action(
@@ -184,14 +194,19 @@ final class Frontgate_Plugin {
 	}
 
 	/**
-	 * Shows a notice left by a failed merchant action.
+	 * Shows a notice left by a merchant action: a string is an error, an
+	 * array is (type, message).
 	 */
 	public static function admin_notice() {
 		$key = 'frontgate_notice_' . get_current_user_id();
 		$msg = get_transient( $key );
 		if ( $msg ) {
 			delete_transient( $key );
-			echo '<div class="notice notice-error"><p>' . esc_html( $msg ) . '</p></div>';
+			$type = 'error';
+			if ( is_array( $msg ) ) { // array( type, message ).
+				list( $type, $msg ) = $msg;
+			}
+			echo '<div class="notice notice-' . ( 'success' === $type ? 'success' : 'error' ) . '"><p>' . esc_html( $msg ) . '</p></div>';
 		}
 	}
 }

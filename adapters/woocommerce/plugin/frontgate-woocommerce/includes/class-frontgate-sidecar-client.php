@@ -117,6 +117,32 @@ class Frontgate_Sidecar_Client {
 	}
 
 	/**
+	 * GET /v1/webhooks/dead: the events the sidecar gave up delivering to
+	 * this shop (after its retries, or a 410 Gone), the most recent first.
+	 *
+	 * @param int $limit At most this many (1 to 1000).
+	 * @return array[] Each: eventId, type, orderId, reservationUuid, attempts, lastError, created, gaveUpAt.
+	 * @throws Frontgate_Sidecar_Exception On failure.
+	 */
+	public function dead_letters( $limit = 50 ) {
+		$out = $this->request( 'GET', '/v1/webhooks/dead?limit=' . max( 1, min( 1000, (int) $limit ) ), null, '' );
+		return isset( $out['deadLetters'] ) && is_array( $out['deadLetters'] ) ? $out['deadLetters'] : array();
+	}
+
+	/**
+	 * POST /v1/webhooks/redeliver: sends the given-up events again (all of
+	 * this shop's when $ids is empty), each with its retries afresh.
+	 *
+	 * @param string[] $ids Event ids.
+	 * @return int How many were queued.
+	 * @throws Frontgate_Sidecar_Exception On failure.
+	 */
+	public function redeliver( array $ids = array() ) {
+		$out = $this->request( 'POST', '/v1/webhooks/redeliver', empty( $ids ) ? array() : array( 'ids' => array_values( $ids ) ), '' );
+		return isset( $out['redelivered'] ) ? (int) $out['redelivered'] : 0;
+	}
+
+	/**
 	 * Sends a request, retrying what may succeed on a second try.
 	 *
 	 * @param string     $method GET or POST.
