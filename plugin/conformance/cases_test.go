@@ -104,6 +104,15 @@ func mutate(t *testing.T, base string, edits ...edit) any {
 	return v
 }
 
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func input(t *testing.T, m map[string]any) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -623,5 +632,31 @@ func miscCases(t *testing.T, add func(vcase)) {
 	add(vcase{name: "parse: body as JSON followed by another member", fn: "parse_create", input: []byte(`{"status":201,"body":` + created + `,"requestId":"req-2"}`), code: "bad_input", rules: []string{"body:last_member"}})
 	add(vcase{name: "parse: body as JSON with a duplicate key", fn: "parse_capture", input: []byte(`{"status":202,"body":{"status_code":202,"status_code":202}}`), code: "bad_input"})
 	add(vcase{name: "parse: body as a JSON array with a 500", fn: "parse_cancel", input: []byte(`{"status":500,"body":["Server Error"]}`), code: "upstream", data: `"kind":"server"`})
+	// PHP writes an array whose keys are not 0…n-1 as an object: such a
+	// productList and payment history read as the arrays they stand for.
+	concrete, err := os.ReadFile(filepath.Join(Dir(), "..", "..", "reservation", "testdata", "responses", "details-200-concrete.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dm map[string]any
+	if err := json.Unmarshal(concrete, &dm); err != nil {
+		t.Fatal(err)
+	}
+	phpList := func(v any) json.RawMessage {
+		m := map[string]any{}
+		for i, e := range v.([]any) {
+			m[strconv.Itoa(2*i+1)] = e // encoding/json sorts the keys: 1, 3, 5… stay in order below 10
+		}
+		b, _ := json.Marshal(m)
+		return b
+	}
+	data := dm["data"].(map[string]any)
+	data["productList"] = phpList(data["productList"])
+	data["paymentHistory"].(map[string]any)["refunded"] = phpList(data["paymentHistory"].(map[string]any)["refunded"])
+	add(vcase{name: "parse: details with PHP object lists", fn: "parse_details", input: input(t, map[string]any{"status": 200, "body": string(mustMarshal(t, dm))}),
+		ok: true, same: "parse: details-200-concrete"})
+	data["productList"] = json.RawMessage(`{"0":{"id":1},"first":{"id":2}}`)
+	add(vcase{name: "parse: details with a productList object that is not a list", fn: "parse_details", input: input(t, map[string]any{"status": 200, "body": string(mustMarshal(t, dm))}),
+		code: "upstream", rules: []string{"data.productList:type"}})
 	add(vcase{name: "parse: truncated success", fn: "parse_capture", input: input(t, map[string]any{"status": 202, "body": `{"status_code":202,"message":"reservationCapturedSuccessfully","is_data":true,"data":{"uuid":"CAP1`}), code: "upstream", data: `"kind":"malformed"`})
 }

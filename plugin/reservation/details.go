@@ -173,6 +173,57 @@ func reuse[T any](s []T, n int) []T {
 	return make([]T, 0, n)
 }
 
+// isList reports whether v is one of FrontGo's lists: a JSON array, or an
+// object whose keys are all decimal indexes ({"0": …, "2": …}). PHP's
+// json_encode writes an array that way when its keys are not 0…n-1 in
+// order (after a filter dropped an element, say), and FrontGo, a PHP
+// service, writes its own requests' products as such objects. The
+// elements are taken in the document's order.
+func isList(v jsonx.Value) bool {
+	switch v.Kind() {
+	case jsonx.Array:
+		return true
+	case jsonx.Object:
+		for it := v.Iter(); it.Next(); {
+			if _, ok := listKey(it.KeyBytes()); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// listIndex is the index of it's current element, for its path: its key
+// in an object list, its position in an array.
+func listIndex(it *jsonx.Iter) int {
+	if k := it.KeyBytes(); k != nil {
+		n, _ := listKey(k)
+		return n
+	}
+	return it.Index()
+}
+
+// maxListKey bounds the keys of object lists: no answer holds a million
+// lines, and the bound keeps an index an int on every platform.
+const maxListKey = 1 << 20
+
+// listKey reads an object list's key: a decimal index without sign or
+// leading zero, below maxListKey.
+func listKey(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 7 || (b[0] == '0' && len(b) > 1) {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n < maxListKey
+}
+
 func (c *respChecker) optAmount(v jsonx.Value, path fpath) money.Amount {
 	if v.Absent() {
 		return 0
@@ -288,12 +339,16 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 	}
 	out.IsPaid = c.boolAt(d, "isPaid", &p)
 	if pl := d.Get("productList"); !pl.Absent() {
-		if pl.Kind() != jsonx.Array {
+		if !isList(pl) {
 			c.add(p.at("productList"), RuleType, "must be an array, not "+article(pl.Kind()))
 		} else {
 			out.Products = reuse(sp.products, pl.Len())
+			keyed := pl.Kind() == jsonx.Object
 			for it := pl.Iter(); it.Next(); {
 				i, ev := it.Index(), it.Value()
+				if keyed {
+					i = listIndex(&it)
+				}
 				lp := elem("data.productList", i)
 				if !c.object(ev, lp, true) {
 					continue
@@ -403,17 +458,20 @@ func (c *respChecker) detailsCustomer(v jsonx.Value, path fpath, out *DetailsCus
 
 // events reads a payment history list into spare's storage when it fits.
 func (c *respChecker) events(v jsonx.Value, path fpath, spare []PaymentEvent) []PaymentEvent {
-	switch v.Kind() {
-	case jsonx.Invalid, jsonx.Null:
+	switch k := v.Kind(); {
+	case k == jsonx.Invalid || k == jsonx.Null:
 		return nil
-	case jsonx.Array:
-	default:
-		c.add(path, RuleType, "must be an array, not "+article(v.Kind()))
+	case !isList(v):
+		c.add(path, RuleType, "must be an array, not "+article(k))
 		return nil
 	}
 	out := reuse(spare, v.Len())
+	keyed := v.Kind() == jsonx.Object
 	for it := v.Iter(); it.Next(); {
 		i, e := it.Index(), it.Value()
+		if keyed {
+			i = listIndex(&it)
+		}
 		p := path.index(i)
 		if !c.object(e, p, true) {
 			continue

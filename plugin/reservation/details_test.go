@@ -2,6 +2,7 @@ package reservation
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -295,6 +296,65 @@ func TestAnswerAmountsWithFloatNoise(t *testing.T) {
 		body := strings.Replace(concrete, `"grandTotal": 2950.85`, `"grandTotal": `+sent, 1)
 		if _, err := ParseDetails(Response{Status: 200, Body: []byte(body)}); err == nil || !strings.Contains(err.Error(), "grandTotal") {
 			t.Errorf("grandTotal %s read without an error (%v)", sent, err)
+		}
+	}
+}
+
+// TestPHPObjectLists: FrontGo's lists written as PHP writes an array whose
+// keys are not 0…n-1 ({"0": …, "2": …}) read as the arrays they stand for,
+// in the document's order; errors inside name the element by its key.
+func TestPHPObjectLists(t *testing.T) {
+	var orig map[string]any
+	if err := json.Unmarshal(readResponse(t, "details-200-concrete.json"), &orig); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseDetails(Response{Status: 200, Body: readResponse(t, "details-200-concrete.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// asObject turns a list into {"<key>": element} with keys 0, 2, 4….
+	asObject := func(v any) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i, e := range v.([]any) {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			j, _ := json.Marshal(e)
+			fmt.Fprintf(&b, `"%d":%s`, 2*i, j)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	data := orig["data"].(map[string]any)
+	history := data["paymentHistory"].(map[string]any)
+	prods := data["productList"].([]any)
+	products := asObject(prods)
+	captured := asObject(history["captured"])
+	data["productList"], history["captured"] = json.RawMessage(products), json.RawMessage(captured)
+	body, _ := json.Marshal(orig)
+	got, err := ParseDetails(Response{Status: 200, Body: body})
+	if err != nil {
+		t.Fatalf("object lists: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("object lists read\n%+v\nwant\n%+v", got, want)
+	}
+
+	prods[1].(map[string]any)["rate"] = "x"
+	data["productList"] = json.RawMessage(asObject(prods))
+	body, _ = json.Marshal(orig)
+	_, err = ParseDetails(Response{Status: 200, Body: body})
+	var ae *APIError
+	if !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Path != "data.productList.2.rate" {
+		t.Fatalf("an error in an object list: %v, want one at data.productList.2.rate", err)
+	}
+	for _, bad := range []string{`{"0":{},"x":{}}`, `{"-1":{}}`, `{"1048576":{}}`, `{" 1":{}}`, `{"00":{}}`} {
+		data["productList"] = json.RawMessage(bad)
+		body, _ = json.Marshal(orig)
+		_, err = ParseDetails(Response{Status: 200, Body: body})
+		if !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Path != "data.productList" || ae.Fields[0].Rule != RuleType {
+			t.Errorf("productList %s: %v, want a type error at data.productList", bad, err)
 		}
 	}
 }

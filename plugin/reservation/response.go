@@ -345,12 +345,12 @@ func ParseHistory(r Response) ([]HistoryEvent, error) {
 	defer d.Release() // everything kept is copied out of the document
 	var c respChecker
 	var out []HistoryEvent
-	switch data.Kind() {
-	case jsonx.Null, jsonx.Invalid:
-	case jsonx.Array:
+	switch k := data.Kind(); {
+	case k == jsonx.Null || k == jsonx.Invalid:
+	case isList(data):
 		out = make([]HistoryEvent, 0, data.Len())
 		for it := data.Iter(); it.Next(); {
-			i, e := it.Index(), it.Value()
+			i, e := listIndex(&it), it.Value()
 			p := elem("data", i)
 			if !c.object(e, p, true) {
 				continue
