@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -67,18 +66,22 @@ type Outbox interface {
 	// Drop ends a leased delivery that was given up. The outbox keeps it,
 	// GaveUpAt set to its clock's time, as a dead letter until Revive
 	// queues it again, a Put with its ID replaces it, or it is older than
-	// the outbox's dead-letter TTL (DefaultDeadTTL unless configured).
+	// the outbox's dead-letter TTL (DefaultDeadTTL unless configured); a
+	// shop's oldest go first when it has more than the outbox's cap
+	// (DefaultDeadMax).
 	Drop(ctx context.Context, d *Delivery) error
 	// Dead returns copies of the dead letters of shop (of every shop when
 	// shop is ""), the most recently given up first, at most limit of them
 	// (all when limit <= 0).
 	Dead(ctx context.Context, shop string, limit int) ([]Delivery, error)
 	// Revive queues again, due at now, the dead letters of shop named by
-	// ids, or all of shop's when ids is empty. Each starts afresh: Created
-	// and NextAt now, no attempts, no last error, so the Notifier gives it
-	// its whole MaxAttempts and MaxAge again. Ids that are not dead
-	// letters of shop are skipped; it returns how many it queued.
-	Revive(ctx context.Context, shop string, ids []string, now time.Time) (int, error)
+	// ids, or all of shop's when ids is empty. Each starts afresh
+	// (Delivery.Revived): Created and NextAt now, no attempts, no last
+	// error, so the Notifier gives it its whole MaxAttempts and MaxAge
+	// again, and url as its URL unless url is "" (the shop's webhook URL
+	// may have been what was wrong). Ids that are not dead letters of shop
+	// are skipped; it returns how many it queued.
+	Revive(ctx context.Context, shop string, ids []string, now time.Time, url string) (int, error)
 	// DeadLen returns the number of dead letters of every shop.
 	DeadLen() int
 	// Close refuses further Puts; Take keeps handing out what is due. An
@@ -110,16 +113,14 @@ func (RealClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 // MemoryOutbox is an Outbox in process memory: unbounded, so that no event
 // is dropped while the process lives, ordered by due time, deduplicated
 // by event id, and remembering acknowledged ids for DefaultDoneTTL. It
-// keeps dead letters for DefaultDeadTTL, at most DefaultDeadMax of them
-// (beyond that the oldest go first). What it holds is lost when the
+// keeps dead letters for DefaultDeadTTL, at most DefaultDeadMax a shop
+// (beyond that the shop's oldest go first). What it holds is lost when the
 // process ends; after Close, Take waits for deliveries due later too. It
 // is safe for concurrent use.
 type MemoryOutbox struct {
 	clock   Clock
 	doneTTL time.Duration
 	doneMax int
-	deadTTL time.Duration
-	deadMax int
 
 	mu      sync.Mutex
 	queue   dueHeap
@@ -128,7 +129,7 @@ type MemoryOutbox struct {
 	leased  int
 	done    map[string]time.Time
 	doneQ   []doneEntry // FIFO of done, for pruning
-	dead    map[string]Delivery
+	dead    *deadStore
 	closed  bool
 	wake    chan struct{} // closed and replaced on every change
 }
@@ -145,6 +146,8 @@ const (
 	// DefaultDeadTTL outlasts FrontGo's capture window: a reservation whose
 	// RESERVED event died can still be revived and captured.
 	DefaultDeadTTL = 30 * 24 * time.Hour
+	// DefaultDeadMax is how many dead letters are kept per shop, so that
+	// one shop's failures never push out another's.
 	DefaultDeadMax = 10_000
 )
 
@@ -156,8 +159,7 @@ func NewMemoryOutbox(clock Clock) *MemoryOutbox {
 		clock = RealClock{}
 	}
 	return &MemoryOutbox{clock: clock, doneTTL: DefaultDoneTTL, doneMax: DefaultDoneMax,
-		deadTTL: DefaultDeadTTL, deadMax: DefaultDeadMax,
-		pending: map[string]bool{}, done: map[string]time.Time{}, dead: map[string]Delivery{},
+		pending: map[string]bool{}, done: map[string]time.Time{}, dead: newDeadStore(DefaultDeadTTL, DefaultDeadMax),
 		wake: make(chan struct{})}
 }
 
@@ -180,7 +182,7 @@ func (m *MemoryOutbox) Put(_ context.Context, d *Delivery) (bool, error) {
 	if _, ok := m.done[d.ID]; ok {
 		return false, nil
 	}
-	delete(m.dead, d.ID)
+	m.dead.remove(d.ID)
 	m.pending[d.ID] = true
 	m.push(d)
 	return true, nil
@@ -258,9 +260,10 @@ func (m *MemoryOutbox) Drop(_ context.Context, d *Delivery) error {
 	defer m.mu.Unlock()
 	m.leased--
 	delete(m.pending, d.ID)
-	d.GaveUpAt = m.clock.Now()
-	m.dead[d.ID] = *d
-	m.pruneDead()
+	now := m.clock.Now()
+	d.GaveUpAt = now
+	m.dead.prune(now)
+	m.dead.add(*d)
 	m.broadcast()
 	return nil
 }
@@ -269,55 +272,31 @@ func (m *MemoryOutbox) Drop(_ context.Context, d *Delivery) error {
 func (m *MemoryOutbox) Dead(_ context.Context, shop string, limit int) ([]Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.pruneDead()
-	var out []Delivery
-	for _, d := range m.dead {
-		if shop == "" || d.Shop == shop {
-			out = append(out, d)
-		}
-	}
-	sortDead(out)
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
-}
-
-// sortDead orders dead letters the most recently given up first (by id
-// among equal times, so that lists are stable).
-func sortDead(ds []Delivery) {
-	slices.SortFunc(ds, func(a, b Delivery) int {
-		if c := b.GaveUpAt.Compare(a.GaveUpAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	m.dead.prune(m.clock.Now())
+	return m.dead.list(shop, limit), nil
 }
 
 // Revive implements Outbox.
-func (m *MemoryOutbox) Revive(_ context.Context, shop string, ids []string, now time.Time) (int, error) {
+func (m *MemoryOutbox) Revive(_ context.Context, shop string, ids []string, now time.Time, url string) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return 0, ErrClosed
 	}
-	m.pruneDead()
+	m.dead.prune(m.clock.Now())
 	if len(ids) == 0 {
-		for id, d := range m.dead {
-			if d.Shop == shop {
-				ids = append(ids, id)
-			}
+		for _, d := range m.dead.list(shop, 0) {
+			ids = append(ids, d.ID)
 		}
-		slices.Sort(ids)
+		slices.Reverse(ids) // oldest first, as they were queued
 	}
 	n := 0
 	for _, id := range ids {
-		d, ok := m.dead[id]
-		if !ok || d.Shop != shop {
+		if d, ok := m.dead.byID[id]; !ok || d.Shop != shop {
 			continue
 		}
-		delete(m.dead, id)
-		fresh := d.Revived(now)
+		d, _ := m.dead.remove(id)
+		fresh := d.Revived(now, url)
 		m.pending[id] = true
 		m.push(&fresh)
 		n++
@@ -326,10 +305,13 @@ func (m *MemoryOutbox) Revive(_ context.Context, shop string, ids []string, now 
 }
 
 // Revived is the dead letter d as Revive queues it at now: no attempts, no
-// last error, created and due at now.
-func (d Delivery) Revived(now time.Time) Delivery {
+// last error, created and due at now, and sent to url unless url is "".
+func (d Delivery) Revived(now time.Time, url string) Delivery {
 	d.Attempts, d.LastError = 0, ""
 	d.Created, d.NextAt, d.GaveUpAt = now, now, time.Time{}
+	if url != "" {
+		d.URL = url
+	}
 	return d
 }
 
@@ -337,29 +319,8 @@ func (d Delivery) Revived(now time.Time) Delivery {
 func (m *MemoryOutbox) DeadLen() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.pruneDead()
-	return len(m.dead)
-}
-
-// pruneDead forgets dead letters past their TTL, then the oldest beyond
-// the cap.
-func (m *MemoryOutbox) pruneDead() {
-	cut := m.clock.Now().Add(-m.deadTTL)
-	for id, d := range m.dead {
-		if d.GaveUpAt.Before(cut) {
-			delete(m.dead, id)
-		}
-	}
-	if over := len(m.dead) - m.deadMax; over > 0 {
-		all := make([]Delivery, 0, len(m.dead))
-		for _, d := range m.dead {
-			all = append(all, d)
-		}
-		sortDead(all)
-		for _, d := range all[len(all)-over:] {
-			delete(m.dead, d.ID)
-		}
-	}
+	m.dead.prune(m.clock.Now())
+	return len(m.dead.byID)
 }
 
 // prune forgets acknowledged ids past their TTL or beyond the cap, oldest

@@ -3,6 +3,8 @@ package webhook
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -127,20 +129,87 @@ func TestMemoryOutboxDoneCap(t *testing.T) {
 	}
 }
 
-// TestMemoryOutboxDeadCap: beyond deadMax dead letters, the oldest go.
+// TestMemoryOutboxDeadCap: beyond its cap a shop's oldest dead letters go,
+// and only its own: another shop's stay.
 func TestMemoryOutboxDeadCap(t *testing.T) {
 	ctx := context.Background()
 	c := &manualClock{instantClock: instantClock{t: time.Unix(1_700_000_000, 0)}}
 	m := NewMemoryOutbox(c)
-	m.deadMax = 2
-	for _, id := range []string{"1", "2", "3"} {
-		_, _ = m.Put(ctx, &Delivery{ID: id, Shop: "s", NextAt: c.Now()})
+	m.dead.perMax = 2
+	drop := func(id, shop string) {
+		_, _ = m.Put(ctx, &Delivery{ID: id, Shop: shop, NextAt: c.Now()})
 		d, _ := m.Take(ctx)
 		c.Advance(time.Second)
 		_ = m.Drop(ctx, d)
 	}
-	dead, _ := m.Dead(ctx, "s", 0)
-	if len(dead) != 2 || dead[0].ID != "3" || dead[1].ID != "2" {
-		t.Fatalf("dead letters %+v, want 3 and 2", dead)
+	drop("b1", "b")
+	for _, id := range []string{"1", "2", "3"} {
+		drop(id, "a")
+	}
+	ids := func(shop string) string {
+		dead, _ := m.Dead(ctx, shop, 0)
+		var out []string
+		for _, d := range dead {
+			out = append(out, d.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids("a"); got != "3,2" {
+		t.Fatalf("shop a's dead letters %s, want 3,2", got)
+	}
+	if got := ids("b"); got != "b1" {
+		t.Fatalf("shop b's dead letters %s, want b1: another shop's failures pushed it out", got)
+	}
+	if got := ids(""); got != "3,2,b1" || m.DeadLen() != 3 {
+		t.Fatalf("every shop's dead letters %s (DeadLen %d), want 3,2,b1", got, m.DeadLen())
+	}
+}
+
+// BenchmarkMemoryOutboxDropAtCap: giving up a delivery while the shop is at
+// its cap costs what it forgets, not a walk over every dead letter.
+//
+//	go test -run '^$' -bench DropAtCap ./adapters/webhook
+func BenchmarkMemoryOutboxDropAtCap(b *testing.B) {
+	ctx := context.Background()
+	c := &manualClock{instantClock: instantClock{t: time.Unix(1_700_000_000, 0)}}
+	m := NewMemoryOutbox(c)
+	i := 0
+	drop := func() {
+		i++
+		_, _ = m.Put(ctx, &Delivery{ID: strconv.Itoa(i), Shop: "a", NextAt: c.Now()})
+		d, _ := m.Take(ctx)
+		c.Advance(time.Millisecond)
+		_ = m.Drop(ctx, d)
+	}
+	for range DefaultDeadMax {
+		drop()
+	}
+	for b.Loop() {
+		drop()
+	}
+	if n := m.DeadLen(); n != DefaultDeadMax {
+		b.Fatalf("%d dead letters, want the cap %d", n, DefaultDeadMax)
+	}
+}
+
+// TestDeadStoreStaysSmall: revived and replaced dead letters do not pile
+// up in the store's queues.
+func TestDeadStoreStaysSmall(t *testing.T) {
+	s := newDeadStore(time.Hour, 100)
+	at := time.Unix(1_700_000_000, 0)
+	for i := range 10_000 {
+		at = at.Add(time.Second)
+		id := strconv.Itoa(i % 7)
+		s.add(Delivery{ID: id, Shop: "a", GaveUpAt: at})
+		if i%3 == 0 {
+			s.remove(id)
+		}
+	}
+	if len(s.all) > 2*len(s.byID)+64 || len(s.shops["a"]) > 2*s.counts["a"]+64 {
+		t.Fatalf("queues of %d and %d entries for %d dead letters", len(s.all), len(s.shops["a"]), len(s.byID))
+	}
+	s.prune(at.Add(2 * time.Hour))
+	if len(s.byID) != 0 || len(s.all) != 0 || len(s.counts) != 0 || len(s.shops) != 0 {
+		t.Fatalf("after the TTL: %d letters, %d entries, counts %v", len(s.byID), len(s.all), s.counts)
 	}
 }

@@ -451,7 +451,7 @@ func (n *Notifier) send(d *Delivery) error {
 	}
 	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.AttemptTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.target(d), bytes.NewReader(d.Body))
 	if err != nil {
 		return permanentError{err}
 	}
@@ -478,6 +478,21 @@ func (n *Notifier) send(d *Delivery) error {
 		return permanentError{fmt.Errorf("the shop answered %d Gone: it does not take this event", resp.StatusCode)}
 	}
 	return fmt.Errorf("the shop answered %d", resp.StatusCode)
+}
+
+// target is where d goes now: the shop's webhook URL in the current
+// configuration (Shops), which a restart may have changed since d was
+// queued (a wrong URL is a common reason for dead letters), or else the
+// URL d was queued with.
+func (n *Notifier) target(d *Delivery) string {
+	if n.cfg.Shops != nil {
+		if sc := n.cfg.Shops(d.Shop); sc != nil {
+			if dest, err := n.cfg.Destination(sc); err == nil && n.checkURL(dest.URL) == nil {
+				return dest.URL
+			}
+		}
+	}
+	return d.URL
 }
 
 // secrets returns the keys that sign a shop's deliveries: those Notify
@@ -546,13 +561,29 @@ func (n *Notifier) DeadLetters(ctx context.Context, shop *sidecar.ShopConfig, li
 
 // Redeliver implements sidecar.DeadLetters: it queues shop's dead letters
 // named by ids (all when ids is empty) again, due now, with MaxAttempts and
-// MaxAge afresh. Each keeps its event id and body, so a shop that took one
-// after all (an answer lost on the way back) sees a duplicate it ignores.
+// MaxAge afresh, to the shop's webhook URL and signed with its secrets as
+// shop (the current configuration) gives them. Each keeps its event id and
+// body, so a shop that took one after all (an answer lost on the way back)
+// sees a duplicate it ignores.
 func (n *Notifier) Redeliver(ctx context.Context, shop *sidecar.ShopConfig, ids []string) (int, error) {
 	if n.closed.Load() {
 		return 0, ErrClosed
 	}
-	k, err := n.box.Revive(ctx, shop.ID, ids, n.cfg.Clock.Now())
+	// The shop's destination now: its URL or secret may be what was wrong.
+	dest, err := n.cfg.Destination(shop)
+	if err == nil {
+		err = n.checkURL(dest.URL)
+	}
+	if err == nil && len(dest.Secrets) == 0 {
+		err = errors.New("no signing secret")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("webhook: shop %s: %w", shop.ID, err)
+	}
+	n.mu.Lock()
+	n.keys[shop.ID] = dest.Secrets
+	n.mu.Unlock()
+	k, err := n.box.Revive(ctx, shop.ID, ids, n.cfg.Clock.Now(), dest.URL)
 	if k > 0 {
 		n.cfg.Log.Info("dead letters queued again", "shop", shop.ID, "count", k)
 	}

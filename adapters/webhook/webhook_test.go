@@ -624,6 +624,26 @@ func TestDeliveriesFromBeforeARestart(t *testing.T) {
 	})
 }
 
+// givenUp starts a Notifier on cfg, notifies shop1 of testEvent(i,
+// "RESERVED") and waits until the delivery is given up.
+func givenUp(t *testing.T, cfg Config, i int) (*Notifier, sidecar.Event) {
+	t.Helper()
+	gaveUp := make(chan Delivery, 4)
+	cfg.OnGiveUp = func(d Delivery, _ error) { gaveUp <- d }
+	n := start(t, cfg)
+	ev := testEvent(i, "RESERVED")
+	ev.ID = sidecar.EventID(ev.ReservationUUID, ev.Status)
+	if err := n.Notify(context.Background(), shop1, ev); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-gaveUp:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the delivery was not given up")
+	}
+	return n, ev
+}
+
 // TestGivenUpIsKeptAndRedelivered: a delivery given up while the shop's
 // endpoint failed is a dead letter, listed with why; once the endpoint is
 // fixed, Redeliver sends it again (a fresh set of attempts, the same event
@@ -637,22 +657,10 @@ func TestGivenUpIsKeptAndRedelivered(t *testing.T) {
 		}
 		return 204
 	})
-	gaveUp := make(chan Delivery, 4)
 	cfg := fastConfig(rc.dest())
 	cfg.MaxAttempts = 3
-	cfg.OnGiveUp = func(d Delivery, _ error) { gaveUp <- d }
-	n := start(t, cfg)
+	n, ev := givenUp(t, cfg, 7)
 	ctx := context.Background()
-	ev := testEvent(7, "RESERVED")
-	ev.ID = sidecar.EventID(ev.ReservationUUID, ev.Status)
-	if err := n.Notify(ctx, shop1, ev); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-gaveUp:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the delivery was not given up")
-	}
 	dead, err := n.DeadLetters(ctx, shop1, 10)
 	if err != nil || len(dead) != 1 {
 		t.Fatalf("DeadLetters = %+v, %v; want one", dead, err)
@@ -684,5 +692,40 @@ func TestGivenUpIsKeptAndRedelivered(t *testing.T) {
 	}
 	if s := n.Stats(); s.Dead != 0 || s.Delivered != 1 {
 		t.Fatalf("stats after the redelivery %+v", s)
+	}
+}
+
+// TestRedeliverGoesToTheCurrentURL: a wrong webhook URL is a common reason
+// for dead letters. Once the configuration names the right one, the
+// redelivery goes there, and so does any delivery still pending.
+func TestRedeliverGoesToTheCurrentURL(t *testing.T) {
+	gone := newReceiver(t, nil, func(int, *http.Request) int { return 410 })
+	fixed := newReceiver(t, nil, nil)
+	var url atomic.Pointer[string]
+	url.Store(&gone.srv.URL)
+	dest := func(*sidecar.ShopConfig) (Destination, error) {
+		return Destination{URL: *url.Load() + "/hook", Secrets: [][]byte{testSecret}}, nil
+	}
+	n, _ := givenUp(t, fastConfig(dest), 8)
+	ctx := context.Background()
+	url.Store(&fixed.srv.URL) // the shop's config is mended
+	if k, err := n.Redeliver(ctx, shop1, nil); k != 1 || err != nil {
+		t.Fatalf("Redeliver = %d, %v; want 1", k, err)
+	}
+	closeNow(t, n)
+	if gone.requests() != 1 || fixed.requests() != 1 {
+		t.Fatalf("the old URL saw %d requests, the mended one %d; want 1 and 1", gone.requests(), fixed.requests())
+	}
+
+	// A delivery queued for the old URL and met after a restart (Shops set)
+	// goes to the URL configured now.
+	box := NewMemoryOutbox(nil)
+	_, _ = box.Put(ctx, &Delivery{ID: "e2", Shop: "shop1", URL: gone.srv.URL + "/hook", Body: []byte(`{}`), NextAt: time.Now()})
+	cfg := fastConfig(dest)
+	cfg.Outbox = box
+	cfg.Shops = func(id string) *sidecar.ShopConfig { return shop1 }
+	closeNow(t, start(t, cfg))
+	if gone.requests() != 1 || fixed.requests() != 2 {
+		t.Fatalf("after the restart the old URL saw %d requests, the mended one %d; want 1 and 2", gone.requests(), fixed.requests())
 	}
 }

@@ -43,12 +43,9 @@ func (s *Service) Redeliver(ctx context.Context, shop *ShopConfig, ids []string)
 	if e != nil {
 		return 0, e
 	}
-	n, err := dl.Redeliver(ctx, shop, ids)
+	n, err := dl.Redeliver(ctx, shop, ids) // the notifier logs what it queued
 	if err != nil {
 		return n, deadLetterError(shop, err)
-	}
-	if n > 0 {
-		s.log.Info("dead letters queued again", "shop", shop.ID, "count", n)
 	}
 	return n, nil
 }

@@ -238,30 +238,30 @@ func Run(t *testing.T, newOutbox func(t *testing.T, clock webhook.Clock) webhook
 		wantDead(t, ob, "", 0, "c", "b", "a")
 		wantDead(t, ob, "", 2, "c", "b")
 		wantDead(t, ob, "s1", 0, "b", "a")
-		if n, err := ob.Revive(ctx, "s1", []string{"c", "nope"}, c.Now()); n != 0 || err != nil {
+		if n, err := ob.Revive(ctx, "s1", []string{"c", "nope"}, c.Now(), ""); n != 0 || err != nil {
 			t.Fatalf("Revive of another shop's and an unknown id = %d, %v; want 0", n, err)
 		}
 		c.Advance(time.Hour)
-		if n, err := ob.Revive(ctx, "s1", []string{"a"}, c.Now()); n != 1 || err != nil {
+		if n, err := ob.Revive(ctx, "s1", []string{"a"}, c.Now(), "https://fixed.example/hook"); n != 1 || err != nil {
 			t.Fatalf("Revive(a) = %d, %v; want 1", n, err)
 		}
 		wantLen(t, ob, 1)
 		wantDead(t, ob, "", 0, "c", "b")
 		d := mustTake(t, ob)
-		want := webhook.Delivery{ID: "a", Shop: "s1", Created: c.Now(), NextAt: c.Now()}
+		want := webhook.Delivery{ID: "a", Shop: "s1", URL: "https://fixed.example/hook", Created: c.Now(), NextAt: c.Now()}
 		sameDelivery(t, d, &want)
 		if !d.GaveUpAt.IsZero() {
 			t.Fatalf("a revived delivery has GaveUpAt %v", d.GaveUpAt)
 		}
 		mustAck(t, ob, d)
-		if n, err := ob.Revive(ctx, "s1", nil, c.Now()); n != 1 || err != nil {
+		if n, err := ob.Revive(ctx, "s1", nil, c.Now(), ""); n != 1 || err != nil {
 			t.Fatalf("Revive(s1, all) = %d, %v; want 1 (b)", n, err)
 		}
-		if n, _ := ob.Revive(ctx, "s1", nil, c.Now()); n != 0 {
+		if n, _ := ob.Revive(ctx, "s1", nil, c.Now(), ""); n != 0 {
 			t.Fatalf("a second Revive(s1, all) queued %d, want 0", n)
 		}
-		if d := mustTake(t, ob); d.ID != "b" {
-			t.Fatalf("took %s, want b", d.ID)
+		if d := mustTake(t, ob); d.ID != "b" || d.URL != "" {
+			t.Fatalf("took %s (URL %q), want b with its own URL", d.ID, d.URL)
 		}
 		wantDead(t, ob, "s2", 0, "c")
 		wantDead(t, ob, "s1", 0)
@@ -279,7 +279,7 @@ func Run(t *testing.T, newOutbox func(t *testing.T, clock webhook.Clock) webhook
 		c.Advance(2 * time.Second)
 		wantDead(t, ob, "s1", 0)
 		wantDead(t, ob, "", 0)
-		if n, _ := ob.Revive(ctx, "s1", []string{"a"}, c.Now()); n != 0 {
+		if n, _ := ob.Revive(ctx, "s1", []string{"a"}, c.Now(), ""); n != 0 {
 			t.Fatalf("Revive of an expired dead letter queued %d", n)
 		}
 	})

@@ -35,6 +35,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -77,8 +78,8 @@ type Options struct {
 	// webhook.DefaultDoneTTL.
 	DoneTTL time.Duration
 	// DeadTTL is how long dead letters are kept, and DeadMax how many at
-	// most (the oldest go first); defaults webhook.DefaultDeadTTL and
-	// webhook.DefaultDeadMax.
+	// most per shop (the shop's oldest go first); defaults
+	// webhook.DefaultDeadTTL and webhook.DefaultDeadMax.
 	DeadTTL time.Duration
 	DeadMax int
 	// PollInterval is the longest a waiting Take goes without asking
@@ -164,25 +165,30 @@ end
 `
 
 // luaBury forgets the dead letter id (item its hash): its hash and its
-// members of the dead sets. KEYS_DEAD is P dead, PREFIX is P.
+// members of the dead sets. KEYS_DEAD is P dead, PREFIX is P. A hash that
+// is not a dead letter (any more) is left alone.
 const luaBury = `
 local function bury(item, id)
   local shop = redis.call('HGET', item, 'shop')
   if shop then redis.call('ZREM', PREFIX .. 'dead:' .. shop, id) end
   redis.call('ZREM', KEYS_DEAD, id)
-  redis.call('DEL', item)
+  if redis.call('HEXISTS', item, 'dead') == 1 then redis.call('DEL', item) end
 end
 `
 
-// luaPrune forgets the dead letters given up before cut (µs), then the
-// oldest beyond max.
+// luaPrune forgets the dead letters of every shop given up before cut
+// (µs), then, when shopset is given (P dead:<shop>), that shop's oldest
+// beyond max: one shop's failures never push out another's.
 const luaPrune = luaBury + `
-local function prune(cut, max)
-  local old = redis.call('ZRANGEBYSCORE', KEYS_DEAD, '-inf', '(' .. cut)
-  for _, id in ipairs(old) do bury(PREFIX .. 'd:' .. id, id) end
-  local over = redis.call('ZCARD', KEYS_DEAD) - tonumber(max)
+local function prune(cut, shopset, max)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS_DEAD, '-inf', '(' .. cut)) do bury(PREFIX .. 'd:' .. id, id) end
+  if not shopset then return end
+  local over = redis.call('ZCARD', shopset) - tonumber(max)
   if over > 0 then
-    for _, id in ipairs(redis.call('ZRANGE', KEYS_DEAD, 0, over - 1)) do bury(PREFIX .. 'd:' .. id, id) end
+    for _, id in ipairs(redis.call('ZRANGE', shopset, 0, over - 1)) do
+      redis.call('ZREM', shopset, id)
+      bury(PREFIX .. 'd:' .. id, id)
+    end
   end
 end
 `
@@ -241,13 +247,16 @@ enqueue(KEYS[4], ARGV[1], ARGV[3])
 return 1
 `)
 
-// ackScript: KEYS q, l, item, done; ARGV id, done TTL in ms, token. Whoever
-// holds the lease now, the event was delivered: it ends and is remembered.
-var ackScript = redis.NewScript(`
+// ackScript: KEYS q, l, item, done, dead; ARGV id, done TTL in ms, token,
+// prefix. Whoever holds the lease now, the event was delivered: it ends and
+// is remembered, also when another taker has given it up meanwhile (a slow
+// attempt that succeeded after its lease expired).
+var ackScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[5], ARGV[4]` + luaBury + `
 local held = redis.call('HGET', KEYS[3], 'tok') == ARGV[3]
 local m = redis.call('HGET', KEYS[3], 'm')
 if m then redis.call('ZREM', KEYS[1], m) end
 redis.call('ZREM', KEYS[2], ARGV[1])
+bury(KEYS[3], ARGV[1])
 redis.call('DEL', KEYS[3])
 redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
 if held then return 1 end
@@ -264,8 +273,8 @@ return 1
 `)
 
 // killScript: KEYS l, item, dead, dead of the shop; ARGV id, token, json,
-// score (the time given up), shop, prefix, prune cut, max. It makes a
-// leased delivery a dead letter.
+// score (the time given up), shop, prefix, prune cut, max per shop. It
+// makes a leased delivery a dead letter.
 var killScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[3], ARGV[6]` + luaPrune + `
 if redis.call('HGET', KEYS[2], 'tok') ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -273,19 +282,39 @@ redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[2], 'json', ARGV[3], 'dead', ARGV[4], 'shop', ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
-prune(ARGV[7], ARGV[8])
+prune(ARGV[7], KEYS[4], ARGV[8])
 return 1
 `)
 
 // deadScript: KEYS dead, the set to list (dead, or the dead of a shop);
-// ARGV prefix, prune cut, max, limit (-1: all). It returns the dead
-// letters' JSON, the most recently given up first.
+// ARGV prefix, prune cut, limit (0: all). It returns the dead letters'
+// JSON, the most recently given up first, dropping from the set any
+// member whose hash is no dead letter.
 var deadScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[1], ARGV[1]` + luaPrune + `
-prune(ARGV[2], ARGV[3])
+prune(ARGV[2])
+local out, limit = {}, tonumber(ARGV[3])
+for _, id in ipairs(redis.call('ZREVRANGE', KEYS[2], 0, -1)) do
+  local item = PREFIX .. 'd:' .. id
+  if redis.call('HEXISTS', item, 'dead') == 1 then
+    table.insert(out, redis.call('HGET', item, 'json'))
+    if #out == limit then break end
+  else
+    redis.call('ZREM', KEYS[2], id)
+  end
+end
+return out
+`)
+
+// getDeadScript: KEYS the items; ARGV shop. It returns the JSON of each
+// item that is a dead letter of shop, "" for the others.
+var getDeadScript = redis.NewScript(`
 local out = {}
-for _, id in ipairs(redis.call('ZREVRANGE', KEYS[2], 0, tonumber(ARGV[4]))) do
-  local js = redis.call('HGET', PREFIX .. 'd:' .. id, 'json')
-  if js then table.insert(out, js) end
+for i, item in ipairs(KEYS) do
+  local js = ''
+  if redis.call('HEXISTS', item, 'dead') == 1 and redis.call('HGET', item, 'shop') == ARGV[1] then
+    js = redis.call('HGET', item, 'json')
+  end
+  out[i] = js
 end
 return out
 `)
@@ -302,10 +331,10 @@ enqueue(KEYS[3], ARGV[1], ARGV[3])
 return 1
 `)
 
-// pruneScript: KEYS dead; ARGV prefix, cut, max. It returns how many dead
+// pruneScript: KEYS dead; ARGV prefix, cut. It returns how many dead
 // letters are left.
 var pruneScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[1], ARGV[1]` + luaPrune + `
-prune(ARGV[2], ARGV[3])
+prune(ARGV[2])
 return redis.call('ZCARD', KEYS_DEAD)
 `)
 
@@ -451,8 +480,8 @@ func (b *Outbox) Ack(ctx context.Context, d *webhook.Delivery) error {
 	}
 	defer b.ended()
 	ttl := max(b.o.DoneTTL.Milliseconds(), 1)
-	if err := ackScript.Run(ctx, b.rdb, []string{b.queue, b.lease, b.item(d.ID), b.done(d.ID)},
-		d.ID, ttl, tok).Err(); err != nil {
+	if err := ackScript.Run(ctx, b.rdb, []string{b.queue, b.lease, b.item(d.ID), b.done(d.ID), b.dead},
+		d.ID, ttl, tok, b.o.Prefix).Err(); err != nil {
 		return fmt.Errorf("redisoutbox: ack %s: %w", d.ID, err)
 	}
 	return nil
@@ -489,7 +518,7 @@ func (b *Outbox) Dead(ctx context.Context, shop string, limit int) ([]webhook.De
 		set = b.deadOf(shop)
 	}
 	res, err := deadScript.Run(ctx, b.rdb, []string{b.dead, set},
-		b.o.Prefix, b.cut(b.o.Clock.Now()), b.o.DeadMax, max(limit, 0)-1).StringSlice()
+		b.o.Prefix, b.cut(b.o.Clock.Now()), max(limit, 0)).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("redisoutbox: dead letters: %w", err)
 	}
@@ -504,27 +533,20 @@ func (b *Outbox) Dead(ctx context.Context, shop string, limit int) ([]webhook.De
 }
 
 // Revive implements webhook.Outbox.
-func (b *Outbox) Revive(ctx context.Context, shop string, ids []string, now time.Time) (int, error) {
+func (b *Outbox) Revive(ctx context.Context, shop string, ids []string, now time.Time, url string) (int, error) {
 	b.mu.Lock()
 	closed := b.closed
 	b.mu.Unlock()
 	if closed {
 		return 0, webhook.ErrClosed
 	}
-	dead, err := b.Dead(ctx, shop, 0)
+	dead, err := b.deadLetters(ctx, shop, ids)
 	if err != nil {
 		return 0, err
 	}
-	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
 	n := 0
 	for _, d := range dead {
-		if d.Shop != shop || (len(ids) > 0 && !want[d.ID]) {
-			continue
-		}
-		d = d.Revived(now)
+		d = d.Revived(now, url)
 		js, err := json.Marshal(&d)
 		if err != nil {
 			return n, fmt.Errorf("redisoutbox: revive %s: %w", d.ID, err)
@@ -542,12 +564,38 @@ func (b *Outbox) Revive(ctx context.Context, shop string, ids []string, now time
 	return n, nil
 }
 
+// deadLetters returns shop's dead letters named by ids, read by id, or
+// all of them, oldest first, when ids is empty.
+func (b *Outbox) deadLetters(ctx context.Context, shop string, ids []string) ([]webhook.Delivery, error) {
+	if len(ids) == 0 {
+		all, err := b.Dead(ctx, shop, 0)
+		slices.Reverse(all)
+		return all, err
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = b.item(id)
+	}
+	res, err := getDeadScript.Run(ctx, b.rdb, keys, shop).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("redisoutbox: dead letters: %w", err)
+	}
+	var out []webhook.Delivery
+	for i, js := range res {
+		var d webhook.Delivery
+		if js != "" && json.Unmarshal([]byte(js), &d) == nil && d.ID == ids[i] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 // DeadLen implements webhook.Outbox: every dead letter under the prefix; 0
 // when Redis does not answer within a few seconds.
 func (b *Outbox) DeadLen() int {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	n, err := pruneScript.Run(ctx, b.rdb, []string{b.dead}, b.o.Prefix, b.cut(b.o.Clock.Now()), b.o.DeadMax).Int()
+	n, err := pruneScript.Run(ctx, b.rdb, []string{b.dead}, b.o.Prefix, b.cut(b.o.Clock.Now())).Int()
 	if err != nil {
 		return 0
 	}

@@ -398,8 +398,8 @@ func TestRedisDown(t *testing.T) {
 	}
 }
 
-// TestDeadCap: beyond DeadMax dead letters, the oldest go, with their
-// hashes and their shop's set.
+// TestDeadCap: beyond DeadMax a shop's oldest dead letters go, with their
+// hashes, and only that shop's: another's stay.
 func TestDeadCap(t *testing.T) {
 	rdb := client(t, redistest.URL(t))
 	ctx := context.Background()
@@ -407,22 +407,87 @@ func TestDeadCap(t *testing.T) {
 	o := fast(prefix(), c)
 	o.DeadMax = 2
 	b := New(rdb, o)
-	for _, id := range []string{"1", "2", "3"} {
-		mustPut(t, b, &webhook.Delivery{ID: id, Shop: "s", NextAt: c.Now()}, true)
+	drop := func(id, shop string) {
+		mustPut(t, b, &webhook.Delivery{ID: id, Shop: shop, NextAt: c.Now()}, true)
 		d := mustTake(t, b)
 		c.Advance(time.Second)
 		if err := b.Drop(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	dead, err := b.Dead(ctx, "s", 0)
+	drop("b1", "b")
+	for _, id := range []string{"1", "2", "3"} {
+		drop(id, "a")
+	}
+	dead, err := b.Dead(ctx, "a", 0)
 	if err != nil || len(dead) != 2 || dead[0].ID != "3" || dead[1].ID != "2" {
-		t.Fatalf("dead letters %+v, %v; want 3 and 2", dead, err)
+		t.Fatalf("shop a's dead letters %+v, %v; want 3 and 2", dead, err)
+	}
+	if dead, _ := b.Dead(ctx, "b", 0); len(dead) != 1 || dead[0].ID != "b1" {
+		t.Fatalf("shop b's dead letters %+v, want b1: another shop's failures pushed it out", dead)
 	}
 	if n := rdb.Exists(ctx, o.Prefix+"d:1").Val(); n != 0 {
 		t.Fatal("the hash of a dead letter past the cap is still stored")
 	}
-	if n := rdb.ZCard(ctx, o.Prefix+"dead:s").Val(); n != 2 {
-		t.Fatalf("the shop's dead set has %d members, want 2", n)
+	if n, m := rdb.ZCard(ctx, o.Prefix+"dead:a").Val(), rdb.ZCard(ctx, o.Prefix+"dead").Val(); n != 2 || m != 3 || b.DeadLen() != 3 {
+		t.Fatalf("the dead sets hold %d (shop a) and %d (all), DeadLen %d; want 2, 3, 3", n, m, b.DeadLen())
+	}
+}
+
+// TestStaleAckEndsADeadLetter: a slow attempt whose lease expired succeeds
+// after another taker gave the delivery up. The shop took the event, so the
+// dead letter ends, with its hash and its members of both dead sets.
+func TestStaleAckEndsADeadLetter(t *testing.T) {
+	rdb := client(t, redistest.URL(t))
+	ctx := context.Background()
+	c := outboxtest.NewManualClock(outboxtest.Start)
+	o := fast(prefix(), c)
+	b1, b2 := New(rdb, o), New(rdb, o)
+	mustPut(t, b1, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, true)
+	slow := mustTake(t, b1)
+	c.Advance(DefaultLeaseTimeout + time.Second)
+	d := mustTake(t, b2)
+	if err := b2.Drop(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if dead, _ := b2.Dead(ctx, "s1", 0); len(dead) != 1 {
+		t.Fatalf("dead letters %+v, want a", dead)
+	}
+	if err := b1.Ack(ctx, slow); err != nil {
+		t.Fatal(err)
+	}
+	if dead, _ := b2.Dead(ctx, "s1", 0); len(dead) != 0 || b2.DeadLen() != 0 {
+		t.Fatalf("after the acknowledgement: dead letters %+v, DeadLen %d; want none", dead, b2.DeadLen())
+	}
+	if n, m, h := rdb.ZCard(ctx, o.Prefix+"dead").Val(), rdb.ZCard(ctx, o.Prefix+"dead:s1").Val(), rdb.Exists(ctx, o.Prefix+"d:a").Val(); n+m+h != 0 {
+		t.Fatalf("left on Redis: %d in the dead set, %d in the shop's, hash %d", n, m, h)
+	}
+	mustPut(t, b1, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, false) // acknowledged: never sent again
+}
+
+// TestDeadListHealsStrayMembers: a member of a dead set whose hash is gone
+// (as an older version's acknowledgement could leave) is dropped when the
+// set is listed, and does not take a place within the limit.
+func TestDeadListHealsStrayMembers(t *testing.T) {
+	rdb := client(t, redistest.URL(t))
+	ctx := context.Background()
+	c := outboxtest.NewManualClock(outboxtest.Start)
+	o := fast(prefix(), c)
+	b := New(rdb, o)
+	mustPut(t, b, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, true)
+	if err := b.Drop(ctx, mustTake(t, b)); err != nil {
+		t.Fatal(err)
+	}
+	score := float64(c.Now().Add(time.Minute).UnixMicro())
+	rdb.ZAdd(ctx, o.Prefix+"dead:s1", redis.Z{Score: score, Member: "gone"})
+	rdb.ZAdd(ctx, o.Prefix+"dead", redis.Z{Score: score, Member: "gone"})
+	if dead, err := b.Dead(ctx, "s1", 1); err != nil || len(dead) != 1 || dead[0].ID != "a" {
+		t.Fatalf("Dead(s1, 1) = %+v, %v; want a", dead, err)
+	}
+	if dead, _ := b.Dead(ctx, "", 0); len(dead) != 1 {
+		t.Fatalf("Dead = %+v, want a alone", dead)
+	}
+	if n, m := rdb.ZCard(ctx, o.Prefix+"dead:s1").Val(), rdb.ZCard(ctx, o.Prefix+"dead").Val(); n != 1 || m != 1 {
+		t.Fatalf("the stray member is still in the sets: %d and %d members", n, m)
 	}
 }

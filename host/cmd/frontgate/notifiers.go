@@ -83,9 +83,10 @@ func (w *webhookNotifiers) gauges(svc *sidecar.Service) {
 		box, label := w.boxes[kind], `{kind="`+kind+`"}`
 		svc.Gauge("frontgate_webhook_pending"+label, func() float64 { return float64(box.Len()) })
 		svc.Gauge("frontgate_webhook_dead_letters"+label, func() float64 { return float64(box.DeadLen()) })
-		svc.Gauge("frontgate_webhook_delivered"+label, func() float64 { return float64(n.Counters().Delivered) })
-		svc.Gauge("frontgate_webhook_given_up"+label, func() float64 { return float64(n.Counters().GivenUp) })
-		svc.Gauge("frontgate_webhook_failed_attempts"+label, func() float64 { return float64(n.Counters().Failures) })
+		// Counters since start, read when scraped.
+		svc.Gauge("frontgate_webhook_delivered_total"+label, func() float64 { return float64(n.Counters().Delivered) })
+		svc.Gauge("frontgate_webhook_given_up_total"+label, func() float64 { return float64(n.Counters().GivenUp) })
+		svc.Gauge("frontgate_webhook_failed_attempts_total"+label, func() float64 { return float64(n.Counters().Failures) })
 	}
 }
 

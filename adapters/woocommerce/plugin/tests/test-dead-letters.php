@@ -62,12 +62,14 @@ function frontgate_test_dead_letters_none_or_sidecar_down() {
 	$html = ( new Frontgate_Dead_Letters( $g ) )->html();
 	frontgate_assert_true( false !== strpos( $html, 'has no webhook URL for this shop' ), 'no webhook: ' . $html );
 
-	for ( $i = 0; $i < 3; $i++ ) { // a 503 is retried by the client
-		$GLOBALS['frontgate_test_responses'][] = array( 503, array( 'error' => array( 'code' => 'outbox_unavailable', 'message' => 'webhook outbox: redis down' ) ) );
-	}
+	// Down: asked once, briefly (no retries), so that the settings page opens.
+	$GLOBALS['frontgate_test_requests']    = array();
+	$GLOBALS['frontgate_test_responses'][] = array( 503, array( 'error' => array( 'code' => 'outbox_unavailable', 'message' => 'webhook outbox: redis down' ) ) );
 	$html = ( new Frontgate_Dead_Letters( $g ) )->html();
 	frontgate_assert_true( false !== strpos( $html, 'Could not ask the sidecar: ' ), 'sidecar down: ' . $html );
 	frontgate_assert_true( false === strpos( $html, 'admin-post.php' ), 'no link when the sidecar cannot be asked' );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'one request' );
+	frontgate_assert_same( Frontgate_Dead_Letters::TIMEOUT, $GLOBALS['frontgate_test_requests'][0][1]['timeout'] );
 
 	$g = frontgate_t_gateway( array( 'sidecar_url' => '' ) );
 	frontgate_assert_same( '', ( new Frontgate_Dead_Letters( $g ) )->html(), 'not configured: no section, no request' );
@@ -116,4 +118,20 @@ function frontgate_test_dead_letters_action_refused() {
 		}
 		frontgate_assert_same( 0, count( $GLOBALS['frontgate_test_requests'] ), $case . ': no request to the sidecar' );
 	}
+}
+
+function frontgate_test_dead_letters_follow_the_mode() {
+	frontgate_load();
+	// Test mode: the test sidecar, even with no live one set.
+	$g = frontgate_t_gateway( array( 'testmode' => 'yes', 'sidecar_url' => '', 'api_key' => '', 'test_sidecar_url' => 'https://test.pay.example.no', 'test_api_key' => 'test-key-0123456789abcdef' ) );
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'deadLetters' => array() ) );
+	$html = ( new Frontgate_Dead_Letters( $g ) )->html();
+	frontgate_assert_true( false !== strpos( $html, 'None: every event reached this shop.' ), 'test mode: ' . $html );
+	list( $url, $args ) = $GLOBALS['frontgate_test_requests'][0];
+	frontgate_assert_same( 'https://test.pay.example.no/v1/webhooks/dead?limit=20', $url );
+	frontgate_assert_same( 'Bearer test-key-0123456789abcdef', $args['headers']['Authorization'] );
+	// Test mode without a test sidecar: no section, even with a live one set.
+	$g = frontgate_t_gateway( array( 'testmode' => 'yes' ) );
+	frontgate_assert_same( '', ( new Frontgate_Dead_Letters( $g ) )->html() );
+	frontgate_assert_same( 0, count( $GLOBALS['frontgate_test_requests'] ) );
 }

@@ -50,21 +50,25 @@ class Frontgate_Dead_Letters {
 		return admin_url( 'admin.php?page=wc-settings&tab=checkout&section=' . Frontgate_Gateway::ID );
 	}
 
+	/** Seconds the settings page waits for the sidecar, once: the page must open even when the sidecar is down. */
+	const TIMEOUT = 3;
+
 	/**
-	 * The section's HTML: nothing before the sidecar is configured; the
-	 * sidecar's error when it cannot be asked; otherwise the dead letters
-	 * and a link that sends them again. The settings page is one form, so
-	 * the action is a link with a nonce, not a form of its own.
+	 * The section's HTML: nothing before the sidecar is configured (for the
+	 * current mode, live or test); the sidecar's error when it cannot be
+	 * asked; otherwise the dead letters and a link that sends them again.
+	 * The settings page is one form, so the action is a link with a nonce,
+	 * not a form of its own.
 	 *
 	 * @return string
 	 */
 	public function html() {
-		if ( '' === (string) $this->gateway->get_option( 'sidecar_url', '' ) ) {
+		if ( ! $this->gateway->is_configured() ) {
 			return '';
 		}
 		$out = '<h3>' . esc_html__( 'Undelivered events', 'frontgate-woocommerce' ) . '</h3>';
 		try {
-			$dead = $this->gateway->client()->dead_letters( self::SHOWN );
+			$dead = $this->gateway->client( self::TIMEOUT, 1 )->dead_letters( self::SHOWN );
 		} catch ( Frontgate_Sidecar_Exception $e ) {
 			if ( 'no_webhook' === $e->error_code ) {
 				return $out . '<p>' . esc_html__( 'The sidecar has no webhook URL for this shop, so it tells the shop nothing: set the shop\'s webhookUrl in its configuration.', 'frontgate-woocommerce' ) . '</p>';
@@ -75,7 +79,7 @@ class Frontgate_Dead_Letters {
 		if ( empty( $dead ) ) {
 			return $out . '<p>' . esc_html__( 'None: every event reached this shop.', 'frontgate-woocommerce' ) . '</p>';
 		}
-		$out .= '<p>' . esc_html__( 'The sidecar gave up delivering these events to this shop after its retries. Fix what the last error names (often the webhook secret), then send them again.', 'frontgate-woocommerce' ) . '</p>';
+		$out .= '<p>' . esc_html__( 'The sidecar gave up delivering these events to this shop after its retries. Fix what the last error names (often the webhook secret or URL), then send them again. An event the shop refused because it has no such order (410) is refused again unless the order exists now.', 'frontgate-woocommerce' ) . '</p>';
 		$out .= '<table class="widefat striped"><thead><tr><th>' . esc_html__( 'Order', 'frontgate-woocommerce' ) . '</th><th>' .
 			esc_html__( 'Event', 'frontgate-woocommerce' ) . '</th><th>' . esc_html__( 'Attempts', 'frontgate-woocommerce' ) . '</th><th>' .
 			esc_html__( 'Last error', 'frontgate-woocommerce' ) . '</th><th>' . esc_html__( 'Given up', 'frontgate-woocommerce' ) . '</th></tr></thead><tbody>';

@@ -215,15 +215,29 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	/**
 	 * The sidecar client for the current mode.
 	 *
+	 * @param int $timeout  Seconds per request.
+	 * @param int $attempts Tries of a request that may pass on a second try.
 	 * @return Frontgate_Sidecar_Client
 	 */
-	public function client() {
+	public function client( $timeout = 20, $attempts = 3 ) {
 		$test = $this->is_test_mode();
 		return new Frontgate_Sidecar_Client(
 			$this->get_option( $test ? 'test_sidecar_url' : 'sidecar_url' ),
 			$this->get_option( $test ? 'test_api_key' : 'api_key' ),
-			$this->logger()
+			$this->logger(),
+			$timeout,
+			$attempts
 		);
+	}
+
+	/**
+	 * Whether the sidecar's URL and API key are set for the current mode.
+	 *
+	 * @return bool
+	 */
+	public function is_configured() {
+		$test = $this->is_test_mode();
+		return '' !== (string) $this->get_option( $test ? 'test_sidecar_url' : 'sidecar_url' ) && '' !== (string) $this->get_option( $test ? 'test_api_key' : 'api_key' );
 	}
 
 	/**
@@ -289,11 +303,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	 * @return bool
 	 */
 	public function is_available() {
-		$test = $this->is_test_mode();
-		if ( '' === $this->get_option( $test ? 'test_sidecar_url' : 'sidecar_url' ) || '' === $this->get_option( $test ? 'test_api_key' : 'api_key' ) ) {
-			return false;
-		}
-		return parent::is_available();
+		return $this->is_configured() && parent::is_available();
 	}
 
 	/**

@@ -44,18 +44,27 @@ class Frontgate_Sidecar_Client {
 	private $timeout;
 
 	/**
+	 * How many times a request that may pass on a second try is sent.
+	 *
+	 * @var int
+	 */
+	private $attempts;
+
+	/**
 	 * Constructor.
 	 *
 	 * @param string           $base_url Sidecar URL ("https://frontgate.example").
 	 * @param string           $api_key  The shop's API key.
 	 * @param Frontgate_Logger $log      Logger.
 	 * @param int              $timeout  Seconds per request.
+	 * @param int              $attempts Tries of a request that may pass on a second try (1 to 3).
 	 */
-	public function __construct( $base_url, $api_key, Frontgate_Logger $log, $timeout = 20 ) {
-		$this->base    = rtrim( (string) $base_url, '/' );
-		$this->api_key = (string) $api_key;
-		$this->log     = $log;
-		$this->timeout = (int) $timeout;
+	public function __construct( $base_url, $api_key, Frontgate_Logger $log, $timeout = 20, $attempts = 3 ) {
+		$this->base     = rtrim( (string) $base_url, '/' );
+		$this->api_key  = (string) $api_key;
+		$this->log      = $log;
+		$this->timeout  = (int) $timeout;
+		$this->attempts = max( 1, min( 3, (int) $attempts ) );
 	}
 
 	/**
@@ -173,7 +182,7 @@ class Frontgate_Sidecar_Client {
 		if ( '' !== $key ) {
 			$args['headers']['Idempotency-Key'] = $key;
 		}
-		$delays = array( 0, 300000, 1000000 );
+		$delays = array_slice( array( 0, 300000, 1000000 ), 0, $this->attempts );
 		$last   = null;
 		foreach ( $delays as $attempt => $delay ) {
 			if ( $delay > 0 ) {
