@@ -339,11 +339,11 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 	}
 	out.IsPaid = c.boolAt(d, "isPaid", &p)
 	if pl := d.Get("productList"); !pl.Absent() {
-		if !isList(pl) {
-			c.add(p.at("productList"), RuleType, "must be an array, not "+article(pl.Kind()))
+		if k := pl.Kind(); k != jsonx.Array && !isList(pl) { // arrays without a call: the usual case
+			c.add(p.at("productList"), RuleType, "must be an array, not "+article(k))
 		} else {
 			out.Products = reuse(sp.products, pl.Len())
-			keyed := pl.Kind() == jsonx.Object
+			keyed := k == jsonx.Object
 			for it := pl.Iter(); it.Next(); {
 				i, ev := it.Index(), it.Value()
 				if keyed {
@@ -458,15 +458,16 @@ func (c *respChecker) detailsCustomer(v jsonx.Value, path fpath, out *DetailsCus
 
 // events reads a payment history list into spare's storage when it fits.
 func (c *respChecker) events(v jsonx.Value, path fpath, spare []PaymentEvent) []PaymentEvent {
-	switch k := v.Kind(); {
+	k := v.Kind()
+	switch {
 	case k == jsonx.Invalid || k == jsonx.Null:
 		return nil
-	case !isList(v):
+	case k != jsonx.Array && !isList(v): // arrays without a call: the usual case
 		c.add(path, RuleType, "must be an array, not "+article(k))
 		return nil
 	}
 	out := reuse(spare, v.Len())
-	keyed := v.Kind() == jsonx.Object
+	keyed := k == jsonx.Object
 	for it := v.Iter(); it.Next(); {
 		i, e := it.Index(), it.Value()
 		if keyed {
