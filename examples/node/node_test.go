@@ -159,3 +159,49 @@ func TestParseAnswer(t *testing.T) {
 		t.Errorf("the big body as text: %.200s", got)
 	}
 }
+
+// TestTrapGivesAFreshInstance: a call that traps (the guest out of memory,
+// its maximum set low here) throws an Error, not node:wasi's exit value, and
+// the next call runs on a fresh instance as if nothing happened. A host
+// asking for operations the module lacks is refused at load.
+func TestTrapGivesAFreshInstance(t *testing.T) {
+	node, wasm, _ := setup(t)
+	mod, err := os.ReadFile(wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := filepath.Join(t.TempDir(), "small.wasm")
+	capped, err := wasmbuild.WithMemoryMax(mod, 120)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(small, capped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import { loadFrontgate } from './frontgate.mjs';
+const f = await loadFrontgate(process.argv[1], { requiredOps: ['validate_submit', 'manifest'] });
+const big = new TextEncoder().encode('[' + Array(500000).fill('1').join(',') + ']');
+for (let i = 0; i < 2; i++) {
+  try { f.call('validate_submit', big); console.log('no trap'); } catch (e) { console.log('threw', e instanceof Error); }
+  console.log(f.callJSON('manifest', {}).data.abi);
+}
+try { await loadFrontgate(process.argv[1], { requiredOps: ['validate_order'] }); } catch (e) { console.log(e.message); }
+`
+	cmd := exec.Command(node, "--no-warnings", "--input-type=module", "-e", script, small)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr // the Go runtime's crash report, on the guest's stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "out of memory") {
+		t.Errorf("the guest's stderr has no out-of-memory report:\n%.500s", stderr.String())
+	}
+	out := string(raw)
+	want := "threw true\n" + abi.Version + "\nthrew true\n" + abi.Version + "\n" +
+		"wasm module (ABI " + abi.Version + ") lacks operations this host needs: validate_order\n"
+	if out != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", out, want)
+	}
+}

@@ -12,12 +12,14 @@ package abi
 //
 // 1.1.0: the parse operations also take the response body as the JSON
 // object or array itself (ParsedBodySince).
+// 1.1.1: fixes: lists FrontGo writes as PHP objects are read; an empty
+// status or operation name in the status operations is bad_input.
 const (
 	Major = 1
 	Minor = 1
-	Patch = 0
+	Patch = 1
 	// Version is Major.Minor.Patch as text.
-	Version = "1.1.0"
+	Version = "1.1.1"
 )
 
 // ParsedBodySince is the first ABI version whose parse operations take the

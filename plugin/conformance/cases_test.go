@@ -595,6 +595,9 @@ func statusCases(t *testing.T, add func(vcase)) {
 	}
 	add(vcase{name: "status: check of an unknown status", fn: "status_check", input: []byte(`{"status":"PAID","operation":"capture"}`), code: "bad_input", rules: []string{"status:enum"}})
 	add(vcase{name: "status: check of an unknown operation", fn: "status_check", input: []byte(`{"status":"RESERVED","operation":"void"}`), code: "bad_input", rules: []string{"operation:enum"}})
+	add(vcase{name: "status: check of empty names", fn: "status_check", input: []byte(`{"status":"","operation":""}`), code: "bad_input", rules: []string{"status:required", "operation:required"}})
+	add(vcase{name: "status: allowed in an empty status", fn: "status_allowed", input: []byte(`{"status":""}`), code: "bad_input", rules: []string{"status:required"}})
+	add(vcase{name: "status: transition from an empty status", fn: "status_transition", input: []byte(`{"from":"","to":"RESERVED"}`), code: "bad_input", rules: []string{"from:required"}})
 	for _, st := range []string{"SENT", "RESERVED NOT PAID", "RESERVED", "CAPTURED", "CHARGED", "COMPLETED", "CANCELLED", "EXPIRED", "REFUNDED", "PARTIAL REFUNDED"} {
 		add(vcase{name: "status: allowed in " + st, fn: "status_allowed", input: input(t, map[string]any{"status": st}), ok: true, data: `"operations":[`})
 	}
@@ -612,8 +615,12 @@ func statusCases(t *testing.T, add func(vcase)) {
 func miscCases(t *testing.T, add func(vcase)) {
 	callbackCases(t, add)
 	statusCases(t, add)
-	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.1.0"`})
+	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.1.1"`})
 	add(vcase{name: "abi: unknown operation", fn: "validate_order", input: []byte(`{}`), code: "unknown_op"})
+	// 30 three-byte characters: the name is cut to the 21 whole ones within
+	// 64 bytes, never inside one.
+	add(vcase{name: "abi: unknown operation with a long non-ascii name", fn: strings.Repeat("€", 30), input: []byte(`{}`), code: "unknown_op",
+		data: strings.Repeat("€", 21) + "…"})
 	add(vcase{name: "abi: input not an object", fn: "validate_details", input: []byte(`"RES1"`), code: "bad_input"})
 	// Invalid UTF-8 cannot travel inside a vector file's JSON string; the
 	// ops package's own tests cover it.

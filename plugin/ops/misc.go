@@ -110,6 +110,7 @@ func verifyCallback(v jsonx.Value, w *jsonx.Writer) *opError {
 func (in *input) status(name string) status.Status {
 	s := in.str(name, true)
 	if s == "" {
+		in.blank(name)
 		return status.Unknown
 	}
 	st, err := status.Parse(s)
@@ -117,6 +118,14 @@ func (in *input) status(name string) status.Status {
 		in.bad(name, reservation.RuleEnum, "is not a FrontGo reservation status")
 	}
 	return st
+}
+
+// blank refuses a required string that is present but empty (an absent
+// one str has refused already).
+func (in *input) blank(name string) {
+	if in.v.Get(name).Kind() == jsonx.String {
+		in.bad(name, reservation.RuleRequired, "is required")
+	}
 }
 
 // statusCheck answers whether FrontGo accepts an operation in a status.
@@ -127,7 +136,10 @@ func statusCheck(v jsonx.Value, w *jsonx.Writer) *opError {
 	st := in.status("status")
 	opName := in.str("operation", true)
 	op, err := status.ParseOp(opName)
-	if err != nil && opName != "" {
+	switch {
+	case opName == "":
+		in.blank("operation")
+	case err != nil:
 		in.bad("operation", reservation.RuleEnum, "must be one of details, capture, charge, cancel, complete, resend, refund, history")
 	}
 	if e := in.failed(); e != nil {

@@ -7,6 +7,7 @@ package ops
 import (
 	"strconv"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/frontgate/frontgate/plugin/abi"
@@ -213,10 +214,13 @@ func panicText(r any) string {
 }
 
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) { // never inside a character
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func init() {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/frontgate/frontgate/build/wasmbuild"
 	"github.com/frontgate/frontgate/plugin/abi"
 )
 
@@ -101,34 +103,12 @@ func TestMissingOperations(t *testing.T) {
 }
 
 // TestABIDocStatesInitialMemory keeps plugin/ABI.md's limits table true to
-// the module built from this checkout: the initial memory it declares.
+// the module built from this checkout: the initial memory it declares, and
+// that it declares no maximum.
 func TestABIDocStatesInitialMemory(t *testing.T) {
-	mod := testModule(t)
-	uleb := func(p *int) uint32 {
-		var v uint32
-		for shift := 0; ; shift += 7 {
-			c := mod[*p]
-			*p++
-			v |= uint32(c&0x7f) << shift
-			if c < 0x80 {
-				return v
-			}
-		}
-	}
-	pages := uint32(0)
-	for p := 8; p < len(mod); {
-		id := mod[p]
-		p++
-		size := int(uleb(&p))
-		if id == 5 { // memory: count, limits flag, min
-			q := p
-			if uleb(&q) != 1 {
-				t.Fatal("the module declares more than one memory")
-			}
-			q++ // flag
-			pages = uleb(&q)
-		}
-		p += size
+	pages, max, hasMax, err := wasmbuild.Memory(testModule(t))
+	if err != nil {
+		t.Fatal(err)
 	}
 	doc, err := os.ReadFile("../../../plugin/ABI.md")
 	if err != nil {
@@ -137,5 +117,48 @@ func TestABIDocStatesInitialMemory(t *testing.T) {
 	want := "| initial memory | " + strconv.Itoa(int(pages)) + " pages ("
 	if pages == 0 || !strings.Contains(string(doc), want) {
 		t.Errorf("the module declares %d pages of initial memory; plugin/ABI.md's limits table must say %q", pages, want)
+	}
+	if hasMax || !strings.Contains(string(doc), "the module declares no maximum") {
+		t.Errorf("the module declares a maximum (%v, %d pages); plugin/ABI.md must say whether it does", hasMax, max)
+	}
+}
+
+// TestRequiredImports keeps plugin/ABI.md's "Required WASI imports" true
+// to the module built from this checkout: every function it imports, and
+// no other, is in the list, and they all come from wasi_snapshot_preview1.
+func TestRequiredImports(t *testing.T) {
+	w := shared(t)
+	got := map[string]bool{}
+	for _, f := range w.Compiled().ImportedFunctions() {
+		mod, name, _ := f.Import()
+		if mod != "wasi_snapshot_preview1" {
+			t.Errorf("the module imports %s from %q", name, mod)
+		}
+		got[name] = true
+	}
+	doc, err := os.ReadFile("../../../plugin/ABI.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(doc), "## Required WASI imports")
+	if ok {
+		sec, _, _ = strings.Cut(sec, "What the module uses them for")
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(sec, -1) {
+		documented[m[1]] = true
+	}
+	if !ok || len(documented) == 0 {
+		t.Fatal("plugin/ABI.md has no list of required WASI imports")
+	}
+	for name := range got {
+		if !documented[name] {
+			t.Errorf("the module imports %s, which plugin/ABI.md's list lacks", name)
+		}
+	}
+	for name := range documented {
+		if !got[name] {
+			t.Errorf("plugin/ABI.md lists %s, which the module does not import", name)
+		}
 	}
 }

@@ -51,7 +51,7 @@ type WasmConfig struct {
 
 // Memory defaults. An instance starts at about 4 MiB (64 pages) and stays
 // there for ordinary inputs; the worst input of abi.MaxInput bytes (an
-// array of half a million one-digit numbers) peaks at 824 pages (51.5 MiB),
+// array of half a million one-digit numbers) peaks at 856 pages (53.5 MiB),
 // so the limit leaves room for it and recycling gives the memory back.
 const (
 	DefaultMemoryLimitPages = 1024 // 64 MiB
@@ -454,7 +454,7 @@ func (w *Wasm) Stats() Stats {
 	return Stats{PoolSize: w.cfg.PoolSize, Idle: len(w.pool), Replaced: w.replaced.Load(), Recycled: w.recycled.Load(), Abandoned: w.abandoned.Load()}
 }
 
-// Version returns the module's ABI version, e.g. "1.1.0".
+// Version returns the module's ABI version, e.g. "1.1.1".
 func (w *Wasm) Version() string { return versionString(w.version) }
 
 // ABIVersion returns the module's ABI version packed like abi.PackedVersion.
