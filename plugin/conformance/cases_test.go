@@ -425,6 +425,7 @@ func buildCases(t *testing.T, add func(vcase)) {
 		map[string]any{"name": "Kupong", "amount": 100000}}))}, []string{"order.discounts:range"}, "")
 	b("quantity zero", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.quantity", 0))}, []string{"order.lines.1.quantity:min"}, "")
 	b("unit price in kroner with decimals", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.unitPrice", num("89.90")))}, []string{"order.lines.1.unitPrice:integer"}, "")
+	b("quantity with decimals", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.quantity", num("1.5")))}, []string{"order.lines.1.quantity:integer"}, "")
 	b("unit price negative", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.unitPrice", -100))}, []string{"order.lines.1.unitPrice:min"}, "")
 	b("line discount above the line", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.discount", 9000))}, []string{"order.lines.1.discount:range"}, "")
 	b("tax rate not configured", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.taxRate", 13))}, []string{"order.lines.1.taxRate:tax_rate"}, "")

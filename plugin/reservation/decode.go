@@ -322,7 +322,12 @@ func (c *checker) intField(v jsonx.Value, path fpath, required bool) int64 {
 	case jsonx.Number:
 		n, ok := v.Int()
 		if !ok {
-			c.add(path, RuleInteger, "must be a whole number (amounts are in øre)")
+			msg := "must be a whole number"
+			switch path.name {
+			case "unitPrice", "discount", "amount":
+				msg += " (amounts are in øre)"
+			}
+			c.add(path, RuleInteger, msg)
 			return 0
 		}
 		if n > int64(money.MaxAmount) || n < -int64(money.MaxAmount) {

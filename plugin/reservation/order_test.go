@@ -190,7 +190,7 @@ func TestDecodeOrderErrors(t *testing.T) {
 	want := `order: 11 invalid fields: bogus: is not a field of this request; customer.type: is required; ` +
 		`customer.countryCode: is required; customer.msisdn: is required; customer.email: is required; ` +
 		`customer.name: must be a string, not a number; customer.address: is required; ` +
-		`lines.0.unitPrice: must be a number, not a string; lines.0.quantity: must be a whole number (amounts are in øre); ` +
+		`lines.0.unitPrice: must be a number, not a string; lines.0.quantity: must be a whole number; ` +
 		`lines.0.taxRate: must be a number, not "x"; sendOrderBy.sms: must be true or false, not a string`
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v\nwant %s", err, want)
