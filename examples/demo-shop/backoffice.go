@@ -17,6 +17,11 @@ type orderView struct {
 	Refundables []refundable
 	Nonce       string // for the Idempotency-Key of this render's forms
 	Paid        bool
+	// CanCapture: only a RESERVED reservation has anything to capture (the
+	// first capture releases the rest). CanCharge: charging before the
+	// capture would leave the reservation neither capturable nor
+	// cancellable (FrontGo's status rules), so the shop charges after it.
+	CanCapture, CanCharge bool
 }
 
 // productRow is a reservation line: what was reserved, captured, charged.
@@ -45,13 +50,22 @@ type refundable struct {
 func viewOf(o order) orderView {
 	v := orderView{order: o, Nonce: randomToken()[:16]}
 	v.Paid = rank(o.Status) >= rank("RESERVED")
+	v.CanCapture = o.Status == "RESERVED"
+	switch o.Status {
+	case "CAPTURED", "CHARGED", "PARTIAL REFUNDED", "REFUNDED":
+		v.CanCharge = true
+	}
 	if o.Details == nil {
 		return v
 	}
 	for _, p := range o.Details.Products {
-		v.Rows = append(v.Rows, productRow{ID: p.ID, Name: p.Name, Quantity: p.Quantity, Rate: p.Rate,
+		row := productRow{ID: p.ID, Name: p.Name, Quantity: p.Quantity, Rate: p.Rate,
 			TaxRate: strings.Trim(string(p.TaxRate), `"`), Amount: p.Amount, Reserved: p.Reserved, Captured: p.Captured,
-			Remaining: max(p.Reserved-p.Captured, 0), Charged: p.Reserved == 0})
+			Charged: p.Reserved == 0}
+		if v.CanCapture {
+			row.Remaining = max(p.Reserved-p.Captured, 0)
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	add := func(kind string, evs []paymentEvent) {
 		for _, e := range evs {
@@ -139,7 +153,17 @@ func (s *Shop) backOffice(rq *request, id, op string) {
 		s.log.Warn("reading details after an operation failed", "order", id, "op", op, "err", err)
 	}
 	after, _ := s.orders.get(id)
+	replayed := false
 	if txn != nil && res.UUID != "" {
+		for _, t := range after.Txns {
+			if t.Reference == res.UUID { // the same form sent twice: the sidecar replayed the first answer
+				prev := t
+				txn, replayed = &prev, true
+				break
+			}
+		}
+	}
+	if txn != nil && res.UUID != "" && !replayed {
 		txn.Reference = res.UUID
 		if op == "charge" && after.Details != nil && before != nil { // the charged lines are the new ones
 			known := map[int64]bool{}
@@ -155,15 +179,16 @@ func (s *Shop) backOffice(rq *request, id, op string) {
 		}
 		s.orders.update(id, func(o *order) { o.Txns = append(o.Txns, *txn) })
 	}
-	s.outcome(id, op, &successText{op: op, res: res, txn: txn, body: body}, nil)
+	s.outcome(id, op, &successText{op: op, res: res, txn: txn, body: body, replayed: replayed}, nil)
 	s.redirect(rq, back)
 }
 
 type successText struct {
-	op   string
-	res  *transaction
-	txn  *txnRecord
-	body map[string]any
+	op       string
+	res      *transaction
+	txn      *txnRecord
+	body     map[string]any
+	replayed bool // the answer to an earlier, identical request
 }
 
 func (t *successText) String() string {
@@ -174,11 +199,15 @@ func (t *successText) String() string {
 		}
 		return n
 	}
+	again := ""
+	if t.replayed {
+		again = ", once: this form was sent before"
+	}
 	switch t.op {
 	case "capture":
-		return fmt.Sprintf("Captured %s (%s)", kr(sum(t.txn.Lines)), t.res.UUID)
+		return fmt.Sprintf("Captured %s (%s%s)", kr(sum(t.txn.Lines)), t.res.UUID, again)
 	case "charge":
-		return fmt.Sprintf("Charged %s (%s)", kr(sum(t.txn.Lines)), t.res.UUID)
+		return fmt.Sprintf("Charged %s (%s%s)", kr(sum(t.txn.Lines)), t.res.UUID, again)
 	case "refund":
 		var n int64
 		for _, l := range t.body["lines"].([]map[string]int64) {

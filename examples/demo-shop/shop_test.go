@@ -315,9 +315,42 @@ func TestBackOffice(t *testing.T) {
 	if want := "POST /v1/reservations/RES1/capture fjellbu-FB-1001-capture-n2 " + `{"lines":[{"amount":10050,"id":101}]}`; last != want {
 		t.Errorf("capture request:\n got %s\nwant %s", last, want)
 	}
+	// The same form sent again (a double click): the sidecar replays the
+	// first answer; the shop records nothing twice and says it acted once.
+	h.post("/admin/orders/FB-1001/capture", url.Values{"mode": {"lines"}, "amount_101": {"100,50"}, "nonce": {"n2"}})
+	o, _ = h.shop.orders.get("FB-1001")
+	if o.Last == nil || !o.Last.OK || o.Last.Text != "Captured kr 100,50 (CAP1, once: this form was sent before)" || len(o.Txns) != 1 {
+		t.Errorf("the capture form sent twice: %+v %+v", o.Last, o.Txns)
+	}
 	h.post("/admin/orders/FB-1001/capture", url.Values{"mode": {"lines"}, "amount_101": {"1,005"}, "nonce": {"n3"}})
 	if o, _ = h.shop.orders.get("FB-1001"); o.Last.OK || !strings.Contains(o.Last.Text, "at most two decimals") {
 		t.Errorf("bad amount: %+v", o.Last)
+	}
+}
+
+// TestBackOfficeOffersWhatFrontGoAllows: capture only while RESERVED (the
+// first capture releases the rest), charges only after a capture.
+func TestBackOfficeOffersWhatFrontGoAllows(t *testing.T) {
+	var d reservationDetails
+	if err := json.Unmarshal([]byte(`{"products":[{"id":101,"name":"Ullsokker","reserved":29800,"captured":14900,"amount":29800}]}`), &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		status          string
+		capture, charge bool
+		remaining       int64
+	}{
+		{"SENT", false, false, 0},
+		{"RESERVED", true, false, 14900},
+		{"CAPTURED", false, true, 0},
+		{"CHARGED", false, true, 0},
+		{"CANCELLED", false, false, 0},
+	} {
+		v := viewOf(order{Status: c.status, Details: &d})
+		if v.CanCapture != c.capture || v.CanCharge != c.charge || v.Rows[0].Remaining != c.remaining {
+			t.Errorf("%s: capture %v, charge %v, remaining %d; want %v, %v, %d", c.status, v.CanCapture, v.CanCharge,
+				v.Rows[0].Remaining, c.capture, c.charge, c.remaining)
+		}
 	}
 }
 

@@ -128,7 +128,11 @@ func (s *Shop) renderCheckout(rq *request, lines []orderLine, c customerInfo, fi
 				matched = true
 			}
 		}
-		if !matched {
+		switch {
+		case matched:
+		case f.Path == "": // about the request as a whole
+			other = append(other, f.Message)
+		default:
 			other = append(other, f.Path+": "+f.Message)
 		}
 	}
@@ -227,7 +231,8 @@ func (s *Shop) returnPage(rq *request, success bool) {
 	}
 	o, _ = s.orders.get(id)
 	mine := o.session == rq.sess.id
-	paid := rank(o.Status) >= rank("RESERVED") && o.Status != "CANCELLED" && o.Status != "EXPIRED"
+	closed := o.Status == "CANCELLED" || o.Status == "EXPIRED" // final: nothing left to wait for
+	paid := rank(o.Status) >= rank("RESERVED") && !closed
 	if mine && paid {
 		rq.sess.mu.Lock()
 		clear(rq.sess.cart)
@@ -240,7 +245,7 @@ func (s *Shop) returnPage(rq *request, success bool) {
 		page, title = "success.html", "Takk for handelen!"
 	}
 	s.render(rq, page, map[string]any{"Title": title, "O": o, "Mine": mine, "VAT": vatBreakdown(o.Lines),
-		"Hint": q.Get("frontgate_status"), "Waiting": !paid && success})
+		"Hint": q.Get("frontgate_status"), "Waiting": !paid && !closed && success})
 }
 
 // orderStatus lets the shopper's success page wait for a confirmation.
