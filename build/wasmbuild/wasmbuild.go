@@ -322,6 +322,8 @@ func FromSource(ctx context.Context, root string) ([]byte, string, error) {
 	for {
 		if b, err := os.ReadFile(path); err == nil {
 			if IsWasm(b) {
+				now := time.Now()
+				os.Chtimes(path, now, now) // used: Prune keeps the recently used
 				return b, path, nil
 			}
 			os.Remove(path) // not ours or damaged: rebuild
@@ -332,6 +334,9 @@ func FromSource(ctx context.Context, root string) ([]byte, string, error) {
 			f.Close()
 			b, err := buildLocked(ctx, root, path, lock)
 			os.Remove(lock)
+			if err == nil {
+				Prune(dir, ".wasm", time.Now()) // the modules of earlier sources
+			}
 			return b, path, err
 		}
 		if !errors.Is(err, fs.ErrExist) {

@@ -40,6 +40,9 @@ type WasmConfig struct {
 	// CacheDir holds wazero's compiled code across processes, so only the
 	// first start after a change compiles the module (seconds; later starts
 	// take tens of milliseconds). Empty disables the on-disk cache.
+	// NewWasm prunes it (wasmbuild.PruneTree): files of wazero's
+	// subdirectories beyond the newest few and older than two weeks go.
+	// Give it a directory of its own.
 	CacheDir string
 	// Logger receives the module's stdout and stderr (one record per line)
 	// and every trap with its id. Default: discard.
@@ -144,6 +147,9 @@ func NewWasm(ctx context.Context, module []byte, cfg WasmConfig) (_ *Wasm, err e
 		WithMemoryLimitPages(cfg.MemoryLimitPages).
 		WithCloseOnContextDone(false) // deadlines: see run
 	if cfg.CacheDir != "" {
+		// Compiled code of modules long unused goes (a checkout makes a
+		// module per change of the core); the newest stay.
+		wasmbuild.PruneTree(cfg.CacheDir, time.Now())
 		if w.cache, err = wazero.NewCompilationCacheWithDir(cfg.CacheDir); err != nil {
 			return nil, fmt.Errorf("wasmrt: compilation cache: %w", err)
 		}
