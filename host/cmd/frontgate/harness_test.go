@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -25,7 +26,7 @@ type instance struct {
 	Sandbox    string // sandbox base URL
 	Control    *sandbox.Control
 	controlTok string
-	logs       *syncBuffer
+	logs       *syncBuffer // its stderr
 }
 
 type syncBuffer struct {
@@ -57,12 +58,18 @@ var (
 // generous start timeout.
 func startFrontgate(t *testing.T) *instance {
 	t.Helper()
+	return startFrontgateWith(t, "-listen", "127.0.0.1:0", "-shop", "127.0.0.1:0", "-log", "text")
+}
+
+// startFrontgateWith is startFrontgate with other arguments.
+func startFrontgateWith(t *testing.T, args ...string) *instance {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	env := func(string) string { return "" } // no config file, no secrets: the sandbox
 	go func() {
-		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-shop", "127.0.0.1:0", "-log", "text"}, env, stdout, stderr)
+		done <- run(ctx, args, env, stdout, stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -112,6 +119,30 @@ func startFrontgate(t *testing.T) *instance {
 	}
 	in.Control = sandbox.NewControl(in.Sandbox, in.controlTok, &http.Client{Timeout: 15 * time.Second})
 	return in
+}
+
+// TestDefaultPortTaken: the demo (no configuration, no -listen) whose
+// default address 127.0.0.1:8080 is taken says so and serves the sidecar on
+// a free port, which its help prints, instead of exiting.
+func TestDefaultPortTaken(t *testing.T) {
+	if ln, err := net.Listen("tcp", "127.0.0.1:8080"); err == nil {
+		defer ln.Close()
+	} // else something holds it already: the same situation
+	in := startFrontgateWith(t, "-shop", "127.0.0.1:0", "-log", "text")
+	if strings.HasSuffix(in.API, ":8080") {
+		t.Fatalf("the help names the taken address %s", in.API)
+	}
+	if !strings.Contains(in.logs.String(), "127.0.0.1:8080 is in use; the sidecar takes a free port instead") {
+		t.Errorf("no word of the taken port:\n%.2000s", in.logs.String())
+	}
+	resp, err := http.Get(in.API + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("healthz on the free port: %d", resp.StatusCode)
+	}
 }
 
 // waitCallback waits until the sandbox has finished delivering the

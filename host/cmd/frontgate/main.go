@@ -101,8 +101,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.LogFormat = *logFormat
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil && *configPath == "" && *listen == "" && errors.Is(err, syscall.EADDRINUSE) {
+		// The demo with its default address taken (another frontgate,
+		// say): any free loopback port will do, and the help prints it.
+		fmt.Fprintf(stderr, "frontgate: %s is in use; the sidecar takes a free port instead (-listen sets one)\n", cfg.Listen)
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return fmt.Errorf("listen: %w (-listen 127.0.0.1:0 takes any free port)", err)
 	}
 	defer ln.Close()
 	if *publicURL != "" {
