@@ -16,6 +16,7 @@ import (
 // ControlPrefix is where the control plane lives when Config.Control is
 // set. Every request needs "Authorization: Bearer <ControlToken>".
 //
+//	GET    /_sandbox/                           {"endpoints": [these lines], "readme"}
 //	GET    /_sandbox/clock                      {"now": RFC 3339}
 //	POST   /_sandbox/clock/advance              {"by": "36h"} → {"now": …}
 //	POST   /_sandbox/reset                      204
@@ -309,9 +310,32 @@ type PayResult struct {
 	Status  string  `json:"status"`
 }
 
+// controlEndpoints is the control plane's index, what GET /_sandbox/
+// answers (ControlPrefix's doc has the same lines).
+var controlEndpoints = []string{
+	"GET    /_sandbox/clock",
+	"POST   /_sandbox/clock/advance                 {\"by\": \"36h\"}",
+	"POST   /_sandbox/reset",
+	"GET    /_sandbox/reservations",
+	"GET    /_sandbox/reservations/{uuid}",
+	"POST   /_sandbox/reservations/{uuid}/approve   {\"card\": \"4111111111111111\"}",
+	"POST   /_sandbox/reservations/{uuid}/decline",
+	"POST   /_sandbox/reservations/{uuid}/challenge {\"pass\": true}",
+	"GET    /_sandbox/faults",
+	"POST   /_sandbox/faults                        Fault",
+	"DELETE /_sandbox/faults[/{id}]",
+	"GET    /_sandbox/callback-faults",
+	"POST   /_sandbox/callback-faults               CallbackFault",
+	"DELETE /_sandbox/callback-faults",
+	"GET    /_sandbox/callbacks[?wait=N&timeout=5s]",
+}
+
 func (s *Sandbox) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	p := ControlPrefix
+	mux.HandleFunc("GET "+p+"{$}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"endpoints": controlEndpoints, "readme": "host/sandbox/README.md"})
+	})
 	mux.HandleFunc("GET "+p+"clock", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, clockJSON{s.Now()})
 	})

@@ -2,8 +2,12 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -381,5 +385,41 @@ func TestControlPlaneOffByDefault(t *testing.T) {
 	resp, _ := f.raw("GET", ControlPrefix+"clock", "", "Bearer "+testToken)
 	if resp.StatusCode != 404 {
 		t.Errorf("control plane answered %d while disabled", resp.StatusCode)
+	}
+}
+
+// TestControlIndex: GET /_sandbox/ lists the control plane's endpoints,
+// the same ones ControlPrefix's documentation lists.
+func TestControlIndex(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.ControlToken = "control-token" })
+	req, _ := http.NewRequest("GET", f.base+ControlPrefix, nil)
+	req.Header.Set("Authorization", "Bearer control-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var idx struct{ Endpoints []string }
+	if err := json.NewDecoder(resp.Body).Decode(&idx); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %v", ControlPrefix, resp.StatusCode, err)
+	}
+	src, err := os.ReadFile("control.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(line string) string { // "METHOD path"
+		f := strings.Fields(line)
+		return f[0] + " " + f[1]
+	}
+	var documented []string
+	for _, m := range regexp.MustCompile(`(?m)^//\t((?:GET|POST|DELETE) +/_sandbox/\S+)`).FindAllStringSubmatch(string(src), -1) {
+		documented = append(documented, key(m[1]))
+	}
+	var served []string
+	for _, e := range idx.Endpoints {
+		served = append(served, key(e))
+	}
+	if fmt.Sprint(documented) != fmt.Sprint(served) {
+		t.Errorf("the index lists\n%v\nthe documentation\n%v", served, documented)
 	}
 }

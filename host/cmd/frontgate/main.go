@@ -430,7 +430,9 @@ func printSandboxHelp(w io.Writer, cfg sidecar.Config, sb *sandbox.Sandbox, env 
   sandbox control  %[3]s/_sandbox/   (bearer %[4]s; see host/sandbox/README.md)
   health           %[1]s/healthz   %[1]s/readyz   %[1]s/metrics
 
-Or create a checkout yourself and open its redirectUrl in a browser (test card 4111 1111 1111 1111 approves):
+Or create a checkout yourself and open its redirectUrl in a browser (test card 4111 1111 1111 1111 approves;
+after paying, the browser is sent to the example return URL on shop.example, which does not exist: the
+reservation is made all the same, and GET %[1]s/v1/checkouts/{checkoutId} shows it):
 
   curl -s %[1]s/v1/checkouts -H 'Authorization: Bearer %[2]s' -H 'Idempotency-Key: order-1001' -d '{
     "mode": "session", "orderId": "1001",
