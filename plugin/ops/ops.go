@@ -7,11 +7,11 @@ package ops
 import (
 	"strconv"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/frontgate/frontgate/plugin/abi"
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/internal/text"
 )
 
 type handler func(in jsonx.Value, w *jsonx.Writer) *opError
@@ -167,7 +167,7 @@ func (c *Caller) Call(buf []byte, fn string, input []byte) (out []byte) {
 	}()
 	h, ok := lookup(fn)
 	if !ok {
-		writeError(w, &opError{code: abi.CodeUnknownOp, message: "unknown operation " + strconv.Quote(truncate(fn, 64))})
+		writeError(w, &opError{code: abi.CodeUnknownOp, message: "unknown operation " + strconv.Quote(text.Cut(fn, 64))})
 		return w.Bytes()
 	}
 	if len(input) > abi.MaxInput {
@@ -206,21 +206,11 @@ func (c *Caller) Call(buf []byte, fn string, input []byte) (out []byte) {
 func panicText(r any) string {
 	switch v := r.(type) {
 	case error:
-		return truncate(v.Error(), 200)
+		return text.Cut(v.Error(), 200)
 	case string:
-		return truncate(v, 200)
+		return text.Cut(v, 200)
 	}
 	return "panic"
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) { // never inside a character
-		n--
-	}
-	return s[:n] + "…"
 }
 
 func init() {

@@ -2,8 +2,8 @@ package reservation
 
 import (
 	"errors"
+	"github.com/frontgate/frontgate/plugin/internal/text"
 	"strconv"
-	"unicode/utf8"
 )
 
 // ErrorKind classifies a FrontGo failure by what the caller should do about
@@ -74,7 +74,7 @@ func (e *APIError) Error() string {
 	}
 	s += string(e.Kind)
 	if e.MessageKey != "" {
-		s += ": " + truncate(e.MessageKey, 200)
+		s += ": " + text.Cut(e.MessageKey, 200)
 	}
 	if len(e.Fields) > 0 {
 		s += ": " + e.Fields[0].String()
@@ -83,18 +83,6 @@ func (e *APIError) Error() string {
 		}
 	}
 	return s
-}
-
-// truncate shortens s to at most n bytes on a character boundary, so a
-// long provider message with "ø" in it stays valid UTF-8.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // retryable decides, for every caller alike, whether trying again may

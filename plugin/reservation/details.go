@@ -178,18 +178,20 @@ func reuse[T any](s []T, n int) []T {
 // json_encode writes an array that way when its keys are not 0…n-1 in
 // order (after a filter dropped an element, say), and FrontGo, a PHP
 // service, writes its own requests' products as such objects. The
-// elements are taken in the document's order.
+// elements are taken in the document's order. An empty object is not a
+// list: PHP writes an empty array as [].
 func isList(v jsonx.Value) bool {
 	switch v.Kind() {
 	case jsonx.Array:
 		return true
 	case jsonx.Object:
-		for it := v.Iter(); it.Next(); {
+		n := 0
+		for it := v.Iter(); it.Next(); n++ {
 			if _, ok := listKey(it.KeyBytes()); !ok {
 				return false
 			}
 		}
-		return true
+		return n > 0
 	}
 	return false
 }

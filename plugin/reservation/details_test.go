@@ -349,7 +349,7 @@ func TestPHPObjectLists(t *testing.T) {
 	if !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Path != "data.productList.2.rate" {
 		t.Fatalf("an error in an object list: %v, want one at data.productList.2.rate", err)
 	}
-	for _, bad := range []string{`{"0":{},"x":{}}`, `{"-1":{}}`, `{"1048576":{}}`, `{" 1":{}}`, `{"00":{}}`} {
+	for _, bad := range []string{`{}`, `{"0":{},"x":{}}`, `{"-1":{}}`, `{"1048576":{}}`, `{" 1":{}}`, `{"00":{}}`} {
 		data["productList"] = json.RawMessage(bad)
 		body, _ = json.Marshal(orig)
 		_, err = ParseDetails(Response{Status: 200, Body: body})

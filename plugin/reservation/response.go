@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
+	"github.com/frontgate/frontgate/plugin/internal/text"
 	"github.com/frontgate/frontgate/plugin/money"
 )
 
@@ -136,7 +137,7 @@ func flattenErrors(v jsonx.Value) []string {
 			if prefix != "" {
 				s = prefix + ": " + s
 			}
-			out = append(out, truncate(s, 500))
+			out = append(out, text.Cut(s, 500))
 		case jsonx.Number, jsonx.Bool:
 			s := string(v.Raw())
 			if prefix != "" {
@@ -214,7 +215,7 @@ func scanMessage(b []byte) string {
 	if end < 0 {
 		return ""
 	}
-	return truncate(strings.ToValidUTF8(string(rest[1:end]), "\uFFFD"), 200)
+	return text.Cut(strings.ToValidUTF8(string(rest[1:end]), "\uFFFD"), 200)
 }
 
 // ParseSubmit parses the answer to Submit Reservation (201 with

@@ -457,6 +457,8 @@ func TestParseResponseEdgeCases(t *testing.T) {
 			malformed(OpCapture, 202, "reservationCapturedSuccessfully", FieldError{Path: "data.uuid", Rule: RuleRequired})},
 		{"charge data array", OpCharge, 202, []byte(`{"status_code":202,"message":"reservationChargedSuccessfully","data":[]}`),
 			malformed(OpCharge, 202, "reservationChargedSuccessfully", FieldError{Path: "data", Rule: RuleType})},
+		{"history data object", OpHistory, 200, []byte(`{"status_code":200,"message":"m","data":{}}`),
+			malformed(OpHistory, 200, "m", FieldError{Path: "data", Rule: RuleType})},
 		{"history data object with a key that is not an index", OpHistory, 200, []byte(`{"status_code":200,"message":"m","data":{"0":{},"a":{}}}`),
 			malformed(OpHistory, 200, "m", FieldError{Path: "data", Rule: RuleType})},
 		{"history data object with a leading zero", OpHistory, 200, []byte(`{"status_code":200,"message":"m","data":{"01":{}}}`),

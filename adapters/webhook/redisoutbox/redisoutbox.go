@@ -273,13 +273,16 @@ return 1
 `)
 
 // killScript: KEYS l, item, dead, dead of the shop; ARGV id, token, json,
-// score (the time given up), shop, prefix, prune cut, max per shop. It
-// makes a leased delivery a dead letter.
+// score (the time given up), shop, prefix, prune cut, max per shop, TTL
+// in ms. It makes a leased delivery a dead letter. Its hash (the shopper's
+// contact details) also expires with the TTL, whether or not a prune
+// comes; a listing then drops the stray set members.
 var killScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[3], ARGV[6]` + luaPrune + `
 if redis.call('HGET', KEYS[2], 'tok') ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[2], 'json', ARGV[3], 'dead', ARGV[4], 'shop', ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[9])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 prune(ARGV[7], KEYS[4], ARGV[8])
@@ -320,9 +323,15 @@ return out
 `)
 
 // reviveScript: KEYS q, seq, item, dead, dead of the shop; ARGV id, json,
-// score, shop. It queues a dead letter of the shop again as json.
+// score, shop, the time it was given up (the "dead" field read with the
+// JSON), the TTL cut. It queues the dead letter again as json, unless it
+// is no longer the one read (given up anew meanwhile), is another shop's,
+// or is past its TTL.
 var reviveScript = redis.NewScript(`local KEYS_Q, KEYS_SEQ = KEYS[1], KEYS[2]` + luaEnqueue + `
-if redis.call('HEXISTS', KEYS[3], 'dead') == 0 or redis.call('HGET', KEYS[3], 'shop') ~= ARGV[4] then return 0 end
+local dead = redis.call('HGET', KEYS[3], 'dead')
+if not dead or dead ~= ARGV[5] or redis.call('HGET', KEYS[3], 'shop') ~= ARGV[4] then return 0 end
+if tonumber(dead) < tonumber(ARGV[6]) then return 0 end
+redis.call('PERSIST', KEYS[3])
 redis.call('HDEL', KEYS[3], 'dead', 'shop')
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
@@ -502,7 +511,7 @@ func (b *Outbox) Drop(ctx context.Context, d *webhook.Delivery) error {
 		return fmt.Errorf("redisoutbox: drop %s: %w", d.ID, err)
 	}
 	if err := killScript.Run(ctx, b.rdb, []string{b.lease, b.item(d.ID), b.dead, b.deadOf(d.Shop)},
-		d.ID, tok, js, micros(now), d.Shop, b.o.Prefix, b.cut(now), b.o.DeadMax).Err(); err != nil {
+		d.ID, tok, js, micros(now), d.Shop, b.o.Prefix, b.cut(now), b.o.DeadMax, max(b.o.DeadTTL.Milliseconds(), 1)).Err(); err != nil {
 		return fmt.Errorf("redisoutbox: drop %s: %w", d.ID, err)
 	}
 	return nil
@@ -545,14 +554,16 @@ func (b *Outbox) Revive(ctx context.Context, shop string, ids []string, now time
 		return 0, err
 	}
 	n := 0
+	cut := b.cut(b.o.Clock.Now())
 	for _, d := range dead {
+		gaveUp := micros(d.GaveUpAt) // the letter as read: the script revives only that one
 		d = d.Revived(now, url)
 		js, err := json.Marshal(&d)
 		if err != nil {
 			return n, fmt.Errorf("redisoutbox: revive %s: %w", d.ID, err)
 		}
 		ok, err := reviveScript.Run(ctx, b.rdb, []string{b.queue, b.seq, b.item(d.ID), b.dead, b.deadOf(shop)},
-			d.ID, js, micros(now), shop).Int()
+			d.ID, js, micros(now), shop, gaveUp, cut).Int()
 		if err != nil {
 			return n, fmt.Errorf("redisoutbox: revive %s: %w", d.ID, err)
 		}

@@ -491,3 +491,27 @@ func TestDeadListHealsStrayMembers(t *testing.T) {
 		t.Fatalf("the stray member is still in the sets: %d and %d members", n, m)
 	}
 }
+
+// TestDeadLetterHashExpires: a dead letter's hash (the shopper's contact
+// details) carries the dead-letter TTL on Redis itself, so it goes even if
+// no script prunes; a revived delivery's hash no longer expires.
+func TestDeadLetterHashExpires(t *testing.T) {
+	rdb := client(t, redistest.URL(t))
+	ctx := context.Background()
+	c := outboxtest.NewManualClock(outboxtest.Start)
+	o := fast(prefix(), c)
+	b := New(rdb, o)
+	mustPut(t, b, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, true)
+	if err := b.Drop(ctx, mustTake(t, b)); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := rdb.PTTL(ctx, o.Prefix+"d:a").Val(); ttl <= webhook.DefaultDeadTTL-time.Minute || ttl > webhook.DefaultDeadTTL {
+		t.Fatalf("the dead letter's hash expires in %v, want about %v", ttl, webhook.DefaultDeadTTL)
+	}
+	if n, err := b.Revive(ctx, "s1", []string{"a"}, c.Now(), ""); n != 1 || err != nil {
+		t.Fatalf("Revive = %d, %v", n, err)
+	}
+	if ttl := rdb.PTTL(ctx, o.Prefix+"d:a").Val(); ttl != -1 {
+		t.Fatalf("a revived delivery's hash expires in %v; it must not", ttl)
+	}
+}

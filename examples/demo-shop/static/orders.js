@@ -40,15 +40,6 @@ async function poll() {
     // the shop is restarting; try again on the next tick
   } finally {
     setTimeout(poll, POLL_MS);
-
-// A form is sent once: its buttons are disabled as it goes (after the
-// submit, so the clicked button's name and value still go with it). The
-// sidecar would answer a second one from its record anyway.
-for (const form of document.querySelectorAll('article.order form')) {
-  form.addEventListener('submit', () => {
-    setTimeout(() => { for (const b of form.querySelectorAll('button')) b.disabled = true; }, 0);
-  });
-}
   }
 }
 setTimeout(poll, POLL_MS);
