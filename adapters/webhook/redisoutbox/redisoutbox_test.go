@@ -465,19 +465,27 @@ func TestStaleAckEndsADeadLetter(t *testing.T) {
 	mustPut(t, b1, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, false) // acknowledged: never sent again
 }
 
-// TestDeadListHealsStrayMembers: a member of a dead set whose hash is gone
-// (as an older version's acknowledgement could leave) is dropped when the
-// set is listed, and does not take a place within the limit.
-func TestDeadListHealsStrayMembers(t *testing.T) {
+// withDeadLetter returns a fresh outbox on the test's Redis (with its
+// client, options and clock) holding one dead letter: a, of shop s1.
+func withDeadLetter(t *testing.T) (redis.UniversalClient, Options, *Outbox, *outboxtest.ManualClock) {
+	t.Helper()
 	rdb := client(t, redistest.URL(t))
-	ctx := context.Background()
 	c := outboxtest.NewManualClock(outboxtest.Start)
 	o := fast(prefix(), c)
 	b := New(rdb, o)
 	mustPut(t, b, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, true)
-	if err := b.Drop(ctx, mustTake(t, b)); err != nil {
+	if err := b.Drop(context.Background(), mustTake(t, b)); err != nil {
 		t.Fatal(err)
 	}
+	return rdb, o, b, c
+}
+
+// TestDeadListHealsStrayMembers: a member of a dead set whose hash is gone
+// (as an older version's acknowledgement could leave) is dropped when the
+// set is listed, and does not take a place within the limit.
+func TestDeadListHealsStrayMembers(t *testing.T) {
+	rdb, o, b, c := withDeadLetter(t)
+	ctx := context.Background()
 	score := float64(c.Now().Add(time.Minute).UnixMicro())
 	rdb.ZAdd(ctx, o.Prefix+"dead:s1", redis.Z{Score: score, Member: "gone"})
 	rdb.ZAdd(ctx, o.Prefix+"dead", redis.Z{Score: score, Member: "gone"})
@@ -496,15 +504,8 @@ func TestDeadListHealsStrayMembers(t *testing.T) {
 // details) carries the dead-letter TTL on Redis itself, so it goes even if
 // no script prunes; a revived delivery's hash no longer expires.
 func TestDeadLetterHashExpires(t *testing.T) {
-	rdb := client(t, redistest.URL(t))
+	rdb, o, b, c := withDeadLetter(t)
 	ctx := context.Background()
-	c := outboxtest.NewManualClock(outboxtest.Start)
-	o := fast(prefix(), c)
-	b := New(rdb, o)
-	mustPut(t, b, &webhook.Delivery{ID: "a", Shop: "s1", NextAt: c.Now()}, true)
-	if err := b.Drop(ctx, mustTake(t, b)); err != nil {
-		t.Fatal(err)
-	}
 	if ttl := rdb.PTTL(ctx, o.Prefix+"d:a").Val(); ttl <= webhook.DefaultDeadTTL-time.Minute || ttl > webhook.DefaultDeadTTL {
 		t.Fatalf("the dead letter's hash expires in %v, want about %v", ttl, webhook.DefaultDeadTTL)
 	}
