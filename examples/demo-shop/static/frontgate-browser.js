@@ -9,26 +9,43 @@ const ABI_MAJOR = 1;
 // Operation exports are lower_snake names; anything else (memory,
 // frontgate_alloc, _initialize, …) is not an operation.
 const OPERATION = /^(?!frontgate_)[a-z][a-z0-9_]*$/;
+// An instance that grew past this much memory is replaced after its call:
+// wasm memory never shrinks, and a page cannot cap a module's own memory.
+const RECYCLE_BYTES = 16 << 20;
 
-// loadFrontgate fetches the module at url, instantiates it under the shim,
-// runs its _initialize export once and checks its ABI version. An instance
-// is single-threaded; JavaScript is too, so one instance serves a page.
+// loadFrontgate fetches and compiles the module at url, instantiates it
+// under the shim, runs its _initialize export once and checks its ABI
+// version. An instance is single-threaded; JavaScript is too, so one
+// instance serves a page. After a trap inside the module (out of memory, a
+// bug) that instance is unusable: the call throws, a fresh instance is made
+// in the background, and calls throw until it is ready (await ready()).
 export async function loadFrontgate(url) {
-  const fds = [
-    new OpenFile(new File([])), // stdin: empty
-    ConsoleStdout.lineBuffered((line) => console.log('[frontgate.wasm]', line)),
-    ConsoleStdout.lineBuffered((line) => console.warn('[frontgate.wasm]', line)),
-  ];
-  const wasi = new WASI([], [], fds, { debug: false });
   const resp = await fetch(url, { credentials: 'same-origin' });
   if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
-  const { instance } = await WebAssembly.instantiate(await resp.arrayBuffer(), {
-    wasi_snapshot_preview1: wasi.wasiImport,
-  });
-  // A Go c-shared module is a WASI reactor: initialize() runs _initialize
-  // (the Go runtime and package init). Never call wasi.start() on it.
-  wasi.initialize(instance);
-  const ex = instance.exports;
+  const module = await WebAssembly.compile(await resp.arrayBuffer());
+
+  async function instantiate() {
+    const fds = [
+      new OpenFile(new File([])), // stdin: empty
+      ConsoleStdout.lineBuffered((line) => console.log('[frontgate.wasm]', line)),
+      ConsoleStdout.lineBuffered((line) => console.warn('[frontgate.wasm]', line)),
+    ];
+    const wasi = new WASI([], [], fds, { debug: false });
+    const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
+    // A Go c-shared module is a WASI reactor: initialize() runs _initialize
+    // (the Go runtime and package init). Never call wasi.start() on it.
+    wasi.initialize(instance);
+    return instance.exports;
+  }
+  let ex = await instantiate(); // null while a replacement is being made
+  let replacing = null;
+  function replace() {
+    ex = null;
+    replacing ??= instantiate().then(
+      (e) => { ex = e; replacing = null; },
+      (err) => { replacing = null; console.error('[frontgate.wasm] a new instance failed:', err); },
+    );
+  }
 
   const packed = ex.frontgate_abi_version() >>> 0;
   const version = `${packed >>> 16}.${(packed >>> 8) & 0xff}.${packed & 0xff}`;
@@ -43,27 +60,44 @@ export async function loadFrontgate(url) {
   // bytes. The input buffer is the host's to free; the result becomes the
   // host's once returned and is freed after copying.
   function call(fn, input) {
-    const op = OPERATION.test(fn) ? ex[fn] : undefined;
-    if (typeof op !== 'function') {
-      const message = 'unknown operation ' + JSON.stringify(fn.length > 64 ? fn.slice(0, 64) + '…' : fn);
-      return enc.encode(`{"ok":false,"error":{"code":"unknown_op","message":${JSON.stringify(message)},"fields":[]}}`);
+    if (ex === null) {
+      if (!replacing) replace();
+      throw new Error('frontgate.wasm is starting a new instance after a failed call; await ready() and try again');
     }
+    const inst = ex;
+    const op = OPERATION.test(fn) ? inst[fn] : undefined;
+    if (typeof op !== 'function') return unknownOperation(fn);
     let ptr = 0;
-    if (input.length > 0) {
-      ptr = ex.frontgate_alloc(input.length) >>> 0; // 0 when over the size limit
-      if (ptr !== 0) new Uint8Array(ex.memory.buffer, ptr, input.length).set(input);
-    }
     try {
-      const result = op(ptr, input.length); // the packed u64 arrives as a BigInt
+      if (input.length > 0) {
+        ptr = inst.frontgate_alloc(input.length) >>> 0; // 0 when over the size limit
+        if (ptr !== 0) new Uint8Array(inst.memory.buffer, ptr, input.length).set(input);
+      }
+      const result = BigInt.asUintN(64, op(ptr, input.length)); // the packed u64 arrives as a signed BigInt
       const rptr = Number(result >> 32n);
       const rlen = Number(result & 0xffffffffn);
       // A fresh view: memory.buffer is replaced when memory grows.
-      const out = new Uint8Array(ex.memory.buffer, rptr, rlen).slice();
-      ex.frontgate_free(rptr);
+      const out = new Uint8Array(inst.memory.buffer, rptr, rlen).slice();
+      inst.frontgate_free(rptr);
+      if (ptr !== 0) inst.frontgate_free(ptr);
+      if (inst.memory.buffer.byteLength > RECYCLE_BYTES) replace();
       return out;
-    } finally {
-      if (ptr !== 0) ex.frontgate_free(ptr);
+    } catch (e) {
+      replace(); // a trap, or the Go runtime's exit: this instance is done
+      throw e instanceof Error ? e : new Error(`frontgate.wasm failed during ${fn}: ${String(e)}`);
     }
+  }
+
+  // unknownOperation is the envelope every host answers for an operation
+  // the module does not export (plugin/ABI.md, "Unknown operations"): the
+  // name cut to 64 bytes of UTF-8, never inside a character.
+  function unknownOperation(fn) {
+    const b = enc.encode(fn);
+    let n = 64;
+    while (n < b.length && n > 0 && (b[n] & 0xc0) === 0x80) n--;
+    const name = b.length > 64 ? dec.decode(b.subarray(0, n)) + '…' : fn;
+    const message = 'unknown operation ' + JSON.stringify(name);
+    return enc.encode(`{"ok":false,"error":{"code":"unknown_op","message":${JSON.stringify(message)},"fields":[]}}`);
   }
 
   // callJSON takes and returns JavaScript values: {ok: true, data} or
@@ -72,5 +106,8 @@ export async function loadFrontgate(url) {
     return JSON.parse(dec.decode(call(fn, enc.encode(JSON.stringify(value)))));
   }
 
-  return { call, callJSON, version };
+  // ready resolves once an instance is there to call.
+  const ready = () => replacing ?? Promise.resolve();
+
+  return { call, callJSON, version, ready };
 }
