@@ -177,12 +177,15 @@ end
 `
 
 // luaPrune forgets the dead letters of every shop given up before cut
-// (µs), then, when shopset is given (P dead:<shop>), that shop's oldest
-// beyond max: one shop's failures never push out another's.
+// (µs), then, when shopset is given (P dead:<shop>), that set's members
+// past the cut (a letter whose hash Redis expired leaves no shop to find
+// them by) and that shop's oldest beyond max: one shop's failures never
+// push out another's.
 const luaPrune = luaBury + `
 local function prune(cut, shopset, max)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS_DEAD, '-inf', '(' .. cut)) do bury(PREFIX .. 'd:' .. id, id) end
   if not shopset then return end
+  redis.call('ZREMRANGEBYSCORE', shopset, '-inf', '(' .. cut)
   local over = redis.call('ZCARD', shopset) - tonumber(max)
   if over > 0 then
     for _, id in ipairs(redis.call('ZRANGE', shopset, 0, over - 1)) do
@@ -275,8 +278,9 @@ return 1
 // killScript: KEYS l, item, dead, dead of the shop; ARGV id, token, json,
 // score (the time given up), shop, prefix, prune cut, max per shop, TTL
 // in ms. It makes a leased delivery a dead letter. Its hash (the shopper's
-// contact details) also expires with the TTL, whether or not a prune
-// comes; a listing then drops the stray set members.
+// contact details) also expires a day after the TTL, whether or not a
+// prune comes (one normally comes first and finds its shop); the sets'
+// members of such a letter go with the next prune or listing.
 var killScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[3], ARGV[6]` + luaPrune + `
 if redis.call('HGET', KEYS[2], 'tok') ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -295,6 +299,7 @@ return 1
 // member whose hash is no dead letter.
 var deadScript = redis.NewScript(`local KEYS_DEAD, PREFIX = KEYS[1], ARGV[1]` + luaPrune + `
 prune(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2])
 local out, limit = {}, tonumber(ARGV[3])
 for _, id in ipairs(redis.call('ZREVRANGE', KEYS[2], 0, -1)) do
   local item = PREFIX .. 'd:' .. id
@@ -511,11 +516,15 @@ func (b *Outbox) Drop(ctx context.Context, d *webhook.Delivery) error {
 		return fmt.Errorf("redisoutbox: drop %s: %w", d.ID, err)
 	}
 	if err := killScript.Run(ctx, b.rdb, []string{b.lease, b.item(d.ID), b.dead, b.deadOf(d.Shop)},
-		d.ID, tok, js, micros(now), d.Shop, b.o.Prefix, b.cut(now), b.o.DeadMax, max(b.o.DeadTTL.Milliseconds(), 1)).Err(); err != nil {
+		d.ID, tok, js, micros(now), d.Shop, b.o.Prefix, b.cut(now), b.o.DeadMax, (b.o.DeadTTL + hashGrace).Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("redisoutbox: drop %s: %w", d.ID, err)
 	}
 	return nil
 }
+
+// hashGrace is how much longer than DeadTTL a dead letter's hash lives on
+// Redis, so that the prune at DeadTTL still finds its shop.
+const hashGrace = 24 * time.Hour
 
 // cut is the score before which dead letters are past DeadTTL.
 func (b *Outbox) cut(now time.Time) string { return micros(now.Add(-b.o.DeadTTL)) }
@@ -553,6 +562,12 @@ func (b *Outbox) Revive(ctx context.Context, shop string, ids []string, now time
 	if err != nil {
 		return 0, err
 	}
+	return b.revive(ctx, shop, dead, now, url)
+}
+
+// revive queues the dead letters read as dead, each only if it is still the
+// letter read (not given up anew since) and within its TTL.
+func (b *Outbox) revive(ctx context.Context, shop string, dead []webhook.Delivery, now time.Time, url string) (int, error) {
 	n := 0
 	cut := b.cut(b.o.Clock.Now())
 	for _, d := range dead {

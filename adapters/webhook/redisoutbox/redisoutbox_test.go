@@ -501,18 +501,65 @@ func TestDeadListHealsStrayMembers(t *testing.T) {
 }
 
 // TestDeadLetterHashExpires: a dead letter's hash (the shopper's contact
-// details) carries the dead-letter TTL on Redis itself, so it goes even if
-// no script prunes; a revived delivery's hash no longer expires.
+// details) expires on Redis itself, a day after the dead-letter TTL, so it
+// goes even if no script prunes; a revived delivery's hash no longer
+// expires.
 func TestDeadLetterHashExpires(t *testing.T) {
 	rdb, o, b, c := withDeadLetter(t)
 	ctx := context.Background()
-	if ttl := rdb.PTTL(ctx, o.Prefix+"d:a").Val(); ttl <= webhook.DefaultDeadTTL-time.Minute || ttl > webhook.DefaultDeadTTL {
-		t.Fatalf("the dead letter's hash expires in %v, want about %v", ttl, webhook.DefaultDeadTTL)
+	if ttl, want := rdb.PTTL(ctx, o.Prefix+"d:a").Val(), webhook.DefaultDeadTTL+hashGrace; ttl <= want-time.Minute || ttl > want {
+		t.Fatalf("the dead letter's hash expires in %v, want about %v", ttl, want)
 	}
 	if n, err := b.Revive(ctx, "s1", []string{"a"}, c.Now(), ""); n != 1 || err != nil {
 		t.Fatalf("Revive = %d, %v", n, err)
 	}
 	if ttl := rdb.PTTL(ctx, o.Prefix+"d:a").Val(); ttl != -1 {
 		t.Fatalf("a revived delivery's hash expires in %v; it must not", ttl)
+	}
+}
+
+// TestReviveOnlyTheLetterRead: a dead letter read, then replaced by a new
+// delivery of the same event that was given up in turn, is not revived
+// with what was read; read again, it is.
+func TestReviveOnlyTheLetterRead(t *testing.T) {
+	_, _, b, c := withDeadLetter(t)
+	ctx := context.Background()
+	read, err := b.deadLetters(ctx, "s1", []string{"a"})
+	if err != nil || len(read) != 1 {
+		t.Fatalf("read %+v, %v", read, err)
+	}
+	c.Advance(time.Minute)
+	mustPut(t, b, &webhook.Delivery{ID: "a", Shop: "s1", Body: []byte("2"), NextAt: c.Now()}, true)
+	if err := b.Drop(ctx, mustTake(t, b)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.revive(ctx, "s1", read, c.Now(), ""); n != 0 || err != nil {
+		t.Fatalf("revive of the letter read before = %d, %v; want 0", n, err)
+	}
+	if n, err := b.Revive(ctx, "s1", []string{"a"}, c.Now(), ""); n != 1 || err != nil {
+		t.Fatalf("Revive = %d, %v; want 1", n, err)
+	}
+	if d := mustTake(t, b); string(d.Body) != "2" {
+		t.Fatalf("revived %q, want the later delivery's body", d.Body)
+	}
+}
+
+// TestPruneClearsTheShopSet: a dead letter whose hash Redis expired (its
+// shop can no longer be read from it) leaves the shop's set at the next
+// prune that names the shop, and at a listing.
+func TestPruneClearsTheShopSet(t *testing.T) {
+	rdb, o, b, c := withDeadLetter(t)
+	ctx := context.Background()
+	rdb.Del(ctx, o.Prefix+"d:a") // as if Redis expired it
+	c.Advance(webhook.DefaultDeadTTL + time.Second)
+	mustPut(t, b, &webhook.Delivery{ID: "b", Shop: "s1", NextAt: c.Now()}, true)
+	if err := b.Drop(ctx, mustTake(t, b)); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := rdb.ZRange(ctx, o.Prefix+"dead:s1", 0, -1).Result(); err != nil || fmt.Sprint(m) != "[b]" {
+		t.Fatalf("the shop's set holds %v, %v; want [b]", m, err)
+	}
+	if m := rdb.ZRange(ctx, o.Prefix+"dead", 0, -1).Val(); fmt.Sprint(m) != "[b]" {
+		t.Fatalf("the dead set holds %v; want [b]", m)
 	}
 }

@@ -88,7 +88,9 @@ function validate() {
     r = fg.callJSON('build_create', { now: Math.floor(Date.now() / 1000), order: orderFromForm() });
   } catch (e) { // the module failed (it is being replaced): the server checks this submission
     console.warn('frontgate.wasm failed; the server will validate', e);
-    return new Map();
+    status.textContent = 'Your details are checked by the shop when you pay.';
+    status.classList.remove('live');
+    return show([]); // clears what it showed before, so nothing holds the form back
   }
   return show(r.ok ? [] : (r.error.fields ?? []));
 }

@@ -18,11 +18,15 @@ const RECYCLE_BYTES = 16 << 20;
 // version. An instance is single-threaded; JavaScript is too, so one
 // instance serves a page. After a trap inside the module (out of memory, a
 // bug) that instance is unusable: the call throws, a fresh instance is made
-// in the background, and calls throw until it is ready (await ready()).
+// in the background, and calls throw until it is there (await ready(),
+// which rejects if making it failed). An instance whose memory grew past
+// RECYCLE_BYTES serves on while its replacement is made (ready() also
+// waits for that).
 export async function loadFrontgate(url) {
   const resp = await fetch(url, { credentials: 'same-origin' });
   if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
   const module = await WebAssembly.compile(await resp.arrayBuffer());
+  const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
 
   async function instantiate() {
     const fds = [
@@ -37,14 +41,23 @@ export async function loadFrontgate(url) {
     wasi.initialize(instance);
     return instance.exports;
   }
-  let ex = await instantiate(); // null while a replacement is being made
-  let replacing = null;
-  function replace() {
-    ex = null;
-    replacing ??= instantiate().then(
-      (e) => { ex = e; replacing = null; },
-      (err) => { replacing = null; console.error('[frontgate.wasm] a new instance failed:', err); },
-    );
+  let ex = await instantiate(); // null after a trap, until the replacement is there
+  let replacing = null; // the replacement being made
+  // replace makes a new instance in the background; after a trap (dead)
+  // the current one is dropped at once.
+  function replace(dead) {
+    if (dead) ex = null;
+    if (!replacing) {
+      replacing = instantiate().then((e) => { ex = e; }).finally(() => { replacing = null; });
+      replacing.catch((err) => console.error('[frontgate.wasm] a new instance failed:', err));
+    }
+  }
+  // ready resolves once an instance is there to call and no replacement
+  // is under way, and rejects when making one failed (a later ready()
+  // tries again).
+  async function ready() {
+    if (ex === null && !replacing) replace(true);
+    if (replacing) await replacing;
   }
 
   const packed = ex.frontgate_abi_version() >>> 0;
@@ -60,13 +73,13 @@ export async function loadFrontgate(url) {
   // bytes. The input buffer is the host's to free; the result becomes the
   // host's once returned and is freed after copying.
   function call(fn, input) {
+    if (!OPERATION.test(fn) || !exported.has(fn)) return unknownOperation(fn);
     if (ex === null) {
-      if (!replacing) replace();
+      if (!replacing) replace(true);
       throw new Error('frontgate.wasm is starting a new instance after a failed call; await ready() and try again');
     }
     const inst = ex;
-    const op = OPERATION.test(fn) ? inst[fn] : undefined;
-    if (typeof op !== 'function') return unknownOperation(fn);
+    const op = inst[fn];
     let ptr = 0;
     try {
       if (input.length > 0) {
@@ -80,10 +93,10 @@ export async function loadFrontgate(url) {
       const out = new Uint8Array(inst.memory.buffer, rptr, rlen).slice();
       inst.frontgate_free(rptr);
       if (ptr !== 0) inst.frontgate_free(ptr);
-      if (inst.memory.buffer.byteLength > RECYCLE_BYTES) replace();
+      if (inst.memory.buffer.byteLength > RECYCLE_BYTES) replace(false);
       return out;
     } catch (e) {
-      replace(); // a trap, or the Go runtime's exit: this instance is done
+      replace(true); // a trap, or the Go runtime's exit: this instance is done
       throw e instanceof Error ? e : new Error(`frontgate.wasm failed during ${fn}: ${String(e)}`);
     }
   }
@@ -106,8 +119,9 @@ export async function loadFrontgate(url) {
     return JSON.parse(dec.decode(call(fn, enc.encode(JSON.stringify(value)))));
   }
 
-  // ready resolves once an instance is there to call.
-  const ready = () => replacing ?? Promise.resolve();
+  // memoryBytes is the current instance's linear memory (0 while there is
+  // none), for monitoring.
+  const memoryBytes = () => (ex === null ? 0 : ex.memory.buffer.byteLength);
 
-  return { call, callJSON, version, ready };
+  return { call, callJSON, version, ready, memoryBytes };
 }
