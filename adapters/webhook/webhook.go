@@ -185,10 +185,15 @@ type Config struct {
 	OnGiveUp    func(d Delivery, err error)
 }
 
-// Defaults of NewConfig: about five hours of attempts, then give up.
+// Defaults of NewConfig: attempts for 24 hours, then give up (and keep
+// the delivery as a dead letter). The backoff reaches its 30-minute cap
+// after ten attempts (about half an hour); from then on an attempt comes
+// every 15 to 30 minutes, so MaxAge ends the retries well before
+// MaxAttempts (at most 105 attempts fit in 24 hours): a shop down
+// overnight still gets its events.
 const (
 	DefaultWorkers        = 4
-	DefaultMaxAttempts    = 20
+	DefaultMaxAttempts    = 120
 	DefaultMaxAge         = 24 * time.Hour
 	DefaultAttemptTimeout = 10 * time.Second
 )

@@ -729,3 +729,19 @@ func TestRedeliverGoesToTheCurrentURL(t *testing.T) {
 		t.Fatalf("after the restart the old URL saw %d requests, the mended one %d; want 1 and 2", gone.requests(), fixed.requests())
 	}
 }
+
+// TestDefaultsRetryForMaxAge: with the default backoff, even the shortest
+// delays (the jitter's low end) fit fewer attempts into MaxAge than
+// MaxAttempts, so a failing shop is retried for the whole 24 hours.
+func TestDefaultsRetryForMaxAge(t *testing.T) {
+	cfg := NewConfig()
+	var elapsed time.Duration
+	attempts := 1
+	for ; elapsed <= cfg.MaxAge; attempts++ {
+		elapsed += cfg.Backoff.Delay(attempts, 0)
+	}
+	if attempts >= cfg.MaxAttempts {
+		t.Fatalf("%d attempts fit in %s, MaxAttempts is %d: retries would end before MaxAge", attempts, cfg.MaxAge, cfg.MaxAttempts)
+	}
+	t.Logf("at most %d attempts in %s", attempts-1, cfg.MaxAge)
+}

@@ -3,7 +3,7 @@
  * Events the sidecar gave up delivering to this shop, on the gateway's
  * settings page, with a link that sends them again.
  *
- * The sidecar retries a webhook 20 times (over three to five hours), then keeps it
+ * The sidecar retries a webhook for 24 hours, then keeps it
  * as a dead letter for 30 days. A shop whose endpoint failed that long (a
  * wrong webhook secret, a site down for a weekend) lists them here and,
  * once fixed, sends them again: each keeps its event id, so an event the
