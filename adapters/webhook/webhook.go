@@ -309,19 +309,13 @@ func (n *Notifier) Notify(ctx context.Context, shop *sidecar.ShopConfig, ev side
 	if n.closed.Load() {
 		return ErrClosed
 	}
-	dest, err := n.cfg.Destination(shop)
+	dest, err := n.destination(shop)
 	if errors.Is(err, ErrNoDestination) {
 		n.skipped.Add(1)
 		return nil
 	}
 	if err != nil {
 		return err
-	}
-	if err := n.checkURL(dest.URL); err != nil {
-		return fmt.Errorf("webhook: shop %s: %w", shop.ID, err)
-	}
-	if len(dest.Secrets) == 0 {
-		return fmt.Errorf("webhook: shop %s: no signing secret", shop.ID)
 	}
 	id := EventID(ev.ReservationUUID, ev.Status)
 	body, err := n.cfg.Body(id, ev)
@@ -345,6 +339,23 @@ func (n *Notifier) Notify(ctx context.Context, shop *sidecar.ShopConfig, ev side
 	}
 	n.queued.Add(1)
 	return nil
+}
+
+// destination is shop's webhook destination as Destination gives it now,
+// with a URL checkURL accepts and at least one signing secret.
+// Destination's own errors come as they are (they name the shop).
+func (n *Notifier) destination(shop *sidecar.ShopConfig) (Destination, error) {
+	dest, err := n.cfg.Destination(shop)
+	if err != nil {
+		return dest, err
+	}
+	if err := n.checkURL(dest.URL); err != nil {
+		return dest, fmt.Errorf("webhook: shop %s: %w", shop.ID, err)
+	}
+	if len(dest.Secrets) == 0 {
+		return dest, fmt.Errorf("webhook: shop %s: no signing secret", shop.ID)
+	}
+	return dest, nil
 }
 
 // checkURL refuses what is not an absolute http(s) URL, and plain http to
@@ -492,7 +503,7 @@ func (n *Notifier) send(d *Delivery) error {
 func (n *Notifier) target(d *Delivery) string {
 	if n.cfg.Shops != nil {
 		if sc := n.cfg.Shops(d.Shop); sc != nil {
-			if dest, err := n.cfg.Destination(sc); err == nil && n.checkURL(dest.URL) == nil {
+			if dest, err := n.destination(sc); err == nil {
 				return dest.URL
 			}
 		}
@@ -575,15 +586,9 @@ func (n *Notifier) Redeliver(ctx context.Context, shop *sidecar.ShopConfig, ids 
 		return 0, ErrClosed
 	}
 	// The shop's destination now: its URL or secret may be what was wrong.
-	dest, err := n.cfg.Destination(shop)
-	if err == nil {
-		err = n.checkURL(dest.URL)
-	}
-	if err == nil && len(dest.Secrets) == 0 {
-		err = errors.New("no signing secret")
-	}
+	dest, err := n.destination(shop)
 	if err != nil {
-		return 0, fmt.Errorf("webhook: shop %s: %w", shop.ID, err)
+		return 0, err
 	}
 	n.mu.Lock()
 	n.keys[shop.ID] = dest.Secrets

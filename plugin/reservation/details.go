@@ -197,7 +197,9 @@ func isList(v jsonx.Value) bool {
 }
 
 // listIndex is the index of it's current element, for its path: its key
-// in an object list, its position in an array.
+// in an object list, its position in an array. The details parser's loops
+// call it for object lists only, sparing the usual arrays a call per
+// element in the wasm guest.
 func listIndex(it *jsonx.Iter) int {
 	if k := it.KeyBytes(); k != nil {
 		n, _ := listKey(k)

@@ -93,14 +93,7 @@ function frontgate_test_amounts_capture_refused_above_the_order() {
 function frontgate_test_amounts_second_refund_uses_what_is_left() {
 	frontgate_load();
 	$g = frontgate_t_gateway();
-	$o = frontgate_t_wc_order( 'coupon-fixed' );
-	$o->status = 'completed';
-	$o->meta   = array(
-		'_frontgate_reservation_uuid' => 'RSRV1',
-		'_frontgate_status'           => 'CAPTURED',
-		'_frontgate_capture_ids'      => array( 'CAP777' ),
-		'_frontgate_line_ids'         => array( '41' => array( array( 9001, 142885 ) ), '43' => array( array( 9002, 10008 ), array( 9003, 3337 ) ), '44' => array( array( 9004, 6900 ) ) ),
-	);
+	$o = frontgate_t_captured_order();
 	$o->refunds = array( array( 'id' => 6001, 'parent' => 1204, 'items' => array() ) );
 	$o->save();
 	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 100000 ) );

@@ -196,14 +196,7 @@ function frontgate_test_gateway_awaiting_payment_actions() {
 
 function frontgate_test_gateway_refund_pays_out_the_new_refund() {
 	$g = frontgate_t_gateway();
-	$o = frontgate_t_wc_order( 'coupon-fixed' );
-	$o->status = 'completed';
-	$o->meta   = array(
-		'_frontgate_reservation_uuid' => 'RSRV1',
-		'_frontgate_status'           => 'CAPTURED',
-		'_frontgate_capture_ids'      => array( 'CAP777' ),
-		'_frontgate_line_ids'         => array( '41' => array( array( 9001, 142885 ) ), '43' => array( array( 9002, 10008 ), array( 9003, 3337 ) ), '44' => array( array( 9004, 6900 ) ) ),
-	);
+	$o = frontgate_t_captured_order();
 	// Two refunds made within one second: WooCommerce orders refunds by
 	// date only, so the earlier may come first.
 	$first  = array( 'id' => 5001, 'parent' => 1204, 'items' => array( array( 'total' => '-55.20', 'total_tax' => '-13.80', '_refunded_item_id' => 44 ) ) );
