@@ -348,6 +348,10 @@ func parsePages() (map[string]*template.Template, error) {
 // render executes page inside the layout. data is a map the layout adds
 // its own keys to (CSRF token, cart size).
 func (s *Shop) render(rq *request, page string, data map[string]any) {
+	s.renderStatus(rq, http.StatusOK, page, data)
+}
+
+func (s *Shop) renderStatus(rq *request, code int, page string, data map[string]any) {
 	data["CSRF"] = rq.sess.csrf
 	data["CartCount"] = rq.sess.count()
 	data["Path"] = rq.r.URL.Path
@@ -360,6 +364,7 @@ func (s *Shop) render(rq *request, page string, data map[string]any) {
 	h := rq.w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	rq.w.WriteHeader(code)
 	_, _ = rq.w.Write(buf.Bytes())
 }
 

@@ -412,3 +412,66 @@ func TestAssets(t *testing.T) {
 		t.Errorf("CSP %q", csp)
 	}
 }
+
+// TestCartRefusesBadQuantities: a quantity the cart cannot hold is refused
+// with a reason naming the field, never clamped or replaced; the cart stays
+// as it was.
+func TestCartRefusesBadQuantities(t *testing.T) {
+	h := newHarness(t, func(*http.Request, string) (int, string) { return 500, `{}` })
+	h.get("/")
+	cartQty := func() string {
+		_, body := h.get("/cart")
+		m := regexp.MustCompile(`name="qty" value="(\d+)" min="0" max="99" aria-label="Antall Kaffe`).FindStringSubmatch(body)
+		if m == nil {
+			return "none"
+		}
+		return m[1]
+	}
+	postPage := func(path string, form url.Values) (int, string) {
+		t.Helper()
+		f := url.Values{"csrf": {h.csrf}}
+		for k, v := range form {
+			f[k] = v
+		}
+		resp, err := h.hc.PostForm(h.url+path, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, html.UnescapeString(string(b))
+	}
+	if r := h.post("/cart/add", url.Values{"sku": {"KAFFE"}, "qty": {"97"}}); r.StatusCode != 303 || cartQty() != "97" {
+		t.Fatalf("add 97: %d, cart %s", r.StatusCode, cartQty())
+	}
+	for _, c := range []struct {
+		path string
+		form url.Values
+		want string
+	}{
+		{"/cart/add", url.Values{"sku": {"KAFFE"}, "qty": {"3"}}, "plass til 99 av hver vare; du har 97"},
+		{"/cart/add", url.Values{"sku": {"KAFFE"}, "qty": {"0"}}, "Antall (qty) må være et helt tall fra 1 til 99"},
+		{"/cart/add", url.Values{"sku": {"KAFFE"}, "qty": {"-1"}}, "Antall (qty) må være et helt tall fra 1 til 99"},
+		{"/cart/add", url.Values{"sku": {"KAFFE"}, "qty": {"1.5"}}, "Antall (qty) må være et helt tall fra 1 til 99"},
+		{"/cart/add", url.Values{"sku": {"KAFFE"}, "qty": {""}}, "Antall (qty) må være et helt tall fra 1 til 99"},
+		{"/cart/add", url.Values{"sku": {"NOPE"}}, `Ukjent vare (sku): "NOPE"`},
+		{"/cart/update", url.Values{"sku": {"KAFFE"}, "qty": {"100"}}, "fra 0 (fjern) til 99"},
+		{"/cart/update", url.Values{"sku": {"KAFFE"}, "qty": {"-2"}}, "fra 0 (fjern) til 99"},
+		{"/cart/update", url.Values{"sku": {"KAFFE"}, "qty": {"mange"}}, "fra 0 (fjern) til 99"},
+		{"/cart/update", url.Values{"sku": {"NOPE"}, "qty": {"1"}}, `Ukjent vare (sku): "NOPE"`},
+	} {
+		code, body := postPage(c.path, c.form)
+		if code != 400 || !strings.Contains(body, `role="alert" id="cart-problem">`) || !strings.Contains(body, c.want) {
+			t.Errorf("%s %v: %d, want 400 saying %q", c.path, c.form, code, c.want)
+		}
+		if q := cartQty(); q != "97" {
+			t.Errorf("%s %v changed the cart to %s", c.path, c.form, q)
+		}
+	}
+	if r := h.post("/cart/update", url.Values{"sku": {"KAFFE"}, "qty": {"99"}}); r.StatusCode != 303 || cartQty() != "99" {
+		t.Errorf("update to 99: %d, cart %s", r.StatusCode, cartQty())
+	}
+	if r := h.post("/cart/update", url.Values{"sku": {"KAFFE"}, "qty": {"0"}}); r.StatusCode != 303 || cartQty() != "none" {
+		t.Errorf("update to 0: %d, cart %s", r.StatusCode, cartQty())
+	}
+}

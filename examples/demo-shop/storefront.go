@@ -6,59 +6,102 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
 
+func homeData() map[string]any { return map[string]any{"Title": "Fjellbu", "Products": catalog} }
+
 func (s *Shop) home(rq *request) {
-	data := map[string]any{"Title": "Fjellbu", "Products": catalog}
+	data := homeData()
 	if p, ok := productBySKU(rq.r.URL.Query().Get("added")); ok {
 		data["Added"] = p.Name
 	}
 	s.render(rq, "home.html", data)
 }
 
-func (s *Shop) cartPage(rq *request) {
-	lines := rq.sess.cartLines()
-	s.render(rq, "cart.html", map[string]any{"Title": "Handlekurv", "Lines": lines,
-		"Total": total(lines), "VAT": vatBreakdown(lines), "FreeFrom": int64(freeShippingFrom)})
+func cartData(sess *session) map[string]any {
+	lines := sess.cartLines()
+	return map[string]any{"Title": "Handlekurv", "Lines": lines,
+		"Total": total(lines), "VAT": vatBreakdown(lines), "FreeFrom": int64(freeShippingFrom)}
 }
+
+func (s *Shop) cartPage(rq *request) { s.render(rq, "cart.html", cartData(rq.sess)) }
+
+// maxQuantity is the most of one product a cart holds.
+const maxQuantity = 99
+
+// quantityProblem is the message for a quantity outside 1–maxQuantity.
+var quantityProblem = "Antall (qty) må være et helt tall fra 1 til " + strconv.Itoa(maxQuantity) + "."
 
 func (s *Shop) cartAdd(rq *request) {
 	p, ok := productBySKU(rq.r.PostForm.Get("sku"))
 	if !ok {
-		s.redirect(rq, "/")
+		s.cartProblem(rq, "home.html", "Ukjent vare (sku): "+strconv.Quote(rq.r.PostForm.Get("sku"))+".")
 		return
 	}
-	q, err := strconv.ParseInt(rq.r.PostForm.Get("qty"), 10, 64)
-	if err != nil || q < 1 {
-		q = 1
+	q := int64(1) // a form without a quantity adds one
+	if raw, sent := rq.r.PostForm["qty"]; sent {
+		var err error
+		if q, err = strconv.ParseInt(strings.TrimSpace(raw[0]), 10, 64); err != nil || q < 1 || q > maxQuantity {
+			s.cartProblem(rq, "home.html", quantityProblem)
+			return
+		}
 	}
 	rq.sess.mu.Lock()
-	rq.sess.cart[p.SKU] = min(rq.sess.cart[p.SKU]+q, 99)
+	have := rq.sess.cart[p.SKU]
+	if have+q > maxQuantity {
+		rq.sess.mu.Unlock()
+		s.cartProblem(rq, "home.html", "Handlekurven har plass til "+strconv.Itoa(maxQuantity)+" av hver vare; du har "+
+			strconv.FormatInt(have, 10)+" "+p.Name+" der alt.")
+		return
+	}
+	rq.sess.cart[p.SKU] = have + q
 	rq.sess.mu.Unlock()
 	s.redirect(rq, "/?added="+url.QueryEscape(p.SKU))
 }
 
 func (s *Shop) cartUpdate(rq *request) {
 	sku := rq.r.PostForm.Get("sku")
-	q, err := strconv.ParseInt(rq.r.PostForm.Get("qty"), 10, 64)
-	if rq.r.PostForm.Get("op") == "remove" || (err == nil && q <= 0) {
-		q = 0
-	} else if err != nil {
+	if rq.r.PostForm.Get("op") == "remove" {
+		rq.sess.mu.Lock()
+		delete(rq.sess.cart, sku)
+		rq.sess.mu.Unlock()
 		s.redirect(rq, "/cart")
+		return
+	}
+	if _, ok := productBySKU(sku); !ok {
+		s.cartProblem(rq, "cart.html", "Ukjent vare (sku): "+strconv.Quote(sku)+".")
+		return
+	}
+	// 0 removes the line, as the cart's number field allows.
+	q, err := strconv.ParseInt(strings.TrimSpace(rq.r.PostForm.Get("qty")), 10, 64)
+	if err != nil || q < 0 || q > maxQuantity {
+		s.cartProblem(rq, "cart.html", "Antall (qty) må være et helt tall fra 0 (fjern) til "+strconv.Itoa(maxQuantity)+".")
 		return
 	}
 	rq.sess.mu.Lock()
 	if q == 0 {
 		delete(rq.sess.cart, sku)
-	} else if _, ok := productBySKU(sku); ok {
-		rq.sess.cart[sku] = min(q, 99)
+	} else {
+		rq.sess.cart[sku] = q
 	}
 	rq.sess.mu.Unlock()
 	s.redirect(rq, "/cart")
+}
+
+// cartProblem answers a cart form it refuses: 400, the page the form was on
+// with the reason, and the cart as it was.
+func (s *Shop) cartProblem(rq *request, page, problem string) {
+	data := homeData()
+	if page == "cart.html" {
+		data = cartData(rq.sess)
+	}
+	data["Problem"] = problem
+	s.renderStatus(rq, http.StatusBadRequest, page, data)
 }
 
 // formFields maps the checkout form's inputs to the JSON paths of the
