@@ -266,6 +266,7 @@ order_json "$A"
 UUID_A=$(jq -r '.meta._frontgate_reservation_uuid' "$work/order-$A.json")
 echo "order $A, reservation $UUID_A, total $(jq -r .total "$work/order-$A.json"), shopper sent to $pay_url"
 [[ $pay_url == "$SC_URL/v1/checkouts/"* ]] || fail "the shopper is not sent to the sidecar: $pay_url"
+[ "$(jq -r '.meta._frontgate_mode' "$work/order-$A.json")" = live ] || fail "order $A does not record the live mode its checkout was made in"
 
 echo "== A: the shopper on the card page: declined, back to the shop, paid"
 shopper() { # shopper <url> [curl args]: a browser following redirects; lands in $work/page.html

@@ -36,6 +36,7 @@ function frontgate_stubs_reset() {
 	$GLOBALS['frontgate_test_tax_rates'] = array();
 	unset( $GLOBALS['frontgate_test_die_at_save'] );
 	$GLOBALS['frontgate_test_transactions'] = array();
+	$GLOBALS['frontgate_test_l10n']         = array();
 	Frontgate_Outcome_Handler::$applying = false;
 }
 
@@ -49,7 +50,8 @@ function frontgate_stubs_cleanup() {
 
 // ---- WordPress ----
 
-function __( $text, $domain = 'default' ) { return $text; }
+/** Translations a test installs: $GLOBALS['frontgate_test_l10n'][ English ] = translation. */
+function __( $text, $domain = 'default' ) { return isset( $GLOBALS['frontgate_test_l10n'][ $text ] ) ? $GLOBALS['frontgate_test_l10n'][ $text ] : $text; }
 function _x( $text, $context, $domain = 'default' ) { return $text; }
 function esc_html__( $text, $domain = 'default' ) { return htmlspecialchars( $text ); }
 function esc_html( $text ) { return htmlspecialchars( (string) $text ); }

@@ -56,7 +56,8 @@ function wc_get_order_statuses() {
 }
 function wc_add_notice( $message, $type = 'success' ) { $GLOBALS['frontgate_test_notices'][] = array( $type, $message ); }
 function wc_price( $amount, $args = array() ) { return 'kr ' . number_format( (float) $amount, 2, ',', ' ' ); }
-function get_current_user_id() { return 0; }
+function get_current_user_id() { return isset( $GLOBALS['frontgate_test_user'] ) ? $GLOBALS['frontgate_test_user'] : 0; }
+function get_woocommerce_currency() { return isset( $GLOBALS['frontgate_test_currency'] ) ? $GLOBALS['frontgate_test_currency'] : 'NOK'; }
 function WC() {
 	return new class() {
 		public $cart = null;
@@ -338,4 +339,115 @@ function frontgate_test_gateway_checkout_log_lines() {
 		),
 		$lines
 	);
+}
+
+// A refund whose outcome is not known (the sidecar's 504: the write reached
+// FrontGo, no answer came) is dropped by WooCommerce; the merchant refunds
+// again. That must not pay the customer twice: FrontGo is asked first.
+function frontgate_test_gateway_refund_with_unknown_outcome_is_never_paid_twice() {
+	$g       = frontgate_t_gateway();
+	$timeout = array( 504, array( 'error' => array( 'code' => 'upstream_timeout', 'message' => 'refund: FrontGo did not answer in time' ) ) );
+	$refund  = function ( $id ) {
+		$r = array( 'id' => $id, 'parent' => 1204, 'items' => array( array( 'total' => '-55.20', 'total_tax' => '-13.80', '_refunded_item_id' => 44 ) ) );
+		$o = wc_get_order( 1204 );
+		$o->refunds = array( $r ); // WooCommerce deleted the one before.
+		$o->save();
+		Frontgate_Refunds::remember( new FrontgateTest_Refund( $r ) );
+	};
+	$posts = function () {
+		return count( array_filter( $GLOBALS['frontgate_test_requests'], function ( $r ) { return 'POST' === $r[1]['method']; } ) );
+	};
+	foreach ( array(
+		'it went through'     => array( 6900, true, 1 ),
+		'it did not'          => array( 0, true, 2 ),
+		'cannot be told'      => array( 1000, false, 1 ),
+	) as $name => list( $at_frontgo, $ok, $want_posts ) ) {
+		frontgate_t_gateway();
+		frontgate_t_captured_order();
+		$refund( 5001 );
+		$GLOBALS['frontgate_test_responses'][] = $timeout;
+		$first = $g->process_refund( 1204, '69.00', '' );
+		frontgate_assert_true( $first instanceof WP_Error && false !== strpos( $first->get_error_message(), 'The outcome of the refund of 69.00 is not known' ), $name . ': the first refund reports an unknown outcome, not a refusal: ' . ( $first instanceof WP_Error ? $first->get_error_message() : var_export( $first, true ) ) );
+		frontgate_assert_same( 6900, wc_get_order( 1204 )->get_meta( '_frontgate_refund_pending' )['amount'], $name . ': remembered' );
+
+		$refund( 5002 );
+		$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'status' => 'PARTIAL REFUNDED', 'payment' => array( 'captured' => 210600, 'refundedFromCaptured' => $at_frontgo ) ) );
+		$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 6900 ) );
+		$again = $g->process_refund( 1204, '69.00', '' );
+		frontgate_assert_same( $ok, true === $again, $name . ': the second refund' );
+		frontgate_assert_true( $ok || ( $again instanceof WP_Error && false !== strpos( $again->get_error_message(), 'FrontGo shows 10.00 refunded from the capture, but the refunds made here add up to 0.00' ) ), $name . ': the merchant is told what to check' );
+		frontgate_assert_same( 'GET', $GLOBALS['frontgate_test_requests'][1][1]['method'], $name . ': FrontGo asked first' );
+		frontgate_assert_same( $want_posts, $posts(), $name . ': refunds sent in all' );
+		$o = wc_get_order( 1204 );
+		frontgate_assert_same( '', $o->get_meta( '_frontgate_refund_pending' ), $name . ': settled' );
+		frontgate_assert_same( $ok ? array( '9004' => 6900 ) : '', $o->get_meta( '_frontgate_refunded_lines' ), $name . ': the line refunded once' );
+	}
+	Frontgate_Refunds::remember( null );
+}
+
+// A shop with a currency switcher: the card option is not offered to a
+// shopper paying in a currency FrontGo does not take (the order would be
+// refused only after it was placed).
+function frontgate_test_gateway_not_offered_in_other_currencies() {
+	$g = frontgate_t_gateway();
+	frontgate_assert_same( true, $g->is_available(), 'NOK' );
+	foreach ( array( 'EUR', 'SEK' ) as $c ) {
+		$GLOBALS['frontgate_test_currency'] = $c;
+		frontgate_assert_same( false, $g->is_available(), $c );
+	}
+	$GLOBALS['frontgate_test_currency'] = 'nok';
+	frontgate_assert_same( true, $g->is_available(), 'nok' );
+	unset( $GLOBALS['frontgate_test_currency'] );
+}
+
+// The thank-you page asks the sidecar once, briefly: a slow or failing
+// sidecar must not hold the shopper there (the webhook confirms anyway).
+function frontgate_test_gateway_return_does_not_wait_on_a_slow_sidecar() {
+	frontgate_load();
+	frontgate_t_gateway();
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'RSRV1', '_frontgate_checkout_id' => 'chk_1', '_frontgate_status' => 'SENT' );
+	$o->save();
+	for ( $i = 0; $i < 3; $i++ ) {
+		$GLOBALS['frontgate_test_responses'][] = array( 503, array( 'error' => array( 'code' => 'unavailable', 'message' => 'overloaded' ) ) );
+	}
+	Frontgate_Plugin::confirm_return( 1204 );
+	frontgate_assert_same( 1, count( $GLOBALS['frontgate_test_requests'] ), 'asked once, not retried' );
+	frontgate_assert_true( $GLOBALS['frontgate_test_requests'][0][1]['timeout'] <= 5, 'a short timeout, not ' . $GLOBALS['frontgate_test_requests'][0][1]['timeout'] );
+	frontgate_assert_same( 'SENT', wc_get_order( 1204 )->get_meta( '_frontgate_status' ), 'nothing changed' );
+	frontgate_assert_true( in_array( 'warning', array_column( $GLOBALS['frontgate_test_logs'], 0 ), true ), 'logged' );
+}
+
+// Cancelling an order whose reservation stays (the sidecar is down) or
+// whose payment was captured: the merchant is told on the next page, not
+// only in a note, since the customer's money is still held or taken.
+function frontgate_test_gateway_cancel_tells_the_merchant_what_stays() {
+	frontgate_load();
+	frontgate_t_gateway();
+	$GLOBALS['frontgate_test_user'] = 7;
+	try {
+		$o = frontgate_t_wc_order( 'coupon-fixed' );
+		$o->meta = array( '_frontgate_reservation_uuid' => 'RSRV1', '_frontgate_status' => 'RESERVED' );
+		$o->save();
+		for ( $i = 0; $i < 3; $i++ ) {
+			$GLOBALS['frontgate_test_responses'][] = array( 503, array( 'error' => array( 'code' => 'unavailable', 'message' => 'the sidecar is restarting' ) ) );
+		}
+		frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'on-hold', 'cancelled', wc_get_order( 1204 ) );
+		frontgate_assert_same( 3, count( $GLOBALS['frontgate_test_requests'] ), 'tried' );
+		frontgate_assert_same( "The FrontGo reservation could not be cancelled, so the amount stays reserved on the customer's card; see the order notes. #1204", get_transient( 'frontgate_notice_7' ) );
+		$notes = wc_get_order( 1204 )->notes();
+		frontgate_assert_true( false !== strpos( end( $notes ), 'could not be cancelled: the sidecar is restarting' ), 'the note names the reason' );
+
+		delete_transient( 'frontgate_notice_7' );
+		$o = wc_get_order( 1204 );
+		$o->meta['_frontgate_status'] = 'CAPTURED';
+		$o->save();
+		frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'completed', 'cancelled', wc_get_order( 1204 ) );
+		frontgate_assert_same( 3, count( $GLOBALS['frontgate_test_requests'] ), 'nothing to cancel at FrontGo' );
+		frontgate_assert_same( "The order's FrontGo payment was captured: cancelling the order did not refund it. Refund it from the order screen. #1204", get_transient( 'frontgate_notice_7' ) );
+		$notes = wc_get_order( 1204 )->notes();
+		frontgate_assert_same( 'FrontGo: the order is cancelled, but its payment was already captured, and cancelling refunds nothing. Refund it from the order screen.', end( $notes ) );
+	} finally {
+		unset( $GLOBALS['frontgate_test_user'] );
+	}
 }

@@ -98,3 +98,34 @@ function frontgate_test_mapper_config_and_problems() {
 	$o = json_decode( file_get_contents( frontgate_t_testdata() . '/orders/err-unknown-rate.json' ), true );
 	frontgate_assert_same( 24, ( new Frontgate_Order_Mapper( array( 'tax_rates' => array( 0, 2400, 2500 ) ) ) )->map( $o )['order']['lines'][0]['taxRate'] );
 }
+
+// What the merchant reads in the order note when an order is refused is
+// translatable: the mapper's own messages and the reasons it passes on
+// from amounts and phone numbers.
+function frontgate_test_mapper_refusals_are_translated() {
+	$GLOBALS['frontgate_test_l10n'] = array(
+		'the lines add up to %1$s but the order total is %2$s (a difference of %3$s); WooCommerce may be set to round tax at subtotal level' => 'linjene blir %1$s, men ordretotalen er %2$s (en forskjell på %3$s)',
+		'more than two decimal places' => 'mer enn to desimaler',
+		'is not a phone number'        => 'er ikke et telefonnummer',
+		'is empty'                     => 'er tomt',
+	);
+	$map = function ( array $o ) {
+		return frontgate_assert_throws(
+			'Frontgate_Mapping_Exception',
+			function () use ( $o ) {
+				( new Frontgate_Order_Mapper() )->map( $o );
+			}
+		)->getMessage();
+	};
+	$o = json_decode( file_get_contents( frontgate_t_testdata() . '/orders/err-round-at-subtotal.json' ), true );
+	frontgate_assert_same( 'woocommerce: order ' . $o['number'] . ': total: linjene blir 26.22, men ordretotalen er 26.21 (en forskjell på -0.01)', $map( $o ) );
+
+	$o = json_decode( file_get_contents( frontgate_t_testdata() . '/orders/fees.json' ), true );
+	$o['line_items'][0]['total'] = '62.405';
+	$o['billing']['phone']       = 'tel: 412';
+	frontgate_assert_same( 'woocommerce: order 1207: billing.phone: "tel: 412" er ikke et telefonnummer; line_items.0.total: "62.405": mer enn to desimaler', $map( $o ) );
+	$o['line_items'][0]['total'] = '62.40';
+	$o['billing']['phone']       = '';
+	$o['shipping']['phone']      = '';
+	frontgate_assert_true( false !== strpos( $map( $o ), "billing.phone: is empty; FrontGo needs the customer's mobile number" ), 'an empty phone is still told apart when "is empty" is translated' );
+}

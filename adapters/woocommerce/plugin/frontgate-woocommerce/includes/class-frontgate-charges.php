@@ -236,7 +236,7 @@ class Frontgate_Charges {
 				'at'        => time(),
 			);
 			$uuid    = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
-			$client  = $this->gateway->client();
+			$client  = $this->gateway->client_for( $order );
 			$pending = self::pending( $order );
 			if ( $pending ) {
 				// The last attempt's outcome is not known: FrontGo is asked first.
@@ -530,7 +530,7 @@ class Frontgate_Charges {
 				throw new InvalidArgumentException( sprintf( __( 'The additional charge "%s" has already been refunded.', 'frontgate-woocommerce' ), $charge['text'] ) );
 			}
 			$uuid   = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
-			$client = $this->gateway->client();
+			$client = $this->gateway->client_for( $order );
 			$line   = (int) $charge['line_id'];
 			$ref    = (string) $charge['reference'];
 			if ( ! $line || '' === $ref ) {
@@ -754,13 +754,7 @@ class Frontgate_Charges {
 	 * @return bool
 	 */
 	private static function outcome_unknown( Frontgate_Sidecar_Exception $e ) {
-		if ( 'not_configured' === $e->error_code ) {
-			return false; // Nothing was sent.
-		}
-		// A 2xx the client could not read (malformed) may well be a charge made.
-		return 0 === $e->http_status || $e->http_status >= 500 || 429 === $e->http_status
-			|| ( $e->http_status >= 200 && $e->http_status < 300 )
-			|| in_array( $e->error_code, array( 'in_progress', 'idempotency_mismatch', 'malformed' ), true );
+		return $e->outcome_unknown();
 	}
 
 	/**

@@ -23,6 +23,12 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	/** Order meta: when the checkout's link or session expires (Unix). */
 	const META_EXPIRES = '_frontgate_expires_at';
 
+	/** Order meta: a refund sent whose outcome is not known (see settle_unknown_refund()). */
+	const META_REFUND_PENDING = '_frontgate_refund_pending';
+
+	/** Order meta: the mode (test or live) the order's checkout was started in. */
+	const META_MODE = Frontgate_Outcome_Handler::META_MODE;
+
 	/**
 	 * Constructor.
 	 */
@@ -213,14 +219,39 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	}
 
 	/**
-	 * The sidecar client for the current mode.
+	 * The mode the settings are in now: 'test' or 'live'.
 	 *
-	 * @param int $timeout  Seconds per request.
-	 * @param int $attempts Tries of a request that may pass on a second try.
+	 * @return string
+	 */
+	public function mode() {
+		return $this->is_test_mode() ? 'test' : 'live';
+	}
+
+	/**
+	 * The mode an order was paid in: the one its checkout was started in
+	 * (META_MODE), else (an order from before the mode was recorded) the
+	 * current one. Its reservation lives at that mode's sidecar only, so
+	 * every operation on it goes there, also after the merchant has
+	 * switched test mode on or off.
+	 *
+	 * @param WC_Order $order The order.
+	 * @return string 'test' or 'live'.
+	 */
+	public function order_mode( $order ) {
+		$m = $order ? (string) $order->get_meta( self::META_MODE ) : '';
+		return in_array( $m, array( 'test', 'live' ), true ) ? $m : $this->mode();
+	}
+
+	/**
+	 * The sidecar client of a mode.
+	 *
+	 * @param int         $timeout  Seconds per request.
+	 * @param int         $attempts Tries of a request that may pass on a second try.
+	 * @param string|null $mode     'test' or 'live'; null for the current mode.
 	 * @return Frontgate_Sidecar_Client
 	 */
-	public function client( $timeout = 20, $attempts = 3 ) {
-		$test = $this->is_test_mode();
+	public function client( $timeout = 20, $attempts = 3, $mode = null ) {
+		$test = null === $mode ? $this->is_test_mode() : 'test' === $mode;
 		return new Frontgate_Sidecar_Client(
 			$this->get_option( $test ? 'test_sidecar_url' : 'sidecar_url' ),
 			$this->get_option( $test ? 'test_api_key' : 'api_key' ),
@@ -228,6 +259,18 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			$timeout,
 			$attempts
 		);
+	}
+
+	/**
+	 * The sidecar client of the mode an order was paid in (order_mode()).
+	 *
+	 * @param WC_Order $order    The order.
+	 * @param int      $timeout  Seconds per request.
+	 * @param int      $attempts Tries of a request that may pass on a second try.
+	 * @return Frontgate_Sidecar_Client
+	 */
+	public function client_for( $order, $timeout = 20, $attempts = 3 ) {
+		return $this->client( $timeout, $attempts, $this->order_mode( $order ) );
 	}
 
 	/**
@@ -246,10 +289,32 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	 * @return string[]
 	 */
 	public function webhook_secrets() {
-		if ( $this->is_test_mode() ) {
-			return array_filter( array( $this->get_option( 'test_webhook_secret' ) ) );
-		}
-		return array_values( array_filter( array( $this->get_option( 'webhook_secret' ), $this->get_option( 'webhook_secret_old' ) ) ) );
+		$all = $this->webhook_secrets_by_mode();
+		return $all[ $this->mode() ];
+	}
+
+	/**
+	 * The webhook secrets of each mode: the live sidecar's (current and
+	 * previous) and the test sidecar's.
+	 *
+	 * @return array 'live' => string[], 'test' => string[].
+	 */
+	public function webhook_secrets_by_mode() {
+		return array(
+			'live' => array_values( array_filter( array( (string) $this->get_option( 'webhook_secret' ), (string) $this->get_option( 'webhook_secret_old' ) ), 'strlen' ) ),
+			'test' => array_values( array_filter( array( (string) $this->get_option( 'test_webhook_secret' ) ), 'strlen' ) ),
+		);
+	}
+
+	/**
+	 * The webhook endpoint: it takes events signed by either mode's
+	 * sidecar, each only for orders paid in that mode.
+	 *
+	 * @return Frontgate_Webhook
+	 */
+	public function webhook() {
+		$log = $this->logger();
+		return new Frontgate_Webhook( $this->webhook_secrets_by_mode(), new Frontgate_Outcome_Handler( $log, $this->outcome_settings() ), $log, (string) $this->get_option( 'shop_id', '' ), $this->mode() );
 	}
 
 	/**
@@ -298,11 +363,20 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	}
 
 	/**
-	 * Available only when the sidecar is configured.
+	 * Available only when the sidecar is configured and the shop's
+	 * currency is one FrontGo takes (the order mapper's): a shopper paying
+	 * in another currency (a currency switcher) would otherwise choose card
+	 * payment and have the order refused after placing it.
 	 *
 	 * @return bool
 	 */
 	public function is_available() {
+		if ( function_exists( 'get_woocommerce_currency' ) ) {
+			$accepted = array_map( 'strtoupper', Frontgate_Order_Mapper::DEFAULTS['currencies'] );
+			if ( ! in_array( strtoupper( (string) get_woocommerce_currency() ), $accepted, true ) ) {
+				return false;
+			}
+		}
 		return $this->is_configured() && parent::is_available();
 	}
 
@@ -433,7 +507,8 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			return;
 		}
 		try {
-			$this->client()->operate( $old, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' changed; a new payment replaces this one' ), Frontgate_Sidecar_Client::idempotency_key( 'cancel', $order->get_order_key(), $old ) );
+			// At the sidecar of the mode the earlier checkout was made in.
+			$this->client_for( $order )->operate( $old, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' changed; a new payment replaces this one' ), Frontgate_Sidecar_Client::idempotency_key( 'cancel', $order->get_order_key(), $old ) );
 			/* translators: 1: the earlier reservation, 2: the new one */
 			$order->add_order_note( sprintf( __( 'FrontGo: the earlier payment (reservation %1$s) was closed; the changed order is paid through reservation %2$s.', 'frontgate-woocommerce' ), $old, $new ) );
 		} catch ( Frontgate_Sidecar_Exception $e ) {
@@ -464,6 +539,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			);
 		}
 		$order->update_meta_data( self::META_ATTEMPT, $attempt );
+		$order->update_meta_data( self::META_MODE, $this->mode() );
 		$order->update_meta_data( Frontgate_Outcome_Handler::META_CHECKOUT, (string) $checkout['checkoutId'] );
 		$order->update_meta_data( Frontgate_Outcome_Handler::META_RESERVATION, (string) $checkout['reservationUuid'] );
 		$order->update_meta_data( Frontgate_Outcome_Handler::META_ITEMS, $items );
@@ -529,9 +605,26 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			foreach ( $charges as $c ) {
 				$open = $open || ( ! empty( $c['item_id'] ) && empty( $c['refunded'] ) );
 			}
+			$done    = $order->get_meta( Frontgate_Outcome_Handler::META_REFUNDED_LINES );
+			$done    = is_array( $done ) ? $done : array();
+			$pending = $order->get_meta( self::META_REFUND_PENDING );
+			if ( is_array( $pending ) && ! empty( $pending['key'] ) ) {
+				// An earlier refund's outcome is not known: FrontGo is asked first.
+				$made = $this->settle_unknown_refund( $order, $uuid, $pending, $done );
+				if ( $made && (int) $pending['amount'] === $minor && $pending['items'] == $items ) { // phpcs:ignore Universal.Operators.StrictComparisonOperator -- item id => øre, keys as ints or strings.
+					// This is that refund, sent again: it went through, nothing more is sent.
+					$order->add_order_note(
+						sprintf(
+							/* translators: 1: amount, 2: reason */
+							__( 'FrontGo: refund of %1$s made (FrontGo confirmed the earlier attempt whose outcome was not known; nothing was refunded twice). %2$s', 'frontgate-woocommerce' ),
+							wc_price( $amount, array( 'currency' => $order->get_currency() ) ),
+							$reason
+						)
+					);
+					return true;
+				}
+			}
 			try {
-				$done  = $order->get_meta( Frontgate_Outcome_Handler::META_REFUNDED_LINES );
-				$done  = is_array( $done ) ? $done : array();
 				$lines = Frontgate_Refunds::lines( (array) $order->get_meta( Frontgate_Outcome_Handler::META_LINE_IDS ), $items, $minor, $done );
 			} catch ( InvalidArgumentException $e ) {
 				if ( empty( $items ) && $open ) {
@@ -539,16 +632,46 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 				}
 				throw $e;
 			}
-			$this->client()->operate(
-				$uuid,
-				'refund',
-				array(
-					'lines'     => $lines,
-					'source'    => 'captured',
-					'reference' => (string) end( $captures ),
-				),
-				Frontgate_Sidecar_Client::idempotency_key( 'refund', $order->get_order_key(), $refund ? $refund->get_id() : $minor )
-			);
+			$key = Frontgate_Sidecar_Client::idempotency_key( 'refund', $order->get_order_key(), $refund ? $refund->get_id() : $minor );
+			try {
+				$this->client_for( $order )->operate(
+					$uuid,
+					'refund',
+					array(
+						'lines'     => $lines,
+						'source'    => 'captured',
+						'reference' => (string) end( $captures ),
+					),
+					$key
+				);
+			} catch ( Frontgate_Sidecar_Exception $e ) {
+				if ( ! $e->outcome_unknown() ) {
+					throw $e;
+				}
+				// FrontGo may have refunded it; WooCommerce drops the refund
+				// on the error. Remembered, so that the next refund asks
+				// FrontGo first and never pays this one twice.
+				$order->update_meta_data(
+					self::META_REFUND_PENDING,
+					array(
+						'key'    => $key,
+						'lines'  => $lines,
+						'amount' => $minor,
+						'items'  => $items,
+						'at'     => time(),
+					)
+				);
+				$order->save();
+				$this->logger()->error( 'refund outcome unknown; the next refund asks FrontGo first', array( 'order' => $order_id, 'status' => $e->http_status, 'code' => $e->error_code, 'error' => $e->getMessage() ) );
+				$msg = sprintf(
+					/* translators: 1: amount, 2: the reason */
+					__( 'The outcome of the refund of %1$s is not known (%2$s): FrontGo may have made it. WooCommerce has not recorded it. Refund again in a moment: FrontGo is asked first whether it went through, and it is never paid twice.', 'frontgate-woocommerce' ),
+					Frontgate_Money::format( $minor ),
+					$e->getMessage()
+				);
+				$order->add_order_note( 'FrontGo: ' . $msg );
+				return new WP_Error( 'frontgate_refund', $msg );
+			}
 			foreach ( $lines as $l ) { // So that the next refund fills the lines from what is left.
 				$done[ $l['id'] ] = ( isset( $done[ $l['id'] ] ) ? (int) $done[ $l['id'] ] : 0 ) + (int) $l['amount'];
 			}
@@ -570,5 +693,70 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			)
 		);
 		return true;
+	}
+
+	/**
+	 * Finds out whether a refund whose outcome was not known went through:
+	 * FrontGo's total refunded from the capture, against what the refunds
+	 * recorded here add up to. Exactly that refund more: it was made, and
+	 * its lines are recorded as refunded. Nothing more: it was not. Anything
+	 * else (a refund made in the FrontGo portal meanwhile) cannot be told
+	 * apart, so nothing is refunded and the merchant is told what to check.
+	 * The pending mark is cleared in every case but the last one's failure
+	 * to ask FrontGo.
+	 *
+	 * @param WC_Order $order   The order.
+	 * @param string   $uuid    The reservation.
+	 * @param array    $pending key, lines, amount (øre), items, at.
+	 * @param array    $done    FrontGo line id => øre refunded through the plugin; updated when it was made.
+	 * @return bool Whether it was made.
+	 * @throws InvalidArgumentException When FrontGo cannot be asked, or its answer cannot tell.
+	 */
+	private function settle_unknown_refund( $order, $uuid, array $pending, array &$done ) {
+		$amount = Frontgate_Money::format( (int) $pending['amount'] );
+		try {
+			$details = $this->client_for( $order )->get_reservation( $uuid );
+		} catch ( Frontgate_Sidecar_Exception $e ) {
+			throw new InvalidArgumentException(
+				sprintf(
+					/* translators: 1: amount, 2: the reason */
+					__( 'The earlier refund of %1$s has no known outcome, and FrontGo could not be asked about it (%2$s). Nothing was refunded; try again in a moment.', 'frontgate-woocommerce' ),
+					$amount,
+					$e->getMessage()
+				)
+			);
+		}
+		$frontgo = isset( $details['payment']['refundedFromCaptured'] ) && is_numeric( $details['payment']['refundedFromCaptured'] ) ? (int) $details['payment']['refundedFromCaptured'] : null;
+		$ours    = 0;
+		foreach ( $done as $a ) {
+			$ours += (int) $a;
+		}
+		$order->delete_meta_data( self::META_REFUND_PENDING );
+		if ( null !== $frontgo && $frontgo === $ours ) {
+			$order->save();
+			/* translators: %s: amount */
+			$order->add_order_note( sprintf( __( 'FrontGo: the earlier refund of %s, whose outcome was not known, was not made.', 'frontgate-woocommerce' ), $amount ) );
+			return false;
+		}
+		if ( null !== $frontgo && $frontgo === $ours + (int) $pending['amount'] ) {
+			foreach ( (array) $pending['lines'] as $l ) {
+				$done[ $l['id'] ] = ( isset( $done[ $l['id'] ] ) ? (int) $done[ $l['id'] ] : 0 ) + (int) $l['amount'];
+			}
+			$order->update_meta_data( Frontgate_Outcome_Handler::META_REFUNDED_LINES, $done );
+			$order->save();
+			/* translators: %s: amount */
+			$order->add_order_note( sprintf( __( 'FrontGo: the earlier refund of %s, whose outcome was not known, went through at FrontGo. Unless this refund is that one again, record it in WooCommerce with "Refund manually".', 'frontgate-woocommerce' ), $amount ) );
+			return true;
+		}
+		$order->save();
+		$msg = sprintf(
+			/* translators: 1: amount refunded at FrontGo, 2: amount the shop's refunds add up to, 3: the earlier refund's amount */
+			__( 'FrontGo shows %1$s refunded from the capture, but the refunds made here add up to %2$s, so whether the earlier refund of %3$s (whose outcome was not known) went through cannot be told. Nothing was refunded: check the reservation in the FrontGo portal, refund there if needed, and record it here with "Refund manually".', 'frontgate-woocommerce' ),
+			null === $frontgo ? '?' : Frontgate_Money::format( $frontgo ),
+			Frontgate_Money::format( $ours ),
+			$amount
+		);
+		$order->add_order_note( 'FrontGo: ' . $msg );
+		throw new InvalidArgumentException( $msg );
 	}
 }

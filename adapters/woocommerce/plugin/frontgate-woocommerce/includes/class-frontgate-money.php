@@ -22,7 +22,7 @@ class Frontgate_Money {
 	 * @throws InvalidArgumentException When the value is not a decimal number with at most two decimals.
 	 */
 	public static function to_minor( $value ) {
-		return self::scaled( $value, 'more than two decimal places' );
+		return self::scaled( $value, __( 'more than two decimal places', 'frontgate-woocommerce' ) );
 	}
 
 	/**
@@ -33,9 +33,9 @@ class Frontgate_Money {
 	 * @throws InvalidArgumentException When the value is not a percentage with at most two decimals.
 	 */
 	public static function to_rate( $value ) {
-		$r = self::scaled( $value, 'more than two decimal places' );
+		$r = self::scaled( $value, __( 'more than two decimal places', 'frontgate-woocommerce' ) );
 		if ( $r < 0 || $r > 10000 ) {
-			throw new InvalidArgumentException( 'out of range' );
+			throw new InvalidArgumentException( __( 'out of range', 'frontgate-woocommerce' ) );
 		}
 		return $r;
 	}
@@ -60,7 +60,7 @@ class Frontgate_Money {
 			return 0;
 		}
 		if ( ! preg_match( '/^([+-]?)(\d*)(?:\.(\d*))?$/', $s, $m ) || ( '' === $m[2] && ( ! isset( $m[3] ) || '' === $m[3] ) ) ) {
-			throw new InvalidArgumentException( 'not a decimal number' );
+			throw new InvalidArgumentException( __( 'not a decimal number', 'frontgate-woocommerce' ) );
 		}
 		$int  = ltrim( $m[2], '0' );
 		$frac = isset( $m[3] ) ? rtrim( $m[3], '0' ) : '';
@@ -68,7 +68,7 @@ class Frontgate_Money {
 			throw new InvalidArgumentException( $precise );
 		}
 		if ( strlen( $int ) > 15 ) {
-			throw new InvalidArgumentException( 'out of range' );
+			throw new InvalidArgumentException( __( 'out of range', 'frontgate-woocommerce' ) );
 		}
 		$v = (int) ( ( '' === $int ? '0' : $int ) . str_pad( $frac, 2, '0' ) );
 		return '-' === $m[1] ? -$v : $v;

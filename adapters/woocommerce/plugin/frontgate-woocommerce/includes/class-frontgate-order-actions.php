@@ -103,6 +103,11 @@ class Frontgate_Order_Actions {
 		} elseif ( 'cancelled' === $to && ( 'RESERVED' === $status || ( self::awaiting_payment( $order, $status ) && ! self::link_expired( $order ) ) ) ) {
 			// An open link is closed too, or the shopper could still pay a cancelled order.
 			$this->cancel( $order, $uuid );
+		} elseif ( 'cancelled' === $to && in_array( $status, array( 'CAPTURED', 'CHARGED', 'PARTIAL REFUNDED' ), true ) ) {
+			// FrontGo cancels nothing once money is taken: say so, or the
+			// merchant takes the customer's money as returned.
+			$order->add_order_note( __( 'FrontGo: the order is cancelled, but its payment was already captured, and cancelling refunds nothing. Refund it from the order screen.', 'frontgate-woocommerce' ) );
+			self::notice( $order, __( 'The order\'s FrontGo payment was captured: cancelling the order did not refund it. Refund it from the order screen.', 'frontgate-woocommerce' ) );
 		}
 	}
 
@@ -141,7 +146,7 @@ class Frontgate_Order_Actions {
 			return;
 		}
 		try {
-			$this->gateway->client()->operate( $uuid, 'capture', array(), Frontgate_Sidecar_Client::idempotency_key( 'capture', $order->get_order_key(), $uuid ) );
+			$this->gateway->client_for( $order )->operate( $uuid, 'capture', array(), Frontgate_Sidecar_Client::idempotency_key( 'capture', $order->get_order_key(), $uuid ) );
 			$order->add_order_note( __( 'FrontGo: capture requested; the order is marked paid when FrontGo confirms it.', 'frontgate-woocommerce' ) );
 		} catch ( Frontgate_Sidecar_Exception $e ) {
 			$this->gateway->logger()->error( 'capture failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
@@ -186,12 +191,13 @@ class Frontgate_Order_Actions {
 	 */
 	private function cancel( $order, $uuid ) {
 		try {
-			$this->gateway->client()->operate( $uuid, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' cancelled' ), Frontgate_Sidecar_Client::idempotency_key( 'cancel', $order->get_order_key(), $uuid ) );
+			$this->gateway->client_for( $order )->operate( $uuid, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' cancelled' ), Frontgate_Sidecar_Client::idempotency_key( 'cancel', $order->get_order_key(), $uuid ) );
 			$order->add_order_note( __( 'FrontGo: cancellation requested; the reserved amount is released.', 'frontgate-woocommerce' ) );
 		} catch ( Frontgate_Sidecar_Exception $e ) {
 			$this->gateway->logger()->error( 'cancel failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
 			/* translators: %s: the reason */
 			$order->add_order_note( sprintf( __( 'FrontGo: the reservation could not be cancelled: %s. Cancel it in the FrontGo portal.', 'frontgate-woocommerce' ), $e->getMessage() ) );
+			self::notice( $order, __( 'The FrontGo reservation could not be cancelled, so the amount stays reserved on the customer\'s card; see the order notes.', 'frontgate-woocommerce' ) );
 		}
 	}
 
@@ -239,7 +245,7 @@ class Frontgate_Order_Actions {
 			unset( $e ); // No usable phone: by e-mail only.
 		}
 		try {
-			$this->gateway->client()->operate( (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ), 'resend', $body, Frontgate_Sidecar_Client::idempotency_key( 'resend', $order->get_order_key(), time() ) );
+			$this->gateway->client_for( $order )->operate( (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION ), 'resend', $body, Frontgate_Sidecar_Client::idempotency_key( 'resend', $order->get_order_key(), time() ) );
 			$order->add_order_note( __( 'FrontGo: payment link sent again.', 'frontgate-woocommerce' ) );
 		} catch ( Frontgate_Sidecar_Exception $e ) {
 			/* translators: %s: the reason */

@@ -212,7 +212,8 @@ class Frontgate_Order_Mapper {
 					'total',
 					'total',
 					sprintf(
-						'the lines add up to %s but the order total is %s (a difference of %s); WooCommerce may be set to round tax at subtotal level',
+						/* translators: 1: what the order's lines add up to, 2: the order total, 3: the difference */
+						__( 'the lines add up to %1$s but the order total is %2$s (a difference of %3$s); WooCommerce may be set to round tax at subtotal level', 'frontgate-woocommerce' ),
 						Frontgate_Money::format( $sum ),
 						Frontgate_Money::format( $want ),
 						Frontgate_Money::format( $diff )
@@ -572,7 +573,7 @@ class Frontgate_Order_Mapper {
 		try {
 			list( $code, $msisdn ) = Frontgate_Phone::split( $phone, '' !== $bcountry ? $bcountry : $country, $this->cfg['default_code'] );
 		} catch ( InvalidArgumentException $e ) {
-			if ( 'is empty' === $e->getMessage() ) {
+			if ( __( 'is empty', 'frontgate-woocommerce' ) === $e->getMessage() ) {
 				$this->bad( $phone_path, 'customer', __( "is empty; FrontGo needs the customer's mobile number", 'frontgate-woocommerce' ) );
 			} else {
 				$this->bad( $phone_path, 'customer', '"' . $phone . '" ' . $e->getMessage() );

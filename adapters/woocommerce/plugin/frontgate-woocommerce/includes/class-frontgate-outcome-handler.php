@@ -25,6 +25,8 @@ class Frontgate_Outcome_Handler {
 	const META_ITEMS       = '_frontgate_items';
 	const META_LINE_IDS    = '_frontgate_line_ids';
 	const META_CAPTURES    = '_frontgate_capture_ids';
+	// The mode (test or live) the order's checkout was started in.
+	const META_MODE = '_frontgate_mode';
 	// FrontGo line id => øre refunded from it through the plugin.
 	const META_REFUNDED_LINES = '_frontgate_refunded_lines';
 

@@ -88,11 +88,11 @@ class Frontgate_Phone {
 			} elseif ( "\xc2" === $c && $i + 1 < $len && "\xa0" === $s[ $i + 1 ] ) {
 				++$i; // A no-break space.
 			} else {
-				throw new InvalidArgumentException( 'is not a phone number' );
+				throw new InvalidArgumentException( __( 'is not a phone number', 'frontgate-woocommerce' ) );
 			}
 		}
 		if ( '' === $out ) {
-			throw new InvalidArgumentException( 'is empty' );
+			throw new InvalidArgumentException( __( 'is empty', 'frontgate-woocommerce' ) );
 		}
 		if ( 0 === strpos( $out, '00' ) ) {
 			$out = '+' . substr( $out, 2 );
@@ -101,7 +101,7 @@ class Frontgate_Phone {
 			$d = substr( $out, 1 );
 			$n = self::calling_code_len( $d );
 			if ( 0 === $n || '0' === substr( $d, 0, 1 ) || strlen( $d ) <= $n ) {
-				throw new InvalidArgumentException( 'is not a phone number' );
+				throw new InvalidArgumentException( __( 'is not a phone number', 'frontgate-woocommerce' ) );
 			}
 			return array( '+' . substr( $d, 0, $n ), substr( $d, $n ) );
 		}
@@ -111,7 +111,8 @@ class Frontgate_Phone {
 			$code = $default_code;
 		}
 		if ( '' === $code ) {
-			throw new InvalidArgumentException( 'has no dialing code and the country ' . $country . ' has none on file: give it as +<code> <number>' );
+			/* translators: %s: the billing country's ISO code */
+			throw new InvalidArgumentException( sprintf( __( 'has no dialing code and the country %s has none on file: give it as +<code> <number>', 'frontgate-woocommerce' ), $country ) );
 		}
 		if ( '+47' === $code && 10 === strlen( $out ) && 0 === strpos( $out, '47' ) ) {
 			$out = substr( $out, 2 );

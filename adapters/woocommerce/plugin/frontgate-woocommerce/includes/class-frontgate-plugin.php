@@ -14,6 +14,13 @@ defined( 'ABSPATH' ) || exit;
 final class Frontgate_Plugin {
 
 	/**
+	 * Seconds the thank-you page waits for the sidecar, once: the shopper
+	 * must not wait on a slow sidecar for a confirmation the webhook brings
+	 * anyway.
+	 */
+	const RETURN_TIMEOUT = 5;
+
+	/**
 	 * The gateway instance WooCommerce holds, or null before it loaded gateways.
 	 *
 	 * @return Frontgate_Gateway|null
@@ -57,9 +64,7 @@ final class Frontgate_Plugin {
 				if ( ! $gateway ) {
 					wp_send_json( array( 'error' => 'gateway not loaded' ), 503 );
 				}
-				$log     = $gateway->logger();
-				$webhook = new Frontgate_Webhook( $gateway->webhook_secrets(), new Frontgate_Outcome_Handler( $log, $gateway->outcome_settings() ), $log, (string) $gateway->get_option( 'shop_id', '' ) );
-				$webhook->serve();
+				$gateway->webhook()->serve();
 			}
 		);
 
@@ -167,7 +172,7 @@ final class Frontgate_Plugin {
 			return;
 		}
 		try {
-			$client   = $gateway->client();
+			$client   = $gateway->client_for( $order, self::RETURN_TIMEOUT, 1 );
 			$checkout = $client->get_checkout( $checkout_id );
 			$status   = isset( $checkout['status'] ) ? (string) $checkout['status'] : '';
 			if ( '' === $status || 'SENT' === $status || $status === $known ) {

@@ -99,6 +99,25 @@ class Frontgate_Sidecar_Exception extends Exception {
 	}
 
 	/**
+	 * Whether the write may have happened all the same: the sidecar was not
+	 * reached or not heard, it or FrontGo failed on their side (a 504: the
+	 * write reached FrontGo, no answer came), or the same write is still
+	 * being made. A retry must then find out first; the sidecar keeps no
+	 * answer of such a failure under its Idempotency-Key.
+	 *
+	 * @return bool
+	 */
+	public function outcome_unknown() {
+		if ( 'not_configured' === $this->error_code ) {
+			return false; // Nothing was sent.
+		}
+		// A 2xx the client could not read (malformed) may well be a write made.
+		return 0 === $this->http_status || $this->http_status >= 500 || 429 === $this->http_status
+			|| ( $this->http_status >= 200 && $this->http_status < 300 )
+			|| in_array( $this->error_code, array( 'in_progress', 'idempotency_mismatch', 'malformed' ), true );
+	}
+
+	/**
 	 * A message for the shopper: the customer fields they can correct, or a
 	 * general one. Technical detail stays in the log.
 	 *

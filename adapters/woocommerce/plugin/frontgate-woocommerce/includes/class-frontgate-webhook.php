@@ -13,7 +13,12 @@ defined( 'ABSPATH' ) || exit;
  * five-minute tolerance), then applies the event through the outcome
  * handler. Its answers steer the sidecar's retries: 200 applied or already
  * applied; 401 bad signature and 503 busy (retried); 410 an order this shop
- * does not know (not retried); 400 malformed.
+ * does not know, or one paid in the other mode (not retried); 400 malformed.
+ *
+ * The live and the test sidecar sign with their own secrets. An event is
+ * applied only to an order paid in the mode whose secret signed it, so the
+ * test sidecar can never move a live order, and an order keeps hearing its
+ * own sidecar after the merchant switched test mode on or off.
  */
 class Frontgate_Webhook {
 
@@ -21,11 +26,20 @@ class Frontgate_Webhook {
 	const MAX_BODY = 1048576;
 
 	/**
-	 * Webhook secrets (the current and, during a rotation, the previous).
+	 * Webhook secrets by mode ('live', 'test'; '' when the mode is not
+	 * known): the current and, during a rotation, the previous.
 	 *
-	 * @var string[]
+	 * @var array<string,string[]>
 	 */
 	private $secrets;
+
+	/**
+	 * The mode the settings are in ('' when not known): the mode of orders
+	 * that have none recorded.
+	 *
+	 * @var string
+	 */
+	private $mode;
 
 	/**
 	 * The outcome handler.
@@ -51,13 +65,16 @@ class Frontgate_Webhook {
 	/**
 	 * Constructor.
 	 *
-	 * @param string[]                  $secrets Secrets.
+	 * @param array                     $secrets Secrets by mode ('live' => string[], 'test' => string[]), or a list of secrets of any mode.
 	 * @param Frontgate_Outcome_Handler $handler Outcome handler.
 	 * @param Frontgate_Logger          $log     Logger.
 	 * @param string                    $shop_id This shop's id in the sidecar ('' accepts any).
+	 * @param string                    $mode    The current mode, 'live' or 'test' ('' when not known).
 	 */
-	public function __construct( array $secrets, Frontgate_Outcome_Handler $handler, Frontgate_Logger $log, $shop_id = '' ) {
-		$this->secrets = $secrets;
+	public function __construct( array $secrets, Frontgate_Outcome_Handler $handler, Frontgate_Logger $log, $shop_id = '', $mode = '' ) {
+		$this->mode    = in_array( $mode, array( 'live', 'test' ), true ) ? $mode : '';
+		$by_mode       = array_key_exists( 'live', $secrets ) || array_key_exists( 'test', $secrets );
+		$this->secrets = $by_mode ? $secrets : array( $this->mode => $secrets );
 		$this->handler = $handler;
 		$this->log     = $log;
 		$this->shop_id = (string) $shop_id;
@@ -90,10 +107,9 @@ class Frontgate_Webhook {
 		if ( strlen( $body ) > self::MAX_BODY ) {
 			return array( 413, array( 'error' => 'body too large' ) );
 		}
-		try {
-			Frontgate_Signature::verify( $header, $body, $this->secrets, $now );
-		} catch ( Frontgate_Signature_Exception $e ) {
-			$this->log->warning( 'webhook refused', array( 'reason' => $e->reason ) );
+		$signed_by = $this->signed_by( $header, $body, $now );
+		if ( ! is_string( $signed_by ) ) {
+			$this->log->warning( 'webhook refused', array( 'reason' => $signed_by->reason ) );
 			return array( 401, array( 'error' => 'invalid signature' ) );
 		}
 		$p = json_decode( $body, true );
@@ -113,6 +129,20 @@ class Frontgate_Webhook {
 			$this->log->warning( 'webhook for an order this shop does not know', array( 'order' => $p['orderId'], 'event_id' => $p['id'] ) );
 			return array( 410, array( 'error' => 'unknown order' ) );
 		}
+		if ( '' !== $signed_by ) {
+			$recorded = (string) $order->get_meta( Frontgate_Outcome_Handler::META_MODE );
+			$ctx      = array( 'order' => $order_id, 'event_id' => $p['id'], 'signed_by' => $signed_by );
+			if ( in_array( $recorded, array( 'live', 'test' ), true ) && $recorded !== $signed_by ) {
+				$this->log->warning( 'webhook from the other mode\'s sidecar; not applied', $ctx + array( 'order_mode' => $recorded ) );
+				return array( 410, array( 'error' => 'the order was paid in ' . $recorded . ' mode' ) );
+			}
+			if ( ! in_array( $recorded, array( 'live', 'test' ), true ) && '' !== $this->mode && $signed_by !== $this->mode ) {
+				// An order from before the mode was recorded: the current
+				// mode's, as it always was. Retried, as before.
+				$this->log->warning( 'webhook from the other mode\'s sidecar for an order without a recorded mode; refused', $ctx + array( 'mode' => $this->mode ) );
+				return array( 401, array( 'error' => 'invalid signature' ) );
+			}
+		}
 		$result = $this->handler->apply(
 			$order_id,
 			(string) $p['reservationUuid'],
@@ -128,5 +158,35 @@ class Frontgate_Webhook {
 				return array( 410, array( 'error' => 'unknown order' ) );
 		}
 		return array( 200, array( 'result' => $result ) );
+	}
+
+	/**
+	 * The mode whose secret signed the body ('' for secrets of no known
+	 * mode), or why no secret did. Each mode's secrets are checked in
+	 * constant time; a MAC that matched but is out of date is reported as
+	 * expired rather than as unknown.
+	 *
+	 * @param string $header The Frontgate-Signature header.
+	 * @param string $body   The raw body.
+	 * @param int    $now    Unix time.
+	 * @return string|Frontgate_Signature_Exception
+	 */
+	private function signed_by( $header, $body, $now ) {
+		$refusal = null;
+		foreach ( $this->secrets as $mode => $list ) {
+			$list = array_values( array_filter( array_map( 'strval', (array) $list ), 'strlen' ) );
+			if ( empty( $list ) ) {
+				continue;
+			}
+			try {
+				Frontgate_Signature::verify( $header, $body, $list, $now );
+				return (string) $mode;
+			} catch ( Frontgate_Signature_Exception $e ) {
+				if ( ! $refusal || Frontgate_Signature_Exception::REASON_EXPIRED === $e->reason ) {
+					$refusal = $e;
+				}
+			}
+		}
+		return $refusal ? $refusal : new Frontgate_Signature_Exception( Frontgate_Signature_Exception::REASON_NO_KEY );
 	}
 }
