@@ -3,7 +3,6 @@ package sidecar
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -92,10 +91,8 @@ type redeliverRequest struct {
 func (s *Server) redeliver(rc *reqCtx) {
 	var req redeliverRequest
 	if body := bytes.TrimSpace(rc.PostBody()); len(body) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			s.fail(rc, errorf(400, "bad_input", "redeliver: the body must be {\"ids\": [event ids]} or empty: %v", err))
+		if e := decodeObject("redeliver: the body must be {\"ids\": [event ids]} or empty", body, &req); e != nil {
+			s.fail(rc, e)
 			return
 		}
 	}
@@ -118,7 +115,7 @@ func checkEventIDs(ids []string) *Error {
 	}
 	for i, id := range ids {
 		if !isEventID(id) {
-			path := "ids[" + strconv.Itoa(i) + "]"
+			path := "ids." + strconv.Itoa(i)
 			return &Error{Status: 422, Code: abi.CodeValidation, Message: path + ": not an event id",
 				Fields: []wasmrt.Field{{Path: path, Rule: "event_id", Message: "an event id is 64 lower-case hex digits"}}}
 		}

@@ -72,7 +72,7 @@ func TestDeadLetterEndpoints(t *testing.T) {
 		t.Fatalf("ids not a list: %d %s", r.status, r.body)
 	}
 	if r = h.do("POST", "/v1/webhooks/redeliver", shopKey, "", `{"ids":["`+strings.Repeat("A", 64)+`"]}`); r.status != 422 ||
-		!strings.Contains(string(r.body), `"path":"ids[0]"`) {
+		!strings.Contains(string(r.body), `"path":"ids.0"`) {
 		t.Fatalf("an upper-case id: %d %s", r.status, r.body)
 	}
 	if r = h.do("GET", "/v1/webhooks/dead?limit=1001", shopKey, "", nil); r.status != 400 {

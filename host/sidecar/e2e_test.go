@@ -496,6 +496,19 @@ func TestAuth(t *testing.T) {
 	if r := h.do("GET", "/v1/reservations/"+c.ReservationUUID, shopKey, "", nil); r.status != 200 {
 		t.Fatalf("own details: %d %s", r.status, r.body)
 	}
+	// The scheme's name is case-insensitive; another scheme is not a key.
+	for h2, want := range map[string]int{"bearer " + shopKey: 200, "BEARER " + shopKey: 200, "Basic " + shopKey: 401, "Bearer": 401, shopKey: 401} {
+		req, _ := http.NewRequest("GET", h.base+"/v1/reservations/"+c.ReservationUUID, nil)
+		req.Header.Set("Authorization", h2)
+		resp, err := h.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Authorization %.12q…: %d, want %d", h2, resp.StatusCode, want)
+		}
+	}
 }
 
 func TestLifecycle(t *testing.T) {
@@ -822,8 +835,8 @@ func TestHealthAndLimits(t *testing.T) {
 			var body struct{ Error Error }
 			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != c.status ||
 				body.Error.Code != c.code || !strings.Contains(body.Error.Message, c.mention) ||
-				resp.Header.Get("Content-Type") != "application/json" {
-				t.Errorf("%d %s %+v (%v), want %d %s mentioning %q", resp.StatusCode, resp.Header.Get("Content-Type"), body.Error, err, c.status, c.code, c.mention)
+				resp.Header.Get("Content-Type") != "application/json" || !strings.HasPrefix(resp.Header.Get("X-Request-Id"), "req_") {
+				t.Errorf("%d %s %+v (%v) id %q, want %d %s mentioning %q", resp.StatusCode, resp.Header.Get("Content-Type"), body.Error, err, resp.Header.Get("X-Request-Id"), c.status, c.code, c.mention)
 			}
 		})
 	}

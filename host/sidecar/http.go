@@ -1,7 +1,6 @@
 package sidecar
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,6 +65,9 @@ func (s *Server) unreadable(ctx *fasthttp.RequestCtx, err error) {
 	case errors.As(err, &netErr) && netErr.Timeout():
 		e = &Error{Status: 408, Code: "timeout", Message: "the request was not received within readTimeout"}
 	}
+	// Its own X-Request-Id could not be read either: a new one, as every
+	// answer carries one.
+	ctx.Response.Header.Set("X-Request-Id", newID("req"))
 	writeError(ctx, e)
 }
 
@@ -258,9 +260,10 @@ func (s *Server) method(rc *reqCtx, method string, allowed ...string) bool {
 // auth finds the shop by its bearer key, comparing every shop's key in
 // constant time (and all of them, so timing does not tell which exists).
 func (s *Server) auth(rc *reqCtx) bool {
+	// The scheme's name is case-insensitive (RFC 9110, 11.1).
 	h := string(rc.Request.Header.Peek("Authorization"))
-	key, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || key == "" {
+	scheme, key, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
 		rc.Response.Header.Set("WWW-Authenticate", `Bearer realm="frontgate"`)
 		s.fail(rc, errorf(401, "unauthorized", "missing bearer API key"))
 		return false
@@ -283,10 +286,8 @@ func (s *Server) auth(rc *reqCtx) bool {
 
 func (s *Server) createCheckout(rc *reqCtx) {
 	var req CheckoutRequest
-	dec := json.NewDecoder(bytes.NewReader(rc.PostBody()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		s.fail(rc, errorf(400, "bad_input", "checkout: the body must be a checkout JSON object: %v", err))
+	if e := decodeObject("checkout", rc.PostBody(), &req); e != nil {
+		s.fail(rc, e)
 		return
 	}
 	key := "order:" + req.OrderID // a double-click without a key is still one checkout
@@ -300,17 +301,39 @@ func (s *Server) createCheckout(rc *reqCtx) {
 type idemRecord struct {
 	State  string          `json:"state"` // "pending" or "done"
 	Hash   string          `json:"hash"`
-	Status int             `json:"status"`
+	Status int             `json:"status,omitempty"`
 	Body   json.RawMessage `json:"body,omitempty"`
+	// Started is when a pending request began (Unix ms); 0 marks one that
+	// broke off (a panic). A pending record older than idemLease belongs
+	// to a request that will never finish: its sidecar stopped.
+	Started int64 `json:"started,omitempty"`
+}
+
+// idemLease is how long a request may hold its key pending: the request
+// deadline and a margin for clocks and the store. Past it, the request is
+// taken for lost (see idempotent).
+func (s *Server) idemLease() time.Duration {
+	return time.Duration(s.svc.cfg.RequestTimeout) + time.Minute
 }
 
 // idempotent runs f at most once per (shop, Idempotency-Key): a retry with
 // the same key and body gets the first answer, the same key with another
 // body is refused (409), and a retry while the first is still running gets
-// 409 with Retry-After. Failures that may pass on retry (5xx, 429) are not
-// stored, so the shop can retry them under the same key. Without the
-// header, fallbackKey is used; with neither, f simply runs (two partial
-// captures of one reservation are two requests).
+// 409 with Retry-After. Without the header, fallbackKey is used; with
+// neither, f simply runs (two partial captures may rightly have equal
+// bodies).
+//
+// What is kept under the key: a success; and an answer saying a write may
+// have reached FrontGo with its outcome unknown (Error.keep), so that a
+// retry cannot charge, capture or refund twice. Anything else did nothing
+// at FrontGo (a refusal, a validation error, FrontGo unreachable, the
+// store down) and frees the key, so a corrected or later retry runs.
+//
+// A request whose sidecar stopped (a crash, a kill) leaves its key pending;
+// past idemLease (at once after a panic) a retry finds it lost. A checkout
+// then runs again (the lost one never gave the shopper a payment page); an
+// operation on a reservation gets, and keeps, 504 upstream_unknown: it may
+// have reached FrontGo.
 func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, *Error)) {
 	key := string(rc.Request.Header.Peek("Idempotency-Key"))
 	if key == "" && fallbackKey == "" {
@@ -327,7 +350,7 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	skey := "idem:" + rc.shop.ID + ":" + string(rc.Path()) + ":" + key
 	hash := hashOf(rc.PostBody())
 	ttl := time.Duration(s.svc.cfg.IdempotencyTTL)
-	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash})
+	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli()})
 	ok, err := s.svc.store.SetNX(rc.ctx, skey, pending, ttl)
 	if err != nil {
 		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
@@ -349,17 +372,32 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 			return
 		}
 		if rec.State != "done" {
-			rc.Response.Header.Set("Retry-After", "1")
-			s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
+			if s.svc.now().Sub(time.UnixMilli(rec.Started)) < s.idemLease() {
+				rc.Response.Header.Set("Retry-After", "1")
+				s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
+				return
+			}
+			if !s.takeOver(rc, skey, b, hash, fallbackKey != "", ttl) {
+				return
+			}
+			pending, _ = json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli()})
+		} else {
+			rc.Response.Header.Set("Idempotent-Replayed", "true")
+			rc.SetContentType("application/json")
+			rc.SetStatusCode(rec.Status)
+			rc.SetBody(rec.Body)
 			return
 		}
-		rc.Response.Header.Set("Idempotent-Replayed", "true")
-		rc.SetContentType("application/json")
-		rc.SetStatusCode(rec.Status)
-		rc.SetBody(rec.Body)
-		return
 	}
+	finished := false
+	defer func() {
+		if !finished { // f panicked: mark the request lost at once
+			lost, _ := json.Marshal(idemRecord{State: "pending", Hash: hash})
+			_, _ = s.svc.store.CompareAndSwap(context.WithoutCancel(rc.ctx), skey, pending, lost, ttl)
+		}
+	}()
 	status, out, e := f()
+	finished = true
 	var body []byte
 	if e != nil {
 		status = e.Status
@@ -367,8 +405,8 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	} else {
 		body, _ = json.Marshal(out)
 	}
-	if e != nil && (e.Status >= 500 || e.Status == 429) {
-		_ = s.svc.store.Delete(context.WithoutCancel(rc.ctx), skey) // transient: let a retry run again
+	if e != nil && !e.keep {
+		_ = s.svc.store.Delete(context.WithoutCancel(rc.ctx), skey) // nothing happened at FrontGo: a retry runs again
 	} else {
 		done, _ := json.Marshal(idemRecord{State: "done", Hash: hash, Status: status, Body: body})
 		if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
@@ -382,6 +420,41 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	rc.SetContentType("application/json")
 	rc.SetStatusCode(status)
 	rc.SetBody(body)
+}
+
+// takeOver claims a key whose request was lost (its record old, the bytes
+// seen), for this request to run (true), or answers it and returns false.
+// A checkout (rerun) runs again; anything else is answered, once and for
+// every later retry, with 504 upstream_unknown. Two retries racing for the
+// same lost key: one wins the swap, the other is told the key is in use.
+func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, hash string, rerun bool, ttl time.Duration) bool {
+	var next []byte
+	var e *Error
+	if rerun {
+		next, _ = json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli()})
+	} else {
+		e = &Error{Status: 504, Code: "upstream_unknown", Message: "an earlier request with this Idempotency-Key broke off " +
+			"(the sidecar stopped) and may have reached FrontGo; the outcome is unknown: check the reservation " +
+			"(GET /v1/reservations/{uuid}) and send it again under a new Idempotency-Key only if it was not made"}
+		body, _ := json.Marshal(map[string]*Error{"error": e})
+		next, _ = json.Marshal(idemRecord{State: "done", Hash: hash, Status: e.Status, Body: body})
+	}
+	won, err := s.svc.store.CompareAndSwap(rc.ctx, skey, seen, next, ttl)
+	switch {
+	case err != nil:
+		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
+		return false
+	case !won:
+		rc.Response.Header.Set("Retry-After", "1")
+		s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
+		return false
+	case e != nil:
+		rc.log.Warn("a request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)
+		s.fail(rc, e)
+		return false
+	}
+	rc.log.Warn("a checkout request with this Idempotency-Key was lost; running it again", "key", skey)
+	return true
 }
 
 func (s *Server) reply(rc *reqCtx, status int, v any, e *Error) {

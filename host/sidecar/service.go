@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,6 +109,12 @@ type Error struct {
 	Upstream   int            `json:"upstreamStatus,omitempty"`
 	RequestID  string         `json:"upstreamRequestId,omitempty"`
 	RetryAfter int            `json:"retryAfter,omitempty"`
+
+	// keep says the answer must stay under its Idempotency-Key although
+	// it is an error: a write may have reached FrontGo (upstream_unknown).
+	keep bool
+	// kind is the core's upstream error kind (reservation.ErrorKind).
+	kind string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -125,7 +132,7 @@ func storeError(err error) *Error {
 
 // fromEnvelope maps a core error to the shop-facing error.
 func fromEnvelope(e *wasmrt.EnvelopeError) *Error {
-	out := &Error{Code: e.Code, Message: e.Message, Fields: e.Fields, MessageKey: e.MessageKey, RequestID: e.RequestID}
+	out := &Error{Code: e.Code, Message: e.Message, Fields: e.Fields, MessageKey: e.MessageKey, RequestID: e.RequestID, kind: e.Kind}
 	switch e.Code {
 	case abi.CodeValidation:
 		out.Status = 422
@@ -213,12 +220,35 @@ func (s *Service) send(ctx context.Context, op string, req request, out any) *Er
 		var te *frontgo.TransportError
 		if errors.As(err, &te) && te.Sent && write {
 			s.log.Error("frontgo write outcome unknown", "op", op, "err", err)
-			return &Error{Status: 504, Code: "upstream_unknown", Message: op + ": FrontGo did not answer; the outcome is unknown: check the reservation before retrying"}
+			return &Error{Status: 504, Code: "upstream_unknown", keep: true,
+				Message: op + ": FrontGo did not answer; the outcome is unknown: check the reservation before retrying"}
 		}
 		return &Error{Status: 502, Code: "upstream_unavailable", Message: op + ": FrontGo is unavailable: " + err.Error()}
 	}
 	s.m.upstream(op, resp.Status, time.Since(start))
-	return s.parse(ctx, op, wasmrt.Answer{Status: resp.Status, Body: resp.Body, RequestID: resp.RequestID}, out)
+	e := s.parse(ctx, op, wasmrt.Answer{Status: resp.Status, Body: resp.Body, RequestID: resp.RequestID}, out)
+	if e != nil && write && mayHaveWritten(e) {
+		s.log.Error("frontgo write outcome unknown", "op", op, "status", resp.Status, "err", e.Message)
+		return &Error{Status: 502, Code: "upstream_unknown", keep: true, Upstream: e.Upstream, RequestID: e.RequestID,
+			MessageKey: e.MessageKey, Message: op + ": FrontGo's answer (" + strconv.Itoa(resp.Status) + ") does not say " +
+				"whether it was made (" + e.Message + "); the outcome is unknown: check the reservation before retrying"}
+	}
+	return e
+}
+
+// mayHaveWritten reports whether an error parsing FrontGo's answer to a
+// write leaves open that the write was made: a 5xx (FrontGo or the gateway
+// behind it failed, perhaps after acting), or an answer the core cannot
+// read (a 2xx not as documented, or its data not decodable). A refusal,
+// a validation error, a 404, 401 or 429 says FrontGo did nothing.
+func mayHaveWritten(e *Error) bool {
+	switch {
+	case e.Code == abi.CodeUpstream:
+		return e.kind == "server" || e.kind == "dependency" || e.kind == "malformed"
+	case e.Code == "internal":
+		return true
+	}
+	return false
 }
 
 // options is the part of every build input the config sets.
@@ -423,6 +453,9 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 			s.cancelOrphans(ctx, c, started)
 			e.Message = op + ": FrontGo did not answer; any reservation it made for this checkout was cancelled: retry with the same Idempotency-Key"
 		}
+		// A checkout's retry may run: a reservation the lost attempt made
+		// never reached the shopper, so no money moves twice.
+		e.keep = false
 		return nil, e
 	}
 	c.ReservationUUID, c.CustomerUUID = created.ReservationUUID, created.CustomerUUID
@@ -653,13 +686,13 @@ func (s *Service) Operate(ctx context.Context, shop, op, uuid string, body []byt
 		return nil, e
 	}
 	in := map[string]any{}
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, errorf(400, abi.CodeBadInput, "%s: the body must be a JSON object: %v", op, err)
+	if len(bytes.TrimSpace(body)) > 0 {
+		if e := decodeObject(op, body, &in); e != nil {
+			return nil, e
 		}
 	}
-	for _, k := range []string{"reservationUuid", "now", "taxRates"} {
-		delete(in, k)
+	if e := knownFields(op, in); e != nil {
+		return nil, e
 	}
 	d, e := s.details(ctx, uuid)
 	if e != nil {
@@ -705,6 +738,36 @@ func (s *Service) Operate(ctx context.Context, shop, op, uuid string, body []byt
 		}
 	})
 	return out, nil
+}
+
+// opFields are the members each operation's body may have (openapi.json);
+// the sidecar sets reservationUuid, now and taxRates itself.
+var opFields = map[string][]string{
+	"capture":  {"lines", "additionalText"},
+	"charge":   {"lines", "additionalText"},
+	"cancel":   {"note"},
+	"complete": {"note"},
+	"resend":   {"countryCode", "msisdn", "email"},
+	"refund":   {"lines", "source", "reference"},
+}
+
+// knownFields refuses members an operation's body may not have: a capture
+// sent as {"products": …} (FrontGo's own shape) or with "Lines" would
+// otherwise capture everything still reserved, the documented meaning of a
+// body without lines.
+func knownFields(op string, in map[string]any) *Error {
+	var fields []wasmrt.Field
+	for k := range in {
+		if !slices.Contains(opFields[op], k) {
+			fields = append(fields, wasmrt.Field{Path: k, Rule: "unknown",
+				Message: "is not a member of a " + op + " request (it takes " + strings.Join(opFields[op], ", ") + ")"})
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	slices.SortFunc(fields, func(a, b wasmrt.Field) int { return strings.Compare(a.Path, b.Path) })
+	return &Error{Status: 400, Code: abi.CodeBadInput, Message: op + ": unknown member " + strconv.Quote(fields[0].Path), Fields: fields}
 }
 
 // History returns FrontGo's reservation history for a time frame (the last

@@ -36,6 +36,9 @@ import (
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) { // -h: the usage was asked for and printed
+			return
+		}
 		fmt.Fprintln(os.Stderr, "frontgate:", err)
 		os.Exit(1)
 	}

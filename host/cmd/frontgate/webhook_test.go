@@ -242,8 +242,8 @@ func TestDeadLettersListedAndRedelivered(t *testing.T) {
 		}
 	}
 	if code := cs.do(t, "POST", "/v1/webhooks/redeliver", shopKey, `{"ids":["`+d.EventID+`","x"]}`, &bad); code != 422 ||
-		len(bad.Error.Fields) != 1 || bad.Error.Fields[0].Path != "ids[1]" || bad.Error.Fields[0].Rule != "event_id" {
-		t.Fatalf("a bad id: %d %+v, want 422 at ids[1]", code, bad)
+		len(bad.Error.Fields) != 1 || bad.Error.Fields[0].Path != "ids.1" || bad.Error.Fields[0].Rule != "event_id" {
+		t.Fatalf("a bad id: %d %+v, want 422 at ids.1", code, bad)
 	}
 
 	mu.Lock()

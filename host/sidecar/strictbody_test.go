@@ -1,0 +1,66 @@
+package sidecar
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestOperationBodiesAreStrict: an operation's body is one JSON object with
+// only its own members. A capture in FrontGo's own shape, or with a typo,
+// used to capture everything still reserved (the meaning of a body without
+// lines); null panicked.
+func TestOperationBodiesAreStrict(t *testing.T) {
+	h := newHarness(t, native())
+	uuid, line := h.reserved("7501")
+	path := "/v1/reservations/" + uuid + "/capture"
+	lines := `[{"id":` + itoa(line) + `,"amount":100}]`
+	for body, want := range map[string]string{
+		`{"products":{"0":{"id":` + itoa(line) + `,"amount":100}},"grandTotal":1}`: `"path":"grandTotal","rule":"unknown"`,
+		`{"Lines":` + lines + `}`:            `"path":"Lines","rule":"unknown"`,
+		`{"lines":` + lines + `,"now":1}`:    `"path":"now","rule":"unknown"`,
+		`{"lines":` + lines + `,"lines":[]}`: `"path":"lines","rule":"duplicate"`,
+		`{"lines":` + lines + `} {}`:         `has more after its JSON value`,
+		`null`:                               `the body must be a JSON object`,
+		`[]`:                                 `the body must be a JSON object`,
+		"{\"lines\":" + lines + ",\"additionalText\":\"\xff\"}": `not valid UTF-8`,
+	} {
+		r := h.do("POST", path, shopKey, "", body)
+		if r.status != 400 || !bytes.Contains(r.body, []byte(`"code":"bad_input"`)) || !bytes.Contains(r.body, []byte(want)) {
+			t.Errorf("%.60s: %d %s, want 400 with %s", body, r.status, r.body, want)
+		}
+	}
+	if st, _ := h.sb.Inspect(uuid); st.Status != "RESERVED" || len(st.Captures) != 0 {
+		t.Fatalf("a refused body captured: %s %+v", st.Status, st.Captures)
+	}
+	// A body without lines still captures everything still reserved, as
+	// documented.
+	if r := h.do("POST", path, shopKey, "", `{}`); r.status != 200 {
+		t.Fatalf("capture all: %d %s", r.status, r.body)
+	}
+}
+
+// TestCheckoutBodyIsStrict: the checkout's own members are read as
+// strictly as the order inside it: a key twice, bytes after the object or
+// invalid UTF-8 could be read differently by another parser.
+func TestCheckoutBodyIsStrict(t *testing.T) {
+	h := newHarness(t, native())
+	good, _ := json.Marshal(checkoutReq("7601"))
+	rest := strings.TrimPrefix(string(good), "{")
+	for body, want := range map[string]string{
+		`{"orderId":"7602",` + rest:                        `"path":"orderId","rule":"duplicate"`,
+		string(good) + ` garbage`:                          `has more after its JSON value`,
+		strings.Replace(string(good), "7601", "U\xffX", 1): `not valid UTF-8`,
+		`null`:             `the body must be a JSON object`,
+		`{"orderId":7601}`: `"path":"orderId","rule":"type"`,
+	} {
+		r := h.do("POST", "/v1/checkouts", shopKey, "", body)
+		if r.status != 400 || !bytes.Contains(r.body, []byte(want)) {
+			t.Errorf("%.60q: %d %s, want 400 with %s", body, r.status, r.body, want)
+		}
+	}
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", string(good)); r.status != 201 {
+		t.Fatalf("the body itself: %d %s", r.status, r.body)
+	}
+}
