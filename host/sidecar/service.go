@@ -409,11 +409,13 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		bad("order", "required_one_of", "give either order (shop-neutral) or payload (FrontGo's shape)")
 	}
 	if op == "create" {
-		if !shop.allowed(req.ReturnURLs.Success) {
-			bad("returnUrls.success", "allowed_host", "must be an http(s) URL on one of the shop's allowed hosts")
-		}
-		if !shop.allowed(req.ReturnURLs.Failure) {
-			bad("returnUrls.failure", "allowed_host", "must be an http(s) URL on one of the shop's allowed hosts")
+		for _, u := range []struct{ path, url string }{{"returnUrls.success", req.ReturnURLs.Success}, {"returnUrls.failure", req.ReturnURLs.Failure}} {
+			switch {
+			case u.url == "":
+				bad(u.path, "required", "is required in mode session: the page the shopper returns to")
+			case !shop.allowed(u.url):
+				bad(u.path, "allowed_host", "must be an http(s) URL on one of the shop's allowed hosts")
+			}
 		}
 	} else if req.ReturnURLs.Success != "" || req.ReturnURLs.Failure != "" {
 		bad("returnUrls", "unknown", "a payment link has no return pages; use mode session")

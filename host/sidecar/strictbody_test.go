@@ -64,3 +64,19 @@ func TestCheckoutBodyIsStrict(t *testing.T) {
 		t.Fatalf("the body itself: %d %s", r.status, r.body)
 	}
 }
+
+// TestReturnURLsRequired: a session checkout without its return pages is
+// told they are required, not that their host is not allowed.
+func TestReturnURLsRequired(t *testing.T) {
+	h := newHarness(t, native())
+	req := checkoutReq("7701")
+	req["returnUrls"] = map[string]any{"success": "https://shop.example/ok"}
+	r := h.do("POST", "/v1/checkouts", shopKey, "", req)
+	if r.status != 422 || !bytes.Contains(r.body, []byte(`"path":"returnUrls.failure","rule":"required"`)) || bytes.Contains(r.body, []byte("returnUrls.success")) {
+		t.Fatalf("missing failure URL: %d %s", r.status, r.body)
+	}
+	req["returnUrls"] = map[string]any{"success": "https://elsewhere.example/ok", "failure": "https://shop.example/no"}
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", req); r.status != 422 || !bytes.Contains(r.body, []byte(`"path":"returnUrls.success","rule":"allowed_host"`)) {
+		t.Fatalf("foreign success URL: %d %s", r.status, r.body)
+	}
+}
