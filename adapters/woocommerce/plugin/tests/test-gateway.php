@@ -451,3 +451,46 @@ function frontgate_test_gateway_cancel_tells_the_merchant_what_stays() {
 		unset( $GLOBALS['frontgate_test_user'] );
 	}
 }
+
+// A capture whose outcome was not known: the sidecar keeps that answer
+// under its Idempotency-Key, so the merchant's next try goes under a new
+// key (a refusal does not change the key). Sending it again is safe: once
+// captured, FrontGo refuses a second capture.
+function frontgate_test_gateway_capture_after_an_unknown_outcome_uses_a_new_key() {
+	frontgate_t_gateway();
+	frontgate_load();
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->status = 'on-hold';
+	$o->meta   = array(
+		'_frontgate_reservation_uuid' => 'RSRV1',
+		'_frontgate_status'           => 'RESERVED',
+	);
+	$o->save();
+	$key_of = function ( $i ) {
+		return $GLOBALS['frontgate_test_requests'][ $i ][1]['headers']['Idempotency-Key'];
+	};
+	$complete = function () {
+		$o         = wc_get_order( 1204 );
+		$o->status = 'completed';
+		$o->save();
+		frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'on-hold', 'completed', $o );
+	};
+	$GLOBALS['frontgate_test_responses'][] = array( 409, array( 'error' => array( 'code' => 'refused', 'message' => 'capture: not allowed' ) ) );
+	$complete();
+	$GLOBALS['frontgate_test_responses'][] = array( 409, array( 'error' => array( 'code' => 'refused', 'message' => 'capture: not allowed' ) ) );
+	$complete();
+	frontgate_assert_same( $key_of( 0 ), $key_of( 1 ), 'a refusal keeps the key' );
+	for ( $i = 0; $i < 3; $i++ ) {
+		$GLOBALS['frontgate_test_responses'][] = array( 504, array( 'error' => array( 'code' => 'upstream_unknown', 'message' => 'capture: FrontGo did not answer' ) ) );
+	}
+	$complete();
+	$last = count( $GLOBALS['frontgate_test_requests'] ) - 1;
+	frontgate_assert_same( $key_of( 1 ), $key_of( $last ), 'the unknown attempt used the same key' );
+	frontgate_assert_same( 'on-hold', wc_get_order( 1204 )->get_status() );
+	$GLOBALS['frontgate_test_responses']   = array(); // tries the client did not make
+	$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 210600 ) );
+	$complete();
+	$next = count( $GLOBALS['frontgate_test_requests'] ) - 1;
+	frontgate_assert_true( $key_of( $last ) !== $key_of( $next ), 'after an unknown outcome, a new key' );
+	frontgate_assert_same( 'completed', wc_get_order( 1204 )->get_status() );
+}

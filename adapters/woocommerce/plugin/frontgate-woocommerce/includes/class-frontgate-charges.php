@@ -265,10 +265,11 @@ class Frontgate_Charges {
 					);
 					return 'duplicate';
 				}
-				if ( $same ) {
-					$want = $pending; // Asked again under the same key.
-				} else {
-					// FrontGo has no such charge: the earlier attempt never reached it. The new one takes the next number.
+				// FrontGo has no such charge: the earlier attempt never reached it.
+				// It is sent under the next number (a new Idempotency-Key): the
+				// sidecar keeps the unknown outcome under the old key, so the old
+				// key would only answer it again.
+				if ( ! $same ) {
 					$order->add_order_note(
 						sprintf(
 							/* translators: 1: amount, 2: the charge's text */
@@ -277,11 +278,11 @@ class Frontgate_Charges {
 							$pending['text']
 						)
 					);
-					$n           = (int) $pending['seq'] + 1;
-					$want['seq'] = $n;
-					$want['sku'] = self::sku( $order, $n );
-					$pending     = null;
 				}
+				$n           = (int) $pending['seq'] + 1;
+				$want['seq'] = $n;
+				$want['sku'] = self::sku( $order, $n );
+				$pending     = null;
 			}
 			if ( ! $pending ) {
 				$order->update_meta_data( self::META_PENDING, $want );

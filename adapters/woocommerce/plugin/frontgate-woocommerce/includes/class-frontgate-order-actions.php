@@ -17,6 +17,9 @@ defined( 'ABSPATH' ) || exit;
  */
 class Frontgate_Order_Actions {
 
+	/** Order meta prefix: attempts of a capture or cancel whose outcome was not known (key()). */
+	const META_ATTEMPTS = '_frontgate_attempts_';
+
 	/**
 	 * The gateway (settings and sidecar client).
 	 *
@@ -146,9 +149,10 @@ class Frontgate_Order_Actions {
 			return;
 		}
 		try {
-			$this->gateway->client_for( $order )->operate( $uuid, 'capture', array(), Frontgate_Sidecar_Client::idempotency_key( 'capture', $order->get_order_key(), $uuid ) );
+			$this->gateway->client_for( $order )->operate( $uuid, 'capture', array(), self::key( $order, 'capture', $uuid ) );
 			$order->add_order_note( __( 'FrontGo: capture requested; the order is marked paid when FrontGo confirms it.', 'frontgate-woocommerce' ) );
 		} catch ( Frontgate_Sidecar_Exception $e ) {
+			self::next_attempt( $order, 'capture', $e );
 			$this->gateway->logger()->error( 'capture failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
 			Frontgate_Outcome_Handler::$applying = true;
 			try {
@@ -158,6 +162,41 @@ class Frontgate_Order_Actions {
 				Frontgate_Outcome_Handler::$applying = false;
 			}
 			self::notice( $order, __( 'The FrontGo capture failed; see the order notes.', 'frontgate-woocommerce' ) );
+		}
+	}
+
+	/**
+	 * The Idempotency-Key of a capture or cancel of the order's reservation:
+	 * the same for every try of one attempt, a new one after an attempt
+	 * whose outcome was not known (next_attempt()).
+	 *
+	 * @param WC_Order $order Order.
+	 * @param string   $op    capture or cancel.
+	 * @param string   $uuid  Reservation.
+	 * @return string
+	 */
+	private static function key( $order, $op, $uuid ) {
+		$n = (int) $order->get_meta( self::META_ATTEMPTS . $op );
+		return 0 === $n
+			? Frontgate_Sidecar_Client::idempotency_key( $op, $order->get_order_key(), $uuid )
+			: Frontgate_Sidecar_Client::idempotency_key( $op, $order->get_order_key(), $uuid, $n );
+	}
+
+	/**
+	 * After a capture or cancel whose outcome is not known, the next try
+	 * goes under a new key: the sidecar keeps such an answer under its key
+	 * and would only give it again. Sending either again is safe: once one
+	 * went through, FrontGo's status refuses the second (a reservation is
+	 * captured or cancelled once).
+	 *
+	 * @param WC_Order                    $order Order.
+	 * @param string                      $op    capture or cancel.
+	 * @param Frontgate_Sidecar_Exception $e     What the sidecar answered.
+	 */
+	private static function next_attempt( $order, $op, $e ) {
+		if ( $e->outcome_unknown() ) {
+			$order->update_meta_data( self::META_ATTEMPTS . $op, (int) $order->get_meta( self::META_ATTEMPTS . $op ) + 1 );
+			$order->save();
 		}
 	}
 
@@ -191,9 +230,10 @@ class Frontgate_Order_Actions {
 	 */
 	private function cancel( $order, $uuid ) {
 		try {
-			$this->gateway->client_for( $order )->operate( $uuid, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' cancelled' ), Frontgate_Sidecar_Client::idempotency_key( 'cancel', $order->get_order_key(), $uuid ) );
+			$this->gateway->client_for( $order )->operate( $uuid, 'cancel', array( 'note' => 'WooCommerce order ' . $order->get_order_number() . ' cancelled' ), self::key( $order, 'cancel', $uuid ) );
 			$order->add_order_note( __( 'FrontGo: cancellation requested; the reserved amount is released.', 'frontgate-woocommerce' ) );
 		} catch ( Frontgate_Sidecar_Exception $e ) {
+			self::next_attempt( $order, 'cancel', $e );
 			$this->gateway->logger()->error( 'cancel failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
 			/* translators: %s: the reason */
 			$order->add_order_note( sprintf( __( 'FrontGo: the reservation could not be cancelled: %s. Cancel it in the FrontGo portal.', 'frontgate-woocommerce' ), $e->getMessage() ) );
