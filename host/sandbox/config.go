@@ -107,6 +107,7 @@ type Config struct {
 	CaptureDeadline time.Duration
 	// ChargeValidityDays is the charge window in days when a reservation
 	// carries no chargeValidity (paymentChargeDeadlineExceed afterwards).
+	// A reservation's own chargeValidity counts minutes.
 	ChargeValidityDays int
 	// ChargeRunwayPercent caps the sum of a reservation's charges at this
 	// percentage of its reserved amount (paymentChargeRunwayExceed).

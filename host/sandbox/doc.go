@@ -9,9 +9,9 @@
 // shared/frontgo/reservations-api.md) and the notes on callbacks and
 // environments beside it. Where the reference is silent the sandbox picks a
 // rule, makes it configurable where that is useful, and says so in
-// README.md: the capture deadline, the charge runway, the unit of
-// chargeValidity, the 401 body, the status refusals not documented per
-// operation.
+// README.md: the capture deadline, the charge runway, the 401 body, the
+// status refusals not documented per operation. (chargeValidity counts
+// minutes, as the reference's create table says.)
 //
 // # What it does
 //

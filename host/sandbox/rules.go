@@ -161,21 +161,27 @@ func (s *Sandbox) captureDeadline(r *resv) time.Time {
 	return r.ReservedAt.Add(s.cfg.CaptureDeadline)
 }
 
-// chargeDays is the charge window of a reservation: its chargeValidity in
-// days, or the configured default when it has none (or "0").
-func (s *Sandbox) chargeDays(r *resv) int {
-	if n, err := strconv.Atoi(r.ChargeValidity); err == nil && n > 0 {
-		return min(n, 100000)
+// maxChargeWindow bounds a chargeValidity: the most the core lets an
+// order ask for (100000 days), and far inside what a time.Duration holds.
+const maxChargeWindow = 100000 * 24 * time.Hour
+
+// chargeWindow is how long after authorisation a reservation may be
+// charged: its chargeValidity, in minutes as the reference's create table
+// says ("Validity in minutes (digits only)"), or the configured default
+// (in days) when it has none (or "0").
+func (s *Sandbox) chargeWindow(r *resv) time.Duration {
+	if n, err := strconv.ParseInt(r.ChargeValidity, 10, 64); err == nil && n > 0 {
+		return time.Duration(min(n, int64(maxChargeWindow/time.Minute))) * time.Minute
 	}
 	if len(r.ChargeValidity) > 0 && strings.Trim(r.ChargeValidity, "0") != "" {
-		return 100000 // digits beyond int: effectively unlimited
+		return maxChargeWindow // digits beyond int64: effectively unlimited
 	}
-	return s.cfg.ChargeValidityDays
+	return time.Duration(s.cfg.ChargeValidityDays) * 24 * time.Hour
 }
 
 // chargeDeadline is the last instant a charge is accepted.
 func (s *Sandbox) chargeDeadline(r *resv) time.Time {
-	return r.ReservedAt.Add(time.Duration(s.chargeDays(r)) * 24 * time.Hour)
+	return r.ReservedAt.Add(s.chargeWindow(r))
 }
 
 // chargeRunway is the most all charges of r may add up to.
@@ -224,6 +230,11 @@ func (s *Sandbox) capture(r *resv, cp *reservation.Capture, now time.Time) (*txn
 func (s *Sandbox) charge(r *resv, ch *reservation.Charge, now time.Time) (*txn, *refusal) {
 	if rf := statusRefusal(reservation.OpCharge, r); rf != nil {
 		return nil, rf
+	}
+	// The status table lets a charge through in EXPIRED, which is also
+	// where an unpaid link ends: the card decides, as at FrontGo.
+	if r.Card == nil {
+		return nil, &refusal{code: 404, key: reservation.MsgPaymentCardNotFound}
 	}
 	if now.After(s.chargeDeadline(r)) {
 		return nil, conflict(reservation.MsgChargeDeadlineExceeded)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/frontgate/frontgate/plugin/money"
 	"github.com/frontgate/frontgate/plugin/reservation"
+	"github.com/frontgate/frontgate/plugin/status"
 )
 
 const day = 24 * time.Hour
@@ -257,9 +258,14 @@ func TestChargeRules(t *testing.T) {
 		{"default day 90", "", 90 * day, true},
 		{"default day 91", "", 91 * day, false},
 		{"default 90 days and a second", "", 90*day + time.Second, false},
-		{"chargeValidity 10, day 10", "10", 10 * day, true},
-		{"chargeValidity 10, day 11", "10", 11 * day, false},
+		// chargeValidity counts minutes, as the reference's create table says.
+		{"chargeValidity 10 days in minutes, day 10", "14400", 10 * day, true},
+		{"chargeValidity 10 days in minutes, a second later", "14400", 10*day + time.Second, false},
+		{"chargeValidity 55 minutes, minute 55", "55", 55 * time.Minute, true},
+		{"chargeValidity 55 minutes, minute 56", "55", 56 * time.Minute, false},
+		{"chargeValidity 10 is not days", "10", day, false},
 		{"chargeValidity 0 means default", "0", 90 * day, true},
+		{"chargeValidity at the limit, day 100000", "144000000", 100000 * day, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
@@ -377,6 +383,12 @@ func TestExpiry(t *testing.T) {
 	}
 	_, err := f.ack("cancel", "GET", uuid, noteBody("x"))
 	wantAPIError(t, err, 400, reservation.KindBusiness, reservation.MsgPrerequisiteFailedToCancel)
+	// The status table lets a charge in EXPIRED through to FrontGo (a
+	// reservation past its window keeps its card); this one never had a
+	// card, and the sandbox answers as FrontGo does.
+	if err := status.Check(status.Expired, status.OpCharge); err != nil {
+		t.Fatalf("status.Check refuses a charge in EXPIRED: %v", err)
+	}
 	_, err = f.charge(uuid, 100)
 	wantAPIError(t, err, 404, reservation.KindNotFound, reservation.MsgPaymentCardNotFound)
 	f.mustAck("resend", "POST", uuid, `{"email":"kari@example.no"}`)

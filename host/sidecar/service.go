@@ -113,8 +113,10 @@ type Error struct {
 	// keep says the answer must stay under its Idempotency-Key although
 	// it is an error: a write may have reached FrontGo (upstream_unknown).
 	keep bool
-	// kind is the core's upstream error kind (reservation.ErrorKind).
-	kind string
+	// kind is the core's upstream error kind (reservation.ErrorKind), and
+	// outcomeUnknown its flag for a write that may have been made.
+	kind           string
+	outcomeUnknown bool
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -132,7 +134,8 @@ func storeError(err error) *Error {
 
 // fromEnvelope maps a core error to the shop-facing error.
 func fromEnvelope(e *wasmrt.EnvelopeError) *Error {
-	out := &Error{Code: e.Code, Message: e.Message, Fields: e.Fields, MessageKey: e.MessageKey, RequestID: e.RequestID, kind: e.Kind}
+	out := &Error{Code: e.Code, Message: e.Message, Fields: e.Fields, MessageKey: e.MessageKey, RequestID: e.RequestID, kind: e.Kind,
+		outcomeUnknown: e.OutcomeUnknown}
 	switch e.Code {
 	case abi.CodeValidation:
 		out.Status = 422
@@ -244,7 +247,9 @@ func (s *Service) send(ctx context.Context, op string, req request, out any) *Er
 func mayHaveWritten(e *Error) bool {
 	switch {
 	case e.Code == abi.CodeUpstream:
-		return e.kind == "server" || e.kind == "dependency" || e.kind == "malformed"
+		// The core says so (ABI 1.2); the kinds are the same cases for a
+		// module that predates the flag.
+		return e.outcomeUnknown || e.kind == "server" || e.kind == "dependency" || e.kind == "malformed"
 	case e.Code == "internal":
 		return true
 	}

@@ -14,12 +14,17 @@ package abi
 // object or array itself (ParsedBodySince).
 // 1.1.1: fixes: lists FrontGo writes as PHP objects are read; an empty
 // status or operation name in the status operations is bad_input.
+// 1.2.0: upstream errors carry outcomeUnknown (a new member, hence the
+// minor), and a 5xx answer to a write is no longer retryable; fixes:
+// charge lines read discount (and kind) as order lines do, every input
+// refuses members it does not know, build errors name the input's own
+// paths, and the rest listed in plugin/ABI.md.
 const (
 	Major = 1
-	Minor = 1
-	Patch = 1
+	Minor = 2
+	Patch = 0
 	// Version is Major.Minor.Patch as text.
-	Version = "1.1.1"
+	Version = "1.2.0"
 )
 
 // ParsedBodySince is the first ABI version whose parse operations take the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func fuzzSeeds() []string {
@@ -147,6 +148,13 @@ func FuzzVerify(f *testing.F) {
 			return
 		}
 		p, err := Verify(q, secret, cfg, now)
+		if !utf8Pairs(pairs) {
+			// Signed or not, bytes that are not text are refused.
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("SignedQuery(%q, %s) = %q: %v, want malformed (not UTF-8)", pairs, s, q, err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("SignedQuery(%q, %s) = %q does not verify: %v", pairs, s, q, err)
 		}
@@ -154,6 +162,15 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Verify pairs = %q, signed %q", p.Pairs, pairs)
 		}
 	})
+}
+
+func utf8Pairs(pairs []Pair) bool {
+	for _, q := range pairs {
+		if !utf8.ValidString(q.Key) || !utf8.ValidString(q.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 func lookupOK(pairs []Pair, key string) bool {

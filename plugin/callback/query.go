@@ -3,6 +3,7 @@ package callback
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Limits on a callback query. FrontGo's own parameters take a few hundred
@@ -68,7 +69,10 @@ const (
 // It refuses, with ErrMalformed, what different stacks would read
 // differently: a repeated parameter name (PHP keeps the last value, Go the
 // first, and the checksum covers both), an empty name (PHP drops it), and
-// queries over MaxQueryBytes or MaxParams.
+// queries over MaxQueryBytes or MaxParams. It also refuses, naming the
+// parameter, a name or value that is not valid UTF-8 once decoded
+// ("paymentMethod=Visa%F8"): FrontGo's parameters are text, and bytes that
+// are not could not be handed on as text (the ABI's JSON, logs) unchanged.
 func ParseQuery(raw string) (Params, error) {
 	raw = strings.TrimPrefix(raw, "?")
 	if len(raw) > MaxQueryBytes {
@@ -96,9 +100,15 @@ func ParseQuery(raw string) (Params, error) {
 		if key == "" {
 			return Params{}, wrap("parameter "+strconv.Itoa(count)+": empty name", ErrMalformed)
 		}
+		if !utf8.ValidString(key) {
+			return Params{}, wrap("parameter "+quote(rk)+": name is not valid UTF-8 once percent-decoded", ErrMalformed)
+		}
 		val, ok := unescape(rv)
 		if !ok {
 			return Params{}, wrap("parameter "+quote(key)+": bad percent escape in value", ErrMalformed)
+		}
+		if !utf8.ValidString(val) {
+			return Params{}, wrap("parameter "+quote(key)+": value is not valid UTF-8 once percent-decoded", ErrMalformed)
 		}
 		var bit uint
 		var field *string

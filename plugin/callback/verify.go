@@ -133,7 +133,23 @@ func checkFresh(ts string, cfg VerifyConfig, now time.Time) error {
 	if skew == 0 {
 		skew = DefaultFutureSkew
 	}
-	age := now.Sub(time.Unix(sec, 0)) // saturates instead of overflowing
+	// A timestamp more than a time.Duration (±292 years) away from now
+	// would saturate now.Sub and print as -2562047h47m16s: say what it is
+	// instead. Differences in whole seconds, unsigned: sec has at most 18
+	// digits and now is any time, so an int64 difference could overflow.
+	nowSec := now.Unix()
+	if sec > nowSec {
+		ahead := uint64(sec) - uint64(nowSec)
+		if ms := sec / 1000; sec >= 1e11 && absDiff(ms, nowSec) <= uint64((tol+skew)/time.Second)+366*24*3600 {
+			return wrap(KeyTimestamp+" "+ts+" looks like milliseconds, not unix seconds (as seconds it is "+span(ahead)+" ahead)", ErrStale)
+		}
+		if ahead >= maxSpan {
+			return wrap(KeyTimestamp+" "+ts+" is out of range: more than 292 years ahead; unix seconds are expected", ErrStale)
+		}
+	} else if uint64(nowSec)-uint64(sec) >= maxSpan {
+		return wrap(KeyTimestamp+" "+ts+" is out of range: more than 292 years old, tolerance "+tol.String(), ErrStale)
+	}
+	age := now.Sub(time.Unix(sec, 0)) // within range: exact
 	switch {
 	case age > tol:
 		return wrap(KeyTimestamp+" "+ts+" is "+age.Truncate(time.Second).String()+" old, tolerance "+tol.String(), ErrStale)
@@ -141,6 +157,26 @@ func checkFresh(ts string, cfg VerifyConfig, now time.Time) error {
 		return wrap(KeyTimestamp+" "+ts+" is "+(-age).Truncate(time.Second).String()+" ahead, future skew "+skew.String(), ErrStale)
 	}
 	return nil
+}
+
+// maxSpan is the most seconds a time.Duration holds.
+const maxSpan = uint64(1<<63-1) / uint64(time.Second)
+
+// span spells a number of seconds as a duration ("1h0m5s"), or says it is
+// more than a time.Duration holds.
+func span(sec uint64) string {
+	if sec > maxSpan {
+		return "more than 292 years"
+	}
+	return (time.Duration(sec) * time.Second).String()
+}
+
+// absDiff is |a - b| without overflow.
+func absDiff(a, b int64) uint64 {
+	if a >= b {
+		return uint64(a) - uint64(b)
+	}
+	return uint64(b) - uint64(a)
 }
 
 // parseUnix reads decimal Unix seconds: digits only, no sign, no leading

@@ -141,6 +141,9 @@ func allCases(t *testing.T) []vcase {
 	// Required in Submit's table, which (unlike Create's) gives no default.
 	sub("preferred language absent", []string{"customerDetails.preferredLanguage:required"}, del("customerDetails.preferredLanguage"))
 	sub("preferred language null", []string{"customerDetails.preferredLanguage:required"}, set("customerDetails.preferredLanguage", nil))
+	// Required: an empty string is missing, never replaced by a default.
+	sub("preferred language empty", []string{"customerDetails.preferredLanguage:required"}, set("customerDetails.preferredLanguage", ""))
+	sub("preferred language blank", []string{"customerDetails.preferredLanguage:enum"}, set("customerDetails.preferredLanguage", "  "))
 	for _, f := range []string{"type", "countryCode", "msisdn", "email", "name", "address"} {
 		sub("customer "+f+" missing", []string{"customerDetails." + f + ":required"}, del("customerDetails."+f))
 	}
@@ -249,6 +252,15 @@ func allCases(t *testing.T) []vcase {
 	sub("callbackUrl with credentials", []string{"callback.callbackUrl:url"}, set("callback.callbackUrl", "https://user:pw@shop.example/cb"))
 	sub("callbackUrl with a space", []string{"callback.callbackUrl:url"}, set("callback.callbackUrl", "https://shop.example/a b"))
 	sub("callbackUrl with a port and query", nil, set("callback.callbackUrl", "http://127.0.0.1:8080/cb?shop=1&order=2"))
+	for i, u := range []string{"https://x.no:99999/", "https://x.no:0/", "https://x.no:/", "https://x..no/", "https://-x.no/", "https://x-.no/cb",
+		"https://.x.no/", "https://x.no./", "https://[::1]:65536/", "https://[::1/", "https://[x]/", "https://:443/"} {
+		sub("callbackUrl refused "+strconv.Itoa(i+1)+" "+u, []string{"callback.callbackUrl:url"}, set("callback.callbackUrl", u))
+	}
+	for i, u := range []string{"https://x.no:65535/cb", "https://x.no:1/", "https://a-b.x-y.no/", "https://[::1]:8443/cb", "https://xn--bcher-kva.no/", "https://bücher.no/"} {
+		sub("callbackUrl accepted "+strconv.Itoa(i+1)+" "+u, nil, set("callback.callbackUrl", u))
+	}
+	sub("chargeValidity of 100000 days in minutes", nil, set("chargeValidity", "144000000"))
+	sub("chargeValidity past 100000 days in minutes", []string{"chargeValidity:range"}, set("chargeValidity", "144000001"))
 	sub("success url is create only", []string{"callback.success:unknown"}, set("callback.success", "https://shop.example/ok"))
 	sub("submitPayment is create only", []string{"submitPayment:unknown"}, set("submitPayment", map[string]any{"via": "visa"}))
 	sub("unknown top-level field", []string{"callbackURL:unknown"}, set("callbackURL", "https://shop.example/cb"))
@@ -278,6 +290,7 @@ func allCases(t *testing.T) []vcase {
 	cre("the reference example", nil)
 	// Create's table: "If nothing is given it will set default to no".
 	cre("preferred language absent defaults to no", nil, del("customerDetails.preferredLanguage"))
+	cre("preferred language blank", []string{"customerDetails.preferredLanguage:enum"}, set("customerDetails.preferredLanguage", " "))
 	cre("submitPayment missing", []string{"submitPayment:required"}, del("submitPayment"))
 	cre("via amex", []string{"submitPayment.via:enum"}, set("submitPayment.via", "amex"))
 	cre("via mastercard", nil, set("submitPayment.via", "mastercard"))
@@ -471,6 +484,102 @@ func buildCases(t *testing.T, add func(vcase)) {
 	b("details path", "build_details", map[string]any{"reservationUuid": uuid}, nil, `/connect/reservations/details/RES1943140879`)
 	b("details of a bad uuid", "build_details", map[string]any{"reservationUuid": "RES../x"}, []string{"reservationUuid:reservation_uuid"}, "")
 	b("history default window", "build_history", map[string]any{"now": 1706761123}, nil, `/history/1706674723/1706761123`)
+
+	// A charge line is an order line: its discount comes off, as an
+	// order line's does, splitting the line when it no longer divides.
+	b("charge a line with a discount", "build_charge", map[string]any{"reservationUuid": "RES1", "lines": []any{
+		map[string]any{"name": "A", "unitPrice": 100, "quantity": 1, "taxRate": 0, "discount": 50}}}, nil,
+		`"products":{"0":{"name":"A","productId":null,"rate":0.50,"tax":"0","amount":0.50}},"grandTotal":0.50}`)
+	b("charge a discount that splits the line", "build_charge", charge(map[string]any{"unitPrice": 10000, "quantity": 3, "discount": 1000}), nil,
+		`"0":{"name":"Minibar","productId":null,"rate":96.66,"tax":"25","amount":96.66},"1":{"name":"Minibar","productId":null,"rate":96.67,"tax":"25","amount":193.34}},"grandTotal":290.00`)
+	b("charge a discount above the line", "build_charge", charge(map[string]any{"discount": 9001}), []string{"lines.0.discount:range"}, "")
+	b("charge a negative discount", "build_charge", charge(map[string]any{"discount": -1}), []string{"lines.0.discount:min"}, "")
+	b("charge a shipping line", "build_charge", charge(map[string]any{"kind": "shipping"}), nil, `"grandTotal":90.00`)
+	b("charge a line of an unknown kind", "build_charge", charge(map[string]any{"kind": "gift"}), []string{"lines.0.kind:enum"}, "")
+	b("charge everything discounted", "build_charge", charge(map[string]any{"discount": 9000}), []string{"lines:min"}, "")
+	shape("charge a line with an unknown member", "build_charge", charge(map[string]any{"discountPercent": 10}), "lines.0.discountPercent:unknown")
+	shape("charge a discount in kroner", "build_charge", charge(map[string]any{"discount": num("10.50")}), "lines.0.discount:integer")
+	// Errors name the input's own paths (lines.N.…), never the FrontGo
+	// body's (products.N.…, grandTotal).
+	b("charge a tax rate not configured", "build_charge", charge(map[string]any{"taxRate": 13}), []string{"lines.0.taxRate:tax_rate"}, "")
+	b("charge a tax rate configured", "build_charge", func() map[string]any {
+		in := charge(map[string]any{"taxRate": 13})
+		in["taxRates"] = []any{13}
+		return in
+	}(), nil, `"tax":"13"`)
+	b("charge an empty name", "build_charge", charge(map[string]any{"name": " "}), []string{"lines.0.name:required"}, "")
+	b("charge a name too long", "build_charge", charge(map[string]any{"name": strings.Repeat("n", 256)}), []string{"lines.0.name:max_length"}, "")
+	b("charge an sku too long", "build_charge", charge(map[string]any{"sku": strings.Repeat("s", 256)}), []string{"lines.0.sku:max_length"}, "")
+	b("charge lines past the limit", "build_charge", map[string]any{"reservationUuid": uuid, "lines": []any{
+		map[string]any{"name": "A", "unitPrice": 60_000_000_000_000, "quantity": 1, "taxRate": 0},
+		map[string]any{"name": "B", "unitPrice": 60_000_000_000_000, "quantity": 1, "taxRate": 0}}}, []string{"lines:range"}, "")
+	capLines := func(ls ...map[string]any) map[string]any {
+		var a []any
+		for _, l := range ls {
+			a = append(a, l)
+		}
+		return map[string]any{"reservationUuid": uuid, "lines": a}
+	}
+	b("capture lines past the limit", "build_capture", capLines(map[string]any{"id": 1, "amount": 60_000_000_000_000}, map[string]any{"id": 2, "amount": 60_000_000_000_000}),
+		[]string{"lines:range"}, "")
+	b("capture the same line twice", "build_capture", capLines(map[string]any{"id": 298, "amount": 100}, map[string]any{"id": 298, "amount": 200}),
+		[]string{"lines.1.id:distinct"}, "")
+	b("refund the same line twice", "build_refund", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"id": 510, "amount": 100},
+		map[string]any{"id": 510, "amount": 100}}, "source": "captured", "reference": "CAP123234"}, []string{"lines.1.id:distinct"}, "")
+	// Every input refuses members it does not read.
+	for _, c := range []struct {
+		fn string
+		in map[string]any
+	}{
+		{"build_capture", capLines(map[string]any{"id": 298, "amount": 100})},
+		{"build_charge", charge(nil)},
+		{"build_cancel", map[string]any{"reservationUuid": uuid, "note": "n"}},
+		{"build_complete", map[string]any{"reservationUuid": uuid, "note": "n"}},
+		{"build_resend", map[string]any{"reservationUuid": uuid, "email": "kari@example.no"}},
+		{"build_refund", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"id": 510, "amount": 100}}, "source": "captured", "reference": "CAP123234"}},
+		{"build_details", map[string]any{"reservationUuid": uuid}},
+		{"build_history", map[string]any{"now": 1706761123}},
+		{"build_create", map[string]any{"now": createNow, "order": order()}},
+		{"validate_capture", map[string]any{"reservationUuid": uuid, "payload": mutate(t, captureExample)}},
+		{"validate_details", map[string]any{"reservationUuid": uuid}},
+		{"parse_capture", map[string]any{"status": 202}}, // no body: not an answer that hosts replay as one
+		{"status_check", map[string]any{"status": "RESERVED", "operation": "capture"}},
+		{"verify_callback", map[string]any{"query": "a=b", "secret": "s", "now": 1}},
+	} {
+		c.in["amountOre"] = 100
+		add(vcase{name: "input: " + c.fn + " with an unknown member", fn: c.fn, input: input(t, c.in), code: "bad_input", rules: []string{"amountOre:unknown"}})
+	}
+	shape("capture a line with an unknown member", "build_capture", capLines(map[string]any{"id": 298, "amount": 100, "note": "x"}), "lines.0.note:unknown")
+	add(vcase{name: "input: manifest with a member", fn: "manifest", input: []byte(`{"verbose":true}`), code: "bad_input", rules: []string{"verbose:unknown"}})
+	b("capture with the host's options", "build_capture", func() map[string]any {
+		in := capLines(map[string]any{"id": 298, "amount": 100})
+		in["now"], in["taxRates"] = createNow, []any{0, 25}
+		return in
+	}(), nil, `"grandTotal":1.00`)
+	shape("history with a negative now", "build_history", map[string]any{"now": -5}, "now:min")
+
+	// The callback object replaces the URLs it gives and keeps the others.
+	b("callback replaces only the URLs given", "build_create", map[string]any{"now": createNow, "order": order(),
+		"callback": map[string]any{"callbackUrl": "https://gate.example/cb/t1"}}, nil,
+		`"callback":{"callbackUrl":"https://gate.example/cb/t1","success":"https://shop.example/checkout/ok","failure":"https://shop.example/checkout/failed"}`)
+	b("callback replaces a payload's URLs it gives", "build_create", map[string]any{"now": createNow, "payload": mutate(t, createExample),
+		"callback": map[string]any{"failure": "https://gate.example/fail/t1"}}, nil,
+		`"callback":{"callbackUrl":"https://wp.frontpayment.no/?order_identifier=rRbl1FWZG59o&order_status=success","success":"https://wp.frontpayment.no/?order_identifier=rRbl1FWZG59o&order_status=success","failure":"https://gate.example/fail/t1"}`)
+	b("callback of a payment link", "build_submit", map[string]any{"now": createNow, "order": order(del("successUrl"), del("failureUrl")),
+		"callback": map[string]any{"callbackUrl": "https://gate.example/cb/t1"}}, nil, `"callback":{"callbackUrl":"https://gate.example/cb/t1"}`)
+	shape("callback return pages on a payment link", "build_submit", map[string]any{"now": createNow, "order": order(del("successUrl"), del("failureUrl")),
+		"callback": map[string]any{"callbackUrl": "https://gate.example/cb/t1", "success": "https://gate.example/ok/t1"}}, "callback.success:unknown")
+	shape("callback with an empty URL", "build_create", map[string]any{"now": createNow, "order": order(), "callback": map[string]any{"success": ""}}, "callback.success:url")
+	shape("callback with an unknown member", "build_create", map[string]any{"now": createNow, "order": order(), "callback": map[string]any{"cancel": "https://gate.example/x"}}, "callback.cancel:unknown")
+	shape("callback URL with a port out of range", "build_create", map[string]any{"now": createNow, "order": order(), "callback": map[string]any{"callbackUrl": "https://gate.example:70000/cb"}}, "callback.callbackUrl:url")
+
+	// chargeValidityDays goes to FrontGo in minutes, the reference's unit.
+	b("charge validity in days goes as minutes", "build_create", map[string]any{"now": createNow, "order": order(set("chargeValidityDays", 14))}, nil, `"chargeValidity":"20160"`)
+	b("charge validity of 100000 days", "build_create", map[string]any{"now": createNow, "order": order(set("chargeValidityDays", 100000))}, nil, `"chargeValidity":"144000000"`)
+	b("charge validity past 100000 days", "build_create", map[string]any{"now": createNow, "order": order(set("chargeValidityDays", 100001))}, []string{"order.chargeValidityDays:range"}, "")
+	b("submit payload with an empty language", "build_submit", map[string]any{"now": submitNow, "payload": mutate(t, submitExample, set("customerDetails.preferredLanguage", ""))},
+		[]string{"payload.customerDetails.preferredLanguage:required"}, "")
+	b("order URL with an empty label", "build_create", map[string]any{"now": createNow, "order": order(set("successUrl", "https://shop..example/ok"))}, []string{"order.successUrl:url"}, "")
 }
 
 // parseCases turns every documented response in
@@ -562,6 +671,17 @@ func callbackCases(t *testing.T, add func(vcase)) {
 	cb("legacy v2 checked as ordered params", callback.SignedQuery(base, []byte(callbackSecret), callback.SchemeLegacyV2), nil, false, "checksum_mismatch")
 	cb("duplicate checksum", signed+"&checksum=00", nil, false, "malformed")
 	cb("bad percent escape", "orderUuid=RES1%zz&status=RESERVED&checksum=00", nil, false, "malformed")
+	// Signed correctly, but a value is not UTF-8 once decoded: refused as
+	// malformed, naming the parameter (it was an internal error).
+	latin1 := append([]callback.Pair(nil), base...)
+	latin1[3].Value = "Visa\xf8"
+	cb("value not utf-8 once decoded", callback.SignedQuery(latin1, []byte(callbackSecret), callback.SchemeOrderedParams), nil, false, "malformed")
+	// A timestamp in milliseconds is stale, and the message says why.
+	ms := append([]callback.Pair(nil), base...)
+	ms[5].Value = "1755764131000"
+	add(vcase{name: "callback: timestamp in milliseconds", fn: "verify_callback", code: "callback",
+		input: input(t, map[string]any{"query": callback.SignedQuery(ms, []byte(callbackSecret), callback.SchemeOrderedParams), "secret": callbackSecret, "now": now}),
+		data:  `timestamp 1755764131000 looks like milliseconds, not unix seconds (as seconds it is more than 292 years ahead): stale callback","reason":"stale"`})
 	add(vcase{name: "callback: secret missing", fn: "verify_callback", input: []byte(`{"query":"a=b","now":1}`), code: "bad_input", rules: []string{"secret:required"}})
 	add(vcase{name: "callback: tolerance negative", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":-1}`), code: "bad_input", rules: []string{"toleranceSeconds:min"}})
 	// 9223372037 seconds would wrap a time.Duration to a negative tolerance,
@@ -578,6 +698,7 @@ func statusCases(t *testing.T, add func(vcase)) {
 		{"CANCELLED", "capture", `"messageKey":"reservationStatusAlreadyCancelled"`},
 		{"EXPIRED", "capture", `"messageKey":"paymentCaptureDeadlineExceed"`},
 		{"SENT", "charge", `"messageKey":"paymentCardNotFound","httpStatus":404`},
+		{"EXPIRED", "charge", `"allowed":true`}, // FrontGo decides: a card may be stored
 		{"CAPTURED", "charge", `"allowed":true`},
 		{"RESERVED", "cancel", `"allowed":true`},
 		{"CAPTURED", "cancel", `"messageKey":"prerequisiteFailedToCancelReservation"`},
@@ -616,7 +737,7 @@ func statusCases(t *testing.T, add func(vcase)) {
 func miscCases(t *testing.T, add func(vcase)) {
 	callbackCases(t, add)
 	statusCases(t, add)
-	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.1.1"`})
+	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.2.0"`})
 	add(vcase{name: "abi: unknown operation", fn: "validate_order", input: []byte(`{}`), code: "unknown_op"})
 	// 30 three-byte characters: the name is cut to the 21 whole ones within
 	// 64 bytes, never inside one.
@@ -666,5 +787,27 @@ func miscCases(t *testing.T, add func(vcase)) {
 	data["productList"] = json.RawMessage(`{"0":{"id":1},"first":{"id":2}}`)
 	add(vcase{name: "parse: details with a productList object that is not a list", fn: "parse_details", input: input(t, map[string]any{"status": 200, "body": string(mustMarshal(t, dm))}),
 		code: "upstream", rules: []string{"data.productList:type"}})
+	// A 5xx to a write may have happened: not retryable, outcome unknown;
+	// to a read, retryable.
+	const wentWrong = `{"status_code":510,"status_message":"Execution Exception Occurred","message":"somethingWentWrong","is_error":true,"errors":"Array"}`
+	for _, op := range []string{"refund", "charge", "capture", "cancel", "complete", "resend", "submit", "create"} {
+		add(vcase{name: "parse: a 510 to " + op, fn: "parse_" + op, input: input(t, map[string]any{"status": 510, "body": wentWrong}),
+			code: "upstream", data: `"retryable":false,"outcomeUnknown":true`})
+	}
+	add(vcase{name: "parse: a 510 to details", fn: "parse_details", input: input(t, map[string]any{"status": 510, "body": wentWrong}),
+		code: "upstream", data: `"retryable":true,"outcomeUnknown":false`})
+	add(vcase{name: "parse: a 500 to history", fn: "parse_history", input: input(t, map[string]any{"status": 500, "body": ""}),
+		code: "upstream", data: `"retryable":true,"outcomeUnknown":false`})
+	add(vcase{name: "parse: a 503 to a capture", fn: "parse_capture", input: input(t, map[string]any{"status": 503, "body": "<html>Service Unavailable</html>"}),
+		code: "upstream", data: `"retryable":false,"outcomeUnknown":true`})
+	add(vcase{name: "parse: a 429 to a refund", fn: "parse_refund", input: input(t, map[string]any{"status": 429, "body": ""}),
+		code: "upstream", data: `"retryable":true,"outcomeUnknown":false`})
+	add(vcase{name: "parse: no answer to a charge", fn: "parse_charge", input: []byte(`{"status":0,"body":""}`),
+		code: "upstream", data: `"retryable":false,"outcomeUnknown":true`})
+	// A 2xx that is not the documented answer: the write may have happened.
+	add(vcase{name: "parse: cancel answered 204 without a body", fn: "parse_cancel", input: []byte(`{"status":204,"body":""}`),
+		code: "upstream", data: `"kind":"malformed","httpStatus":204,"messageKey":"","statusMessage":"","retryable":false,"outcomeUnknown":true`})
+	add(vcase{name: "parse: details answered 200 with html", fn: "parse_details", input: []byte(`{"status":200,"body":"<html></html>"}`),
+		code: "upstream", data: `"kind":"malformed","httpStatus":200,"messageKey":"","statusMessage":"","retryable":false,"outcomeUnknown":false`})
 	add(vcase{name: "parse: truncated success", fn: "parse_capture", input: input(t, map[string]any{"status": 202, "body": `{"status_code":202,"message":"reservationCapturedSuccessfully","is_data":true,"data":{"uuid":"CAP1`}), code: "upstream", data: `"kind":"malformed"`})
 }

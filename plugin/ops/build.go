@@ -3,6 +3,7 @@ package ops
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
@@ -19,11 +20,14 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	var err error
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
+		in.only(membersBuildNew, "")
 		if err := buildNew(in, op, w); err != nil {
 			return fromErr(in.fn, err)
 		}
 		return nil
 	case reservation.OpDetails:
+		in.only(membersBuildDetails, "")
+		in.options()
 		uuid := in.str("reservationUuid", true)
 		if e := in.failed(); e != nil {
 			return e
@@ -35,12 +39,22 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		writeRequest(w, "GET", path, nil)
 		return nil
 	case reservation.OpHistory:
-		start, end, now := in.int("start", false), in.int("end", false), in.int("now", false)
-		if start == 0 && end == 0 && now == 0 {
+		in.only(membersBuildHistory, "")
+		o := in.options()
+		start, end := in.int("start", false), in.int("end", false)
+		var now int64
+		if !o.Now.IsZero() {
+			now = o.Now.Unix()
+		}
+		if start == 0 && end == 0 && now == 0 && in.v.Get("now").Absent() {
 			in.bad("now", reservation.RuleRequired, "is required when start and end are not given")
 		}
 		if e := in.failed(); e != nil {
 			return e
+		}
+		if start == 0 && end == 0 && now == 0 {
+			in.invalid("now", reservation.RuleMin, "must be greater than 0 when start and end are not given")
+			return in.failedOrInvalid(op)
 		}
 		path, err := reservation.HistoryPath(start, end, now)
 		if err != nil {
@@ -49,6 +63,8 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		writeRequest(w, "GET", path, nil)
 		return nil
 	case reservation.OpCapture:
+		in.only(membersBuildLines, "")
+		in.options()
 		uuid := in.str("reservationUuid", true)
 		c := &reservation.Capture{Products: in.lineAmounts(), AdditionalText: in.str("additionalText", false)}
 		if e := in.failedOrInvalid(op); e != nil {
@@ -56,16 +72,22 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		}
 		c.GrandTotal = reservation.SumLines(c.Products)
 		body, err = reservation.BuildCapture(uuid, c)
+		err = inputPaths(err, nil, lineAmountMember)
 	case reservation.OpCharge:
+		in.only(membersBuildLines, "")
 		o := in.options()
 		uuid := in.str("reservationUuid", true)
-		c := &reservation.Charge{Products: in.chargeLines(), AdditionalText: in.str("additionalText", false)}
+		products, from := in.chargeLines(o)
+		c := &reservation.Charge{Products: products, AdditionalText: in.str("additionalText", false)}
 		if e := in.failedOrInvalid(op); e != nil {
 			return e
 		}
 		c.GrandTotal = reservation.SumProducts(c.Products)
 		body, err = reservation.BuildCharge(uuid, c, o)
+		err = inputPaths(err, from, chargeMember)
 	case reservation.OpCancel, reservation.OpComplete:
+		in.only(membersBuildNote, "")
+		in.options()
 		uuid := in.str("reservationUuid", true)
 		note := in.str("note", false)
 		if e := in.failed(); e != nil {
@@ -77,6 +99,8 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 			body, err = reservation.BuildComplete(uuid, note)
 		}
 	case reservation.OpResend:
+		in.only(membersBuildResend, "")
+		in.options()
 		uuid := in.str("reservationUuid", true)
 		r := &reservation.Resend{CountryCode: in.str("countryCode", false), MSISDN: in.str("msisdn", false), Email: in.str("email", false)}
 		if e := in.failed(); e != nil {
@@ -84,6 +108,8 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		}
 		body, err = reservation.BuildResend(uuid, r)
 	case reservation.OpRefund:
+		in.only(membersBuildRefund, "")
+		in.options()
 		uuid := in.str("reservationUuid", true)
 		r := &reservation.Refund{Products: in.lineAmounts(), Source: in.str("source", false), Reference: in.str("reference", false)}
 		if e := in.failedOrInvalid(op); e != nil {
@@ -91,6 +117,7 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		}
 		r.GrandTotal = reservation.SumLines(r.Products)
 		body, err = reservation.BuildRefund(uuid, r)
+		err = inputPaths(err, nil, lineAmountMember)
 	}
 	if err != nil {
 		return fromErr(in.fn, err)
@@ -119,17 +146,25 @@ func buildNew(in *input, op string, w *jsonx.Writer) error {
 	if order.Exists() == payload.Exists() && len(in.errs) == 0 {
 		in.bad("order", reservation.RuleRequiredOneOf, "give either order (shop-neutral) or payload (FrontGo's shape)")
 	}
-	var cb struct{ set, url, success, failure string }
+	// Each URL given in "callback" replaces the order's (or payload's) own
+	// of that name; one left out keeps it, so a caller that replaces only
+	// callbackUrl keeps the shop's return pages.
+	var cb struct{ url, success, failure string }
 	if c := in.v.Get("callback"); !c.Absent() {
 		if c.Kind() != jsonx.Object {
 			in.bad("callback", reservation.RuleType, "must be an object")
 		} else {
 			sub := &input{v: c, fn: in.fn}
-			cb.set = "yes"
+			sub.only(membersCallback, "callback")
 			// Borrowed: they are written into the request before the call returns.
 			cb.url, cb.success, cb.failure = sub.text("callbackUrl", false), sub.text("success", false), sub.text("failure", false)
 			for _, u := range []struct{ name, v string }{{"callbackUrl", cb.url}, {"success", cb.success}, {"failure", cb.failure}} {
-				if u.v != "" && !reservation.ValidURL(u.v) {
+				switch {
+				case op == reservation.OpSubmit && u.name != "callbackUrl" && !c.Get(u.name).Absent():
+					sub.bad(u.name, reservation.RuleUnknown, "return pages belong to a session checkout (build_create), not to a payment link (build_submit)")
+				case u.v == "" && c.Get(u.name).Kind() == jsonx.String:
+					sub.bad(u.name, reservation.RuleURL, "must be an absolute http or https URL; leave it out to keep the order's own")
+				case u.v != "" && !reservation.ValidURL(u.v):
 					sub.bad(u.name, reservation.RuleURL, "must be an absolute http or https URL")
 				}
 			}
@@ -160,8 +195,8 @@ func buildNew(in *input, op string, w *jsonx.Writer) error {
 		if err := reservation.DecodeCheckedInto(order, o, co); err != nil {
 			return prefixed(err, "order")
 		}
-		// Without a callback object the replacements are empty: the
-		// order's own URLs stay.
+		// Without a callback object, or for a URL it leaves out, the
+		// replacement is empty: the order's own URL stays.
 		writeRequestHead(w, reservation.Method(op), path)
 		w.KeyLit("body")
 		if err := co.BuildTo(w, op, o, cb.url, cb.success, cb.failure); err != nil {
@@ -174,12 +209,17 @@ func buildNew(in *input, op string, w *jsonx.Writer) error {
 	if err != nil {
 		return prefixed(err, "payload")
 	}
-	if cb.set != "" {
-		r.CallbackURL, r.SuccessURL, r.FailureURL = cb.url, cb.success, cb.failure
+	if cb.url != "" {
+		r.CallbackURL = cb.url
+	}
+	if cb.success != "" {
+		r.SuccessURL = cb.success
+	}
+	if cb.failure != "" {
+		r.FailureURL = cb.failure
 	}
 	var b []byte
 	if op == reservation.OpSubmit {
-		r.SuccessURL, r.FailureURL = "", ""
 		b, err = reservation.BuildSubmit(r, o)
 	} else {
 		b, err = reservation.BuildCreate(r, o)
@@ -228,7 +268,13 @@ func (in *input) lineAmounts() []reservation.LineAmount {
 	if !ok {
 		return nil
 	}
+	if ls.Len() > reservation.MaxLines {
+		in.invalid("lines", reservation.RuleMaxItems, "must hold at most "+strconv.Itoa(reservation.MaxLines)+" lines")
+		return nil
+	}
 	out := make([]reservation.LineAmount, 0, ls.Len())
+	var sum money.Amount
+	sumOK := true
 	for it := ls.Iter(); it.Next(); {
 		i, e := it.Index(), it.Value()
 		sub := &input{v: e, fn: in.fn}
@@ -236,32 +282,58 @@ func (in *input) lineAmounts() []reservation.LineAmount {
 			in.bad("lines."+strconv.Itoa(i), reservation.RuleType, "must be an object")
 			continue
 		}
+		sub.only(membersLineAmount, "a line {id, amount}")
 		l := reservation.LineAmount{ID: sub.int("id", true), Amount: money.Amount(sub.int("amount", true))}
 		if len(sub.errs) == 0 {
 			if l.ID <= 0 {
 				sub.invalid("id", reservation.RuleMin, "must be a product line id, greater than 0")
+			} else {
+				for _, o := range out {
+					if o.ID == l.ID {
+						sub.invalid("id", reservation.RuleDistinct, "product "+strconv.FormatInt(l.ID, 10)+" appears more than once")
+						break
+					}
+				}
 			}
 			if l.Amount <= 0 {
 				sub.invalid("amount", reservation.RuleMin, "must be greater than 0 (øre)")
 			} else if l.Amount > money.MaxAmount {
 				sub.invalid("amount", reservation.RuleRange, "must be at most "+strconv.FormatInt(int64(money.MaxAmount), 10)+" øre")
+			} else if s, err := sum.Add(l.Amount); err == nil && sumOK {
+				sum = s
+			} else {
+				sumOK = false
 			}
 		}
 		in.adopt(sub, "lines."+strconv.Itoa(i)+".")
 		out = append(out, l)
 	}
+	if !sumOK || sum > money.MaxAmount {
+		in.invalid("lines", reservation.RuleRange, "the lines add up to more than "+strconv.FormatInt(int64(money.MaxAmount), 10)+" øre")
+	}
 	return out
 }
 
-// chargeLines reads "lines": [{"name", "sku", "unitPrice" (øre), "quantity",
-// "taxRate" (percent, a number or a string holding one, as in orders)}]
-// into product lines, reporting every rule at lines.N.… as lineAmounts does.
-func (in *input) chargeLines() []reservation.Product {
+// chargeLines reads "lines": the same lines as an order's, [{"kind"?,
+// "name", "sku"?, "unitPrice" (øre), "quantity", "taxRate" (percent, a
+// number or a string holding one), "discount"? (øre)}], into FrontGo
+// product lines exactly as an order's lines become them
+// (reservation.CheckLine, AppendLineProducts): a discount comes off the
+// line, which splits in two when it no longer divides into whole units.
+// from[i] is the input line of product i. Every rule is reported at the
+// caller's own lines.N.…, as lineAmounts does.
+func (in *input) chargeLines(o reservation.Options) (products []reservation.Product, from []int) {
 	ls, ok := in.linesArray("{name, unitPrice, quantity, taxRate}")
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	out := make([]reservation.Product, 0, ls.Len())
+	if ls.Len() > reservation.MaxLines {
+		in.invalid("lines", reservation.RuleMaxItems, "must hold at most "+strconv.Itoa(reservation.MaxLines)+" lines")
+		return nil, nil
+	}
+	problems := len(in.errs) + len(in.vals)
+	products = make([]reservation.Product, 0, ls.Len())
+	from = make([]int, 0, ls.Len())
 	for it := ls.Iter(); it.Next(); {
 		i, e := it.Index(), it.Value()
 		p := "lines." + strconv.Itoa(i)
@@ -270,22 +342,98 @@ func (in *input) chargeLines() []reservation.Product {
 			continue
 		}
 		sub := &input{v: e, fn: in.fn}
-		name, sku := sub.str("name", true), sub.str("sku", false)
-		unit, qty := money.Amount(sub.int("unitPrice", true)), sub.int("quantity", true)
-		rate := sub.taxRate("taxRate")
-		total, err := unit.Mul(qty)
-		if len(sub.errs) == 0 && len(sub.vals) == 0 {
+		sub.only(membersChargeLine, "a charge line")
+		l := reservation.OrderLine{
+			Kind: sub.str("kind", false), Name: sub.str("name", true), SKU: sub.str("sku", false),
+			UnitPrice: money.Amount(sub.int("unitPrice", true)), Quantity: sub.int("quantity", true),
+			TaxRate: sub.taxRate("taxRate"), Discount: money.Amount(sub.int("discount", false)),
+		}
+		ok := len(sub.errs) == 0 && len(sub.vals) == 0
+		in.adopt(sub, p+".")
+		if !ok {
+			continue
+		}
+		t, fe := reservation.CheckLine(&l, p, o)
+		for _, f := range fe {
+			in.invalid(f.Path, f.Rule, f.Message)
+		}
+		if len(fe) > 0 {
+			continue
+		}
+		products = reservation.AppendLineProducts(products, &l, t)
+		for len(from) < len(products) {
+			from = append(from, i)
+		}
+	}
+	if len(in.errs)+len(in.vals) > problems {
+		return products, from // the total of some lines is not known
+	}
+	var sum money.Amount
+	for _, pr := range products {
+		sum += pr.Amount // each at most MaxAmount, at most MaxLines of them: no overflow
+	}
+	switch {
+	case sum == 0:
+		in.invalid("lines", reservation.RuleMin, "must charge more than 0")
+	case sum > money.MaxAmount:
+		in.invalid("lines", reservation.RuleRange, "the lines add up to more than "+strconv.FormatInt(int64(money.MaxAmount), 10)+" øre")
+	case len(products) > reservation.MaxLines:
+		in.invalid("lines", reservation.RuleMaxItems, "become more than "+strconv.Itoa(reservation.MaxLines)+" FrontGo lines")
+	}
+	return products, from
+}
+
+// lineAmountMember and chargeMember name the input line's member a FrontGo
+// product's member comes from ("" for the line as a whole).
+func lineAmountMember(m string) string { return m }
+
+func chargeMember(m string) string {
+	switch m {
+	case "name":
+		return "name"
+	case "productId":
+		return "sku"
+	case "rate":
+		return "unitPrice"
+	case "tax":
+		return "taxRate"
+	}
+	return "" // amount: unit price × quantity less the discount
+}
+
+// inputPaths rewrites the paths of a validation error found in the FrontGo
+// body built from the input's lines into the input's own: products.N.… is
+// the line it came from (from[N]; nil means the same index) with member
+// named by member, products and grandTotal (computed from the lines) are
+// lines. The checks above find every rule first; this keeps a rule they
+// missed from naming a path the caller never sent.
+func inputPaths(err error, from []int, member func(string) string) error {
+	ve, ok := err.(*reservation.ValidationError)
+	if !ok {
+		return err
+	}
+	out := &reservation.ValidationError{Op: ve.Op, Fields: make([]reservation.FieldError, 0, len(ve.Fields))}
+	for _, f := range ve.Fields {
+		switch {
+		case f.Path == "products" || f.Path == "grandTotal":
+			f.Path = "lines"
+		case strings.HasPrefix(f.Path, "products."):
+			idx, m, _ := strings.Cut(f.Path[len("products."):], ".")
+			n, err := strconv.Atoi(idx)
 			switch {
-			case unit < 0:
-				sub.invalid("unitPrice", reservation.RuleMin, "must not be negative")
-			case qty <= 0:
-				sub.invalid("quantity", reservation.RuleMin, "must be greater than 0")
-			case err != nil:
-				sub.invalid("quantity", reservation.RuleRange, "unit price × quantity is out of range")
+			case err != nil || n < 0 || (from != nil && n >= len(from)):
+				f.Path = "lines"
+			default:
+				if from != nil {
+					n = from[n]
+				}
+				f.Path = "lines." + strconv.Itoa(n)
+				if name := member(m); name != "" {
+					f.Path += "." + name
+				}
 			}
 		}
-		in.adopt(sub, p+".")
-		out = append(out, reservation.Product{Name: name, ProductID: sku, Rate: unit, Tax: rate, Amount: total})
+		out.Fields = append(out.Fields, f)
 	}
 	return out
 }

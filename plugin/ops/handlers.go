@@ -3,6 +3,7 @@ package ops
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -73,6 +74,89 @@ func (in *input) failedOrInvalid(op string) *opError {
 //go:noinline
 func (in *input) bad(path, rule, msg string) {
 	in.errs = append(in.errs, reservation.FieldError{Path: path, Rule: rule, Message: msg})
+}
+
+// Members each operation's input may have; anything else is refused
+// (only). now and taxRates, the options a host sets for every request it
+// builds or validates, are accepted by every validate_* and build_*
+// operation and always checked, so a host can send one set to all.
+var (
+	membersValidateNew     = newMembers("payload", "now", "taxRates")
+	membersValidateDetails = newMembers("reservationUuid", "now", "taxRates")
+	membersValidateHistory = newMembers("start", "end", "now", "taxRates")
+	membersValidateBody    = newMembers("reservationUuid", "payload", "now", "taxRates")
+	membersBuildNew        = newMembers("order", "payload", "callback", "now", "taxRates")
+	membersBuildDetails    = membersValidateDetails
+	membersBuildHistory    = membersValidateHistory
+	membersBuildLines      = newMembers("reservationUuid", "lines", "additionalText", "now", "taxRates") // capture, charge
+	membersBuildNote       = newMembers("reservationUuid", "note", "now", "taxRates")
+	membersBuildResend     = newMembers("reservationUuid", "countryCode", "msisdn", "email", "now", "taxRates")
+	membersBuildRefund     = newMembers("reservationUuid", "lines", "source", "reference", "now", "taxRates")
+	membersParse           = newMembers("status", "body", "requestId")
+	membersVerifyCallback  = newMembers("query", "secret", "now", "scheme", "toleranceSeconds", "requireTimestamp")
+	membersStatusCheck     = newMembers("status", "operation")
+	membersStatusAllowed   = newMembers("status")
+	membersStatusTrans     = newMembers("from", "to")
+	membersNone            = newMembers()
+	membersCallback        = newMembers("callbackUrl", "success", "failure")
+	membersLineAmount      = newMembers("id", "amount")
+	membersChargeLine      = newMembers("kind", "name", "sku", "unitPrice", "quantity", "taxRate", "discount")
+)
+
+// members is the set of member names an input object may have, with each
+// name's fingerprint (jsonx.KeyHash), which the parser has already
+// computed for every key: a member is looked up by comparing numbers, and
+// its bytes only when one matches.
+type members struct {
+	names []string
+	hash  []uint32
+}
+
+func newMembers(names ...string) *members {
+	m := &members{names: names, hash: make([]uint32, len(names))}
+	for i, n := range names {
+		m.hash[i] = jsonx.KeyHash(n)
+	}
+	return m
+}
+
+// has reports whether key, with fingerprint h, is one of m's names.
+func (m *members) has(key []byte, h uint32) bool {
+	for i, mh := range m.hash {
+		if mh == h && string(key) == m.names[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// only refuses, as shape errors with rule "unknown", the members of in's
+// object that are not in m (what names the object in the message, "a
+// charge line"; "" means the operation's input). A member the operation
+// does not read would otherwise be dropped without a word: a line's
+// discount, say, charged at full price.
+func (in *input) only(m *members, what string) {
+	for it := in.v.Iter(); it.Next(); {
+		if k, h := it.KeyBytesHash(); !m.has(k, h) {
+			in.unknown(string(k), m.names, what)
+		}
+	}
+}
+
+// unknown records a member only refused. Out of line, like bad.
+//
+//go:noinline
+func (in *input) unknown(key string, names []string, what string) {
+	if what == "" {
+		what = in.fn + "'s input"
+	}
+	msg := "is not a member of " + what
+	if len(names) > 0 {
+		msg += " (it takes " + strings.Join(names, ", ") + ")"
+	} else {
+		msg += " (it takes none)"
+	}
+	in.bad(key, reservation.RuleUnknown, msg)
 }
 
 func (in *input) str(name string, required bool) string {
@@ -158,11 +242,15 @@ func (in *input) object(name string, required bool) jsonx.Value {
 // doc returns the raw bytes of an object member, or nil (see object).
 func (in *input) doc(name string, required bool) []byte { return in.object(name, required).Raw() }
 
-// options reads "now" (Unix seconds) and "taxRates" (percent numbers).
+// options reads "now" (Unix seconds; 0 or absent means not given) and
+// "taxRates" (percent numbers).
 func (in *input) options() reservation.Options {
 	var o reservation.Options
-	if now := in.int("now", false); now > 0 {
+	switch now := in.int("now", false); {
+	case now > 0:
 		o.Now = time.Unix(now, 0)
+	case now < 0:
+		in.bad("now", reservation.RuleMin, "must not be negative: the current time in Unix seconds")
 	}
 	if tr := in.v.Get("taxRates"); !tr.Absent() {
 		if tr.Kind() != jsonx.Array {
@@ -213,6 +301,8 @@ func fromErr(fn string, err error) *opError {
 			w.String(ae.StatusMessage)
 			w.KeyLit("retryable")
 			w.Bool(reservation.IsRetryable(ae))
+			w.KeyLit("outcomeUnknown")
+			w.Bool(ae.OutcomeUnknown())
 			w.KeyLit("errors")
 			w.BeginArray()
 			for _, s := range ae.Errors {
@@ -236,6 +326,7 @@ func validate(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	var err error
 	switch op {
 	case reservation.OpSubmit, reservation.OpCreate:
+		in.only(membersValidateNew, "")
 		o := in.options()
 		payload := in.object("payload", true)
 		if e := in.failed(); e != nil {
@@ -244,18 +335,23 @@ func validate(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		// The payload was parsed with the input: check it in place.
 		err = reservation.ValidateNewValue(op, payload, o)
 	case reservation.OpDetails:
+		in.only(membersValidateDetails, "")
+		in.options()
 		uuid := in.str("reservationUuid", false)
 		if e := in.failed(); e != nil {
 			return e
 		}
 		err = reservation.ValidateDetails(uuid)
 	case reservation.OpHistory:
+		in.only(membersValidateHistory, "")
+		in.options()
 		start, end := in.str("start", false), in.str("end", false)
 		if e := in.failed(); e != nil {
 			return e
 		}
 		err = reservation.ValidateHistory(start, end)
 	default:
+		in.only(membersValidateBody, "")
 		o := in.options()
 		uuid := in.str("reservationUuid", false)
 		body := in.doc("payload", true)

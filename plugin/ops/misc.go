@@ -43,6 +43,7 @@ const maxToleranceSeconds = 7 * 24 * 60 * 60
 // "requireTimestamp"?}. Data: the callback's parameters.
 func verifyCallback(v jsonx.Value, w *jsonx.Writer) *opError {
 	in := &input{v: v, fn: abi.FuncVerifyCallback}
+	in.only(membersVerifyCallback, "")
 	query := in.str("query", false)
 	secret := in.str("secret", true)
 	cfg := callback.DefaultVerifyConfig()
@@ -133,6 +134,7 @@ func (in *input) blank(name string) {
 // "messageKey"?, "httpStatus"?} with the provider's refusal when not.
 func statusCheck(v jsonx.Value, w *jsonx.Writer) *opError {
 	in := &input{v: v, fn: abi.FuncStatusCheck}
+	in.only(membersStatusCheck, "")
 	st := in.status("status")
 	opName := in.str("operation", true)
 	op, err := status.ParseOp(opName)
@@ -164,6 +166,7 @@ func statusCheck(v jsonx.Value, w *jsonx.Writer) *opError {
 // statusAllowed lists the operations a status allows. Input: {"status"}.
 func statusAllowed(v jsonx.Value, w *jsonx.Writer) *opError {
 	in := &input{v: v, fn: abi.FuncStatusAllowed}
+	in.only(membersStatusAllowed, "")
 	st := in.status("status")
 	if e := in.failed(); e != nil {
 		return e
@@ -187,6 +190,7 @@ func statusAllowed(v jsonx.Value, w *jsonx.Writer) *opError {
 // reordered callbacks). Input: {"from", "to"}.
 func statusTransition(v jsonx.Value, w *jsonx.Writer) *opError {
 	in := &input{v: v, fn: abi.FuncStatusTransition}
+	in.only(membersStatusTrans, "")
 	from, to := in.status("from"), in.status("to")
 	if e := in.failed(); e != nil {
 		return e

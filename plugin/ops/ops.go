@@ -217,7 +217,12 @@ func init() {
 	register(named{abi.FuncManifest, manifest})
 }
 
-func manifest(_ jsonx.Value, w *jsonx.Writer) *opError {
+func manifest(v jsonx.Value, w *jsonx.Writer) *opError {
+	in := &input{v: v, fn: abi.FuncManifest}
+	in.only(membersNone, "")
+	if e := in.failed(); e != nil {
+		return e
+	}
 	w.BeginObject()
 	w.KeyLit("module")
 	w.String("frontgate")

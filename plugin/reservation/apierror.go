@@ -82,25 +82,72 @@ func (e *APIError) Error() string {
 			s += " (and " + strconv.Itoa(len(e.Fields)-1) + " more)"
 		}
 	}
+	if e.OutcomeUnknown() {
+		s += "; outcome unknown: the " + e.Op + " may have happened at FrontGo: read the reservation before trying again"
+	}
 	return s
 }
 
-// retryable decides, for every caller alike, whether trying again may
-// succeed: rate limiting and FrontGo's own or its gateway's failures may
-// pass; declines, validation and business conflicts never will.
-func (e *APIError) retryable() bool {
-	switch e.Kind {
-	case KindRateLimited, KindServer, KindDependency:
+// IsWrite reports whether op changes state at FrontGo: submit, create,
+// capture, charge, cancel, complete, resend and refund. Details and history
+// only read.
+func IsWrite(op string) bool {
+	switch op {
+	case OpSubmit, OpCreate, OpCapture, OpCharge, OpCancel, OpComplete, OpResend, OpRefund:
 		return true
 	}
 	return false
 }
 
-// IsRetryable reports whether err is a FrontGo failure worth retrying. A
-// caller still retries a write only with idempotency protection.
+// OutcomeUnknown reports whether e answers a write that FrontGo may have
+// carried out all the same: no answer came (HTTP status 0), the answer was
+// a 5xx (FrontGo or its payment gateway failed, perhaps after acting), or
+// it was a 2xx whose body is not the documented success. Such a failure is
+// not a refusal: the caller reads the reservation's state before doing
+// anything else, since sending the write again could capture, charge or
+// refund twice. Refusals (4xx) and failures of reads are never unknown.
+func (e *APIError) OutcomeUnknown() bool {
+	if !IsWrite(e.Op) {
+		return false
+	}
+	switch {
+	case e.HTTPStatus == 0, e.HTTPStatus >= 500:
+		return true
+	case e.HTTPStatus >= 200 && e.HTTPStatus < 300:
+		return e.Kind == KindMalformed
+	}
+	return false
+}
+
+// retryable decides, for every caller alike, whether sending the same
+// request again may succeed and is safe. A 429 is: FrontGo refused before
+// acting. FrontGo's own or its gateway's failures (5xx) are for reads, but
+// not for writes, whose outcome they leave unknown (OutcomeUnknown).
+// Declines, validation and business conflicts never are.
+func (e *APIError) retryable() bool {
+	switch e.Kind {
+	case KindRateLimited:
+		return true
+	case KindServer, KindDependency:
+		return !IsWrite(e.Op)
+	}
+	return false
+}
+
+// IsRetryable reports whether err is a FrontGo failure worth sending again
+// as it is: a 429 for any operation, a 5xx only for a read (details,
+// history). A write that failed with a 5xx may have happened: see
+// OutcomeUnknown.
 func IsRetryable(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.retryable()
+}
+
+// IsOutcomeUnknown reports whether err is a failed write that FrontGo may
+// have carried out (APIError.OutcomeUnknown).
+func IsOutcomeUnknown(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.OutcomeUnknown()
 }
 
 // Is lets errors.Is match on the message key: errors.Is(err,

@@ -188,6 +188,20 @@ func (c *checker) strbSlow(v jsonx.Value, path fpath, required bool, max int) ([
 	return b, true
 }
 
+// text checks a string already read (a line's name or sku from an ABI
+// input) by str's rules: a required one must not be empty or blank, none
+// may be longer than max bytes.
+func (c *checker) text(s string, path fpath, required bool, max int) {
+	switch {
+	case blank([]byte(s)):
+		if required {
+			c.add(path, RuleRequired, "must not be empty")
+		}
+	case len(s) > max:
+		c.add(path, RuleMaxLength, "must be at most "+strconv.Itoa(max)+" bytes long")
+	}
+}
+
 // blank reports whether b is empty or only white space.
 func blank(b []byte) bool {
 	for _, ch := range b {
@@ -539,22 +553,62 @@ func validURL(s string) bool {
 	if host == "" || strings.ContainsRune(host, '@') {
 		return false
 	}
-	if h, port, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
-		if h == "" || !allDigits(port) || len(port) > 5 {
+	if strings.HasPrefix(host, "[") { // an IPv6 literal, then maybe a port
+		end := strings.IndexByte(host, ']')
+		if end < 2 {
+			return false
+		}
+		for i := 1; i < end; i++ {
+			if ch := host[i]; !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F' || ch == ':' || ch == '.') {
+				return false
+			}
+		}
+		rest := host[end+1:]
+		return rest == "" || rest[0] == ':' && validPort(rest[1:])
+	}
+	if h, port, ok := strings.Cut(host, ":"); ok {
+		if !validPort(port) {
 			return false
 		}
 		host = h
 	}
-	if strings.HasPrefix(host, "[") {
-		return strings.Contains(host, "]")
+	return validHostname(host)
+}
+
+// validPort accepts a TCP port, 1 to 65535, in decimal digits.
+func validPort(s string) bool {
+	if s == "" || len(s) > 5 || !allDigits(s) {
+		return false
 	}
+	n, _ := strconv.Atoi(s)
+	return n >= 1 && n <= 65535
+}
+
+// validHostname accepts a host name or IPv4 address: dot-separated labels
+// of letters, digits, '-' and non-ASCII bytes (international names), none
+// empty (so no leading, trailing or doubled dot) and none starting or
+// ending with '-'. One pass, no calls: it runs on every URL a create
+// answer carries.
+func validHostname(host string) bool {
+	prev := byte('.') // as if a label had just ended
 	for i := 0; i < len(host); i++ {
 		ch := host[i]
-		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '.' || ch >= 0x80) {
+		switch {
+		case ch == '.':
+			if prev == '.' || prev == '-' { // an empty label, or one ending in '-'
+				return false
+			}
+		case ch == '-':
+			if prev == '.' { // a label starting with '-'
+				return false
+			}
+		case ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch >= 0x80:
+		default:
 			return false
 		}
+		prev = ch
 	}
-	return true
+	return prev != '.' && prev != '-' // also refuses ""
 }
 
 // badURLByte is what a URL may not hold as it is: controls, the space, DEL

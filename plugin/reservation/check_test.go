@@ -66,6 +66,25 @@ func TestValidURL(t *testing.T) {
 		{"https://shop.example?q=1", true},
 		{"https://shop.example#top", true},
 		{"https://shop.example?q=a@b", true},
+		// Ports 1–65535, no empty label, no label starting or ending with '-'.
+		{"https://x.no:99999/", false},
+		{"https://x.no:65536/", false},
+		{"https://x.no:65535/", true},
+		{"https://x.no:0/", false},
+		{"https://x.no:1/", true},
+		{"https://x.no:/", false},
+		{"https://x..no/", false},
+		{"https://.x.no/", false},
+		{"https://x.no./", false},
+		{"https://-x.no/", false},
+		{"https://x-.no/", false},
+		{"https://x.-no/", false},
+		{"https://a-b.c--d.no/", true},
+		{"https://[::1]:99999/", false},
+		{"https://[::1]:443/", true},
+		{"https://[::1]x/", false},
+		{"https://[]/", false},
+		{"https://[::g]/", false},
 	} {
 		if got := validURL(c.url); got != c.want {
 			t.Errorf("validURL(%q) = %v; want %v", c.url, got, c.want)

@@ -32,9 +32,12 @@ type Order struct {
 	Lines                 []OrderLine
 	// Discounts apply to the whole order (a coupon). Each is spread over the
 	// product lines in proportion to their totals.
-	Discounts      []Discount
-	SendOrderBy    SendOrderBy
-	ChargeValidity int // days a charge stays possible; zero leaves it unset
+	Discounts   []Discount
+	SendOrderBy SendOrderBy
+	// ChargeValidity is how many days after the reservation a charge stays
+	// possible; zero leaves it unset. It goes to FrontGo as chargeValidity
+	// in minutes (× MinutesPerDay), the unit the reference gives.
+	ChargeValidity int
 	CustomerNotes  string
 	TnC            string
 	Settings       Settings
@@ -109,38 +112,9 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 		totals = make([]money.Amount, n)
 	}
 	for i := range ord.Lines {
-		l := &ord.Lines[i]
-		p := elem("lines", i)
-		switch l.Kind {
-		case "", LineProduct, LineShipping, LineFee:
-		default:
-			c.add(p.at("kind"), RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
+		if t, ok := c.lineTotal(&ord.Lines[i], elem("lines", i), &o); ok {
+			totals[i] = t
 		}
-		if !o.taxRateAllowed(l.TaxRate) {
-			c.add(p.at("taxRate"), RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
-		}
-		if l.Quantity <= 0 {
-			c.add(p.at("quantity"), RuleMin, "must be a whole number greater than 0")
-			continue
-		}
-		if l.UnitPrice < 0 {
-			c.add(p.at("unitPrice"), RuleMin, "must not be negative")
-			continue
-		}
-		t, err := l.UnitPrice.Mul(l.Quantity)
-		if err != nil {
-			c.add(p.at("quantity"), RuleRange, "unit price × quantity is out of range")
-			continue
-		}
-		if l.Discount < 0 {
-			c.add(p.at("discount"), RuleMin, "must not be negative")
-			continue
-		}
-		if l.Discount > t {
-			c.add(p.at("discount"), RuleRange, "must not exceed the line total "+t.String())
-			continue
-		}
-		totals[i] = t - l.Discount
 	}
 	var orderDiscount money.Amount
 	for i, d := range ord.Discounts {
@@ -204,21 +178,12 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 		c.add(at("chargeValidityDays"), RuleRange, "must be between 0 and "+strconv.Itoa(maxChargeValDays))
 	}
 	if ord.ChargeValidity > 0 {
-		r.ChargeValidity = strconv.Itoa(ord.ChargeValidity)
+		// The order counts days; FrontGo's chargeValidity is "Validity in
+		// minutes (digits only)" (the create table).
+		r.ChargeValidity = strconv.Itoa(ord.ChargeValidity * MinutesPerDay)
 	}
 	for i := range ord.Lines {
-		l := &ord.Lines[i]
-		t, q := totals[i], l.Quantity
-		rate := t / money.Amount(q)
-		rem := int64(t - rate*money.Amount(q))
-		if rem == 0 {
-			r.Products = append(r.Products, Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: t})
-			continue
-		}
-		// q-rem units at rate, rem units at rate+1 øre: exact total.
-		r.Products = append(r.Products,
-			Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: rate * money.Amount(q-rem)},
-			Product{Name: l.Name, ProductID: l.SKU, Rate: rate + 1, Tax: l.TaxRate, Amount: (rate + 1) * money.Amount(rem)})
+		r.Products = AppendLineProducts(r.Products, &ord.Lines[i], totals[i])
 	}
 	r.Summary = SummaryOf(r.Products)
 	if len(r.Products) > MaxLines {
@@ -231,6 +196,86 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 		c.add(at("lines"), RuleRange, "the order's total must be at most "+money.MaxAmount.String())
 	}
 	return c.result("order")
+}
+
+// MinutesPerDay converts an order's chargeValidityDays into the minutes
+// FrontGo's chargeValidity counts.
+const MinutesPerDay = 24 * 60
+
+// lineTotal checks the values of order line l, at path p, and returns its
+// total after its own discount: kind, tax rate (one of o's), quantity,
+// unit price, unit price × quantity, and the discount (not negative, not
+// above the line). ok is false when a rule failed. Orders and the lines of
+// a charge go through it alike.
+func (c *checker) lineTotal(l *OrderLine, p fpath, o *Options) (total money.Amount, ok bool) {
+	switch l.Kind {
+	case "", LineProduct, LineShipping, LineFee:
+	default:
+		c.add(p.at("kind"), RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
+	}
+	if !o.taxRateAllowed(l.TaxRate) {
+		c.add(p.at("taxRate"), RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
+	}
+	if l.Quantity <= 0 {
+		c.add(p.at("quantity"), RuleMin, "must be a whole number greater than 0")
+		return 0, false
+	}
+	if l.UnitPrice < 0 {
+		c.add(p.at("unitPrice"), RuleMin, "must not be negative")
+		return 0, false
+	}
+	t, err := l.UnitPrice.Mul(l.Quantity)
+	if err != nil {
+		c.add(p.at("quantity"), RuleRange, "unit price × quantity is out of range")
+		return 0, false
+	}
+	if l.Discount < 0 {
+		c.add(p.at("discount"), RuleMin, "must not be negative")
+		return 0, false
+	}
+	if l.Discount > t {
+		c.add(p.at("discount"), RuleRange, "must not exceed the line total "+t.String())
+		return 0, false
+	}
+	return t - l.Discount, true
+}
+
+// CheckLine checks one shop-neutral line on its own, as an order's lines
+// are checked (name and sku as the order decoder reads them, then the
+// rules of its values), and returns its total after its discount. Every
+// problem is reported under path (the line's own, "lines.0"). The build of
+// a charge reads its lines with it, so a charge line means what an order
+// line means.
+func CheckLine(l *OrderLine, path string, o Options) (money.Amount, []FieldError) {
+	var c checker
+	p := at(path)
+	c.text(l.Name, p.at("name"), true, maxShortText)
+	c.text(l.SKU, p.at("sku"), false, maxShortText)
+	t, ok := c.lineTotal(l, p, &o)
+	if len(c.errs) > 0 || !ok {
+		return 0, c.errs
+	}
+	return t, nil
+}
+
+// AppendLineProducts appends to ps the FrontGo lines of order line l, whose
+// total after discounts is total (CheckLine's, or FromOrder's after an
+// order discount is spread), and returns the extended slice. FrontGo's
+// lines carry a rate and an amount (rate × whole units) but no discount,
+// so a total that does not divide evenly into l.Quantity units becomes two
+// lines at rates one øre apart: 3 × 100.00 less 10.00 is 1 × 96.66 and
+// 2 × 96.67, exactly 290.00.
+func AppendLineProducts(ps []Product, l *OrderLine, total money.Amount) []Product {
+	q := l.Quantity
+	rate := total / money.Amount(q)
+	rem := int64(total - rate*money.Amount(q))
+	if rem == 0 {
+		return append(ps, Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: total})
+	}
+	// q-rem units at rate, rem units at rate+1 øre: exact total.
+	return append(ps,
+		Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: rate * money.Amount(q-rem)},
+		Product{Name: l.Name, ProductID: l.SKU, Rate: rate + 1, Tax: l.TaxRate, Amount: (rate + 1) * money.Amount(rem)})
 }
 
 // SummaryOf computes the orderSummary of product lines under frontgate's
@@ -347,8 +392,10 @@ func (c *CheckedOrder) Forget() {
 // Order returns the decoded order.
 func (c *CheckedOrder) Order() *Order { return &c.order }
 
-// Build is BuildOrder for a checked order. callbackURL, successURL and
-// failureURL replace the order's own when not empty; they must already be
+// Build is BuildOrder for a checked order. Each of callbackURL, successURL
+// and failureURL that is not empty replaces the order's own URL of that
+// name; an empty one keeps the order's (a caller that replaces only the
+// callback URL keeps the shop's return pages). They must already be
 // ValidURL.
 func (c *CheckedOrder) Build(op string, o Options, callbackURL, successURL, failureURL string) ([]byte, error) {
 	return c.build(nil, op, o, callbackURL, successURL, failureURL)
@@ -370,7 +417,9 @@ func (c *CheckedOrder) BuildTo(w *jsonx.Writer, op string, o Options, callbackUR
 func (c *CheckedOrder) build(w *jsonx.Writer, op string, o Options, callbackURL, successURL, failureURL string) ([]byte, error) {
 	ord := c.order
 	if callbackURL != "" || successURL != "" || failureURL != "" {
-		ord.CallbackURL, ord.SuccessURL, ord.FailureURL = callbackURL, successURL, failureURL
+		ord.CallbackURL = orURL(callbackURL, ord.CallbackURL)
+		ord.SuccessURL = orURL(successURL, ord.SuccessURL)
+		ord.FailureURL = orURL(failureURL, ord.FailureURL)
 		// The order's own URLs were checked when it was decoded; only
 		// replacements need a look.
 		for _, u := range [...]string{callbackURL, successURL, failureURL} {
@@ -380,6 +429,14 @@ func (c *CheckedOrder) build(w *jsonx.Writer, op string, o Options, callbackURL,
 		}
 	}
 	return buildOrderInto(op, &ord, o, true, w, &c.products)
+}
+
+// orURL is replacement, or own when there is none.
+func orURL(replacement, own string) string {
+	if replacement != "" {
+		return replacement
+	}
+	return own
 }
 
 // buildOrder builds the body of op from ord. A trusted order (checked when

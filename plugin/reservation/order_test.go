@@ -296,3 +296,92 @@ func TestBuildToMatchesBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestChargeLinesAreOrderLines: a line checked on its own (CheckLine,
+// AppendLineProducts: the build of a charge) becomes exactly the FrontGo
+// lines it becomes inside an order without order discounts, discount and
+// split included.
+func TestChargeLinesAreOrderLines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	rates := []money.Rate{0, 1200, 1500, 2500}
+	for n := 0; n < 2000; n++ {
+		l := OrderLine{Name: "line", SKU: "s", UnitPrice: money.Amount(1 + rng.IntN(500000)), Quantity: int64(1 + rng.IntN(20)), TaxRate: rates[rng.IntN(4)]}
+		if rng.IntN(2) == 0 {
+			l.Discount = money.Amount(rng.Int64N(int64(l.UnitPrice) * l.Quantity))
+		}
+		r, err := FromOrder(&Order{Customer: testCustomer(), Lines: []OrderLine{l}}, Options{Now: testNow})
+		if err != nil {
+			t.Fatalf("line %d %+v: %v", n, l, err)
+		}
+		total, errs := CheckLine(&l, "lines.0", Options{})
+		if errs != nil {
+			t.Fatalf("line %d %+v: %v", n, l, errs)
+		}
+		if got := AppendLineProducts(nil, &l, total); !slicesEqual(got, r.Products) {
+			t.Fatalf("line %d %+v: charge %+v, order %+v", n, l, got, r.Products)
+		}
+	}
+	// Its rules at the line's own path, the order's messages.
+	_, errs := CheckLine(&OrderLine{Kind: "gift", Name: " ", SKU: strings.Repeat("s", 256), UnitPrice: 100, Quantity: 1, TaxRate: 1300, Discount: 101}, "lines.2", Options{})
+	var got []string
+	for _, f := range errs {
+		got = append(got, f.Path+":"+f.Rule)
+	}
+	if want := "lines.2.name:required lines.2.sku:max_length lines.2.kind:enum lines.2.taxRate:tax_rate lines.2.discount:range"; strings.Join(got, " ") != want {
+		t.Fatalf("CheckLine errors %v, want %s", got, want)
+	}
+}
+
+func slicesEqual(a, b []Product) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestChargeValidityInMinutes: an order counts days, FrontGo's
+// chargeValidity minutes ("Validity in minutes (digits only)").
+func TestChargeValidityInMinutes(t *testing.T) {
+	for _, c := range []struct {
+		days int
+		want string
+	}{{0, ""}, {1, "1440"}, {14, "20160"}, {90, "129600"}, {100000, "144000000"}} {
+		r, err := FromOrder(&Order{Customer: testCustomer(), ChargeValidity: c.days, Lines: []OrderLine{{Name: "A", UnitPrice: 100, Quantity: 1}}}, Options{Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ChargeValidity != c.want {
+			t.Errorf("%d days: chargeValidity %q, want %q", c.days, r.ChargeValidity, c.want)
+		}
+		if _, err := BuildCreate(r, Options{Now: testNow}); err != nil {
+			t.Errorf("%d days: the built body is refused: %v", c.days, err)
+		}
+	}
+}
+
+// TestCheckedOrderReplacesOnlyGivenURLs: a replacement callback URL keeps
+// the order's return pages (it once wiped them).
+func TestCheckedOrderReplacesOnlyGivenURLs(t *testing.T) {
+	d, err := jsonx.Parse([]byte(`{"customer":{"type":"private","name":"Kari","email":"kari@example.no","countryCode":"+47","msisdn":"46567468",
+		"address":{"street":"a","zip":"0154","city":"Oslo","country":"NO"}},"lines":[{"name":"A","unitPrice":100,"quantity":1,"taxRate":25}],
+		"callbackUrl":"https://shop.example/cb","successUrl":"https://shop.example/ok","failureUrl":"https://shop.example/no"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	co, err := DecodeChecked(d.Root(), Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := co.Build(OpCreate, Options{Now: testNow}, "https://gate.example/cb", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"callback":{"callbackUrl":"https://gate.example/cb","success":"https://shop.example/ok","failure":"https://shop.example/no"}`; !bytes.Contains(b, []byte(want)) {
+		t.Fatalf("body %s lacks %s", b, want)
+	}
+}

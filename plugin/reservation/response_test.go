@@ -591,12 +591,16 @@ func TestParseResponseIsRetryable(t *testing.T) {
 	body := func(status int) []byte {
 		return []byte(`{"status_code":` + strconv.Itoa(status) + `,"status_message":"s","message":"m","is_error":true,"errors":null}`)
 	}
+	// read: details (a 5xx may be retried); write: cancel (a 5xx leaves
+	// the outcome unknown, and is never retryable).
 	tests := []struct {
-		status int
-		want   bool
+		status                 int
+		read, write, uncertain bool
 	}{
-		{429, true}, {500, true}, {502, true}, {503, true}, {504, true}, {510, true},
-		{400, false}, {401, false}, {403, false}, {404, false}, {409, false}, {417, false}, {422, false}, {302, false},
+		{429, true, true, false},
+		{500, true, false, true}, {502, true, false, true}, {503, true, false, true}, {504, true, false, true}, {510, true, false, true},
+		{400, false, false, false}, {401, false, false, false}, {403, false, false, false}, {404, false, false, false},
+		{409, false, false, false}, {417, false, false, false}, {422, false, false, false}, {302, false, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
@@ -604,19 +608,58 @@ func TestParseResponseIsRetryable(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if got := IsRetryable(err); got != tc.want {
-				t.Errorf("IsRetryable(%v) = %v, want %v", err, got, tc.want)
+			if got := IsRetryable(err); got != tc.write {
+				t.Errorf("cancel: IsRetryable(%v) = %v, want %v", err, got, tc.write)
 			}
-			if got := IsRetryable(fmt.Errorf("cancel RES1: %w", err)); got != tc.want {
-				t.Errorf("IsRetryable(wrapped) = %v, want %v", got, tc.want)
+			if got := IsRetryable(fmt.Errorf("cancel RES1: %w", err)); got != tc.write {
+				t.Errorf("cancel: IsRetryable(wrapped) = %v, want %v", got, tc.write)
+			}
+			if got := IsOutcomeUnknown(err); got != tc.uncertain {
+				t.Errorf("cancel: IsOutcomeUnknown(%v) = %v, want %v", err, got, tc.uncertain)
+			}
+			if got := strings.Contains(err.Error(), "outcome unknown: the cancel may have happened at FrontGo"); got != tc.uncertain {
+				t.Errorf("cancel: message %q says outcome unknown: %v, want %v", err, got, tc.uncertain)
+			}
+			_, err = ParseDetails(Response{Status: tc.status, Body: body(tc.status)})
+			if err == nil {
+				t.Fatal("details: no error")
+			}
+			if got := IsRetryable(err); got != tc.read {
+				t.Errorf("details: IsRetryable(%v) = %v, want %v", err, got, tc.read)
+			}
+			if IsOutcomeUnknown(err) {
+				t.Errorf("details: IsOutcomeUnknown(%v): a read never is", err)
 			}
 		})
+	}
+	for _, op := range []string{OpSubmit, OpCreate, OpCapture, OpCharge, OpCancel, OpComplete, OpResend, OpRefund} {
+		e := &APIError{Op: op, Kind: KindDependency, HTTPStatus: 510}
+		if IsRetryable(e) || !e.OutcomeUnknown() {
+			t.Errorf("%s 510: retryable %v, outcome unknown %v; want false, true", op, IsRetryable(e), e.OutcomeUnknown())
+		}
+		if e := (&APIError{Op: op, Kind: KindUnexpected}); !e.OutcomeUnknown() {
+			t.Errorf("%s without an answer: outcome known", op)
+		}
 	}
 	t.Run("malformed success", func(t *testing.T) {
 		// The write may have happened: never retry blindly.
 		_, err := ParseCapture(Response{Status: 202, Body: []byte("<html>")})
 		if err == nil || IsRetryable(err) {
 			t.Errorf("IsRetryable(%v) = true or no error", err)
+		}
+		if !IsOutcomeUnknown(err) || !strings.Contains(err.Error(), "outcome unknown: the capture may have happened") {
+			t.Errorf("a 202 that does not read: %v, want outcome unknown", err)
+		}
+		// A 204 with no body (not the documented 202 with an envelope).
+		_, err = ParseAck(OpCancel, Response{Status: 204})
+		var e *APIError
+		if !errors.As(err, &e) || e.Kind != KindMalformed || !e.OutcomeUnknown() {
+			t.Errorf("a 204 without a body: %v, want malformed with outcome unknown", err)
+		}
+		// A read's answer that does not read is not a write's.
+		_, err = ParseDetails(Response{Status: 200, Body: []byte("<html>")})
+		if IsOutcomeUnknown(err) {
+			t.Errorf("details: %v, want outcome known", err)
 		}
 	})
 	t.Run("other errors", func(t *testing.T) {

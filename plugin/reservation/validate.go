@@ -2,6 +2,7 @@ package reservation
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
@@ -194,11 +195,15 @@ var (
 		rfType: "type", rfGrandTotal: "grandTotal", rfProducts: "products", rfSource: "source",
 		rfReference: "reference",
 	}
-	paymentMethods   = []string{"visa", "mastercard"}
-	customerTypes    = []string{"private", "corporate"}
-	refundSources    = []string{"captured", "charged"}
-	refundTypes      = []string{"reservation"}
-	maxChargeValDays = 100000
+	paymentMethods = []string{"visa", "mastercard"}
+	customerTypes  = []string{"private", "corporate"}
+	refundSources  = []string{"captured", "charged"}
+	refundTypes    = []string{"reservation"}
+	// maxChargeValDays bounds an order's chargeValidityDays, and
+	// maxChargeValMinutes the chargeValidity (minutes, as the reference's
+	// create table says) of a FrontGo body: the same span.
+	maxChargeValDays    = 100000
+	maxChargeValMinutes = maxChargeValDays * MinutesPerDay
 )
 
 // ValidateNewValue is ValidateSubmit (op OpSubmit) or ValidateCreate
@@ -242,9 +247,15 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 	cp := at("customerDetails")
 	if cf, _, ok := c.customer(f[nCustomer], cp); ok && op == OpSubmit {
 		// Required for both in the reference, but only Create's table
-		// gives a default ("no") when it is missing.
-		if k := cf[cLanguage].Kind(); k == jsonx.Invalid || k == jsonx.Null {
+		// gives a default ("no") when it is missing. On submit an empty
+		// string is missing too: refused, never replaced by the default.
+		switch lang := cf[cLanguage]; lang.Kind() {
+		case jsonx.Invalid, jsonx.Null:
 			c.add(cp.at("preferredLanguage"), RuleRequired, "is required")
+		case jsonx.String:
+			if b, _ := lang.StrBytes(); len(b) == 0 {
+				c.add(cp.at("preferredLanguage"), RuleRequired, "must not be empty: give one of "+joinNames(Languages))
+			}
 		}
 	}
 
@@ -290,8 +301,8 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 	} else if b, ok := c.strb(v, at("chargeValidity"), false, 16); ok {
 		if !digitsB(b) {
 			c.add(at("chargeValidity"), RuleDigits, "must contain digits only")
-		} else if n := digitsValue(b); n > int64(maxChargeValDays) {
-			c.add(at("chargeValidity"), RuleRange, "must be at most "+strconv.Itoa(maxChargeValDays))
+		} else if n := digitsValue(b); n > int64(maxChargeValMinutes) {
+			c.add(at("chargeValidity"), RuleRange, "must be at most "+strconv.Itoa(maxChargeValMinutes)+" (minutes)")
 		}
 	}
 	c.strb(f[nNotes], at("customerNotes"), false, maxLongText)
@@ -323,6 +334,8 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 	}
 }
 
+func joinNames(names []string) string { return strings.Join(names, ", ") }
+
 func absAmount(a money.Amount) money.Amount {
 	if a < 0 {
 		return -a
@@ -342,7 +355,13 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 	c.msisdn(f[cMSISDN], path.at("msisdn"), true)
 	c.email(f[cEmail], path.at("email"), true)
 	c.strb(f[cName], path.at("name"), true, maxShortText)
-	c.enum(f[cLanguage], path.at("preferredLanguage"), false, Languages...)
+	if _, ok := c.enum(f[cLanguage], path.at("preferredLanguage"), false, Languages...); !ok {
+		// enum passes over a blank string as unset; white space is not
+		// unset, and no language either.
+		if b, _ := f[cLanguage].StrBytes(); len(b) > 0 && blank(b) {
+			c.add(path.at("preferredLanguage"), RuleEnum, "must be one of "+joinNames(Languages)+", not blank")
+		}
+	}
 
 	pn := f[cPersonalNo]
 	if pn.Kind() == jsonx.Number {

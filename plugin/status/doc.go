@@ -37,9 +37,14 @@
 //	CHARGED               -      x      -       x        x      x
 //	COMPLETED             -      -      -       -        -      x
 //	CANCELLED             -      -      -       -        -      -
-//	EXPIRED               -      -      -       -        x      -
+//	EXPIRED               -      x*     -       -        x      -
 //	REFUNDED              -      x      -       x        x      -
 //	PARTIAL REFUNDED      -      x      -       x        x      x
+//
+// (*) EXPIRED is an unpaid link that ran out (no card: FrontGo answers
+// paymentCardNotFound) or a reservation whose window ended (a card: the
+// reference allows a charge up to 90 days after it). The status alone
+// cannot tell which, so Check leaves the charge to FrontGo.
 //
 // The package does no I/O, allocates only for errors and Allowed, and uses
 // neither fmt nor reflection, so it stays small in the wasip1 module.

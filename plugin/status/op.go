@@ -198,7 +198,16 @@ func refusal(s Status, op Op) (key string, refused bool) {
 		switch s {
 		case Reserved, Captured, Charged, Refunded, PartialRefunded:
 			return "", false
-		case Sent, ReservedNotPaid, Expired: // documented key; no card was stored
+		case Expired:
+			// Two reservations share this status: a payment link that ran
+			// out unpaid (SENT -> EXPIRED, no card) and a reservation whose
+			// window ended (RESERVED -> EXPIRED, a card stored), which the
+			// reference lets the merchant charge "even after the
+			// reservation window", up to 90 days. The status cannot tell
+			// them apart, so FrontGo decides: paymentCardNotFound (404) for
+			// the first, paymentChargeDeadlineExceed past the window.
+			return "", false
+		case Sent, ReservedNotPaid: // documented key; no card was stored
 			return msgCardNotFound, true
 		case Cancelled: // inferred
 			return msgAlreadyCancelled, true

@@ -136,7 +136,9 @@ func TestCheck(t *testing.T) {
 		Charged:         {ok, runway, ok, noCancel, ok, ok, ok, ok},
 		Completed:       {ok, completed, completed, completed, completed, ordComp, ok, ok},
 		Cancelled:       {ok, cancelled, cancelled, cancelled, cancelled, ordCanc, refund, ok},
-		Expired:         {ok, deadline, noCard, noCancel, noComp, ok, refund, ok},
+		// A charge in EXPIRED goes to FrontGo: the status cannot tell an
+		// unpaid link (no card) from a reservation past its window.
+		Expired:         {ok, deadline, ok, noCancel, noComp, ok, refund, ok},
 		Refunded:        {ok, runway, ok, noCancel, ok, ok, refund, ok},
 		PartialRefunded: {ok, runway, ok, noCancel, ok, ok, ok, ok},
 	}
@@ -218,7 +220,7 @@ func TestAllowed(t *testing.T) {
 		Captured:  {OpDetails, OpCharge, OpComplete, OpResend, OpRefund, OpHistory},
 		Completed: {OpDetails, OpRefund, OpHistory},
 		Cancelled: {OpDetails, OpHistory},
-		Expired:   {OpDetails, OpResend, OpHistory},
+		Expired:   {OpDetails, OpCharge, OpResend, OpHistory},
 		Refunded:  {OpDetails, OpCharge, OpComplete, OpResend, OpHistory},
 	}
 	for s, want := range cases {

@@ -124,8 +124,15 @@ func TestDoParse(t *testing.T) {
 	}
 	_, err = DoParse[json.RawMessage](ctx, NewNative(), abi.FuncParseCreate, Answer{Status: 503, Body: []byte(`{"status_code":503,"message":"down"`), RequestID: "req-9"})
 	ee, ok := err.(*EnvelopeError)
-	if !ok || ee.Code != abi.CodeUpstream || ee.HTTPStatus != 503 || ee.RequestID != "req-9" || !ee.Retryable {
+	// A 5xx to a write (create) may have happened: not retryable, its
+	// outcome unknown (ABI 1.2).
+	if !ok || ee.Code != abi.CodeUpstream || ee.HTTPStatus != 503 || ee.RequestID != "req-9" || ee.Retryable || !ee.OutcomeUnknown {
 		t.Fatalf("err = %#v", err)
+	}
+	// A 5xx to a read is retryable and unknown is not a question.
+	_, err = DoParse[json.RawMessage](ctx, NewNative(), abi.FuncParseDetails, Answer{Status: 503, Body: []byte(`{"status_code":503,"message":"down"}`)})
+	if ee, ok := err.(*EnvelopeError); !ok || !ee.Retryable || ee.OutcomeUnknown {
+		t.Fatalf("details 503: %#v", err)
 	}
 }
 

@@ -66,17 +66,21 @@ type Envelope struct {
 // that describe them (upstream: Kind, HTTPStatus, MessageKey, Retryable…;
 // callback: Reason).
 type EnvelopeError struct {
-	Code          string   `json:"code"`
-	Message       string   `json:"message"`
-	Fields        []Field  `json:"fields"`
-	Kind          string   `json:"kind,omitempty"`
-	HTTPStatus    int      `json:"httpStatus,omitempty"`
-	StatusMessage string   `json:"statusMessage,omitempty"`
-	MessageKey    string   `json:"messageKey,omitempty"`
-	Retryable     bool     `json:"retryable,omitempty"`
-	Errors        []string `json:"errors,omitempty"`
-	RequestID     string   `json:"requestId,omitempty"`
-	Reason        string   `json:"reason,omitempty"`
+	Code          string  `json:"code"`
+	Message       string  `json:"message"`
+	Fields        []Field `json:"fields"`
+	Kind          string  `json:"kind,omitempty"`
+	HTTPStatus    int     `json:"httpStatus,omitempty"`
+	StatusMessage string  `json:"statusMessage,omitempty"`
+	MessageKey    string  `json:"messageKey,omitempty"`
+	Retryable     bool    `json:"retryable,omitempty"`
+	// OutcomeUnknown (ABI 1.2) says a write may have been carried out at
+	// FrontGo although its answer is an error: read the reservation
+	// before sending it again.
+	OutcomeUnknown bool     `json:"outcomeUnknown,omitempty"`
+	Errors         []string `json:"errors,omitempty"`
+	RequestID      string   `json:"requestId,omitempty"`
+	Reason         string   `json:"reason,omitempty"`
 }
 
 // Field is one rule a request broke, at a JSON path of the input.

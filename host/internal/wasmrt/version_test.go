@@ -83,7 +83,7 @@ func TestVersionRefused(t *testing.T) {
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want a VersionError", err)
 	}
-	if want := "wasmrt: wasm module speaks ABI 2.1.3, this host speaks 1.x (up to 1.1)"; err.Error() != want {
+	if want := "wasmrt: wasm module speaks ABI 2.1.3, this host speaks 1.x (up to 1.2)"; err.Error() != want {
 		t.Errorf("err = %q\nwant  %q", err, want)
 	}
 
