@@ -353,7 +353,7 @@ func (in *input) chargeLines(o reservation.Options) (products []reservation.Prod
 		if !ok {
 			continue
 		}
-		t, fe := reservation.CheckLine(&l, p, o)
+		t, fe := reservation.CheckLine(&l, i, o)
 		for _, f := range fe {
 			in.invalid(f.Path, f.Rule, f.Message)
 		}

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/frontgate/frontgate/plugin/internal/jsonx"
 	"github.com/frontgate/frontgate/plugin/money"
@@ -111,11 +112,7 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 	} else {
 		totals = make([]money.Amount, n)
 	}
-	for i := range ord.Lines {
-		if t, ok := c.lineTotal(&ord.Lines[i], elem("lines", i), &o); ok {
-			totals[i] = t
-		}
-	}
+	c.lineTotals(ord.Lines, 0, &o, totals)
 	var orderDiscount money.Amount
 	for i, d := range ord.Discounts {
 		p := elem("discounts", i)
@@ -182,9 +179,7 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 		// minutes (digits only)" (the create table).
 		r.ChargeValidity = strconv.Itoa(ord.ChargeValidity * MinutesPerDay)
 	}
-	for i := range ord.Lines {
-		r.Products = AppendLineProducts(r.Products, &ord.Lines[i], totals[i])
-	}
+	r.Products = appendLinesProducts(r.Products, ord.Lines, totals)
 	r.Summary = SummaryOf(r.Products)
 	if len(r.Products) > MaxLines {
 		c.add(at("lines"), RuleMaxItems, "become more than "+strconv.Itoa(MaxLines)+" FrontGo lines")
@@ -202,60 +197,67 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 // FrontGo's chargeValidity counts.
 const MinutesPerDay = 24 * 60
 
-// lineTotal checks the values of order line l, at path p, and returns its
-// total after its own discount: kind, tax rate (one of o's), quantity,
-// unit price, unit price × quantity, and the discount (not negative, not
-// above the line). ok is false when a rule failed. Orders and the lines of
-// a charge go through it alike.
-func (c *checker) lineTotal(l *OrderLine, p fpath, o *Options) (total money.Amount, ok bool) {
-	switch l.Kind {
-	case "", LineProduct, LineShipping, LineFee:
-	default:
-		c.add(p.at("kind"), RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
+// lineTotals checks the values of lines, which are lines first, first+1, …
+// of their input (paths lines.N), and sets totals[i] to line i's total
+// after its own discount: kind, tax rate (one of o's), quantity, unit
+// price, unit price × quantity, and the discount (not negative, not above
+// the line). A line that breaks a rule keeps total 0. Orders and the lines
+// of a charge go through it alike; it takes a slice so that an order's ten
+// lines cost one call, not ten (calls are dear in the wasm guest).
+func (c *checker) lineTotals(lines []OrderLine, first int, o *Options, totals []money.Amount) {
+	for i := range lines {
+		l := &lines[i]
+		p := elem("lines", first+i)
+		switch l.Kind {
+		case "", LineProduct, LineShipping, LineFee:
+		default:
+			c.add(p.at("kind"), RuleEnum, "must be one of product, shipping, fee, not "+quote(l.Kind))
+		}
+		if !o.taxRateAllowed(l.TaxRate) {
+			c.add(p.at("taxRate"), RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
+		}
+		if l.Quantity <= 0 {
+			c.add(p.at("quantity"), RuleMin, "must be a whole number greater than 0")
+			continue
+		}
+		if l.UnitPrice < 0 {
+			c.add(p.at("unitPrice"), RuleMin, "must not be negative")
+			continue
+		}
+		t, err := l.UnitPrice.Mul(l.Quantity)
+		if err != nil {
+			c.add(p.at("quantity"), RuleRange, "unit price × quantity is out of range")
+			continue
+		}
+		if l.Discount < 0 {
+			c.add(p.at("discount"), RuleMin, "must not be negative")
+			continue
+		}
+		if l.Discount > t {
+			c.add(p.at("discount"), RuleRange, "must not exceed the line total "+t.String())
+			continue
+		}
+		totals[i] = t - l.Discount
 	}
-	if !o.taxRateAllowed(l.TaxRate) {
-		c.add(p.at("taxRate"), RuleTaxRate, "must be one of the tax rates "+o.taxRatesText())
-	}
-	if l.Quantity <= 0 {
-		c.add(p.at("quantity"), RuleMin, "must be a whole number greater than 0")
-		return 0, false
-	}
-	if l.UnitPrice < 0 {
-		c.add(p.at("unitPrice"), RuleMin, "must not be negative")
-		return 0, false
-	}
-	t, err := l.UnitPrice.Mul(l.Quantity)
-	if err != nil {
-		c.add(p.at("quantity"), RuleRange, "unit price × quantity is out of range")
-		return 0, false
-	}
-	if l.Discount < 0 {
-		c.add(p.at("discount"), RuleMin, "must not be negative")
-		return 0, false
-	}
-	if l.Discount > t {
-		c.add(p.at("discount"), RuleRange, "must not exceed the line total "+t.String())
-		return 0, false
-	}
-	return t - l.Discount, true
 }
 
 // CheckLine checks one shop-neutral line on its own, as an order's lines
 // are checked (name and sku as the order decoder reads them, then the
 // rules of its values), and returns its total after its discount. Every
-// problem is reported under path (the line's own, "lines.0"). The build of
-// a charge reads its lines with it, so a charge line means what an order
+// problem is reported under lines.index (the line's own path). The build
+// of a charge reads its lines with it, so a charge line means what an order
 // line means.
-func CheckLine(l *OrderLine, path string, o Options) (money.Amount, []FieldError) {
+func CheckLine(l *OrderLine, index int, o Options) (money.Amount, []FieldError) {
 	var c checker
-	p := at(path)
+	p := elem("lines", index)
 	c.text(l.Name, p.at("name"), true, maxShortText)
 	c.text(l.SKU, p.at("sku"), false, maxShortText)
-	t, ok := c.lineTotal(l, p, &o)
-	if len(c.errs) > 0 || !ok {
+	var t [1]money.Amount
+	c.lineTotals(unsafe.Slice(l, 1), index, &o, t[:])
+	if len(c.errs) > 0 {
 		return 0, c.errs
 	}
-	return t, nil
+	return t[0], nil
 }
 
 // AppendLineProducts appends to ps the FrontGo lines of order line l, whose
@@ -266,16 +268,27 @@ func CheckLine(l *OrderLine, path string, o Options) (money.Amount, []FieldError
 // lines at rates one øre apart: 3 × 100.00 less 10.00 is 1 × 96.66 and
 // 2 × 96.67, exactly 290.00.
 func AppendLineProducts(ps []Product, l *OrderLine, total money.Amount) []Product {
-	q := l.Quantity
-	rate := total / money.Amount(q)
-	rem := int64(total - rate*money.Amount(q))
-	if rem == 0 {
-		return append(ps, Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: total})
+	return appendLinesProducts(ps, unsafe.Slice(l, 1), unsafe.Slice(&total, 1))
+}
+
+// appendLinesProducts is AppendLineProducts for each of lines with its
+// total, in one call.
+func appendLinesProducts(ps []Product, lines []OrderLine, totals []money.Amount) []Product {
+	for i := range lines {
+		l, t := &lines[i], totals[i]
+		q := l.Quantity
+		rate := t / money.Amount(q)
+		rem := int64(t - rate*money.Amount(q))
+		if rem == 0 {
+			ps = append(ps, Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: t})
+			continue
+		}
+		// q-rem units at rate, rem units at rate+1 øre: exact total.
+		ps = append(ps,
+			Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: rate * money.Amount(q-rem)},
+			Product{Name: l.Name, ProductID: l.SKU, Rate: rate + 1, Tax: l.TaxRate, Amount: (rate + 1) * money.Amount(rem)})
 	}
-	// q-rem units at rate, rem units at rate+1 øre: exact total.
-	return append(ps,
-		Product{Name: l.Name, ProductID: l.SKU, Rate: rate, Tax: l.TaxRate, Amount: rate * money.Amount(q-rem)},
-		Product{Name: l.Name, ProductID: l.SKU, Rate: rate + 1, Tax: l.TaxRate, Amount: (rate + 1) * money.Amount(rem)})
+	return ps
 }
 
 // SummaryOf computes the orderSummary of product lines under frontgate's

@@ -313,7 +313,7 @@ func TestChargeLinesAreOrderLines(t *testing.T) {
 		if err != nil {
 			t.Fatalf("line %d %+v: %v", n, l, err)
 		}
-		total, errs := CheckLine(&l, "lines.0", Options{})
+		total, errs := CheckLine(&l, 0, Options{})
 		if errs != nil {
 			t.Fatalf("line %d %+v: %v", n, l, errs)
 		}
@@ -322,7 +322,7 @@ func TestChargeLinesAreOrderLines(t *testing.T) {
 		}
 	}
 	// Its rules at the line's own path, the order's messages.
-	_, errs := CheckLine(&OrderLine{Kind: "gift", Name: " ", SKU: strings.Repeat("s", 256), UnitPrice: 100, Quantity: 1, TaxRate: 1300, Discount: 101}, "lines.2", Options{})
+	_, errs := CheckLine(&OrderLine{Kind: "gift", Name: " ", SKU: strings.Repeat("s", 256), UnitPrice: 100, Quantity: 1, TaxRate: 1300, Discount: 101}, 2, Options{})
 	var got []string
 	for _, f := range errs {
 		got = append(got, f.Path+":"+f.Rule)
