@@ -439,6 +439,8 @@ func buildCases(t *testing.T, add func(vcase)) {
 	b("quantity zero", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.quantity", 0))}, []string{"order.lines.1.quantity:min"}, "")
 	b("unit price in kroner with decimals", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.unitPrice", num("89.90")))}, []string{"order.lines.1.unitPrice:integer"}, "")
 	b("quantity with decimals", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.quantity", num("1.5")))}, []string{"order.lines.1.quantity:integer"}, "")
+	b("unit price past int64", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.unitPrice", num("99999999999999999999")))}, []string{"order.lines.1.unitPrice:range"}, "")
+	b("capture amount past int64", "build_capture", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"id": 298, "amount": num("99999999999999999999")}}}, []string{"lines.0.amount:range"}, "")
 	b("unit price negative", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.unitPrice", -100))}, []string{"order.lines.1.unitPrice:min"}, "")
 	b("line discount above the line", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.discount", 9000))}, []string{"order.lines.1.discount:range"}, "")
 	b("tax rate not configured", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.taxRate", 13))}, []string{"order.lines.1.taxRate:tax_rate"}, "")

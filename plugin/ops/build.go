@@ -284,7 +284,7 @@ func (in *input) lineAmounts() []reservation.LineAmount {
 		}
 		sub.only(membersLineAmount, "a line {id, amount}")
 		l := reservation.LineAmount{ID: sub.int("id", true), Amount: money.Amount(sub.int("amount", true))}
-		if len(sub.errs) == 0 {
+		if len(sub.errs) == 0 && len(sub.vals) == 0 { // not a number past int64 either
 			if l.ID <= 0 {
 				sub.invalid("id", reservation.RuleMin, "must be a product line id, greater than 0")
 			} else {

@@ -208,7 +208,11 @@ func (in *input) int(name string, required bool) int64 {
 	switch v.Kind() {
 	case jsonx.Number:
 		n, ok := v.Int()
-		if !ok {
+		switch {
+		case ok:
+		case v.IsWhole(): // whole, but past int64
+			in.invalid(name, reservation.RuleRange, "is out of range")
+		default:
 			in.bad(name, reservation.RuleInteger, "must be a whole number")
 		}
 		return n

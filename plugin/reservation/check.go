@@ -354,7 +354,11 @@ func (c *checker) idSlow(v jsonx.Value, path fpath) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {
-		c.add(path, RuleInteger, "must be a whole number")
+		if v.IsWhole() { // whole, but past int64
+			c.add(path, RuleRange, "is out of range")
+		} else {
+			c.add(path, RuleInteger, "must be a whole number")
+		}
 		return 0, false
 	}
 	if n <= 0 {

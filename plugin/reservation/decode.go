@@ -321,6 +321,10 @@ func (c *checker) intField(v jsonx.Value, path fpath, required bool) int64 {
 		return 0
 	case jsonx.Number:
 		n, ok := v.Int()
+		if !ok && v.IsWhole() { // whole, but past int64
+			c.add(path, RuleRange, "is out of range")
+			return 0
+		}
 		if !ok {
 			msg := "must be a whole number"
 			switch path.name {

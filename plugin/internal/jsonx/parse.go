@@ -780,6 +780,26 @@ func (v Value) Elems() iter.Seq2[int, Value] {
 	}
 }
 
+// IsWhole reports whether v is a number written as a whole number: digits
+// with an optional minus, no fraction or exponent, whatever its size. It
+// tells an integer too large for Int from one that is not whole, for an
+// error that names the right rule.
+func (v Value) IsWhole() bool {
+	if v.Kind() != Number {
+		return false
+	}
+	raw := v.Raw()
+	if len(raw) > 0 && raw[0] == '-' {
+		raw = raw[1:]
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(raw) > 0
+}
+
 // Int returns an integer number value that fits int64 (no fraction or
 // exponent). Like the other accessors it returns 0, false otherwise.
 func (v Value) Int() (int64, bool) {
