@@ -116,9 +116,20 @@ func envelopeOf(op string, r Response, borrow bool) (*jsonx.Doc, jsonx.Value, st
 		return nil, jsonx.Value{}, "", e
 	}
 	e.StatusMessage, _ = root.Get("status_message").Str()
-	e.Errors = flattenErrors(root.Get("errors"))
+	errs := root.Get("errors")
+	e.Errors = flattenErrors(errs)
+	// The reference: validation errors other than the 417 "return
+	// appropriate HTTP error codes (e.g., 400 Bad Request) along with error
+	// messages specifying the invalid or missing fields". A 400 whose errors
+	// are keyed by field is such a one, unless it says it is a business
+	// refusal ("Conflict of Business Logic", whose errors may be an object
+	// of details too).
+	if e.Kind == KindBusiness && e.HTTPStatus == 400 && e.StatusMessage != "Conflict of Business Logic" &&
+		errs.Kind() == jsonx.Object && errs.Len() > 0 {
+		e.Kind = KindValidation
+	}
 	if e.Kind == KindValidation {
-		e.Fields = validationFields(root.Get("errors"))
+		e.Fields = validationFields(errs)
 	}
 	d.Release()
 	return nil, jsonx.Value{}, "", e
