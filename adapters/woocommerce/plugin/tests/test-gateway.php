@@ -494,3 +494,27 @@ function frontgate_test_gateway_capture_after_an_unknown_outcome_uses_a_new_key(
 	frontgate_assert_true( $key_of( $last ) !== $key_of( $next ), 'after an unknown outcome, a new key' );
 	frontgate_assert_same( 'completed', wc_get_order( 1204 )->get_status() );
 }
+
+// Completing an order the customer has not paid captures nothing (nothing
+// is reserved) and says so, rather than staying silent.
+function frontgate_test_gateway_completing_an_unpaid_order_says_nothing_was_captured() {
+	frontgate_load();
+	frontgate_t_gateway();
+	$GLOBALS['frontgate_test_user'] = 7;
+	try {
+		$o         = frontgate_t_wc_order( 'coupon-fixed' );
+		$o->status = 'pending';
+		$o->meta   = array(
+			'_frontgate_reservation_uuid' => 'RSRV1',
+			'_frontgate_status'           => 'SENT',
+		);
+		$o->save();
+		frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'pending', 'completed', wc_get_order( 1204 ) );
+		frontgate_assert_same( 0, count( $GLOBALS['frontgate_test_requests'] ), 'nothing sent' );
+		$notes = wc_get_order( 1204 )->notes();
+		frontgate_assert_true( false !== strpos( (string) end( $notes ), 'nothing was captured: the customer has not paid yet' ), 'note: ' . end( $notes ) );
+		frontgate_assert_same( 'The order has no FrontGo payment to capture yet: the customer has not paid. See the order notes. #1204', get_transient( 'frontgate_notice_7' ) );
+	} finally {
+		unset( $GLOBALS['frontgate_test_user'] );
+	}
+}

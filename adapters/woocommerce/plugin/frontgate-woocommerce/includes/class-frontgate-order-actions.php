@@ -103,6 +103,11 @@ class Frontgate_Order_Actions {
 		$capture_on = (string) $this->gateway->get_option( 'capture_status', 'completed' );
 		if ( ( $to === $capture_on || 'completed' === $to ) && 'RESERVED' === $status ) {
 			$this->capture( $order, $uuid, $from );
+		} elseif ( ( $to === $capture_on || 'completed' === $to ) && self::awaiting_payment( $order, $status ) ) {
+			// Nothing is reserved yet, so nothing can be captured: say so, or
+			// the merchant ships an order the customer has not paid.
+			$order->add_order_note( __( 'FrontGo: nothing was captured: the customer has not paid yet (the payment link or card page is still open, or was never used).', 'frontgate-woocommerce' ) );
+			self::notice( $order, __( 'The order has no FrontGo payment to capture yet: the customer has not paid. See the order notes.', 'frontgate-woocommerce' ) );
 		} elseif ( 'cancelled' === $to && ( 'RESERVED' === $status || ( self::awaiting_payment( $order, $status ) && ! self::link_expired( $order ) ) ) ) {
 			// An open link is closed too, or the shopper could still pay a cancelled order.
 			$this->cancel( $order, $uuid );
