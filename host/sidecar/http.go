@@ -377,10 +377,11 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 				s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
 				return
 			}
-			if !s.takeOver(rc, skey, b, hash, fallbackKey != "", ttl) {
+			claimed, ok := s.takeOver(rc, skey, b, hash, fallbackKey != "", ttl)
+			if !ok {
 				return
 			}
-			pending, _ = json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli()})
+			pending = claimed
 		} else {
 			rc.Response.Header.Set("Idempotent-Replayed", "true")
 			rc.SetContentType("application/json")
@@ -423,11 +424,12 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 }
 
 // takeOver claims a key whose request was lost (its record old, the bytes
-// seen), for this request to run (true), or answers it and returns false.
+// seen) for this request to run, returning the pending record it stored
+// and true, or answers the request and returns false.
 // A checkout (rerun) runs again; anything else is answered, once and for
 // every later retry, with 504 upstream_unknown. Two retries racing for the
 // same lost key: one wins the swap, the other is told the key is in use.
-func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, hash string, rerun bool, ttl time.Duration) bool {
+func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, hash string, rerun bool, ttl time.Duration) ([]byte, bool) {
 	var next []byte
 	var e *Error
 	if rerun {
@@ -443,18 +445,18 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, hash string, rer
 	switch {
 	case err != nil:
 		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
-		return false
+		return nil, false
 	case !won:
 		rc.Response.Header.Set("Retry-After", "1")
 		s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
-		return false
+		return nil, false
 	case e != nil:
 		rc.log.Warn("a request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)
 		s.fail(rc, e)
-		return false
+		return nil, false
 	}
 	rc.log.Warn("a checkout request with this Idempotency-Key was lost; running it again", "key", skey)
-	return true
+	return next, true
 }
 
 func (s *Server) reply(rc *reqCtx, status int, v any, e *Error) {
