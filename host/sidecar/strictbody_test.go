@@ -80,3 +80,21 @@ func TestReturnURLsRequired(t *testing.T) {
 		t.Fatalf("foreign success URL: %d %s", r.status, r.body)
 	}
 }
+
+// TestMemberNamesAreExact: a member's name must match exactly; "OrderId"
+// is not orderId (encoding/json alone would take it, or the later of the
+// two), and a nested unknown member is named by its whole path.
+func TestMemberNamesAreExact(t *testing.T) {
+	h := newHarness(t, native())
+	good, _ := json.Marshal(checkoutReq("7801"))
+	rest := strings.TrimPrefix(string(good), "{")
+	for body, want := range map[string]string{
+		`{"OrderId":"7802",` + rest: `"path":"OrderId","rule":"unknown"`,
+		strings.Replace(string(good), `"returnUrls":{`, `"returnUrls":{"cancel":"https://shop.example/x",`, 1): `"path":"returnUrls.cancel","rule":"unknown"`,
+	} {
+		r := h.do("POST", "/v1/checkouts", shopKey, "", body)
+		if r.status != 400 || !bytes.Contains(r.body, []byte(want)) {
+			t.Errorf("%.50q: %d %s, want 400 with %s", body, r.status, r.body, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -36,13 +37,15 @@ func (e *Error) Error() string {
 }
 
 // Check reports whether b is one strict JSON value.
-func Check(b []byte) error {
+func Check(b []byte) error { return check(b, nil) }
+
+func check(b []byte, schema reflect.Type) error {
 	if !utf8.Valid(b) {
 		return &Error{Rule: "utf8", Message: fmt.Sprintf("the body is not valid UTF-8 (at byte %d)", invalidAt(b))}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	if err := value(dec, nil, 0); err != nil {
+	if err := value(dec, nil, 0, schema); err != nil {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -51,11 +54,14 @@ func Check(b []byte) error {
 	return nil
 }
 
-// Decode checks b with Check and decodes it into v, refusing members v has
-// no field for. Numbers decoded into interfaces stay json.Number, their
+// Decode checks b with Check and decodes it into v. Every member of an
+// object decoded into a struct must be one of its fields, named exactly as
+// its json tag (encoding/json alone would take "OrderId" for "orderId");
+// below a map, an interface or a json.RawMessage anything goes, as that is
+// read elsewhere. Numbers decoded into interfaces stay json.Number, their
 // digits as sent.
 func Decode(b []byte, v any) error {
-	if err := Check(b); err != nil {
+	if err := check(b, reflect.TypeOf(v)); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -66,11 +72,56 @@ func Decode(b []byte, v any) error {
 		if errors.As(err, &te) {
 			return &Error{Path: te.Field, Rule: "type", Message: "must be a JSON " + jsonKind(te.Type.Kind().String()) + ", not " + te.Value}
 		}
-		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			name, _ := strconv.Unquote(f)
-			return &Error{Path: name, Rule: "unknown", Message: "is not a field of this request"}
-		}
 		return &Error{Rule: "json", Message: err.Error()}
+	}
+	return nil
+}
+
+// fields returns the member names a struct type takes, each with its
+// field's type: the json tag's name, or the field's own name without one,
+// embedded structs' fields promoted, "-" and unexported fields left out.
+func fields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+			continue
+		case f.Anonymous && name == "" && deref(f.Type).Kind() == reflect.Struct:
+			for k, ft := range fields(deref(f.Type)) {
+				out[k] = ft
+			}
+			continue
+		case !f.IsExported():
+			continue
+		case name == "":
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+var rawMessage = reflect.TypeOf(json.RawMessage(nil))
+
+// below is the schema of what lies under a value of type t: t itself for
+// a struct or a slice or array of them, nil where members are not checked.
+func below(t reflect.Type) reflect.Type {
+	t = deref(t)
+	if t == nil || t == rawMessage {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Slice, reflect.Array:
+		return t
 	}
 	return nil
 }
@@ -89,8 +140,10 @@ func jsonKind(goKind string) string {
 	return "number"
 }
 
-// value reads one value from dec; path is where it sits.
-func value(dec *json.Decoder, path []string, depth int) error {
+// value reads one value from dec; path is where it sits, and schema (nil:
+// anything) the Go type it will be decoded into.
+func value(dec *json.Decoder, path []string, depth int, schema reflect.Type) error {
+	schema = below(schema)
 	tok, err := dec.Token()
 	if err != nil {
 		return syntax(err, path)
@@ -104,6 +157,10 @@ func value(dec *json.Decoder, path []string, depth int) error {
 	}
 	switch d {
 	case '{':
+		var known map[string]reflect.Type
+		if schema != nil && schema.Kind() == reflect.Struct {
+			known = fields(schema)
+		}
 		seen := map[string]bool{}
 		for dec.More() {
 			k, err := dec.Token()
@@ -115,13 +172,25 @@ func value(dec *json.Decoder, path []string, depth int) error {
 				return &Error{Path: join(append(path, key)), Rule: "duplicate", Message: "appears twice in its object"}
 			}
 			seen[key] = true
-			if err := value(dec, append(path, key), depth+1); err != nil {
+			var sub reflect.Type
+			if known != nil {
+				ft, ok := known[key]
+				if !ok {
+					return &Error{Path: join(append(path, key)), Rule: "unknown", Message: "is not a field of this request"}
+				}
+				sub = ft
+			}
+			if err := value(dec, append(path, key), depth+1, sub); err != nil {
 				return err
 			}
 		}
 	case '[':
+		var elem reflect.Type
+		if schema != nil && (schema.Kind() == reflect.Slice || schema.Kind() == reflect.Array) {
+			elem = schema.Elem()
+		}
 		for i := 0; dec.More(); i++ {
-			if err := value(dec, append(path, strconv.Itoa(i)), depth+1); err != nil {
+			if err := value(dec, append(path, strconv.Itoa(i)), depth+1, elem); err != nil {
 				return err
 			}
 		}

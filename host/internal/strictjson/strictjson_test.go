@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -43,17 +44,29 @@ func TestDecode(t *testing.T) {
 	type req struct {
 		OrderID string `json:"orderId"`
 		N       int    `json:"n"`
+		Urls    struct {
+			Success string `json:"success"`
+		} `json:"returnUrls"`
+		Lines []struct {
+			ID int `json:"id"`
+		} `json:"lines"`
+		Order json.RawMessage `json:"order"`
+		Extra map[string]any  `json:"extra"`
 	}
 	var r req
-	if err := Decode([]byte(`{"orderId":"A","n":2}`), &r); err != nil || r.OrderID != "A" || r.N != 2 {
+	if err := Decode([]byte(`{"orderId":"A","n":2,"order":{"Any":{"x":1}},"extra":{"Y":1},"lines":[{"id":3}]}`), &r); err != nil || r.OrderID != "A" || r.N != 2 || len(r.Lines) != 1 {
 		t.Fatalf("%v %+v", err, r)
 	}
 	for in, want := range map[string]Error{
-		`{"orderId":"A","extra":1}`:     {Path: "extra", Rule: "unknown"},
+		`{"orderId":"A","extras":1}`:    {Path: "extras", Rule: "unknown"},
 		`{"orderId":5}`:                 {Path: "orderId", Rule: "type"},
 		`{"orderId":"A","orderId":"B"}`: {Path: "orderId", Rule: "duplicate"},
 		`{"orderId":"A"} trailing`:      {Rule: "trailing"},
 		"{\"orderId\":\"\xff\"}":        {Rule: "utf8"},
+		`{"OrderId":"A"}`:               {Path: "OrderId", Rule: "unknown"},
+		`{"orderId":"A","OrderId":"B"}`: {Path: "OrderId", Rule: "unknown"},
+		`{"returnUrls":{"cancel":"x"}}`: {Path: "returnUrls.cancel", Rule: "unknown"},
+		`{"lines":[{"id":1},{"ID":2}]}`: {Path: "lines.1.ID", Rule: "unknown"},
 	} {
 		var e *Error
 		if err := Decode([]byte(in), &req{}); !errors.As(err, &e) || e.Path != want.Path || e.Rule != want.Rule {
