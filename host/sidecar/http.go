@@ -93,6 +93,10 @@ type reqCtx struct {
 	shop  *ShopConfig
 	log   *slog.Logger
 	route string
+	// ref is the checkout id a checkout request will create, kept in its
+	// Idempotency-Key's pending record so that a retry after the request
+	// was lost can find what it made (takeOver).
+	ref string
 }
 
 func (s *Server) handle(fc *fasthttp.RequestCtx) {
@@ -291,6 +295,8 @@ func (s *Server) createCheckout(rc *reqCtx) {
 		return
 	}
 	key := "order:" + req.OrderID // a double-click without a key is still one checkout
+	req.id = newID("chk")
+	rc.ref = req.id
 	s.idempotent(rc, key, func() (int, any, *Error) {
 		c, e := s.svc.CreateCheckout(rc.ctx, rc.shop, &req)
 		return 201, c, e
@@ -303,10 +309,13 @@ type idemRecord struct {
 	Hash   string          `json:"hash"`
 	Status int             `json:"status,omitempty"`
 	Body   json.RawMessage `json:"body,omitempty"`
-	// Started is when a pending request began (Unix ms); 0 marks one that
-	// broke off (a panic). A pending record older than idemLease belongs
-	// to a request that will never finish: its sidecar stopped.
-	Started int64 `json:"started,omitempty"`
+	// Started is when a pending request began (Unix ms). A pending record
+	// older than idemLease belongs to a request that will never finish:
+	// its sidecar stopped. Lost marks one that broke off (a panic). Ref is
+	// the checkout id a checkout request creates.
+	Started int64  `json:"started,omitempty"`
+	Lost    bool   `json:"lost,omitempty"`
+	Ref     string `json:"ref,omitempty"`
 }
 
 // idemLease is how long a request may hold its key pending: the request
@@ -350,7 +359,7 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	skey := "idem:" + rc.shop.ID + ":" + string(rc.Path()) + ":" + key
 	hash := hashOf(rc.PostBody())
 	ttl := time.Duration(s.svc.cfg.IdempotencyTTL)
-	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli()})
+	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref})
 	ok, err := s.svc.store.SetNX(rc.ctx, skey, pending, ttl)
 	if err != nil {
 		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
@@ -372,12 +381,19 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 			return
 		}
 		if rec.State != "done" {
-			if s.svc.now().Sub(time.UnixMilli(rec.Started)) < s.idemLease() {
+			if rec.Started == 0 && !rec.Lost {
+				// Written by a sidecar from before records carried their
+				// start: its lease starts now.
+				rec.Started = s.svc.now().UnixMilli()
+				stamped, _ := json.Marshal(rec)
+				_, _ = s.svc.store.CompareAndSwap(rc.ctx, skey, b, stamped, ttl)
+			}
+			if !rec.Lost && s.svc.now().Sub(time.UnixMilli(rec.Started)) < s.idemLease() {
 				rc.Response.Header.Set("Retry-After", "1")
 				s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
 				return
 			}
-			claimed, ok := s.takeOver(rc, skey, b, hash, fallbackKey != "", ttl)
+			claimed, ok := s.takeOver(rc, skey, b, rec, fallbackKey != "", ttl)
 			if !ok {
 				return
 			}
@@ -393,7 +409,10 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	finished := false
 	defer func() {
 		if !finished { // f panicked: mark the request lost at once
-			lost, _ := json.Marshal(idemRecord{State: "pending", Hash: hash})
+			var rec idemRecord
+			_ = json.Unmarshal(pending, &rec)
+			rec.Lost = true
+			lost, _ := json.Marshal(rec)
 			_, _ = s.svc.store.CompareAndSwap(context.WithoutCancel(rc.ctx), skey, pending, lost, ttl)
 		}
 	}()
@@ -423,23 +442,30 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	rc.SetBody(body)
 }
 
-// takeOver claims a key whose request was lost (its record old, the bytes
+// takeOver claims a key whose request was lost (lost, its record, read as
 // seen) for this request to run, returning the pending record it stored
-// and true, or answers the request and returns false.
-// A checkout (rerun) runs again; anything else is answered, once and for
-// every later retry, with 504 upstream_unknown. Two retries racing for the
-// same lost key: one wins the swap, the other is told the key is in use.
-func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, hash string, rerun bool, ttl time.Duration) ([]byte, bool) {
+// and true, or answers the request and returns false. Two retries racing
+// for the same lost key: one wins the swap, the other is told the key is
+// in use.
+//
+// An operation on a reservation is answered, once and for every later
+// retry, with 504 upstream_unknown: it may have reached FrontGo. A
+// checkout (rerun) first looks for what the lost request made, by the
+// checkout id its record kept: a checkout it recorded is the answer (201);
+// otherwise a reservation FrontGo made for it (a payment link may even
+// have gone out) is found by its reference and cancelled, and the
+// checkout runs again.
+func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord, rerun bool, ttl time.Duration) ([]byte, bool) {
 	var next []byte
 	var e *Error
 	if rerun {
-		next, _ = json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli()})
+		next, _ = json.Marshal(idemRecord{State: "pending", Hash: lost.Hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref})
 	} else {
 		e = &Error{Status: 504, Code: "upstream_unknown", Message: "an earlier request with this Idempotency-Key broke off " +
 			"(the sidecar stopped) and may have reached FrontGo; the outcome is unknown: check the reservation " +
 			"(GET /v1/reservations/{uuid}) and send it again under a new Idempotency-Key only if it was not made"}
 		body, _ := json.Marshal(map[string]*Error{"error": e})
-		next, _ = json.Marshal(idemRecord{State: "done", Hash: hash, Status: e.Status, Body: body})
+		next, _ = json.Marshal(idemRecord{State: "done", Hash: lost.Hash, Status: e.Status, Body: body})
 	}
 	won, err := s.svc.store.CompareAndSwap(rc.ctx, skey, seen, next, ttl)
 	switch {
@@ -454,6 +480,27 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, hash string, rer
 		rc.log.Warn("a request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)
 		s.fail(rc, e)
 		return nil, false
+	}
+	if lost.Ref != "" {
+		c, found, e := s.svc.RecoverCheckout(rc.ctx, rc.shop, lost.Ref, time.UnixMilli(lost.Started))
+		switch {
+		case e != nil: // the store cannot say: let a later retry find out
+			_, _ = s.svc.store.CompareAndSwap(context.WithoutCancel(rc.ctx), skey, next, seen, ttl)
+			s.fail(rc, e)
+			return nil, false
+		case found:
+			body, _ := json.Marshal(c)
+			done, _ := json.Marshal(idemRecord{State: "done", Hash: lost.Hash, Status: 201, Body: body})
+			if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
+				rc.log.Error("storing idempotent result failed", "err", err)
+			}
+			rc.log.Warn("a checkout request with this Idempotency-Key was lost after it made its checkout; answering with it",
+				"key", skey, "checkout", c.CheckoutID)
+			rc.SetContentType("application/json")
+			rc.SetStatusCode(201)
+			rc.SetBody(body)
+			return nil, false
+		}
 	}
 	rc.log.Warn("a checkout request with this Idempotency-Key was lost; running it again", "key", skey)
 	return next, true

@@ -186,3 +186,73 @@ func TestPanicMarksTheKeyLost(t *testing.T) {
 		t.Fatalf("checkout after the panic: %d %s", r.status, r.body)
 	}
 }
+
+// TestLostCheckoutIsRecovered: a checkout request lost after it made its
+// checkout is answered with that checkout; one lost after FrontGo sent a
+// payment link but before the checkout was recorded has that reservation
+// cancelled before it runs again, so one order never has two open links.
+func TestLostCheckoutIsRecovered(t *testing.T) {
+	pc := &panicCore{Core: native(), fn: "parse_submit"}
+	h := newHarness(t, pc)
+	link := func(orderID string) map[string]any {
+		req := checkoutReq(orderID)
+		req["mode"] = "link"
+		delete(req, "returnUrls")
+		return req
+	}
+	// Lost after FrontGo made the reservation and sent the link.
+	pc.armed.Store(true)
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", link("7901")); r.status != 500 {
+		t.Fatalf("panic: %d %s", r.status, r.body)
+	}
+	pc.armed.Store(false)
+	before := h.sb.Reservations()
+	if len(before) != 1 || before[0].Status != "SENT" {
+		t.Fatalf("after the lost request: %+v", before)
+	}
+	r := h.do("POST", "/v1/checkouts", shopKey, "", link("7901"))
+	var c Checkout
+	r.json(t, &c)
+	if r.status != 201 || c.ReservationUUID == before[0].UUID {
+		t.Fatalf("retry: %d %s", r.status, r.body)
+	}
+	if st, _ := h.sb.Inspect(before[0].UUID); st.Status != "CANCELLED" {
+		t.Fatalf("the lost request's reservation is %s, want CANCELLED (its link open beside the new one)", st.Status)
+	}
+
+	// Lost after the checkout was recorded: that checkout is the answer.
+	first := h.checkout("7902")
+	body, _ := json.Marshal(checkoutReq("7902"))
+	rec, _ := json.Marshal(idemRecord{State: "pending", Hash: hashOf(body), Started: time.Now().Add(-time.Hour).UnixMilli(), Ref: first.CheckoutID})
+	if err := h.svc.store.Set(context.Background(), "idem:one:/v1/checkouts:auto:order:7902", rec, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	n := len(h.sb.Reservations())
+	r = h.do("POST", "/v1/checkouts", shopKey, "", string(body))
+	var got Checkout
+	r.json(t, &got)
+	if r.status != 201 || got.CheckoutID != first.CheckoutID || got.ReservationUUID != first.ReservationUUID || len(h.sb.Reservations()) != n {
+		t.Fatalf("lost after recording: %d %s (first %s)", r.status, r.body, first.CheckoutID)
+	}
+}
+
+// TestPendingRecordWithoutStart: a pending record written by an older
+// sidecar (no start) is a request still running, not a lost one: its lease
+// starts when it is first met.
+func TestPendingRecordWithoutStart(t *testing.T) {
+	h := newHarness(t, native())
+	body, _ := json.Marshal(checkoutReq("7951"))
+	key := "idem:one:/v1/checkouts:auto:order:7951"
+	old, _ := json.Marshal(map[string]string{"state": "pending", "hash": hashOf(body)})
+	if err := h.svc.store.Set(context.Background(), key, old, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", string(body)); r.status != 409 || !bytes.Contains(r.body, []byte("in_progress")) {
+		t.Fatalf("older record: %d %s", r.status, r.body)
+	}
+	b, _ := h.svc.store.Get(context.Background(), key)
+	var rec idemRecord
+	if json.Unmarshal(b, &rec) != nil || rec.Started == 0 || rec.Lost || len(h.sb.Reservations()) != 0 {
+		t.Fatalf("record after: %s; reservations %d", b, len(h.sb.Reservations()))
+	}
+}

@@ -365,6 +365,10 @@ type CheckoutRequest struct {
 		Success string `json:"success"`
 		Failure string `json:"failure"`
 	} `json:"returnUrls"`
+
+	// id, when set, is the checkout id to create (the HTTP layer keeps it
+	// with the request's Idempotency-Key); otherwise a new one is made.
+	id string
 }
 
 // Checkout is a checkout's record and the answer to POST /v1/checkouts.
@@ -430,7 +434,11 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	}
 
 	now := s.now()
-	c := &Checkout{CheckoutID: newID("chk"), Shop: shop.ID, OrderID: req.OrderID, Mode: req.Mode, Status: "SENT",
+	id := req.id
+	if id == "" {
+		id = newID("chk")
+	}
+	c := &Checkout{CheckoutID: id, Shop: shop.ID, OrderID: req.OrderID, Mode: req.Mode, Status: "SENT",
 		SuccessURL: req.ReturnURLs.Success, FailureURL: req.ReturnURLs.Failure, CreatedAt: now, UpdatedAt: now,
 		ExpiresAt: now.Add(time.Duration(s.cfg.CheckoutTTL))}
 	if c.Mode == "" {
@@ -491,6 +499,24 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	s.log.Info("checkout created", "shop", shop.ID, "order", c.OrderID, "checkout", c.CheckoutID, "reservation", c.ReservationUUID, "mode", c.Mode)
 	s.m.checkouts.Inc()
 	return c, nil
+}
+
+// RecoverCheckout finds what a checkout request that was lost (its sidecar
+// stopped, or it panicked) made under the checkout id ref, started at
+// since: its record, if it got that far (found), or else a reservation
+// FrontGo made for it, which is cancelled (cancelOrphans) so that the
+// request can run again without leaving a second payment page or link
+// open. e is a store failure: nothing can be said then.
+func (s *Service) RecoverCheckout(ctx context.Context, shop *ShopConfig, ref string, since time.Time) (c *Checkout, found bool, e *Error) {
+	c, e = s.Checkout(ctx, shop.ID, ref)
+	switch {
+	case e == nil:
+		return c, true, nil
+	case e.Status != 404:
+		return nil, false, e
+	}
+	s.cancelOrphans(ctx, &Checkout{CheckoutID: ref, Shop: shop.ID}, since)
+	return nil, false, nil
 }
 
 // cancelOrphans handles a create whose answer was lost: FrontGo may have
