@@ -379,8 +379,28 @@ function frontgate_test_gateway_refund_with_unknown_outcome_is_never_paid_twice(
 		frontgate_assert_same( 'GET', $GLOBALS['frontgate_test_requests'][1][1]['method'], $name . ': FrontGo asked first' );
 		frontgate_assert_same( $want_posts, $posts(), $name . ': refunds sent in all' );
 		$o = wc_get_order( 1204 );
-		frontgate_assert_same( '', $o->get_meta( '_frontgate_refund_pending' ), $name . ': settled' );
 		frontgate_assert_same( $ok ? array( '9004' => 6900 ) : '', $o->get_meta( '_frontgate_refunded_lines' ), $name . ': the line refunded once' );
+		if ( $ok ) {
+			frontgate_assert_same( '', $o->get_meta( '_frontgate_refund_pending' ), $name . ': settled' );
+			continue;
+		}
+		// Undecided: the mark stays, so a third try sends nothing either.
+		frontgate_assert_same( 6900, $o->get_meta( '_frontgate_refund_pending' )['amount'], $name . ': still pending' );
+		$refund( 5003 );
+		$GLOBALS['frontgate_test_responses']   = array();
+		$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'status' => 'PARTIAL REFUNDED', 'payment' => array( 'captured' => 210600, 'refundedFromCaptured' => $at_frontgo ) ) );
+		$third = $g->process_refund( 1204, '69.00', '' );
+		frontgate_assert_true( $third instanceof WP_Error, $name . ': the third refund waits too' );
+		frontgate_assert_same( $want_posts, $posts(), $name . ': still no second refund sent' );
+		// The merchant checks the portal and says so: refunds go on.
+		$actions = ( new Frontgate_Order_Actions( $g ) )->order_actions( array(), wc_get_order( 1204 ) );
+		frontgate_assert_true( isset( $actions['frontgate_refund_checked'] ), $name . ': the action is offered' );
+		frontgate_load(); // the plugin's hooks
+		frontgate_stub_fire( 'woocommerce_order_action_frontgate_refund_checked', wc_get_order( 1204 ) );
+		frontgate_assert_same( '', wc_get_order( 1204 )->get_meta( '_frontgate_refund_pending' ), $name . ': cleared by the merchant' );
+		$GLOBALS['frontgate_test_responses'][] = array( 200, array( 'grandTotal' => 6900 ) );
+		frontgate_assert_same( true, $g->process_refund( 1204, '69.00', '' ), $name . ': then a refund is sent' );
+		frontgate_assert_same( $want_posts + 1, $posts(), $name . ': one more refund sent' );
 	}
 	Frontgate_Refunds::remember( null );
 }

@@ -91,3 +91,26 @@ function frontgate_test_modes_live_order_ignores_the_test_sidecar() {
 	// A signature no secret of either mode made is refused as before.
 	frontgate_assert_same( 401, frontgate_t_mode_event( $g, 'CAPTURED', 'not-a-secret' )[0] );
 }
+
+// A merchant who gave both modes one webhook secret: an event it signs is
+// applied to an order of either mode (before, the live mode was tried
+// first, and a test order's events were refused with 410, never retried).
+function frontgate_test_modes_one_secret_for_both_modes() {
+	frontgate_load();
+	$g = frontgate_t_gateway(
+		array(
+			'testmode'            => 'no',
+			'test_sidecar_url'    => 'http://127.0.0.1:8080',
+			'test_api_key'        => 'test-key-0123456789abcdef',
+			'test_webhook_secret' => FRONTGATE_T_SECRET,
+		)
+	);
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'RSRV1', '_frontgate_status' => 'SENT', '_frontgate_mode' => 'test' );
+	$o->save();
+	frontgate_assert_same( array( 200, array( 'result' => 'applied' ) ), frontgate_t_mode_event( $g, 'RESERVED', FRONTGATE_T_SECRET ), 'a test order' );
+	$o = frontgate_t_wc_order( 'coupon-fixed', 1205 );
+	$o->meta = array( '_frontgate_reservation_uuid' => 'RSRV5', '_frontgate_status' => 'SENT', '_frontgate_mode' => 'live' );
+	$o->save();
+	frontgate_assert_same( array( 200, array( 'result' => 'applied' ) ), frontgate_t_mode_event( $g, 'RESERVED', FRONTGATE_T_SECRET, '1205', 'RSRV5' ), 'a live order' );
+}

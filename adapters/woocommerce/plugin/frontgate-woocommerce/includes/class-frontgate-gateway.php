@@ -701,9 +701,10 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	 * recorded here add up to. Exactly that refund more: it was made, and
 	 * its lines are recorded as refunded. Nothing more: it was not. Anything
 	 * else (a refund made in the FrontGo portal meanwhile) cannot be told
-	 * apart, so nothing is refunded and the merchant is told what to check.
-	 * The pending mark is cleared in every case but the last one's failure
-	 * to ask FrontGo.
+	 * apart, so nothing is refunded, the merchant is told what to check, and
+	 * the pending mark stays until the merchant clears it
+	 * (Frontgate_Order_Actions::refund_checked()); the first two cases
+	 * clear it.
 	 *
 	 * @param WC_Order $order   The order.
 	 * @param string   $uuid    The reservation.
@@ -731,14 +732,15 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 		foreach ( $done as $a ) {
 			$ours += (int) $a;
 		}
-		$order->delete_meta_data( self::META_REFUND_PENDING );
 		if ( null !== $frontgo && $frontgo === $ours ) {
+			$order->delete_meta_data( self::META_REFUND_PENDING );
 			$order->save();
 			/* translators: %s: amount */
 			$order->add_order_note( sprintf( __( 'FrontGo: the earlier refund of %s, whose outcome was not known, was not made.', 'frontgate-woocommerce' ), $amount ) );
 			return false;
 		}
 		if ( null !== $frontgo && $frontgo === $ours + (int) $pending['amount'] ) {
+			$order->delete_meta_data( self::META_REFUND_PENDING );
 			foreach ( (array) $pending['lines'] as $l ) {
 				$done[ $l['id'] ] = ( isset( $done[ $l['id'] ] ) ? (int) $done[ $l['id'] ] : 0 ) + (int) $l['amount'];
 			}
@@ -748,10 +750,12 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			$order->add_order_note( sprintf( __( 'FrontGo: the earlier refund of %s, whose outcome was not known, went through at FrontGo. Unless this refund is that one again, record it in WooCommerce with "Refund manually".', 'frontgate-woocommerce' ), $amount ) );
 			return true;
 		}
-		$order->save();
+		// Undecided: the mark stays, and every refund through FrontGo waits
+		// for the merchant (the order action "FrontGo: earlier refund
+		// checked" clears it), or one could pay the earlier refund twice.
 		$msg = sprintf(
 			/* translators: 1: amount refunded at FrontGo, 2: amount the shop's refunds add up to, 3: the earlier refund's amount */
-			__( 'FrontGo shows %1$s refunded from the capture, but the refunds made here add up to %2$s, so whether the earlier refund of %3$s (whose outcome was not known) went through cannot be told. Nothing was refunded: check the reservation in the FrontGo portal, refund there if needed, and record it here with "Refund manually".', 'frontgate-woocommerce' ),
+			__( 'FrontGo shows %1$s refunded from the capture, but the refunds made here add up to %2$s, so whether the earlier refund of %3$s (whose outcome was not known) went through cannot be told. Nothing was refunded, and refunds through FrontGo wait for you: check the reservation in the FrontGo portal, record there what was refunded with "Refund manually", then choose the order action "FrontGo: earlier refund checked".', 'frontgate-woocommerce' ),
 			null === $frontgo ? '?' : Frontgate_Money::format( $frontgo ),
 			Frontgate_Money::format( $ours ),
 			$amount

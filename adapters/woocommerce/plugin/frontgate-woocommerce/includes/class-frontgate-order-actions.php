@@ -269,7 +269,33 @@ class Frontgate_Order_Actions {
 			// Not while only reserved: a charge would end the reservation's capture.
 			$actions['frontgate_charge'] = __( 'Charge additional amount (FrontGo)', 'frontgate-woocommerce' );
 		}
+		if ( is_array( $order->get_meta( Frontgate_Gateway::META_REFUND_PENDING ) ) ) {
+			$actions['frontgate_refund_checked'] = __( 'FrontGo: earlier refund checked', 'frontgate-woocommerce' );
+		}
 		return $actions;
+	}
+
+	/**
+	 * The merchant has checked, in the FrontGo portal, a refund whose
+	 * outcome could not be told, and recorded what was refunded: refunds
+	 * through FrontGo go on, without comparing totals again.
+	 *
+	 * @param WC_Order $order Order.
+	 */
+	public function refund_checked( $order ) {
+		$pending = $order->get_meta( Frontgate_Gateway::META_REFUND_PENDING );
+		if ( ! is_array( $pending ) ) {
+			return;
+		}
+		$order->delete_meta_data( Frontgate_Gateway::META_REFUND_PENDING );
+		$order->add_order_note(
+			sprintf(
+				/* translators: %s: amount */
+				__( 'FrontGo: the earlier refund of %s, whose outcome could not be told, was checked in the FrontGo portal; refunds through FrontGo go on.', 'frontgate-woocommerce' ),
+				Frontgate_Money::format( (int) $pending['amount'] )
+			)
+		);
+		$order->save();
 	}
 
 	/**

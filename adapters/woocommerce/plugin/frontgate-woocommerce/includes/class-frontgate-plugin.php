@@ -94,8 +94,9 @@ final class Frontgate_Plugin {
 			2
 		);
 		foreach ( array(
-			'frontgate_resend_link' => 'resend_link',
-			'frontgate_charge'      => 'charge',
+			'frontgate_resend_link'    => 'resend_link',
+			'frontgate_charge'         => 'charge',
+			'frontgate_refund_checked' => 'refund_checked',
 		) as $action => $method ) {
 			add_action(
 				'woocommerce_order_action_' . $action,

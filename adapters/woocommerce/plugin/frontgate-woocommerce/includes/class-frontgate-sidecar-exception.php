@@ -102,8 +102,10 @@ class Frontgate_Sidecar_Exception extends Exception {
 	 * Whether the write may have happened all the same: the sidecar was not
 	 * reached or not heard, it or FrontGo failed on their side (a 504: the
 	 * write reached FrontGo, no answer came), or the same write is still
-	 * being made. A retry must then find out first; the sidecar keeps no
-	 * answer of such a failure under its Idempotency-Key.
+	 * being made. A retry must then find out first: the sidecar keeps an
+	 * upstream_unknown answer under its Idempotency-Key (a retry under that
+	 * key gets it again), and frees the key after the other failures, which
+	 * a retry under a new key would not tell apart from this.
 	 *
 	 * @return bool
 	 */

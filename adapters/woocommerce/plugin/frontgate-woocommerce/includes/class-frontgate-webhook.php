@@ -108,7 +108,7 @@ class Frontgate_Webhook {
 			return array( 413, array( 'error' => 'body too large' ) );
 		}
 		$signed_by = $this->signed_by( $header, $body, $now );
-		if ( ! is_string( $signed_by ) ) {
+		if ( ! is_array( $signed_by ) ) {
 			$this->log->warning( 'webhook refused', array( 'reason' => $signed_by->reason ) );
 			return array( 401, array( 'error' => 'invalid signature' ) );
 		}
@@ -129,14 +129,15 @@ class Frontgate_Webhook {
 			$this->log->warning( 'webhook for an order this shop does not know', array( 'order' => $p['orderId'], 'event_id' => $p['id'] ) );
 			return array( 410, array( 'error' => 'unknown order' ) );
 		}
-		if ( '' !== $signed_by ) {
+		$modes = array_values( array_intersect( $signed_by, array( 'live', 'test' ) ) );
+		if ( ! empty( $modes ) ) {
 			$recorded = (string) $order->get_meta( Frontgate_Outcome_Handler::META_MODE );
-			$ctx      = array( 'order' => $order_id, 'event_id' => $p['id'], 'signed_by' => $signed_by );
-			if ( in_array( $recorded, array( 'live', 'test' ), true ) && $recorded !== $signed_by ) {
+			$ctx      = array( 'order' => $order_id, 'event_id' => $p['id'], 'signed_by' => implode( ',', $modes ) );
+			if ( in_array( $recorded, array( 'live', 'test' ), true ) && ! in_array( $recorded, $modes, true ) ) {
 				$this->log->warning( 'webhook from the other mode\'s sidecar; not applied', $ctx + array( 'order_mode' => $recorded ) );
 				return array( 410, array( 'error' => 'the order was paid in ' . $recorded . ' mode' ) );
 			}
-			if ( ! in_array( $recorded, array( 'live', 'test' ), true ) && '' !== $this->mode && $signed_by !== $this->mode ) {
+			if ( ! in_array( $recorded, array( 'live', 'test' ), true ) && '' !== $this->mode && ! in_array( $this->mode, $modes, true ) ) {
 				// An order from before the mode was recorded: the current
 				// mode's, as it always was. Retried, as before.
 				$this->log->warning( 'webhook from the other mode\'s sidecar for an order without a recorded mode; refused', $ctx + array( 'mode' => $this->mode ) );
@@ -161,18 +162,20 @@ class Frontgate_Webhook {
 	}
 
 	/**
-	 * The mode whose secret signed the body ('' for secrets of no known
-	 * mode), or why no secret did. Each mode's secrets are checked in
-	 * constant time; a MAC that matched but is out of date is reported as
-	 * expired rather than as unknown.
+	 * The modes whose secrets signed the body (both, when a merchant gave
+	 * both modes one secret; '' for secrets of no known mode), or why no
+	 * secret did. Each mode's secrets are checked in constant time; a MAC
+	 * that matched but is out of date is reported as expired rather than as
+	 * unknown.
 	 *
 	 * @param string $header The Frontgate-Signature header.
 	 * @param string $body   The raw body.
 	 * @param int    $now    Unix time.
-	 * @return string|Frontgate_Signature_Exception
+	 * @return string[]|Frontgate_Signature_Exception
 	 */
 	private function signed_by( $header, $body, $now ) {
 		$refusal = null;
+		$modes   = array();
 		foreach ( $this->secrets as $mode => $list ) {
 			$list = array_values( array_filter( array_map( 'strval', (array) $list ), 'strlen' ) );
 			if ( empty( $list ) ) {
@@ -180,12 +183,15 @@ class Frontgate_Webhook {
 			}
 			try {
 				Frontgate_Signature::verify( $header, $body, $list, $now );
-				return (string) $mode;
+				$modes[] = (string) $mode;
 			} catch ( Frontgate_Signature_Exception $e ) {
 				if ( ! $refusal || Frontgate_Signature_Exception::REASON_EXPIRED === $e->reason ) {
 					$refusal = $e;
 				}
 			}
+		}
+		if ( ! empty( $modes ) ) {
+			return $modes;
 		}
 		return $refusal ? $refusal : new Frontgate_Signature_Exception( Frontgate_Signature_Exception::REASON_NO_KEY );
 	}
