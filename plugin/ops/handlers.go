@@ -211,7 +211,7 @@ func (in *input) int(name string, required bool) int64 {
 		switch {
 		case ok:
 		case v.IsWhole(): // whole, but past int64
-			in.invalid(name, reservation.RuleRange, "is out of range")
+			in.invalid(name, reservation.RuleRange, "is out of range (too large for a 64-bit integer)")
 		default:
 			in.bad(name, reservation.RuleInteger, "must be a whole number")
 		}

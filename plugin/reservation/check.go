@@ -314,7 +314,7 @@ func (c *checker) amount(v jsonx.Value, path fpath, required bool) (money.Amount
 	case money.ErrPrecision:
 		c.add(path, RulePrecision, "must have at most two decimal places")
 	case money.ErrRange:
-		c.add(path, RuleRange, "is out of range")
+		c.add(path, RuleRange, "is out of range (at most "+money.MaxAmount.String()+" in size)")
 	default:
 		c.add(path, RuleNumber, "must be a number")
 	}
@@ -355,7 +355,7 @@ func (c *checker) idSlow(v jsonx.Value, path fpath) (int64, bool) {
 	n, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {
 		if v.IsWhole() { // whole, but past int64
-			c.add(path, RuleRange, "is out of range")
+			c.add(path, RuleRange, "is out of range (too large for a 64-bit integer)")
 		} else {
 			c.add(path, RuleInteger, "must be a whole number")
 		}

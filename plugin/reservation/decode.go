@@ -322,7 +322,7 @@ func (c *checker) intField(v jsonx.Value, path fpath, required bool) int64 {
 	case jsonx.Number:
 		n, ok := v.Int()
 		if !ok && v.IsWhole() { // whole, but past int64
-			c.add(path, RuleRange, "is out of range")
+			c.add(path, RuleRange, "is out of range (at most "+strconv.FormatInt(int64(money.MaxAmount), 10)+")")
 			return 0
 		}
 		if !ok {
@@ -335,7 +335,7 @@ func (c *checker) intField(v jsonx.Value, path fpath, required bool) int64 {
 			return 0
 		}
 		if n > int64(money.MaxAmount) || n < -int64(money.MaxAmount) {
-			c.add(path, RuleRange, "is out of range")
+			c.add(path, RuleRange, "is out of range (at most "+strconv.FormatInt(int64(money.MaxAmount), 10)+" in size)")
 			return 0
 		}
 		return n
