@@ -472,6 +472,18 @@ function frontgate_test_gateway_cancel_tells_the_merchant_what_stays() {
 	}
 }
 
+/** Order 1204 in WooCommerce status $status, its reservation RSRV1 at FrontGo status $frontgo. */
+function frontgate_t_order_at( $status, $frontgo ) {
+	$o         = frontgate_t_wc_order( 'coupon-fixed' );
+	$o->status = $status;
+	$o->meta   = array(
+		'_frontgate_reservation_uuid' => 'RSRV1',
+		'_frontgate_status'           => $frontgo,
+	);
+	$o->save();
+	return $o;
+}
+
 // A capture whose outcome was not known: the sidecar keeps that answer
 // under its Idempotency-Key, so the merchant's next try goes under a new
 // key (a refusal does not change the key). Sending it again is safe: once
@@ -479,13 +491,7 @@ function frontgate_test_gateway_cancel_tells_the_merchant_what_stays() {
 function frontgate_test_gateway_capture_after_an_unknown_outcome_uses_a_new_key() {
 	frontgate_t_gateway();
 	frontgate_load();
-	$o = frontgate_t_wc_order( 'coupon-fixed' );
-	$o->status = 'on-hold';
-	$o->meta   = array(
-		'_frontgate_reservation_uuid' => 'RSRV1',
-		'_frontgate_status'           => 'RESERVED',
-	);
-	$o->save();
+	frontgate_t_order_at( 'on-hold', 'RESERVED' );
 	$key_of = function ( $i ) {
 		return $GLOBALS['frontgate_test_requests'][ $i ][1]['headers']['Idempotency-Key'];
 	};
@@ -522,13 +528,7 @@ function frontgate_test_gateway_completing_an_unpaid_order_says_nothing_was_capt
 	frontgate_t_gateway();
 	$GLOBALS['frontgate_test_user'] = 7;
 	try {
-		$o         = frontgate_t_wc_order( 'coupon-fixed' );
-		$o->status = 'pending';
-		$o->meta   = array(
-			'_frontgate_reservation_uuid' => 'RSRV1',
-			'_frontgate_status'           => 'SENT',
-		);
-		$o->save();
+		frontgate_t_order_at( 'pending', 'SENT' );
 		frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'pending', 'completed', wc_get_order( 1204 ) );
 		frontgate_assert_same( 0, count( $GLOBALS['frontgate_test_requests'] ), 'nothing sent' );
 		$notes = wc_get_order( 1204 )->notes();
