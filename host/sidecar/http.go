@@ -393,7 +393,10 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 				s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
 				return
 			}
-			claimed, ok := s.takeOver(rc, skey, b, rec, fallbackKey != "", ttl)
+			// Only an operation on a reservation may have moved money; a
+			// checkout or a redelivery runs again.
+			rerun := !strings.HasPrefix(rc.route, "reservations.")
+			claimed, ok := s.takeOver(rc, skey, b, rec, rerun, ttl)
 			if !ok {
 				return
 			}
@@ -449,8 +452,8 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 // in use.
 //
 // An operation on a reservation is answered, once and for every later
-// retry, with 504 upstream_unknown: it may have reached FrontGo. A
-// checkout (rerun) first looks for what the lost request made, by the
+// retry, with 504 upstream_unknown: it may have reached FrontGo. Anything
+// else runs again (rerun); a checkout first looks for what the lost request made, by the
 // checkout id its record kept: a checkout it recorded is the answer (201);
 // otherwise a reservation FrontGo made for it (a payment link may even
 // have gone out) is found by its reference and cancelled, and the
