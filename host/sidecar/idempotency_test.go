@@ -256,3 +256,18 @@ func TestPendingRecordWithoutStart(t *testing.T) {
 		t.Fatalf("record after: %s; reservations %d", b, len(h.sb.Reservations()))
 	}
 }
+
+// TestLostRedeliveryRunsAgain: a lost redelivery moved no money, so its
+// retry runs (here: this shop has no webhook outbox, 404), rather than
+// being told the outcome is unknown.
+func TestLostRedeliveryRunsAgain(t *testing.T) {
+	h := newHarness(t, native())
+	rec, _ := json.Marshal(idemRecord{State: "pending", Hash: hashOf(nil), Started: time.Now().Add(-time.Hour).UnixMilli()})
+	if err := h.svc.store.Set(context.Background(), "idem:one:/v1/webhooks/redeliver:rd-1", rec, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	r := h.do("POST", "/v1/webhooks/redeliver", shopKey, "rd-1", nil)
+	if r.status != 404 || !bytes.Contains(r.body, []byte(`"no_webhook"`)) {
+		t.Fatalf("lost redelivery: %d %s", r.status, r.body)
+	}
+}
