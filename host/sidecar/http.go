@@ -526,7 +526,7 @@ func (s *Server) reply(rc *reqCtx, status int, v any, e *Error) {
 
 func (s *Server) fail(rc *reqCtx, e *Error) {
 	if e.Status >= 500 {
-		rc.log.Error("request failed", "code", e.Code, "status", e.Status, "message", e.Message)
+		rc.log.Error("request failed", "code", e.Code, "status", e.Status, "message", e.Message, "detail", e.detail)
 	}
 	writeError(rc.RequestCtx, e)
 }
@@ -565,6 +565,9 @@ func (s *Server) readyz(rc *reqCtx) {
 	last, runs := s.svc.LastReconcile()
 	detail := map[string]any{"ready": len(problems) == 0, "problems": problems, "reconcileRuns": runs}
 	if runs > 0 {
+		if last.Error != "" { // the detail is in the log; this answer is public
+			last.Error = "failed: see the sidecar's log"
+		}
 		detail["lastReconcile"] = last
 	}
 	s.reply(rc, status, detail, nil)

@@ -117,6 +117,8 @@ type Error struct {
 	// outcomeUnknown its flag for a write that may have been made.
 	kind           string
 	outcomeUnknown bool
+	// detail is logged with the error, never answered (storeError).
+	detail string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -129,7 +131,9 @@ func errorf(status int, code, format string, args ...any) *Error {
 // there: the caller (FrontGo's callback above all) is to try again soon,
 // and nothing may read the failure as "no such checkout".
 func storeError(err error) *Error {
-	return &Error{Status: 503, Code: "store_unavailable", Message: "store: " + err.Error(), RetryAfter: 1}
+	// The store's own words (addresses, the server's errors) go to the
+	// log, not to the caller.
+	return &Error{Status: 503, Code: "store_unavailable", Message: "store unavailable", RetryAfter: 1, detail: err.Error()}
 }
 
 // fromEnvelope maps a core error to the shop-facing error.

@@ -221,16 +221,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		svc.Gauge("frontgate_wasm_instances_replaced", func() float64 { return float64(w.Stats().Replaced) })
 		svc.Gauge("frontgate_wasm_calls_abandoned", func() float64 { return float64(w.Stats().Abandoned) })
 	}
+	// /readyz is public (FrontGo and shoppers reach the same port), so a
+	// probe asks FrontGo at most once per readyEvery, whatever the number
+	// of probes: each ask spends the FrontGo account's rate limit, which
+	// every shop's payments share. Its answer says which part is not ready;
+	// the detail goes to the log, not to whoever asked.
+	frontgoReady := &cachedCheck{every: readyEvery, check: fg.Ping}
 	srv := sidecar.NewServer(svc, func(ctx context.Context) map[string]string {
 		p := map[string]string{}
-		if _, err := c.Call(ctx, "manifest", nil); err != nil {
-			p["core"] = err.Error()
-		}
-		if err := fg.Ping(ctx); err != nil {
-			p["frontgo"] = err.Error()
-		}
-		if err := st.Ping(ctx); err != nil {
-			p["store"] = err.Error()
+		for part, err := range map[string]error{"core": coreReady(ctx, c), "frontgo": frontgoReady.Err(ctx), "store": st.Ping(ctx)} {
+			if err != nil {
+				log.Warn("not ready", "part", part, "err", err)
+				p[part] = "not ready: see the sidecar's log"
+			}
 		}
 		return p
 	})
@@ -373,6 +376,35 @@ func randomHex(n int) string {
 		panic(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// readyEvery is how often readiness probes ask FrontGo at most.
+const readyEvery = 30 * time.Second
+
+func coreReady(ctx context.Context, c wasmrt.Core) error {
+	_, err := c.Call(ctx, "manifest", nil)
+	return err
+}
+
+// cachedCheck runs check at most once per every and answers with its last
+// result in between; callers meanwhile wait for the one run in flight.
+type cachedCheck struct {
+	every time.Duration
+	check func(context.Context) error
+
+	mu  sync.Mutex
+	at  time.Time
+	err error
+}
+
+func (c *cachedCheck) Err(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < c.every {
+		return c.err
+	}
+	c.err, c.at = c.check(ctx), time.Now()
+	return c.err
 }
 
 // tokenSigner reads FRONTGATE_TOKEN_KEY ("secret" or "id:secret,id:secret";
