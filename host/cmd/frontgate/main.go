@@ -177,7 +177,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	}
 
-	signer, err := tokenSigner(env(cfg.TokenKeyEnv), log)
+	tokenKey := env(cfg.TokenKeyEnv)
+	if tokenKey == "" && *configPath != "" {
+		// A key made at start-up would end every return and callback link
+		// given out before a restart, and on other instances sharing the
+		// store: FrontGo's later callbacks would be refused as forged.
+		return fmt.Errorf("%s (tokenKeyEnv) is not set: a sidecar run from a config needs a stable token key "+
+			"(32 or more random characters, the same on every instance)", cfg.TokenKeyEnv)
+	}
+	signer, err := tokenSigner(tokenKey, log)
 	if err != nil {
 		return err
 	}
@@ -408,8 +416,9 @@ func (c *cachedCheck) Err(ctx context.Context) error {
 }
 
 // tokenSigner reads FRONTGATE_TOKEN_KEY ("secret" or "id:secret,id:secret";
-// the first signs). Without it, a random key is made: links signed before a
-// restart then stop working, which is fine for the sandbox and logged.
+// the first signs). Without it (the built-in sandbox only: a config requires
+// one), a random key is made: links signed before a restart then stop
+// working, which is fine for the sandbox and logged.
 //
 // A part with a ':' is an id and a secret, and the id must look like one (1-16
 // letters, digits, '-' or '_'); a secret that holds ':' itself is given with

@@ -51,8 +51,8 @@ func newWebhookNotifiers(cfg *sidecar.Config, env func(string) string, log *slog
 		if cfg.Store == "redis" {
 			if w.rdb == nil {
 				opt, err := redis.ParseURL(cfg.RedisURL())
-				if err != nil {
-					return nil, fmt.Errorf("webhook outbox: redis url: %w", err)
+				if err != nil { // its message repeats the URL, password and all
+					return nil, fmt.Errorf("webhook outbox: %s is not a valid redis:// or rediss:// URL (not repeated here: it may hold a password)", cfg.RedisURLEnv)
 				}
 				w.rdb = redis.NewClient(opt)
 			}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +62,20 @@ func TestTokenSignerKeys(t *testing.T) {
 	}
 	if _, err := tokenSigner("k1:short", log); err == nil || strings.Contains(err.Error(), "short") {
 		t.Fatalf("a short secret: %v", err)
+	}
+}
+
+// TestConfigNeedsATokenKey: run from a config, the sidecar will not start
+// on a random token key (every link it gave out would die at a restart,
+// and on the other instances sharing its store); the built-in sandbox may.
+func TestConfigNeedsATokenKey(t *testing.T) {
+	cfgFile := filepath.Join(t.TempDir(), "frontgate.json")
+	os.WriteFile(cfgFile, []byte(`{"listen": "127.0.0.1:0", "publicUrl": "https://pay.example", "core": "native",
+		"frontgo": {"baseUrl": "https://demo-api.frontpayment.no/api/v1"},
+		"shops": [{"id": "s1", "apiKeyEnv": "SHOP_KEY", "allowedHosts": ["shop.example"]}]}`), 0o600)
+	env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": "tok", "FRONTGATE_FRONTGO_SECRET": "sec", "SHOP_KEY": "shop-key-0123456789abc"}
+	err := run(context.Background(), []string{"-config", cfgFile}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "FRONTGATE_TOKEN_KEY (tokenKeyEnv) is not set") {
+		t.Fatalf("run without a token key: %v", err)
 	}
 }

@@ -33,7 +33,8 @@ type Options struct {
 func New(ctx context.Context, o Options) (*Store, error) {
 	opt, err := redis.ParseURL(o.URL)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: url: %w", err)
+		// The parser's message repeats the URL, password and all.
+		return nil, errors.New("redisstore: the Redis URL is not a valid redis:// or rediss:// URL (not repeated here: it may hold a password)")
 	}
 	if o.Prefix == "" {
 		o.Prefix = "frontgate:"
