@@ -250,6 +250,10 @@ func (c *Config) Validate(getenv func(string) string) error {
 	f := &c.FrontGo
 	if u, err := url.Parse(f.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("config: frontgo.baseUrl: must be an absolute http(s) URL, not %q", f.BaseURL)
+	} else if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		// The bearer token and every shopper's details would cross the
+		// network in clear, and a payment URL could be rewritten on the way.
+		return fmt.Errorf("config: frontgo.baseUrl: must use https (plain http only to this machine: localhost, 127.0.0.1 or ::1, as for a sandbox)")
 	}
 	var err error
 	if f.token, err = secretFrom(f.TokenEnv, f.TokenFile, getenv); err != nil || f.token == "" {
@@ -279,7 +283,7 @@ func (c *Config) Validate(getenv func(string) string) error {
 		return errors.New("config: shops: at least one shop is required")
 	}
 	seen := map[string]bool{}
-	keys := map[string]string{}
+	keys, secrets := map[string]string{}, map[string]string{}
 	for i := range c.Shops {
 		s := &c.Shops[i]
 		p := fmt.Sprintf("config: shops.%d", i)
@@ -327,6 +331,12 @@ func (c *Config) Validate(getenv func(string) string) error {
 			if s.webhookSecret = getenv(s.WebhookSecretEnv); len(s.webhookSecret) < 16 {
 				return fmt.Errorf("%s.webhookSecretEnv: set %q to a secret of at least 16 characters", p, s.WebhookSecretEnv)
 			}
+			// The signature covers the event, not the shop it is for: with
+			// one secret, one shop's events would verify at another's.
+			if other, dup := secrets[s.webhookSecret]; dup {
+				return fmt.Errorf("%s.webhookSecretEnv: shares its secret with shop %q; each shop needs its own", p, other)
+			}
+			secrets[s.webhookSecret] = s.ID
 		}
 	}
 	return nil

@@ -11,6 +11,8 @@ func exampleEnv(k string) string {
 		"FRONTGATE_FRONTGO_TOKEN": "tok", "FRONTGATE_FRONTGO_SECRET": "sec",
 		"FRONTGATE_SHOP_NETTBUTIKK_KEY":            "0123456789abcdef0123",
 		"FRONTGATE_SHOP_NETTBUTIKK_WEBHOOK_SECRET": "whsec-0123456789abcdef",
+		"SHORT_KEY": "0123456789abcde",
+		"TWO_KEY":   "two-key-0123456789ab",
 	}[k]
 }
 
@@ -53,6 +55,10 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"plain http webhook", `"https://shop.example/?wc-api=frontgate"`, `"http://shop.example/?wc-api=frontgate"`, `shops.0.webhookUrl: must use https`},
 		{"callback tolerance past a week", `"callbackTolerance": "15m"`, `"callbackTolerance": "200h"`, `frontgo.callbackTolerance: must be between 1s and 168h`},
 		{"pool size negative", `"poolSize": 2`, `"poolSize": -1`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
+		{"plain http to FrontGo", `"https://demo-api.frontpayment.no/api/v1"`, `"http://demo-api.frontpayment.no/api/v1"`, `frontgo.baseUrl: must use https`},
+		{"api key too short", `"FRONTGATE_SHOP_NETTBUTIKK_KEY"`, `"SHORT_KEY"`, `shops.0.apiKey: set SHORT_KEY or apiKeyFile to a key of at least 16 characters`},
+		{"api key shared", `"shops": [`, `"shops": [{"id": "two", "apiKeyEnv": "FRONTGATE_SHOP_NETTBUTIKK_KEY", "allowedHosts": ["two.example"]},`, `shops.1.apiKey: shares its key with shop "two"`},
+		{"webhook secret shared", `"shops": [`, `"shops": [{"id": "two", "apiKeyEnv": "TWO_KEY", "allowedHosts": ["two.example"], "webhookUrl": "https://two.example/hook", "webhookSecretEnv": "FRONTGATE_SHOP_NETTBUTIKK_WEBHOOK_SECRET"},`, `shops.1.webhookSecretEnv: shares its secret with shop "two"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

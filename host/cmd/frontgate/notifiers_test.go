@@ -28,12 +28,13 @@ func notifierConfig(t *testing.T, store, redisURL, hookURL string) (*sidecar.Con
 		"shops": [{"id": "s1", "apiKeyEnv": "SHOP_KEY", "allowedHosts": ["shop.example"],
 			"webhookUrl": "` + hookURL + `", "webhookSecretEnv": "SHOP_WEBHOOK_SECRET"},
 			{"id": "wc", "kind": "woocommerce", "apiKeyEnv": "WC_KEY", "allowedHosts": ["shop.example"],
-			"webhookUrl": "` + hookURL + `", "webhookSecretEnv": "SHOP_WEBHOOK_SECRET"}]}`))
+			"webhookUrl": "` + hookURL + `", "webhookSecretEnv": "WC_WEBHOOK_SECRET"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": "tok", "FRONTGATE_FRONTGO_SECRET": "secret",
-		"SHOP_KEY": "shop-key-0123456789abc", "WC_KEY": "wc-key-0123456789abcdef", "SHOP_WEBHOOK_SECRET": "webhook-secret-0123456789", "FRONTGATE_REDIS_URL": redisURL}
+		"SHOP_KEY": "shop-key-0123456789abc", "WC_KEY": "wc-key-0123456789abcdef", "SHOP_WEBHOOK_SECRET": "webhook-secret-0123456789",
+		"WC_WEBHOOK_SECRET": "wc-webhook-secret-0123456789", "FRONTGATE_REDIS_URL": redisURL}
 	getenv := func(k string) string { return env[k] }
 	if err := cfg.Validate(getenv); err != nil {
 		t.Fatal(err)
@@ -134,19 +135,19 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		if err := signature.VerifyWebhook(r.Header.Get(signature.WebhookHeader), body, []byte(env("SHOP_WEBHOOK_SECRET")), 0, time.Now()); err != nil {
-			bad = append(bad, err.Error())
-			w.WriteHeader(401)
-			return
-		}
 		var p struct {
 			ID      string          `json:"id"`
 			Outcome json.RawMessage `json:"outcome"`
 		}
 		_ = json.Unmarshal(body, &p)
-		kind := "webhook"
+		kind, secret := "webhook", env("SHOP_WEBHOOK_SECRET")
 		if len(p.Outcome) > 0 {
-			kind = "woocommerce"
+			kind, secret = "woocommerce", env("WC_WEBHOOK_SECRET") // each shop signs with its own
+		}
+		if err := signature.VerifyWebhook(r.Header.Get(signature.WebhookHeader), body, []byte(secret), 0, time.Now()); err != nil {
+			bad = append(bad, err.Error())
+			w.WriteHeader(401)
+			return
 		}
 		hits = append(hits, hit{p.ID, kind, r.Header.Get(webhook.HeaderAttempt)})
 	}))
