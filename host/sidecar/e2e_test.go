@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -626,9 +627,23 @@ func TestCallbacks(t *testing.T) {
 	u, _ := url.Parse(cbURL)
 	token := strings.TrimPrefix(u.Path, "/v1/frontgo/callback/")
 
-	// Replayed later: a duplicate, applied nothing.
-	if r := h.get(cbURL); r.status != 200 || !bytes.Contains(r.body, []byte(`"duplicate"`)) {
-		t.Fatalf("replayed callback: %d %s", r.status, r.body)
+	// Replayed later: a duplicate, applied nothing, and answered without
+	// asking FrontGo again (each ask spends the shared rate limit).
+	details := func() string {
+		m := regexp.MustCompile(`frontgate_upstream_requests_total\{op="details",status="200"\} (\d+)`).FindStringSubmatch(string(h.get(h.base + "/metrics").body))
+		if m == nil {
+			return "0"
+		}
+		return m[1]
+	}
+	before := details()
+	for range 20 {
+		if r := h.get(cbURL); r.status != 200 || !bytes.Contains(r.body, []byte(`"duplicate"`)) {
+			t.Fatalf("replayed callback: %d %s", r.status, r.body)
+		}
+	}
+	if after := details(); after != before {
+		t.Fatalf("20 replays asked FrontGo for details: %s → %s", before, after)
 	}
 	// Forged: values changed, checksum kept.
 	forged := strings.Replace(cbURL, "status=RESERVED", "status=CAPTURED", 1)

@@ -894,14 +894,29 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 		s.log.Warn("callback refused: reservation does not match the checkout", "checkout", c.CheckoutID)
 		return "", errorf(403, "forbidden", "callback refused")
 	}
+	// A callback URL replayed (by anyone who saw it, within its freshness
+	// window, or for ever where timestamps are optional) would cost a GET
+	// details each time, against the rate limit every shop's payments
+	// share. The same query, once settled, is answered from that.
+	mark := "cbq:" + c.CheckoutID + ":" + hashOf([]byte(rawQuery))
+	if _, err := s.store.Get(ctx, mark); err == nil {
+		s.m.callback(string(CallbackDuplicate))
+		return CallbackDuplicate, nil
+	}
 	res, e := s.settle(ctx, c, "callback")
 	if e != nil {
 		s.m.callback("error")
 		return "", e
 	}
+	if err := s.store.Set(ctx, mark, []byte("1"), callbackReplayTTL); err != nil {
+		s.log.Warn("marking a callback settled failed; a replay will ask FrontGo again", "checkout", c.CheckoutID, "err", err)
+	}
 	s.m.callback(string(res))
 	return res, nil
 }
+
+// callbackReplayTTL is how long a settled callback's query is remembered.
+const callbackReplayTTL = 24 * time.Hour
 
 // settle confirms a checkout's reservation state with FrontGo and applies
 // it if it is news: each (reservation, status) pair is applied once across
