@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -67,6 +68,14 @@ func TestSecretsNeverLogged(t *testing.T) {
 	h.get(strings.Replace(recs[0].URL, "status=RESERVED", "status=CAPTURED", 1)) // forged
 	h.do("POST", "/v1/reservations/"+c.ReservationUUID+"/capture", shopKey, "", map[string]any{})
 	h.do("GET", "/v1/checkouts/"+c.CheckoutID, "wrong-key-0123456789", "", nil)
+	// Refusals too: a customer's details in a request that fails
+	// validation, and a store that fails.
+	bad := checkoutReq("sec-2")
+	bad["order"].(map[string]any)["customer"].(map[string]any)["email"] = "kari.nordmann-at-example.no"
+	bad["order"].(map[string]any)["customer"].(map[string]any)["msisdn"] = "46x67468"
+	if r := h.do("POST", "/v1/checkouts", shopKey, "sec-bad", bad); r.status != 422 {
+		t.Fatalf("invalid checkout: %d %s", r.status, r.body)
+	}
 	time.Sleep(100 * time.Millisecond)
 
 	cb, _ := url.Parse(recs[0].URL)
@@ -80,6 +89,11 @@ func TestSecretsNeverLogged(t *testing.T) {
 		"return token":         retTok,
 		"personal number":      "19635464524",
 		"card number":          "4111111111111111",
+		"e-mail":               "kari@example.no",
+		"phone number":         "46567468",
+		"refused e-mail":       "kari.nordmann-at-example.no",
+		"refused phone number": "46x67468",
+		"token key":            "0123456789abcdef0123456789abcdef",
 	}
 	out := logs.String()
 	if len(out) < 200 {
@@ -289,5 +303,63 @@ func TestUnreadableRequestNotLogged(t *testing.T) {
 	}
 	if strings.Contains(out, shopKey) {
 		t.Errorf("the logs contain the shop's key: %s", out)
+	}
+}
+
+// TestHistoryIsEachShopsOwn: FrontGo's history holds every reservation of
+// the account; each shop reads only its own.
+func TestHistoryIsEachShopsOwn(t *testing.T) {
+	h := newHarness(t, native())
+	one := h.checkout("hist-1")
+	req2 := checkoutReq("hist-2")
+	req2["returnUrls"] = map[string]any{"success": "https://two.example/ok", "failure": "https://two.example/no"}
+	var two Checkout
+	r := h.do("POST", "/v1/checkouts", shop2Key, "", req2)
+	r.json(t, &two)
+	if r.status != 201 {
+		t.Fatalf("shop two's checkout: %d %s", r.status, r.body)
+	}
+	for key, want := range map[string]string{shopKey: one.ReservationUUID, shop2Key: two.ReservationUUID} {
+		var hist struct {
+			Events []struct{ UUID string }
+		}
+		h.do("GET", "/v1/history", key, "", nil).json(t, &hist)
+		seen := false
+		for _, e := range hist.Events {
+			if e.UUID != want {
+				t.Fatalf("a shop's history holds another shop's reservation %s", e.UUID)
+			}
+			seen = true
+		}
+		if !seen {
+			t.Fatalf("a shop's history lacks its own reservation %s", want)
+		}
+	}
+}
+
+// TestReturnRecheckedBeforeRedirect: the return page is checked against the
+// shop's allowed hosts again when the shopper comes back, not only when the
+// checkout was made (a record changed since, or hosts removed from the
+// config, must not redirect a shopper elsewhere).
+func TestReturnRecheckedBeforeRedirect(t *testing.T) {
+	h := newHarness(t, native())
+	c := h.checkout("ret-1")
+	back := h.approve(c, "4111111111111111")
+	b, err := h.svc.store.Get(context.Background(), "chk:"+c.CheckoutID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(b, &rec); err != nil {
+		t.Fatal(err)
+	}
+	rec["successUrl"] = "https://evil.example/phish"
+	b, _ = json.Marshal(rec)
+	if err := h.svc.store.Set(context.Background(), "chk:"+c.CheckoutID, b, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	r := h.get(back)
+	if r.status == 302 || strings.Contains(r.header.Get("Location"), "evil.example") {
+		t.Fatalf("return redirected to %q (%d)", r.header.Get("Location"), r.status)
 	}
 }
