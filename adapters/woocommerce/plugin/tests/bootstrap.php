@@ -59,6 +59,7 @@ function esc_attr( $text ) { return htmlspecialchars( (string) $text ); }
 function sanitize_text_field( $s ) { return trim( strip_tags( (string) $s ) ); }
 function wp_unslash( $s ) { return $s; }
 function absint( $n ) { return abs( (int) $n ); }
+function wp_parse_url( $url, $component = -1 ) { return parse_url( $url, $component ); }
 function wp_json_encode( $data ) { return json_encode( $data, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE ); }
 function is_wp_error( $x ) { return false; }
 function add_action( $hook, $fn, $prio = 10, $args = 1 ) { $GLOBALS['frontgate_test_hooks'][ $hook ][] = $fn; }

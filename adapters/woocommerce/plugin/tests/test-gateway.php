@@ -538,3 +538,36 @@ function frontgate_test_gateway_completing_an_unpaid_order_says_nothing_was_capt
 		unset( $GLOBALS['frontgate_test_user'] );
 	}
 }
+
+// The sidecar URLs as saved: every request carries the API key, so plain
+// http is refused except to this machine or a private network; the
+// message names the field.
+function frontgate_test_gateway_sidecar_url_must_not_send_the_key_in_clear() {
+	$g = frontgate_t_gateway();
+	foreach ( array( '', 'https://pay.example.no', ' https://pay.example.no/ ', 'http://127.0.0.1:8080', 'http://localhost:8080', 'http://frontgate:8080', 'http://10.0.0.5:8080', 'http://192.168.1.20', 'http://[::1]:8080' ) as $ok ) {
+		frontgate_assert_same( trim( $ok ), $g->validate_sidecar_url_field( 'sidecar_url', $ok ), 'accepted: ' . $ok );
+	}
+	foreach ( array(
+		'http://pay.example.no'  => 'Sidecar URL: use https',
+		'http://93.184.216.34'   => 'Sidecar URL: use https',
+		'ftp://pay.example.no'   => 'Sidecar URL: enter an http(s) URL',
+		'pay.example.no'         => 'Sidecar URL: enter an http(s) URL',
+	) as $bad => $want ) {
+		try {
+			$g->validate_sidecar_url_field( 'sidecar_url', $bad );
+			throw new FrontgateTest_Failure( 'accepted: ' . $bad );
+		} catch ( FrontgateTest_Failure $f ) {
+			throw $f;
+		} catch ( Exception $e ) {
+			frontgate_assert_true( 0 === strpos( $e->getMessage(), $want ), $bad . ': ' . $e->getMessage() );
+		}
+	}
+	try {
+		$g->validate_test_sidecar_url_field( 'test_sidecar_url', 'http://sandbox.example.no' );
+		throw new FrontgateTest_Failure( 'the test sidecar URL accepted plain http' );
+	} catch ( FrontgateTest_Failure $f ) {
+		throw $f;
+	} catch ( Exception $e ) {
+		frontgate_assert_true( 0 === strpos( $e->getMessage(), 'Test sidecar URL: use https' ), $e->getMessage() );
+	}
+}

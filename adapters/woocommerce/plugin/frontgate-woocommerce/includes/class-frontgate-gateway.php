@@ -79,7 +79,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			'sidecar_url'        => array(
 				'title'       => __( 'Sidecar URL', 'frontgate-woocommerce' ),
 				'type'        => 'url',
-				'description' => __( 'Where your frontgate sidecar answers, e.g. https://pay.example.no.', 'frontgate-woocommerce' ),
+				'description' => __( 'Where your frontgate sidecar answers, e.g. https://pay.example.no. Plain http only to this machine or a private network: every request carries the API key.', 'frontgate-woocommerce' ),
 				'default'     => '',
 			),
 			'shop_id'            => array(
@@ -216,6 +216,63 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 	 */
 	public function is_test_mode() {
 		return 'yes' === $this->get_option( 'testmode' );
+	}
+
+	/**
+	 * Checks the live sidecar URL as the settings are saved (WooCommerce
+	 * calls validate_{key}_field and shows an exception's message).
+	 *
+	 * @param string $key   The field.
+	 * @param string $value What was entered.
+	 * @return string
+	 * @throws Exception When the URL would send the API key in clear.
+	 */
+	public function validate_sidecar_url_field( $key, $value ) {
+		return self::checked_sidecar_url( $value, __( 'Sidecar URL', 'frontgate-woocommerce' ) );
+	}
+
+	/**
+	 * Checks the test sidecar URL as the settings are saved.
+	 *
+	 * @param string $key   The field.
+	 * @param string $value What was entered.
+	 * @return string
+	 * @throws Exception When the URL would send the API key in clear.
+	 */
+	public function validate_test_sidecar_url_field( $key, $value ) {
+		return self::checked_sidecar_url( $value, __( 'Test sidecar URL', 'frontgate-woocommerce' ) );
+	}
+
+	/**
+	 * A sidecar URL as saved: empty, https, or plain http only to this
+	 * machine or a private network (an address in 10/8, 172.16/12,
+	 * 192.168/16, or a name without a dot, as containers name each other):
+	 * every request carries the shop's API key.
+	 *
+	 * @param string $value What was entered.
+	 * @param string $label The field's name, for the message.
+	 * @return string
+	 * @throws Exception When it is not such a URL.
+	 */
+	public static function checked_sidecar_url( $value, $label ) {
+		$url = trim( (string) $value );
+		if ( '' === $url ) {
+			return '';
+		}
+		$parts  = wp_parse_url( $url );
+		$scheme = isset( $parts['scheme'] ) ? strtolower( $parts['scheme'] ) : '';
+		$host   = isset( $parts['host'] ) ? strtolower( trim( $parts['host'], '[]' ) ) : '';
+		if ( '' === $host || ! in_array( $scheme, array( 'http', 'https' ), true ) ) {
+			/* translators: %s: the field's name */
+			throw new Exception( sprintf( __( '%s: enter an http(s) URL, such as https://pay.example.no.', 'frontgate-woocommerce' ), $label ) );
+		}
+		$internal = 'localhost' === $host || false === strpos( $host, '.' )
+			|| ( filter_var( $host, FILTER_VALIDATE_IP ) && ! filter_var( $host, FILTER_VALIDATE_IP, FILTER_FLAG_NO_PRIV_RANGE | FILTER_FLAG_NO_RES_RANGE ) );
+		if ( 'http' === $scheme && ! $internal ) {
+			/* translators: %s: the field's name */
+			throw new Exception( sprintf( __( '%s: use https. Plain http would send the shop\'s API key in clear; it is allowed only to this machine or a private network address.', 'frontgate-woocommerce' ), $label ) );
+		}
+		return $url;
 	}
 
 	/**
