@@ -74,3 +74,36 @@ func TestDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestRawMessageSkipped: a json.RawMessage member is stepped over whole,
+// braces and quotes inside its strings included, and decoded as sent.
+func TestRawMessageSkipped(t *testing.T) {
+	type req struct {
+		A     string          `json:"a"`
+		Order json.RawMessage `json:"order"`
+		Z     int             `json:"z"`
+	}
+	for _, order := range []string{`{"s":"}{\"]","n":[1,{"x":"]"}],"k":{"k":1}}`, `"a\"}"`, `12.5e3`, `[]`, `null`, `true`} {
+		var r req
+		body := `{"a":"x","order":` + order + `,"z":3}`
+		if err := Decode([]byte(body), &r); err != nil || string(r.Order) != order || r.Z != 3 {
+			t.Errorf("%s: %v %+v", body, err, r)
+		}
+	}
+	var r req
+	if err := Decode([]byte(`{"order":{"a":1},"zz":1}`), &r); err == nil || !strings.Contains(err.Error(), "zz") {
+		t.Errorf("unknown member after a raw one: %v", err)
+	}
+}
+
+// FuzzCheck: what Check accepts, encoding/json reads as valid JSON too.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, `"x"`, `-0.5e-3`, `{"a\"b":1}`, `[true,false]`, `{"a":1,"a":2}`, `01`, `1.`, `{"a":}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if Check(b) == nil && !json.Valid(b) {
+			t.Fatalf("Check accepted what encoding/json does not: %q", b)
+		}
+	})
+}
