@@ -183,20 +183,27 @@ func (s *scanner) object(path []string, depth int, schema reflect.Type) error {
 		if err := s.value(append(path, key), depth, sub); err != nil {
 			return err
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return s.fail(path, "")
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return s.fail(path, "expected ',' or '}'")
+		if end, err := s.after(path, '}'); end || err != nil {
+			return err
 		}
 	}
+}
+
+// after reads what follows a member or element: ',' (false: another comes)
+// or the closing bracket (true).
+func (s *scanner) after(path []string, closing byte) (end bool, err error) {
+	s.ws()
+	switch {
+	case s.i >= len(s.b):
+		return false, s.fail(path, "")
+	case s.b[s.i] == ',':
+		s.i++
+		return false, nil
+	case s.b[s.i] == closing:
+		s.i++
+		return true, nil
+	}
+	return false, s.fail(path, "expected ',' or '"+string(closing)+"'")
 }
 
 func (s *scanner) array(path []string, depth int, schema reflect.Type) error {
@@ -213,18 +220,8 @@ func (s *scanner) array(path []string, depth int, schema reflect.Type) error {
 		if err := s.value(append(path, strconv.Itoa(n)), depth, elem); err != nil {
 			return err
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return s.fail(path, "")
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return nil
-		default:
-			return s.fail(path, "expected ',' or ']'")
+		if end, err := s.after(path, ']'); end || err != nil {
+			return err
 		}
 	}
 }
