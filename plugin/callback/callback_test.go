@@ -53,13 +53,6 @@ func with(pairs []Pair, key, value string) []Pair {
 
 func sign(pairs []Pair, s Scheme) string { return SignedQuery(pairs, testSecret, s) }
 
-// resign replaces the checksum of q with one computed over other pairs, so
-// that a test can send values the checksum does not cover.
-func resign(q string, signedPairs []Pair, s Scheme) string {
-	i := strings.LastIndex(q, "&checksum=")
-	return q[:i] + "&checksum=" + Checksum(signedPairs, testSecret, s)
-}
-
 func cfgFor(s Scheme) VerifyConfig {
 	c := DefaultVerifyConfig()
 	c.Scheme = s
