@@ -19,6 +19,12 @@ import (
 type Config struct {
 	// Listen is the address the sidecar serves on.
 	Listen string `json:"listen"`
+	// OpsListen, when set, is a second address that serves only /healthz,
+	// /readyz and /metrics, for probes and Prometheus on an address the
+	// public cannot reach (say 127.0.0.1:9090, or a cluster-internal
+	// interface); the public port then answers 404 for those paths. Empty
+	// (the default): they share the public port.
+	OpsListen string `json:"opsListen"`
 	// PublicURL is how FrontGo and shoppers reach the sidecar; it prefixes
 	// every callback and return URL handed to FrontGo.
 	PublicURL string `json:"publicUrl"`
@@ -216,6 +222,14 @@ func secretFrom(env, file string, getenv func(string) string) (string, error) {
 func (c *Config) Validate(getenv func(string) string) error {
 	if c.Listen == "" {
 		return errors.New("config: listen: is required")
+	}
+	if c.OpsListen != "" {
+		if _, _, err := net.SplitHostPort(c.OpsListen); err != nil {
+			return fmt.Errorf("config: opsListen: must be host:port, not %q", c.OpsListen)
+		}
+		if _, port, _ := net.SplitHostPort(c.OpsListen); c.OpsListen == c.Listen && port != "0" {
+			return fmt.Errorf("config: opsListen: must differ from listen (%s)", c.Listen)
+		}
 	}
 	if c.PublicURL == "" {
 		return errors.New("config: publicUrl: is required (how FrontGo reaches this sidecar)")

@@ -56,6 +56,8 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"callback tolerance past a week", `"callbackTolerance": "15m"`, `"callbackTolerance": "200h"`, `frontgo.callbackTolerance: must be between 1s and 168h`},
 		{"pool size negative", `"poolSize": 2`, `"poolSize": -1`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
 		{"plain http to FrontGo", `"https://demo-api.frontpayment.no/api/v1"`, `"http://demo-api.frontpayment.no/api/v1"`, `frontgo.baseUrl: must use https`},
+		{"ops listen without a port", `"127.0.0.1:9090"`, `"127.0.0.1"`, `opsListen: must be host:port, not "127.0.0.1"`},
+		{"ops listen on the public address", `"127.0.0.1:9090"`, `"0.0.0.0:8080"`, `opsListen: must differ from listen (0.0.0.0:8080)`},
 		{"api key too short", `"FRONTGATE_SHOP_NETTBUTIKK_KEY"`, `"SHORT_KEY"`, `shops.0.apiKey: set SHORT_KEY or apiKeyFile to a key of at least 16 characters`},
 		{"api key shared", `"shops": [`, `"shops": [{"id": "two", "apiKeyEnv": "FRONTGATE_SHOP_NETTBUTIKK_KEY", "allowedHosts": ["two.example"]},`, `shops.1.apiKey: shares its key with shop "two"`},
 		{"webhook secret shared", `"shops": [`, `"shops": [{"id": "two", "apiKeyEnv": "TWO_KEY", "allowedHosts": ["two.example"], "webhookUrl": "https://two.example/hook", "webhookSecretEnv": "FRONTGATE_SHOP_NETTBUTIKK_WEBHOOK_SECRET"},`, `shops.1.webhookSecretEnv: shares its secret with shop "two"`},

@@ -19,34 +19,41 @@ import (
 // Server is the sidecar's HTTP front: routing, shop authentication,
 // idempotency, limits, request ids and logs over a Service.
 type Server struct {
-	svc   *Service
-	srv   *fasthttp.Server
-	ready func(ctx context.Context) map[string]string
+	svc    *Service
+	srv    *fasthttp.Server
+	opsSrv *fasthttp.Server // the opsListen address's server
+	ready  func(ctx context.Context) map[string]string
 }
 
 // NewServer wraps svc. ready reports readiness problems by component
 // (empty when ready); nil means always ready.
 func NewServer(svc *Service, ready func(ctx context.Context) map[string]string) *Server {
 	s := &Server{svc: svc, ready: ready}
-	s.srv = &fasthttp.Server{
-		Handler:               s.handle,
+	s.srv, s.opsSrv = s.httpServer(s.handle), s.httpServer(s.handleOps)
+	return s
+}
+
+// httpServer is a fasthttp server with the sidecar's limits and timeouts
+// around handler.
+func (s *Server) httpServer(handler fasthttp.RequestHandler) *fasthttp.Server {
+	cfg := s.svc.cfg
+	return &fasthttp.Server{
+		Handler:               handler,
 		Name:                  "frontgate",
-		ReadTimeout:           time.Duration(svc.cfg.ReadTimeout),
-		WriteTimeout:          time.Duration(svc.cfg.WriteTimeout),
+		ReadTimeout:           time.Duration(cfg.ReadTimeout),
+		WriteTimeout:          time.Duration(cfg.WriteTimeout),
 		IdleTimeout:           60 * time.Second,
-		MaxRequestBodySize:    svc.cfg.MaxBodyBytes,
+		MaxRequestBodySize:    cfg.MaxBodyBytes,
 		ReadBufferSize:        8 << 10, // also the header size limit
-		DisableKeepalive:      false,
 		NoDefaultServerHeader: true,
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
-		Logger:                fasthttpLogger{svc.log},
+		Logger:                fasthttpLogger{s.svc.log},
 		ErrorHandler:          s.unreadable,
 		// fasthttp would log up to 400 bytes of a request whose headers it
 		// cannot parse: with them, a shop's Bearer key.
 		SecureErrorLogMessage: true,
 	}
-	return s
 }
 
 // unreadable answers a request fasthttp could not read, before any handler
@@ -80,11 +87,22 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 // Serve serves on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
 
-// Shutdown stops accepting connections and waits for in-flight requests.
-func (s *Server) Shutdown(ctx context.Context) error { return s.srv.ShutdownWithContext(ctx) }
+// ServeOps serves /healthz, /readyz and /metrics on ln (the opsListen
+// address) until Shutdown. Without opsListen in the config, those paths
+// are served by Serve too, and ServeOps is not needed.
+func (s *Server) ServeOps(ln net.Listener) error { return s.opsSrv.Serve(ln) }
+
+// Shutdown stops accepting connections on both addresses and waits for
+// in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return errors.Join(s.srv.ShutdownWithContext(ctx), s.opsSrv.ShutdownWithContext(ctx))
+}
 
 // Handler returns the request handler, for tests that serve it themselves.
 func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
+
+// OpsHandler returns the opsListen address's handler, for tests.
+func (s *Server) OpsHandler() fasthttp.RequestHandler { return s.handleOps }
 
 type reqCtx struct {
 	*fasthttp.RequestCtx
@@ -99,7 +117,14 @@ type reqCtx struct {
 	ref string
 }
 
-func (s *Server) handle(fc *fasthttp.RequestCtx) {
+func (s *Server) handle(fc *fasthttp.RequestCtx) { s.serve(fc, s.route) }
+
+// handleOps is the opsListen address's handler.
+func (s *Server) handleOps(fc *fasthttp.RequestCtx) { s.serve(fc, s.routeOps) }
+
+// serve gives a request its id, log, deadline, panic guard and request
+// metric, and hands it to route.
+func (s *Server) serve(fc *fasthttp.RequestCtx, route func(*reqCtx)) {
 	start := time.Now()
 	rc := &reqCtx{RequestCtx: fc, id: string(fc.Request.Header.Peek("X-Request-Id"))}
 	if rc.id == "" || len(rc.id) > 64 || !printable(rc.id) {
@@ -120,7 +145,7 @@ func (s *Server) handle(fc *fasthttp.RequestCtx) {
 		s.svc.m.request(rc.route, status, time.Since(start))
 		rc.log.Info("request", "method", string(fc.Method()), "route", rc.route, "status", status, "duration_ms", time.Since(start).Milliseconds())
 	}()
-	s.route(rc)
+	route(rc)
 }
 
 func printable(s string) bool {
@@ -150,17 +175,8 @@ func (s *Server) route(rc *reqCtx) {
 	method := string(rc.Method())
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
-	case path == "/healthz":
-		rc.route = "healthz"
-		rc.SetContentType("text/plain; charset=utf-8")
-		rc.WriteString("ok\n")
-	case path == "/readyz":
-		rc.route = "readyz"
-		s.readyz(rc)
-	case path == "/metrics":
-		rc.route = "metrics"
-		rc.SetContentType("text/plain; version=0.0.4")
-		s.svc.m.write(rc)
+	case isOpsPath(path) && s.svc.cfg.OpsListen == "":
+		s.ops(rc, path)
 	case len(parts) == 2 && parts[0] == "v1" && parts[1] == "checkouts":
 		rc.route = "checkouts.create"
 		if s.method(rc, method, "POST") && s.auth(rc) {
@@ -248,6 +264,41 @@ func (s *Server) route(rc *reqCtx) {
 		rc.route = "unknown"
 		s.fail(rc, errorf(404, "not_found", "no such endpoint"))
 	}
+}
+
+// isOpsPath says whether path is one of the operator's endpoints, served
+// on the public port unless opsListen moves them to their own.
+func isOpsPath(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
+}
+
+// ops serves the operator's endpoints.
+func (s *Server) ops(rc *reqCtx, path string) {
+	switch path {
+	case "/healthz":
+		rc.route = "healthz"
+		rc.SetContentType("text/plain; charset=utf-8")
+		rc.WriteString("ok\n")
+	case "/readyz":
+		rc.route = "readyz"
+		s.readyz(rc)
+	case "/metrics":
+		rc.route = "metrics"
+		rc.SetContentType("text/plain; version=0.0.4")
+		s.svc.m.write(rc)
+	}
+}
+
+// routeOps is the router of the opsListen address: the operator's
+// endpoints and nothing else.
+func (s *Server) routeOps(rc *reqCtx) {
+	path := string(rc.Path())
+	if isOpsPath(path) {
+		s.ops(rc, path)
+		return
+	}
+	rc.route = "unknown"
+	s.fail(rc, errorf(404, "not_found", "no such endpoint (this address serves /healthz, /readyz and /metrics)"))
 }
 
 func (s *Server) method(rc *reqCtx, method string, allowed ...string) bool {

@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", getenv("FRONTGATE_CONFIG"), "JSON config file (default: built-in sandbox)")
 	listen := fs.String("listen", "", "listen address (overrides the config)")
+	opsListen := fs.String("ops-listen", "", "address serving only /healthz, /readyz and /metrics, off the public port (overrides the config)")
 	publicURL := fs.String("public-url", "", "URL FrontGo and shoppers reach this sidecar at (overrides the config)")
 	core := fs.String("core", "", "wasm or native (overrides the config)")
 	pool := fs.Int("pool", 0, "wasm instances (overrides the config; 0: GOMAXPROCS)")
@@ -94,6 +95,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *listen != "" {
 		cfg.Listen = *listen
 	}
+	if *opsListen != "" {
+		cfg.OpsListen = *opsListen
+	}
 	if *core != "" {
 		cfg.Core = *core
 	}
@@ -121,6 +125,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if err := cfg.Validate(env); err != nil {
 		return err
+	}
+	var opsLn net.Listener
+	if cfg.OpsListen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.OpsListen); err != nil {
+			return fmt.Errorf("opsListen: %w", err)
+		}
+		defer opsLn.Close()
 	}
 
 	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
@@ -262,8 +273,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.ReconcileInterval > 0 {
 		reconciler.Go(func() { svc.RunReconciler(bgCtx, time.Duration(cfg.ReconcileInterval)) })
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(ln) }()
+	opsAddr := ""
+	if opsLn != nil {
+		opsAddr = opsLn.Addr().String()
+		go func() {
+			if err := srv.ServeOps(opsLn); err != nil {
+				errc <- fmt.Errorf("opsListen: %w", err)
+			}
+		}()
+	}
 	shopURL := ""
 	if shopSrv != nil {
 		shopURL = "http://" + shopLn.Addr().String()
@@ -273,7 +293,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 		}()
 	}
-	log.Info("frontgate ready", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "core", cfg.Core,
+	log.Info("frontgate ready", "listen", ln.Addr().String(), "ops_listen", opsAddr, "public_url", cfg.PublicURL, "core", cfg.Core,
 		"frontgo", cfg.FrontGo.BaseURL, "startup_ms", time.Since(started).Milliseconds())
 	if sb != nil {
 		printSandboxHelp(stdout, cfg, sb, env, shopURL)
