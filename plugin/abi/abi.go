@@ -19,12 +19,15 @@ package abi
 // charge lines read discount (and kind) as order lines do, every input
 // refuses members it does not know, build errors name the input's own
 // paths, and the rest listed in plugin/ABI.md.
+// 1.2.1: fixes: totalTax only as rounding makes it, blank or negative
+// amounts in details refused, whole numbers past 64 bits refused in every
+// operation.
 const (
 	Major = 1
 	Minor = 2
-	Patch = 0
+	Patch = 1
 	// Version is Major.Minor.Patch as text.
-	Version = "1.2.0"
+	Version = "1.2.1"
 )
 
 // ParsedBodySince is the first ABI version whose parse operations take the

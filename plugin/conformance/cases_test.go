@@ -232,15 +232,43 @@ func allCases(t *testing.T) []vcase {
 		"0": map[string]any{"name": "A", "rate": num("99.90"), "tax": "25", "amount": num("99.90")},
 		"1": map[string]any{"name": "B", "rate": num("49.90"), "tax": "15", "amount": num("99.80")}}),
 		set("orderSummary", map[string]any{"subTotal": num("199.70"), "totalTax": num("32.99"), "grandTotal": num("199.70")}))
-	// 100 units of 1.01 at 25 %: 20.20 rounded per line, 100 × 0.20 = 20.00
-	// rounded per unit; the allowance is (100+1)/2 = 50 øre for the line.
-	hundred := func(total string) []edit {
-		return []edit{set("products", map[string]any{
-			"0": map[string]any{"name": "A", "rate": num("1.01"), "tax": "25", "amount": num("101.00")}}),
-			set("orderSummary", map[string]any{"subTotal": num("101.00"), "totalTax": num(total), "grandTotal": num("101.00")})}
+	// oneLine is a body of one line of rate × units at tax, whose
+	// orderSummary gives totalTax total.
+	oneLine := func(rate, tax, amount string) func(total string) []edit {
+		return func(total string) []edit {
+			return []edit{set("products", map[string]any{
+				"0": map[string]any{"name": "A", "rate": num(rate), "tax": tax, "amount": num(amount)}}),
+				set("orderSummary", map[string]any{"subTotal": num(amount), "totalTax": num(total), "grandTotal": num(amount)})}
+		}
 	}
+	// 100 units of 1.01 at 25 %: 20.20 rounded per line (exact, so no øre
+	// either side), 100 × 0.20 = 20.00 rounded per unit; nothing else.
+	hundred := oneLine("1.01", "25", "101.00")
 	sub("totalTax rounded per unit", nil, hundred("20.00")...)
 	sub("totalTax past per-unit rounding", []string{"orderSummary.totalTax:tax_total"}, hundred("19.69")...)
+	sub("totalTax between per-unit and per-line rounding", []string{"orderSummary.totalTax:tax_total"}, hundred("20.10")...)
+	// 1,000 units of 1.00 at 25 %: the tax is exactly 200.00 however it is
+	// rounded, so many units open no allowance.
+	thousand := oneLine("1.00", "25", "1000.00")
+	sub("totalTax of an exact line", nil, thousand("200.00")...)
+	sub("totalTax off an exact line by many units", []string{"orderSummary.totalTax:tax_total"}, thousand("195.00")...)
+	sub("totalTax off an exact line by one øre", []string{"orderSummary.totalTax:tax_total"}, thousand("200.01")...)
+	// Free lines have no tax to round: nine of them open no allowance.
+	free := map[string]any{"0": map[string]any{"name": "A", "rate": num("100.00"), "tax": "25", "amount": num("100.00")}}
+	for i := 1; i <= 9; i++ {
+		free[strconv.Itoa(i)] = map[string]any{"name": "Gift", "rate": num("0.00"), "tax": "25", "amount": num("0.00")}
+	}
+	sub("totalTax not widened by free lines", []string{"orderSummary.totalTax:tax_total"}, set("products", free),
+		set("orderSummary", map[string]any{"subTotal": num("100.00"), "totalTax": num("19.99"), "grandTotal": num("100.00")}))
+	// 10 units of 0.14 at 12 %: the line's tax is exactly 0.15, each unit's
+	// exactly 1.5 øre, so per unit rounds to 0.20 (half away from zero) or
+	// 0.10 (half towards it); nothing between.
+	tie := oneLine("0.14", "12", "1.40")
+	sub("totalTax of a line of half-øre units", nil, tie("0.15")...)
+	sub("totalTax rounded per unit, a half øre towards zero", nil, tie("0.10")...)
+	sub("totalTax rounded per unit, a half øre away from zero", nil, tie("0.20")...)
+	sub("totalTax between the roundings of half-øre units", []string{"orderSummary.totalTax:tax_total"}, tie("0.14")...)
+	sub("totalTax past a half øre per unit", []string{"orderSummary.totalTax:tax_total"}, tie("0.09")...)
 	sub("totalTax of mixed rates", nil, set("products", map[string]any{
 		"0": map[string]any{"name": "A", "rate": num("125.00"), "tax": "25", "amount": num("250.00")},
 		"1": map[string]any{"name": "B", "rate": num("112.00"), "tax": "12", "amount": num("112.00")}}),
@@ -684,11 +712,22 @@ func callbackCases(t *testing.T, add func(vcase)) {
 	add(vcase{name: "callback: timestamp in milliseconds", fn: "verify_callback", code: "callback",
 		input: input(t, map[string]any{"query": callback.SignedQuery(ms, []byte(callbackSecret), callback.SchemeOrderedParams), "secret": callbackSecret, "now": now}),
 		data:  `timestamp 1755764131000 looks like milliseconds, not unix seconds (as seconds it is more than 292 years ahead): stale callback","reason":"stale"`})
+	add(vcase{name: "callback: secret empty", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"","now":1}`), code: "callback", data: `"reason":"no_secret"`})
 	add(vcase{name: "callback: secret missing", fn: "verify_callback", input: []byte(`{"query":"a=b","now":1}`), code: "bad_input", rules: []string{"secret:required"}})
 	add(vcase{name: "callback: tolerance negative", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":-1}`), code: "bad_input", rules: []string{"toleranceSeconds:min"}})
 	// 9223372037 seconds would wrap a time.Duration to a negative tolerance,
 	// 18446744074 to 0.3 s: both refused, with the limit named.
 	add(vcase{name: "callback: tolerance past a week", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":604801}`), code: "bad_input", rules: []string{"toleranceSeconds:range"}})
+	// A whole number past 64 bits is refused wherever it comes, never read
+	// as 0 (which here would mean "the default tolerance", "no clock", "no
+	// status").
+	add(vcase{name: "callback: tolerance past 64 bits", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":99999999999999999999}`), code: "bad_input", rules: []string{"toleranceSeconds:range"}})
+	add(vcase{name: "callback: now past 64 bits", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":99999999999999999999}`), code: "bad_input", rules: []string{"now:range"}})
+	add(vcase{name: "parse: status past 64 bits", fn: "parse_capture", input: []byte(`{"status":99999999999999999999,"body":{"status_code":202}}`), code: "bad_input", rules: []string{"status:range"}})
+	add(vcase{name: "parse: status past 64 bits, negative", fn: "parse_capture", input: []byte(`{"status":-99999999999999999999,"body":{"status_code":202}}`), code: "bad_input", rules: []string{"status:range"}})
+	add(vcase{name: "submit: now past 64 bits", fn: "validate_submit", input: []byte(`{"now":99999999999999999999,"payload":{}}`), code: "bad_input", rules: []string{"now:range"}})
+	add(vcase{name: "build: details with now past 64 bits", fn: "build_details", input: []byte(`{"now":99999999999999999999,"reservationUuid":"RES1943140879"}`), code: "bad_input", rules: []string{"now:range"}})
+	add(vcase{name: "build: history with a start past 64 bits", fn: "build_history", input: []byte(`{"start":99999999999999999999,"end":1}`), code: "bad_input", rules: []string{"start:range"}})
 	add(vcase{name: "callback: tolerance that would wrap", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":18446744074}`), code: "bad_input", rules: []string{"toleranceSeconds:range"}})
 	add(vcase{name: "callback: scheme unknown", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"scheme":"md5"}`), code: "bad_input", rules: []string{"scheme:enum"}})
 }
@@ -739,7 +778,7 @@ func statusCases(t *testing.T, add func(vcase)) {
 func miscCases(t *testing.T, add func(vcase)) {
 	callbackCases(t, add)
 	statusCases(t, add)
-	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.2.0"`})
+	add(vcase{name: "abi: manifest", fn: "manifest", input: []byte(`{}`), ok: true, data: `"abi":"1.2.1"`})
 	add(vcase{name: "abi: unknown operation", fn: "validate_order", input: []byte(`{}`), code: "unknown_op"})
 	// 30 three-byte characters: the name is cut to the 21 whole ones within
 	// 64 bytes, never inside one.
@@ -791,6 +830,30 @@ func miscCases(t *testing.T, add func(vcase)) {
 	data["productList"] = json.RawMessage(`{"0":{"id":1},"first":{"id":2}}`)
 	add(vcase{name: "parse: details with a productList object that is not a list", fn: "parse_details", input: input(t, map[string]any{"status": 200, "body": string(mustMarshal(t, dm))}),
 		code: "upstream", rules: []string{"data.productList:type"}})
+	// A blank or negative amount in details is no amount: refused, not read
+	// as zero (a line whose reserved money read as none would be left out
+	// of "capture everything", and a negative captured would capture more
+	// than was reserved).
+	details := func(edit func(data map[string]any)) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(concrete, &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m["data"].(map[string]any))
+		return input(t, map[string]any{"status": 200, "body": string(mustMarshal(t, m))})
+	}
+	line := func(data map[string]any) map[string]any { return data["productList"].([]any)[0].(map[string]any) }
+	add(vcase{name: "parse: details with a blank reserved amount", fn: "parse_details",
+		input: details(func(d map[string]any) { line(d)["reserved"] = "" }), code: "upstream", rules: []string{"data.productList.0.reserved:number"}})
+	add(vcase{name: "parse: details with a negative captured amount", fn: "parse_details",
+		input: details(func(d map[string]any) { line(d)["captured"] = -100 }), code: "upstream", rules: []string{"data.productList.0.captured:min"}})
+	add(vcase{name: "parse: details with a blank tax rate", fn: "parse_details",
+		input: details(func(d map[string]any) { line(d)["tax"] = " " }), code: "upstream", rules: []string{"data.productList.0.tax:tax_rate"}})
+	add(vcase{name: "parse: details with a negative captured total", fn: "parse_details",
+		input: details(func(d map[string]any) { d["paymentDetails"].(map[string]any)["capturedAmount"] = -100 }), code: "upstream",
+		rules: []string{"data.paymentDetails.capturedAmount:min"}})
+	add(vcase{name: "parse: details with a null reserved amount", fn: "parse_details",
+		input: details(func(d map[string]any) { line(d)["reserved"] = nil }), ok: true, data: `"reserved":0`})
 	// A 5xx to a write may have happened: not retryable, outcome unknown;
 	// to a read, retryable.
 	const wentWrong = `{"status_code":510,"status_message":"Execution Exception Occurred","message":"somethingWentWrong","is_error":true,"errors":"Array"}`

@@ -57,11 +57,13 @@ func (in *input) invalid(path, rule, msg string) {
 	in.vals = append(in.vals, reservation.FieldError{Path: path, Rule: rule, Message: msg})
 }
 
-// failedOrInvalid is failed, or else the validation error of in.vals for
-// op, or nil: shape errors first, as the core would not see the values.
+// failedOrInvalid is the shape error of in.errs, or else the validation
+// error of in.vals for op, or nil: shape errors first, as the core would
+// not see the values. Operations that judge values (build_capture, say)
+// call it; the others call failed.
 func (in *input) failedOrInvalid(op string) *opError {
-	if e := in.failed(); e != nil {
-		return e
+	if len(in.errs) > 0 {
+		return in.shapeError(in.errs)
 	}
 	if len(in.vals) == 0 {
 		return nil
@@ -275,11 +277,18 @@ func (in *input) options() reservation.Options {
 	return o
 }
 
+// failed is the bad_input error of everything wrong with the input, or nil.
+// A value that breaks a rule (in.vals: a whole number past 64 bits, say)
+// counts too, so that no operation reads it as zero and goes on.
 func (in *input) failed() *opError {
-	if len(in.errs) == 0 {
+	if len(in.errs) == 0 && len(in.vals) == 0 {
 		return nil
 	}
-	return &opError{code: abi.CodeBadInput, message: in.fn + ": the input is not this operation's shape", fields: in.errs}
+	return in.shapeError(append(in.errs, in.vals...))
+}
+
+func (in *input) shapeError(fields []reservation.FieldError) *opError {
+	return &opError{code: abi.CodeBadInput, message: in.fn + ": the input is not this operation's shape", fields: fields}
 }
 
 // fromErr turns a core error into an envelope error.

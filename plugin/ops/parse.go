@@ -38,7 +38,7 @@ func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		// the text end the value early and add members of its own; as the
 		// last member, anything after the value would have been one.
 		if !v.IsLast(b) {
-			in.bad("body", "last_member", "as a JSON object or array, must be the input's last member")
+			in.bad("body", reservation.RuleLastMember, "as a JSON object or array, must be the input's last member")
 		}
 		r = r.WithParsedBody(b)
 	} else {

@@ -228,6 +228,9 @@ func listKey(b []byte) (int, bool) {
 	return n, n < maxListKey
 }
 
+// optAmount reads an amount FrontGo may leave out or send as null (zero),
+// and refuses a blank string: "" is no amount, and reading it as zero
+// would, say, take a line's reserved money for none (RuleNumber).
 func (c *respChecker) optAmount(v jsonx.Value, path fpath) money.Amount {
 	if v.Absent() {
 		return 0
@@ -235,8 +238,21 @@ func (c *respChecker) optAmount(v jsonx.Value, path fpath) money.Amount {
 	if a, ok := floatNoise(v); ok {
 		return a
 	}
+	if blankString(v) {
+		c.add(path, RuleNumber, "must be a number or left out, not a blank string")
+		return 0
+	}
 	a, _ := c.amount(v, path, false)
 	return a
+}
+
+// blankString says whether v is a string of nothing but white space.
+func blankString(v jsonx.Value) bool {
+	if v.Kind() != jsonx.String {
+		return false
+	}
+	b, _ := v.StrBytes()
+	return len(bytes.TrimSpace(b)) == 0
 }
 
 // floatNoise reads a JSON number of a FrontGo answer that has more than two
@@ -313,6 +329,19 @@ func (c *respChecker) amountAt(obj *jsonx.Cursor, key string, parent *fpath) mon
 	return c.optAmount(v, parent.at(key))
 }
 
+// moneyAt is amountAt for an amount that cannot be below zero (a line's
+// price, reserved or captured money, the payment's totals): a negative one
+// is refused (RuleMin), as it would turn "what is left to capture" into
+// more than was reserved.
+func (c *respChecker) moneyAt(obj *jsonx.Cursor, key string, parent *fpath) money.Amount {
+	a := c.amountAt(obj, key, parent)
+	if a < 0 {
+		c.add(parent.at(key), RuleMin, "must not be negative")
+		return 0
+	}
+	return a
+}
+
 // boolAt is optBool(obj.Get(key), parent.at(key)).
 func (c *respChecker) boolAt(obj *jsonx.Cursor, key string, parent *fpath) bool {
 	v := obj.Get(key)
@@ -368,9 +397,11 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 						dp.Quantity = c.keep(raw)
 					}
 				}
-				dp.Rate = c.amountAt(e, "rate", &lp)
-				dp.Discount = c.amountAt(e, "discount", &lp)
-				if t := e.Get("tax"); !t.Absent() {
+				dp.Rate = c.moneyAt(e, "rate", &lp)
+				dp.Discount = c.moneyAt(e, "discount", &lp)
+				if t := e.Get("tax"); blankString(t) {
+					c.add(lp.at("tax"), RuleTaxRate, "must be a tax rate in percent or left out, not a blank string")
+				} else if !t.Absent() {
 					if raw, ok := c.number(t, lp.at("tax"), false); ok {
 						r, err := money.ParseRate(raw)
 						if err != nil {
@@ -379,14 +410,14 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 						dp.Tax = r
 					}
 				}
-				dp.Amount = c.amountAt(e, "amount", &lp)
-				dp.Reserved = c.amountAt(e, "reserved", &lp)
-				dp.Captured = c.amountAt(e, "captured", &lp)
+				dp.Amount = c.moneyAt(e, "amount", &lp)
+				dp.Reserved = c.moneyAt(e, "reserved", &lp)
+				dp.Captured = c.moneyAt(e, "captured", &lp)
 				out.Products = append(out.Products, dp)
 			}
 		}
 	}
-	out.GrandTotal = c.amountAt(d, "grandTotal", &p)
+	out.GrandTotal = c.moneyAt(d, "grandTotal", &p)
 	out.ReservationDate = c.strAt(d, "reservationDate", &p)
 	out.PaymentLinkDue = c.strAt(d, "paymentLinkDueDate", &p)
 	if sc, ok := d.Object("sendOrderBy"); ok {
@@ -405,13 +436,13 @@ func (c *respChecker) details(data jsonx.Value, out *Details, sp *detailsSpare) 
 	if pd, ok := d.Object("paymentDetails"); ok {
 		pp := at("data.paymentDetails")
 		out.Payment.ReservedAt = c.strAt(&pd, "reservedAt", &pp)
-		out.Payment.Reserved = c.amountAt(&pd, "reservedAmount", &pp)
-		out.Payment.Captured = c.amountAt(&pd, "capturedAmount", &pp)
-		out.Payment.Charged = c.amountAt(&pd, "chargedAmount", &pp)
+		out.Payment.Reserved = c.moneyAt(&pd, "reservedAmount", &pp)
+		out.Payment.Captured = c.moneyAt(&pd, "capturedAmount", &pp)
+		out.Payment.Charged = c.moneyAt(&pd, "chargedAmount", &pp)
 		if ar, ok := pd.Object("amountRefunded"); ok {
 			ap := pp.at("amountRefunded")
-			out.Payment.RefundedFromCaptured = c.amountAt(&ar, "fromCaptured", &ap)
-			out.Payment.RefundedFromCharged = c.amountAt(&ar, "fromCharge", &ap)
+			out.Payment.RefundedFromCaptured = c.moneyAt(&ar, "fromCaptured", &ap)
+			out.Payment.RefundedFromCharged = c.moneyAt(&ar, "fromCharge", &ap)
 		}
 	}
 	if od, ok := d.Object("organizationDetails"); ok {

@@ -9,31 +9,31 @@ import (
 // sidecar's 422 answers and the conformance vectors match on them, so a code
 // is never renamed, only added.
 const (
-	RuleRequired      = "required"      // the field is missing, null or empty
-	RuleType          = "type"          // wrong JSON type (a number where a string is due, …)
-	RuleUnknown       = "unknown"       // a field FrontGo does not define for this operation
-	RuleEnum          = "enum"          // not one of the allowed values
-	RuleEmail         = "email"         // not an e-mail address
-	RuleDigits        = "digits"        // must contain digits only
-	RuleLength        = "length"        // wrong number of characters
-	RuleMaxLength     = "max_length"    // too long
-	RuleDialingCode   = "dialing_code"  // not "+" followed by 1–4 digits
-	RuleCountry       = "country"       // not an assigned ISO 3166-1 alpha-2 code
-	RuleTimestamp     = "timestamp"     // not a Unix timestamp in seconds, as a string
-	RuleNotPast       = "not_past"      // a due date before now
-	RuleURL           = "url"           // not an absolute http(s) URL
-	RuleNumber        = "number"        // not a number
-	RulePrecision     = "precision"     // more than two decimal places
-	RuleRange         = "range"         // outside the allowed range
-	RuleMin           = "min"           // below the minimum (zero or negative amounts, …)
-	RuleTaxRate       = "tax_rate"      // not one of the configured tax rates
-	RuleLineTotal     = "line_total"    // amount is not rate × a whole quantity
-	RuleSum           = "sum"           // a total that does not equal the sum of its parts
-	RuleTaxTotal      = "tax_total"     // totalTax does not match the lines' tax
-	RuleDistinct      = "distinct"      // the same product id twice
-	RuleRequiredIf    = "required_if"   // required because of another field's value
-	RuleRequiredWith  = "required_with" // required together with another field
-	RuleRequiredOneOf = "required_one_of"
+	RuleRequired      = "required"         // the field is missing, null or empty
+	RuleType          = "type"             // wrong JSON type (a number where a string is due, …)
+	RuleUnknown       = "unknown"          // a field FrontGo does not define for this operation
+	RuleEnum          = "enum"             // not one of the allowed values
+	RuleEmail         = "email"            // not an e-mail address
+	RuleDigits        = "digits"           // must contain digits only
+	RuleLength        = "length"           // wrong number of characters
+	RuleMaxLength     = "max_length"       // too long
+	RuleDialingCode   = "dialing_code"     // not "+" followed by 1–4 digits
+	RuleCountry       = "country"          // not an assigned ISO 3166-1 alpha-2 code
+	RuleTimestamp     = "timestamp"        // not a Unix timestamp in seconds, as a string
+	RuleNotPast       = "not_past"         // a due date before now
+	RuleURL           = "url"              // not an absolute http(s) URL
+	RuleNumber        = "number"           // not a number
+	RulePrecision     = "precision"        // more than two decimal places
+	RuleRange         = "range"            // outside the allowed range
+	RuleMin           = "min"              // below the minimum (zero or negative amounts, …)
+	RuleTaxRate       = "tax_rate"         // not one of the configured tax rates
+	RuleLineTotal     = "line_total"       // amount is not rate × a whole quantity
+	RuleSum           = "sum"              // a total that does not equal the sum of its parts
+	RuleTaxTotal      = "tax_total"        // totalTax does not match the lines' tax
+	RuleDistinct      = "distinct"         // the same product id twice
+	RuleRequiredIf    = "required_if"      // required because of another field's value
+	RuleRequiredWith  = "required_with"    // required together with another field
+	RuleRequiredOneOf = "required_one_of"  // none of a set of alternatives given (order or payload, say)
 	RuleKeys          = "keys"             // products object not keyed "0", "1", …
 	RuleMaxItems      = "max_items"        // too many entries
 	RuleReference     = "reference_source" // reference does not fit the refund source
@@ -41,6 +41,8 @@ const (
 	RuleInteger       = "integer"          // must be a whole number
 	RuleOrder         = "order"            // start after end
 	RuleJSON          = "json"             // the body is not acceptable JSON
+	RuleFrontGo       = "frontgo"          // an error FrontGo reported, in its words
+	RuleLastMember    = "last_member"      // a response body given as JSON must end the input
 )
 
 // FieldError is one broken rule: where (a JSON path such as

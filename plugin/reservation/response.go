@@ -182,12 +182,12 @@ func validationFields(v jsonx.Value) []FieldError {
 	case jsonx.Object:
 		for k, e := range v.Members() {
 			for _, s := range flattenErrors(e) {
-				out = append(out, FieldError{Path: k, Rule: "frontgo", Message: s})
+				out = append(out, FieldError{Path: k, Rule: RuleFrontGo, Message: s})
 			}
 		}
 	default:
 		for _, s := range flattenErrors(v) {
-			out = append(out, FieldError{Rule: "frontgo", Message: s})
+			out = append(out, FieldError{Rule: RuleFrontGo, Message: s})
 		}
 	}
 	return out

@@ -274,7 +274,7 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 		c.boolean(sf[sendEmail], at("sendOrderBy.email"), true)
 	}
 
-	subTotal, tax, linesOK, nLines := c.productLines(f[nProducts], at("products"), o, nil)
+	subTotal, tax, linesOK, _ := c.productLines(f[nProducts], at("products"), o, nil)
 	var sum fields
 	if c.members(f[nSummary], at("orderSummary"), true, summarySet, &sum) {
 		st, okS := c.nonNegative(sum[sSubTotal], at("orderSummary.subTotal"))
@@ -284,10 +284,10 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 			if okS && st != subTotal {
 				c.add(at("orderSummary.subTotal"), RuleSum, "must equal the sum of products.*.amount, "+subTotal.String()+", not "+st.String())
 			}
-			// Shops round tax per line (one øre a line) or per unit (see
-			// productLines); the units are counted only when the first
-			// allowance is not enough.
-			if d := absAmount(tt - tax); okT && d > money.Amount(nLines) && d > perUnitSlack(f[nProducts], o) {
+			// A shop may round tax per line, once on the total or per
+			// unit (see taxAllowance), which is worked out only when
+			// totalTax is not the sum of the lines' rounded tax.
+			if okT && tt != tax && !taxAllowed(f[nProducts], o, tax, tt) {
 				c.add(at("orderSummary.totalTax"), RuleTaxTotal, "must equal the tax included in the products, "+tax.String()+", not "+tt.String())
 			}
 		}
@@ -404,12 +404,9 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 // with tax included (see the README's "Money" section): the reference calls
 // it "Total product amount" for create and charge, and its examples agree.
 //
-// With slack, it also adds up how far a shop's totalTax may be from tax, the
-// sum of each line's included tax rounded once: a shop that rounds per line
-// differs by up to one øre a line, one that rounds each unit's tax and
-// multiplies by up to half an øre a unit and half for the line, so (q+1)/2
-// øre for q units (at least one).
-func (c *checker) productLines(v jsonx.Value, path fpath, o *Options, slack *money.Amount) (sum, tax money.Amount, ok bool, n int) {
+// With ta, it also works out the other totalTax values rounding allows (see
+// taxAllowance).
+func (c *checker) productLines(v jsonx.Value, path fpath, o *Options, ta *taxAllowance) (sum, tax money.Amount, ok bool, n int) {
 	var buf [lineRefsOnStack]lineRef
 	refs := c.lines(v, path, false, buf[:])
 	if refs == nil {
@@ -447,25 +444,57 @@ func (c *checker) productLines(v jsonx.Value, path fpath, o *Options, slack *mon
 			return 0, 0, false, 0
 		}
 		tax += money.TaxIncluded(amt, tr)
-		if slack != nil {
-			q := money.Amount(1) // units on the line
-			if rate > 0 {
-				q = amt / rate
-			}
-			*slack += max(1, (q+1)/2)
+		if ta != nil {
+			ta.add(rate, amt, tr)
 		}
 	}
 	return sum, tax, ok, len(refs)
 }
 
-// perUnitSlack is productLines' slack of valid lines v, counted apart: it
-// takes a division a line, which only a totalTax off by more than an øre
-// a line needs.
-func perUnitSlack(v jsonx.Value, o *Options) money.Amount {
+// taxAllowance is what an order's totalTax may be besides the sum of each
+// line's included tax rounded half away from zero (tax):
+//
+//   - within one øre a line of tax, counting only lines whose tax is not a
+//     whole number of øre: a shop that rounds each line another way, or
+//     rounds once on the total, differs by that much at most;
+//   - exactly the tax of one unit, rounded half away from zero or half
+//     towards it, times the quantity, summed over the lines: a shop that
+//     rounds per unit.
+//
+// Nothing else: a line whose tax is exact leaves no room, however many
+// units or lines the order has.
+type taxAllowance struct {
+	inexact          money.Amount // lines whose included tax is not whole øre
+	unitUp, unitDown money.Amount
+}
+
+// add counts a valid line of amt at rate (so amt = rate × q) taxed at tr.
+func (ta *taxAllowance) add(rate, amt money.Amount, tr money.Rate) {
+	if tr <= 0 || amt == 0 {
+		return
+	}
+	den := int64(money.MaxRate) + int64(tr)
+	if int64(amt)*int64(tr)%den != 0 {
+		ta.inexact++
+	}
+	q := amt / rate
+	up := money.TaxIncluded(rate, tr)
+	down := up
+	if rem := int64(rate) * int64(tr) % den; 2*rem == den {
+		down-- // exactly half an øre: rounded towards zero instead
+	}
+	ta.unitUp += up * q
+	ta.unitDown += down * q
+}
+
+// taxAllowed says whether totalTax tt is one rounding allows for the valid
+// product lines v whose rounded tax adds up to tax (see taxAllowance). It
+// takes a division or two a line, so it runs only when tt is not tax.
+func taxAllowed(v jsonx.Value, o *Options, tax, tt money.Amount) bool {
 	var c checker
-	var slack money.Amount
-	c.productLines(v, at("products"), o, &slack)
-	return slack
+	var ta taxAllowance
+	c.productLines(v, at("products"), o, &ta)
+	return absAmount(tt-tax) <= ta.inexact || tt == ta.unitUp || tt == ta.unitDown
 }
 
 // ValidateDetails checks the reservation identifier of a details request.

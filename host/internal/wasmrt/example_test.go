@@ -39,6 +39,6 @@ func ExampleLoadWasm() {
 		fmt.Println(e.Code+":", e.Message)
 	}
 	// Output:
-	// ABI 1.2.0 with 35 operations
+	// ABI 1.2.1 with 35 operations
 	// unknown_op: unknown operation "refund_everything"
 }
