@@ -469,6 +469,12 @@ func buildCases(t *testing.T, add func(vcase)) {
 	b("quantity with decimals", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.quantity", num("1.5")))}, []string{"order.lines.1.quantity:integer"}, "")
 	b("unit price past int64", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.unitPrice", num("99999999999999999999")))}, []string{"order.lines.1.unitPrice:range"}, "")
 	b("capture amount past int64", "build_capture", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"id": 298, "amount": num("99999999999999999999")}}}, []string{"lines.0.amount:range"}, "")
+	// The only line unreadable: its error alone, not also "the order's
+	// total must be greater than 0".
+	b("the only line's unit price with decimals", "build_create", map[string]any{"now": createNow, "order": order(set("lines", []any{
+		map[string]any{"name": "Ullsokker", "unitPrice": num("1000.5"), "quantity": 1, "taxRate": 25}}))}, []string{"order.lines.0.unitPrice:integer"}, "")
+	b("unit price past the maximum", "build_create", map[string]any{"now": createNow, "order": order(set("lines", []any{
+		map[string]any{"name": "Ullsokker", "unitPrice": num("1000000000000000"), "quantity": 1, "taxRate": 25}}))}, []string{"order.lines.0.unitPrice:range"}, "")
 	b("unit price negative", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.unitPrice", -100))}, []string{"order.lines.1.unitPrice:min"}, "")
 	b("line discount above the line", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.discount", 9000))}, []string{"order.lines.1.discount:range"}, "")
 	b("tax rate not configured", "build_create", map[string]any{"now": createNow, "order": order(set("lines.1.taxRate", 13))}, []string{"order.lines.1.taxRate:tax_rate"}, "")
@@ -502,6 +508,8 @@ func buildCases(t *testing.T, add func(vcase)) {
 		add(vcase{name: "build: " + name, fn: fn, input: input(t, in), code: "bad_input", rules: want})
 	}
 	shape("charge a tax rate of the wrong type", "build_charge", charge(map[string]any{"taxRate": true}), "lines.0.taxRate:type")
+	b("charge a tax rate with three decimals", "build_charge", charge(map[string]any{"taxRate": "25.001"}), []string{"lines.0.taxRate:precision"}, "")
+	b("charge a unit price past the maximum", "build_charge", charge(map[string]any{"unitPrice": num("1000000000000000")}), []string{"lines.0.unitPrice:range"}, "")
 	b("charge a tax rate past 100", "build_charge", charge(map[string]any{"taxRate": 125}), []string{"lines.0.taxRate:tax_rate"}, "")
 	shape("charge lines as an object", "build_charge", map[string]any{"reservationUuid": uuid, "lines": map[string]any{"0": map[string]any{}}}, "lines:type")
 	b("capture a zero amount", "build_capture", map[string]any{"reservationUuid": uuid, "lines": []any{map[string]any{"id": 298, "amount": 0}}}, []string{"lines.0.amount:min"}, "")

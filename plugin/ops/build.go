@@ -457,7 +457,11 @@ func (in *input) taxRate(name string) money.Rate {
 		return 0
 	}
 	r, err := money.ParseRate(text)
-	if err != nil || r < 0 || r > money.Percent(100) {
+	switch {
+	case err == money.ErrPrecision:
+		in.invalid(name, reservation.RulePrecision, "must have at most two decimal places (percent)")
+		return 0
+	case err != nil || r < 0 || r > money.Percent(100):
 		in.invalid(name, reservation.RuleTaxRate, "must be a percentage between 0 and 100")
 		return 0
 	}

@@ -251,7 +251,10 @@ func DecodeCheckedInto(v jsonx.Value, o Options, co *CheckedOrder) error {
 			for _, f := range fe.Fields {
 				covered := false
 				for _, d := range ve.Fields {
-					if f.Path == d.Path || strings.HasPrefix(f.Path, d.Path+".") {
+					// The same member, one inside it, or a total over
+					// members the decoder refused (a line's zero total
+					// is no news when its unitPrice was unreadable).
+					if f.Path == d.Path || strings.HasPrefix(f.Path, d.Path+".") || strings.HasPrefix(d.Path, f.Path+".") {
 						covered = true
 						break
 					}

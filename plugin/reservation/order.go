@@ -112,7 +112,9 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 	} else {
 		totals = make([]money.Amount, n)
 	}
+	before := len(c.errs)
 	c.lineTotals(ord.Lines, 0, &o, totals)
+	linesBroke := len(c.errs) > before
 	var orderDiscount money.Amount
 	for i, d := range ord.Discounts {
 		p := elem("discounts", i)
@@ -185,7 +187,8 @@ func fromOrder(ord *Order, o Options, r *NewReservation, spare []Product) error 
 		c.add(at("lines"), RuleMaxItems, "become more than "+strconv.Itoa(MaxLines)+" FrontGo lines")
 	}
 	switch {
-	case r.Summary.GrandTotal <= 0:
+	case r.Summary.GrandTotal <= 0 && !linesBroke:
+		// (A line that broke a rule counts 0: its own error says why.)
 		c.add(at("lines"), RuleMin, "the order's total must be greater than 0")
 	case r.Summary.GrandTotal > money.MaxAmount:
 		c.add(at("lines"), RuleRange, "the order's total must be at most "+money.MaxAmount.String())
@@ -224,9 +227,13 @@ func (c *checker) lineTotals(lines []OrderLine, first int, o *Options, totals []
 			c.add(p.at("unitPrice"), RuleMin, "must not be negative")
 			continue
 		}
+		if l.UnitPrice > money.MaxAmount {
+			c.add(p.at("unitPrice"), RuleRange, "must be at most "+money.MaxAmount.String())
+			continue
+		}
 		t, err := l.UnitPrice.Mul(l.Quantity)
 		if err != nil {
-			c.add(p.at("quantity"), RuleRange, "unit price × quantity is out of range")
+			c.add(p.at("quantity"), RuleRange, "unit price × quantity is out of range (at most "+money.MaxAmount.String()+")")
 			continue
 		}
 		if l.Discount < 0 {
@@ -267,7 +274,13 @@ func CheckLine(l *OrderLine, index int, o Options) (money.Amount, []FieldError) 
 // so a total that does not divide evenly into l.Quantity units becomes two
 // lines at rates one øre apart: 3 × 100.00 less 10.00 is 1 × 96.66 and
 // 2 × 96.67, exactly 290.00.
+//
+// l must be a line CheckLine accepted: one without a positive quantity is
+// a caller's bug and panics saying so.
 func AppendLineProducts(ps []Product, l *OrderLine, total money.Amount) []Product {
+	if l.Quantity <= 0 || total < 0 {
+		panic("reservation: AppendLineProducts of a line CheckLine refuses (quantity " + strconv.FormatInt(l.Quantity, 10) + ", total " + total.String() + ")")
+	}
 	return appendLinesProducts(ps, unsafe.Slice(l, 1), unsafe.Slice(&total, 1))
 }
 

@@ -96,7 +96,11 @@ func TestFromOrderErrors(t *testing.T) {
 		{"currency", Order{Currency: "EUR", Lines: []OrderLine{{Name: "A", UnitPrice: 1, Quantity: 1}}}, `order: invalid request: currency: must be NOK, not "EUR"`},
 		{"tax rate", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 1, Quantity: 1, TaxRate: 1300}}}, "order: invalid request: lines.0.taxRate: must be one of the tax rates 0, 12, 15, 25"},
 		{"quantity", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 1, Quantity: 0}}}, "order: invalid request: lines.0.quantity: must be a whole number greater than 0"},
-		{"overflow", Order{Lines: []OrderLine{{Name: "A", UnitPrice: money.MaxAmount, Quantity: 2}}}, "order: invalid request: lines.0.quantity: unit price × quantity is out of range"},
+		{"overflow", Order{Lines: []OrderLine{{Name: "A", UnitPrice: money.MaxAmount, Quantity: 2}}}, "order: invalid request: lines.0.quantity: unit price × quantity is out of range (at most 1000000000000.00)"},
+		// A unit price past the maximum is named as such, and the line's
+		// zero total adds no "total must be greater than 0".
+		{"unit price past the maximum", Order{Lines: []OrderLine{{Name: "A", UnitPrice: money.MaxAmount + 1, Quantity: 1}}},
+			"order: invalid request: lines.0.unitPrice: must be at most 1000000000000.00"},
 		{"discount above line", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 100, Quantity: 1, Discount: 101}}}, "order: invalid request: lines.0.discount: must not exceed the line total 1.00"},
 		{"order discount above products", Order{Lines: []OrderLine{{Name: "A", UnitPrice: 100, Quantity: 1}, {Kind: LineShipping, Name: "S", UnitPrice: 1000, Quantity: 1}},
 			Discounts: []Discount{{Amount: 101}}}, "order: invalid request: discounts: the discounts, 1.01, exceed the product lines' total 1.00"},
@@ -384,4 +388,16 @@ func TestCheckedOrderReplacesOnlyGivenURLs(t *testing.T) {
 	if want := `"callback":{"callbackUrl":"https://gate.example/cb","success":"https://shop.example/ok","failure":"https://shop.example/no"}`; !bytes.Contains(b, []byte(want)) {
 		t.Fatalf("body %s lacks %s", b, want)
 	}
+}
+
+// TestAppendLineProductsRefusesUncheckedLine: a line CheckLine would refuse
+// is a caller's bug, said in words, not a division by zero.
+func TestAppendLineProductsRefusesUncheckedLine(t *testing.T) {
+	defer func() {
+		r := recover()
+		if s, _ := r.(string); !strings.Contains(s, "AppendLineProducts of a line CheckLine refuses (quantity 0") {
+			t.Fatalf("recovered %v", r)
+		}
+	}()
+	AppendLineProducts(nil, &OrderLine{Name: "A", UnitPrice: 100}, 100)
 }
