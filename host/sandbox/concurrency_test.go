@@ -44,8 +44,8 @@ func TestConcurrentCaptures(t *testing.T) {
 // TestConcurrentCharges: parallel charges never exceed the runway.
 func TestConcurrentCharges(t *testing.T) {
 	f := newFixture(t)
-	uuid, _ := f.reserved(defaultLines, "") // runway 2449.85
-	const n = 30
+	uuid, _ := f.reserved(defaultLines, "") // runway 2 × 2449.85 = 4899.70
+	const n = 60
 	amount := amt(t, "100.00")
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -67,7 +67,7 @@ func TestConcurrentCharges(t *testing.T) {
 	}
 	wg.Wait()
 	st, _ := f.sb.Inspect(uuid)
-	if ok != 24 || st.Charged != 24*amount || len(st.Charges) != 24 {
+	if ok != 48 || st.Charged != 48*amount || len(st.Charges) != 48 {
 		t.Errorf("%d charges succeeded, charged %d", ok, st.Charged)
 	}
 }

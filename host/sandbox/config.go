@@ -34,8 +34,11 @@ const (
 
 	// DefaultChargeRunwayPercent bounds the sum of all charges on a
 	// reservation to this percentage of its reserved amount. The
-	// reference documents paymentChargeRunwayExceed but not the limit.
-	DefaultChargeRunwayPercent = 100
+	// reference says a charge "can exceed (or be separate from) the
+	// reserved amount" and documents paymentChargeRunwayExceed, but not
+	// the limit: twice the reserved amount, so that charges above it work
+	// here as they do at FrontGo, and the refusal can still be met.
+	DefaultChargeRunwayPercent = 200
 
 	// DefaultMaxBodyBytes is the largest request body read; larger bodies
 	// are answered 413.

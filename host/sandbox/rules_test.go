@@ -284,13 +284,15 @@ func TestChargeRules(t *testing.T) {
 			wantAPIError(t, err, 400, reservation.KindBusiness, reservation.MsgChargeDeadlineExceeded)
 		})
 	}
-	t.Run("runway, default 100 %", func(t *testing.T) {
+	t.Run("runway, default 200 %", func(t *testing.T) {
+		// A charge may exceed the reserved amount (2449.85): the
+		// reference says so; the runway is twice it.
 		f := newFixture(t)
 		uuid, _ := f.reserved(defaultLines, "")
-		f.mustCharge(uuid, amt(t, "2000.00"))
-		_, err := f.charge(uuid, amt(t, "449.86"))
+		f.mustCharge(uuid, amt(t, "4000.00"))
+		_, err := f.charge(uuid, amt(t, "899.71"))
 		wantAPIError(t, err, 400, reservation.KindBusiness, reservation.MsgChargeRunwayExceeded)
-		f.mustCharge(uuid, amt(t, "449.85"))
+		f.mustCharge(uuid, amt(t, "899.70"))
 		_, err = f.charge(uuid, 1)
 		wantAPIError(t, err, 400, reservation.KindBusiness, reservation.MsgChargeRunwayExceeded)
 	})
@@ -333,7 +335,8 @@ func TestCancelCompleteResend(t *testing.T) {
 		t.Errorf("status %s", d.Status)
 	}
 	_, err := f.ack("cancel", "GET", uuid, noteBody("again"))
-	wantAPIError(t, err, 400, reservation.KindBusiness, reservation.MsgReservationAlreadyCancelled)
+	// The reference's cancel section: "already COMPLETED or CANCELLED".
+	wantAPIError(t, err, 400, reservation.KindBusiness, reservation.MsgReservationAlreadyCompleted)
 	_, err = f.ack("complete", "POST", uuid, noteBody("x"))
 	wantAPIError(t, err, 400, reservation.KindBusiness, reservation.MsgReservationAlreadyCancelled)
 	_, err = f.ack("resend", "POST", uuid, `{"email":"kari@example.no"}`)

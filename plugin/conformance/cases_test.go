@@ -752,6 +752,7 @@ func statusCases(t *testing.T, add func(vcase)) {
 		{"RESERVED", "cancel", `"allowed":true`},
 		{"CAPTURED", "cancel", `"messageKey":"prerequisiteFailedToCancelReservation"`},
 		{"COMPLETED", "cancel", `"messageKey":"reservationStatusAlreadyCompleted"`},
+		{"CANCELLED", "cancel", `"messageKey":"reservationStatusAlreadyCompleted"`}, // the reference's one key for both
 		{"RESERVED", "complete", `"messageKey":"prerequisiteFailedToCompleteReservation"`},
 		{"CHARGED", "complete", `"allowed":true`},
 		{"CANCELLED", "resend", `"messageKey":"orderStatusAlreadyCancelled"`},

@@ -223,10 +223,8 @@ func refusal(s Status, op Op) (key string, refused bool) {
 		switch s {
 		case Sent, ReservedNotPaid, Reserved:
 			return "", false
-		case Completed: // documented
+		case Completed, Cancelled: // documented: "already COMPLETED or CANCELLED" answers this one key
 			return msgAlreadyCompleted, true
-		case Cancelled: // documented condition ("already COMPLETED or CANCELLED"), key from capture
-			return msgAlreadyCancelled, true
 		}
 		return msgCancelPrerequisite, true // EXPIRED documented; captured, charged, refunds inferred
 

@@ -135,7 +135,9 @@ func TestCheck(t *testing.T) {
 		Captured:        {ok, runway, ok, noCancel, ok, ok, ok, ok},
 		Charged:         {ok, runway, ok, noCancel, ok, ok, ok, ok},
 		Completed:       {ok, completed, completed, completed, completed, ordComp, ok, ok},
-		Cancelled:       {ok, cancelled, cancelled, cancelled, cancelled, ordCanc, refund, ok},
+		// Cancel's own section: "already COMPLETED or CANCELLED" is
+		// reservationStatusAlreadyCompleted, the one key for both.
+		Cancelled: {ok, cancelled, cancelled, completed, cancelled, ordCanc, refund, ok},
 		// A charge in EXPIRED goes to FrontGo: the status cannot tell an
 		// unpaid link (no card) from a reservation past its window.
 		Expired:         {ok, deadline, ok, noCancel, noComp, ok, refund, ok},
