@@ -457,7 +457,9 @@ func buildCases(t *testing.T, add func(vcase)) {
 	order := func(edits ...edit) any { return mutate(t, orderExample, edits...) }
 	b("create from an order", "build_create", map[string]any{"now": createNow, "order": order()}, nil, `"grandTotal":436.90`)
 	b("submit from an order", "build_submit", map[string]any{"now": createNow, "order": order(del("successUrl"), del("failureUrl"))}, nil, `"path":"/connect/reservations/submit"`)
-	b("submit refuses return pages", "build_submit", map[string]any{"now": createNow, "order": order()}, []string{"order.successUrl:unknown"}, "")
+	b("submit refuses return pages", "build_submit", map[string]any{"now": createNow, "order": order()}, []string{"order.successUrl:unknown", "order.failureUrl:unknown"}, "")
+	b("submit refuses a payment method", "build_submit", map[string]any{"now": createNow, "order": order(del("successUrl"), del("failureUrl"), set("paymentMethod", "visa"))},
+		[]string{"order.paymentMethod:unknown"}, "")
 	b("line discount splits the line", "build_create", map[string]any{"now": createNow, "order": order(set("lines.0", map[string]any{
 		"name": "Ullsokker", "unitPrice": 10000, "quantity": 3, "taxRate": 25, "discount": 1000}))}, nil, `"rate":96.67,"tax":"25","amount":193.34`)
 	b("order discount spread by largest remainder", "build_create", map[string]any{"now": createNow, "order": order(set("discounts", []any{

@@ -489,9 +489,16 @@ func buildOrderInto(op string, ord *Order, o Options, trusted bool, w *jsonx.Wri
 	var err error
 	switch op {
 	case OpSubmit:
-		if ord.SuccessURL != "" || ord.FailureURL != "" || ord.PaymentMethod != "" {
-			return nil, &ValidationError{Op: "order", Fields: []FieldError{{Path: "successUrl", Rule: RuleUnknown,
-				Message: "successUrl, failureUrl and paymentMethod apply to a session checkout (create), not a payment link (submit)"}}}
+		// Each member a payment link has no use for is named itself.
+		var fs []FieldError
+		for _, m := range [...]struct{ path, val string }{{"successUrl", ord.SuccessURL}, {"failureUrl", ord.FailureURL}, {"paymentMethod", ord.PaymentMethod}} {
+			if m.val != "" {
+				fs = append(fs, FieldError{Path: m.path, Rule: RuleUnknown,
+					Message: "applies to a session checkout (create), not a payment link (submit)"})
+			}
+		}
+		if fs != nil {
+			return nil, &ValidationError{Op: "order", Fields: fs}
 		}
 		if trusted {
 			return encodeTrusted(w, op, r)
