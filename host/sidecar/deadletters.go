@@ -82,8 +82,8 @@ func (s *Server) listDead(rc *reqCtx) {
 
 // redeliverRequest is the body of POST /v1/webhooks/redeliver.
 type redeliverRequest struct {
-	// IDs are the event ids to send again; none means every dead letter
-	// of the shop.
+	// IDs are the event ids to send again; left out (or null), every dead
+	// letter of the shop; an empty list is refused.
 	IDs []string `json:"ids"`
 }
 
@@ -95,6 +95,13 @@ func (s *Server) redeliver(rc *reqCtx) {
 			s.fail(rc, e)
 			return
 		}
+	}
+	if req.IDs != nil && len(req.IDs) == 0 {
+		// An empty list is most likely a filter that matched nothing:
+		// sending every dead letter again would be the opposite.
+		s.fail(rc, &Error{Status: 422, Code: abi.CodeValidation, Message: "ids: an empty list names no dead letter; leave ids out to send them all again",
+			Fields: []wasmrt.Field{{Path: "ids", Rule: "min_items", Message: "must name at least one event id, or be left out (all)"}}})
+		return
 	}
 	if e := checkEventIDs(req.IDs); e != nil {
 		s.fail(rc, e)

@@ -68,6 +68,13 @@ func TestDeadLetterEndpoints(t *testing.T) {
 	if r.status != 200 || string(r.body) != `{"redelivered":1}` || len(dl.redeliver) != 1 || dl.redeliver[0][0] != strings.Repeat("b", 64) {
 		t.Fatalf("POST redeliver: %d %s (%v)", r.status, r.body, dl.redeliver)
 	}
+	// An empty list (a filter that matched nothing) sends nothing again,
+	// and says so; it is not "all".
+	before := len(dl.redeliver)
+	if r = h.do("POST", "/v1/webhooks/redeliver", shopKey, "", `{"ids":[]}`); r.status != 422 ||
+		!strings.Contains(string(r.body), `"rule":"min_items"`) || len(dl.redeliver) != before {
+		t.Fatalf("ids empty: %d %s (%d redeliveries)", r.status, r.body, len(dl.redeliver)-before)
+	}
 	if r = h.do("POST", "/v1/webhooks/redeliver", shopKey, "", `{"ids":"all"}`); r.status != 400 {
 		t.Fatalf("ids not a list: %d %s", r.status, r.body)
 	}

@@ -417,6 +417,16 @@ func TestIdempotency(t *testing.T) {
 	if created == 0 || n != 3 {
 		t.Fatalf("created=%d, sandbox has %d reservations, want 3", created, n)
 	}
+	// The same orderId without a key but another cart: refused, in words
+	// that name the orderId, not a key the shop never sent.
+	changed := checkoutReq("2002")
+	changed["order"].(map[string]any)["lines"] = []any{map[string]any{"name": "Kaffe", "unitPrice": 8990, "quantity": 2, "taxRate": 15}}
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", changed); r.status != 409 || !bytes.Contains(r.body, []byte("a checkout for this orderId was made with a different body")) {
+		t.Fatalf("orderId again, another cart: %d %s", r.status, r.body)
+	}
+	if r := h.do("POST", "/v1/checkouts", shopKey, "has space", checkoutReq("2003")); r.status != 400 || !bytes.Contains(r.body, []byte("no spaces")) {
+		t.Fatalf("a key with a space: %d %s", r.status, r.body)
+	}
 }
 
 func TestValidationErrors(t *testing.T) {
@@ -600,6 +610,14 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("history leaks another reservation: %+v", e)
 		}
 	}
+	// Parameters other than start and end are no business of the
+	// sidecar's; start without end is.
+	if r := h.do("GET", "/v1/history?_=1733472000", shopKey, "", nil); r.status != 200 {
+		t.Fatalf("history with a cache buster: %d %s", r.status, r.body)
+	}
+	if r := h.do("GET", "/v1/history?start=1733472000", shopKey, "", nil); r.status != 400 {
+		t.Fatalf("history with start alone: %d %s", r.status, r.body)
+	}
 	if r := h.do("POST", "/v1/reservations/"+uuid+"/void", shopKey, "", nil); r.status != 404 {
 		t.Fatalf("unknown operation: %d", r.status)
 	}
@@ -750,6 +768,13 @@ func TestUpstreamFaults(t *testing.T) {
 	h.sb.InjectFault(sandbox.Fault{Endpoint: "create", Kind: sandbox.FaultRateLimit, Times: 1})
 	if r := h.do("POST", "/v1/checkouts", shopKey, "f2", checkoutReq("9002")); r.status != 201 {
 		t.Fatalf("429 then ok: %d %s", r.status, r.body)
+	}
+	// 429 every time: the shop hears FrontGo's own Retry-After.
+	h.sb.InjectFault(sandbox.Fault{Endpoint: "history", Kind: sandbox.FaultRateLimit, RetryAfter: 7})
+	r = h.do("GET", "/v1/history", shopKey, "", nil)
+	h.sb.ClearFaults()
+	if r.status != 503 || r.header.Get("Retry-After") != "7" || !bytes.Contains(r.body, []byte(`"retryAfter":7`)) {
+		t.Fatalf("429 throughout: %d Retry-After %q %s", r.status, r.header.Get("Retry-After"), r.body)
 	}
 	// A create whose answer is lost: outcome unknown, not retried blindly;
 	// the orphan FrontGo made is found by its reference and cancelled, so

@@ -224,9 +224,12 @@ func (s *Server) route(rc *reqCtx) {
 	case len(parts) == 2 && parts[0] == "v1" && parts[1] == "history":
 		rc.route = "history"
 		if s.method(rc, method, "GET") && s.auth(rc) {
-			start, err1 := strconv.ParseInt(string(rc.QueryArgs().Peek("start")), 10, 64)
-			end, err2 := strconv.ParseInt(string(rc.QueryArgs().Peek("end")), 10, 64)
-			if (err1 != nil) != (err2 != nil) || (err1 != nil && rc.QueryArgs().Len() > 0) {
+			// Only start and end are read: other parameters (a cache
+			// buster, say) are no business of the sidecar's.
+			qa := rc.QueryArgs()
+			start, err1 := strconv.ParseInt(string(qa.Peek("start")), 10, 64)
+			end, err2 := strconv.ParseInt(string(qa.Peek("end")), 10, 64)
+			if given := qa.Has("start") || qa.Has("end"); given && (err1 != nil || err2 != nil) {
 				s.fail(rc, errorf(400, "bad_input", "start and end must both be Unix seconds, or both absent"))
 				return
 			}
@@ -272,8 +275,13 @@ func isOpsPath(path string) bool {
 	return path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
-// ops serves the operator's endpoints.
+// ops serves the operator's endpoints, to GET (and HEAD, which some
+// probes send); other methods are 405.
 func (s *Server) ops(rc *reqCtx, path string) {
+	rc.route = strings.TrimPrefix(path, "/")
+	if !s.method(rc, string(rc.Method()), "GET", "HEAD") {
+		return
+	}
 	switch path {
 	case "/healthz":
 		rc.route = "healthz"
@@ -401,10 +409,11 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 		s.reply(rc, status, out, e)
 		return
 	}
-	if key == "" {
+	auto := key == ""
+	if auto {
 		key = "auto:" + fallbackKey
 	} else if len(key) > 255 || !printable(key) {
-		s.fail(rc, errorf(400, "bad_input", "Idempotency-Key must be 1-255 printable ASCII characters"))
+		s.fail(rc, errorf(400, "bad_input", "Idempotency-Key must be 1-255 visible ASCII characters (no spaces)"))
 		return
 	}
 	skey := "idem:" + rc.shop.ID + ":" + string(rc.Path()) + ":" + key
@@ -428,6 +437,11 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 			return
 		}
 		if rec.Hash != hash {
+			if auto {
+				s.fail(rc, errorf(409, "idempotency_mismatch", "a checkout for this orderId was made with a different body "+
+					"within idempotencyTtl; send an Idempotency-Key of your own for another attempt"))
+				return
+			}
 			s.fail(rc, errorf(409, "idempotency_mismatch", "this Idempotency-Key was used with a different request body"))
 			return
 		}
@@ -440,8 +454,7 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 				_, _ = s.svc.store.CompareAndSwap(rc.ctx, skey, b, stamped, ttl)
 			}
 			if !rec.Lost && s.svc.now().Sub(time.UnixMilli(rec.Started)) < s.idemLease() {
-				rc.Response.Header.Set("Retry-After", "1")
-				s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
+				s.fail(rc, inProgress())
 				return
 			}
 			// Only an operation on a reservation may have moved money; a
@@ -527,8 +540,7 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
 		return nil, false
 	case !won:
-		rc.Response.Header.Set("Retry-After", "1")
-		s.fail(rc, errorf(409, "in_progress", "a request with this Idempotency-Key is still being processed"))
+		s.fail(rc, inProgress())
 		return nil, false
 	case e != nil:
 		rc.log.Warn("a request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)
@@ -580,6 +592,12 @@ func (s *Server) fail(rc *reqCtx, e *Error) {
 		rc.log.Error("request failed", "code", e.Code, "status", e.Status, "message", e.Message, "detail", e.detail)
 	}
 	writeError(rc.RequestCtx, e)
+}
+
+// inProgress answers a request whose Idempotency-Key another request still
+// holds: try again in a second (the header and the body say so alike).
+func inProgress() *Error {
+	return &Error{Status: 409, Code: "in_progress", RetryAfter: 1, Message: "a request with this Idempotency-Key is still being processed"}
 }
 
 // writeError writes e as the answer: {"error": e}, and Retry-After when e

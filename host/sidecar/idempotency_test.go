@@ -136,8 +136,9 @@ func TestLostRequests(t *testing.T) {
 	}
 	path := "/v1/reservations/" + uuid + "/capture"
 	lost(path, "cap-lost", body, time.Now().Add(-5*time.Second))
-	if r := h.do("POST", path, shopKey, "cap-lost", string(body)); r.status != 409 || !bytes.Contains(r.body, []byte("in_progress")) {
-		t.Fatalf("while it may still run: %d %s", r.status, r.body)
+	if r := h.do("POST", path, shopKey, "cap-lost", string(body)); r.status != 409 || !bytes.Contains(r.body, []byte(`"code":"in_progress"`)) ||
+		!bytes.Contains(r.body, []byte(`"retryAfter":1`)) || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("while it may still run: %d %s (Retry-After %q)", r.status, r.body, r.header.Get("Retry-After"))
 	}
 	lost(path, "cap-lost", body, time.Now().Add(-time.Hour))
 	r := h.do("POST", path, shopKey, "cap-lost", string(body))

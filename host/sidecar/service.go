@@ -127,6 +127,26 @@ func errorf(status int, code, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// shopMessage rewrites a core bad_input message in the shop's terms: the
+// core speaks of its own operation ("build_create: …") and of the input
+// the sidecar made around the shop's order, whose byte offsets mean nothing
+// to the shop ("invalid json at offset 787: duplicate object key").
+func shopMessage(msg string) string {
+	if op, rest, ok := strings.Cut(msg, ": "); ok && !strings.Contains(op, " ") && strings.Contains(op, "_") {
+		msg = rest
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid json at offset "); ok {
+		if _, why, ok := strings.Cut(rest, ": "); ok {
+			return "the request's JSON is not acceptable: " + why
+		}
+		return "the request's JSON is not acceptable"
+	}
+	if msg == "the input is not this operation's shape" {
+		return "the request does not have the expected shape; fields name each member"
+	}
+	return msg
+}
+
 // storeError answers a store that failed, as opposed to a key that is not
 // there: the caller (FrontGo's callback above all) is to try again soon,
 // and nothing may read the failure as "no such checkout".
@@ -140,6 +160,9 @@ func storeError(err error) *Error {
 func fromEnvelope(e *wasmrt.EnvelopeError) *Error {
 	out := &Error{Code: e.Code, Message: e.Message, Fields: e.Fields, MessageKey: e.MessageKey, RequestID: e.RequestID, kind: e.Kind,
 		outcomeUnknown: e.OutcomeUnknown}
+	if e.Code == abi.CodeBadInput {
+		out.Message = shopMessage(e.Message)
+	}
 	switch e.Code {
 	case abi.CodeValidation:
 		out.Status = 422
@@ -230,10 +253,16 @@ func (s *Service) send(ctx context.Context, op string, req request, out any) *Er
 			return &Error{Status: 504, Code: "upstream_unknown", keep: true,
 				Message: op + ": FrontGo did not answer; the outcome is unknown: check the reservation before retrying"}
 		}
-		return &Error{Status: 502, Code: "upstream_unavailable", Message: op + ": FrontGo is unavailable: " + err.Error()}
+		// Why (an address, a TLS problem) goes to the log, not to the shop.
+		return &Error{Status: 502, Code: "upstream_unavailable", Message: op + ": FrontGo is unavailable; try again later", detail: err.Error()}
 	}
 	s.m.upstream(op, resp.Status, time.Since(start))
 	e := s.parse(ctx, op, wasmrt.Answer{Status: resp.Status, Body: resp.Body, RequestID: resp.RequestID}, out)
+	if e != nil && e.kind == "rate_limited" && resp.RetryAfter > time.Second {
+		// FrontGo said how long to wait (the client waited as much
+		// within the request's time, then gave up): the shop hears it.
+		e.RetryAfter = int(resp.RetryAfter / time.Second)
+	}
 	if e != nil && write && mayHaveWritten(e) {
 		s.log.Error("frontgo write outcome unknown", "op", op, "status", resp.Status, "err", e.Message)
 		return &Error{Status: 502, Code: "upstream_unknown", keep: true, Upstream: e.Upstream, RequestID: e.RequestID,
@@ -324,21 +353,36 @@ func withRaw(in map[string]any, order, payload json.RawMessage) ([]byte, error) 
 // encoded again. An order that is not a JSON object is left for the core
 // to refuse.
 func withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
-	var probe struct {
-		PaymentLinkDueDate json.RawMessage `json:"paymentLinkDueDate"`
-		Reference          json.RawMessage `json:"reference"`
-	}
-	trimmed := bytes.TrimLeft(order, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(order, &probe) != nil {
+	var probe orderProbe
+	if !probe.read(order) {
 		return order
 	}
+	return probe.withDefaults(order, c)
+}
+
+// orderProbe is what the sidecar reads of a shop-neutral order itself.
+type orderProbe struct {
+	PaymentLinkDueDate json.RawMessage `json:"paymentLinkDueDate"`
+	Reference          json.RawMessage `json:"reference"`
+}
+
+// read fills p from order, and says whether order is a JSON object it
+// could read.
+func (p *orderProbe) read(order json.RawMessage) bool {
+	trimmed := bytes.TrimLeft(order, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(order, p) == nil
+}
+
+// withDefaults is withDefaults of an order p has read.
+func (p *orderProbe) withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
+	trimmed := bytes.TrimLeft(order, " \t\r\n")
 	var add []byte
-	if probe.PaymentLinkDueDate == nil {
+	if p.PaymentLinkDueDate == nil {
 		add = append(add, `"paymentLinkDueDate":`...)
 		add = strconv.AppendInt(add, c.ExpiresAt.Unix(), 10)
 		add = append(add, ',')
 	}
-	if probe.Reference == nil {
+	if p.Reference == nil {
 		ref, _ := json.Marshal(c.CheckoutID)
 		add = append(append(append(add, `"reference":`...), ref...), ',')
 	}
@@ -353,6 +397,35 @@ func withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
 	out = append(append(append(out, '{'), add...), trimmed[1:]...)
 	return out
 }
+
+// dueDateOf returns the payment link's due date a checkout request gives
+// itself: an order's paymentLinkDueDate (Unix seconds) or a payload's
+// dueDateForPaymentLink (Unix seconds as a string, or a number). A value
+// that is not such a number is left for the core to refuse.
+func dueDateOf(req *CheckoutRequest, probe *orderProbe) (time.Time, bool) {
+	var raw json.RawMessage
+	switch {
+	case req.Order != nil:
+		raw = probe.PaymentLinkDueDate
+	case req.Payload != nil:
+		var p struct {
+			Due json.RawMessage `json:"dueDateForPaymentLink"`
+		}
+		if json.Unmarshal(req.Payload, &p) != nil {
+			return time.Time{}, false
+		}
+		raw = p.Due
+	}
+	raw = bytes.Trim(raw, `"`)
+	secs, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil || secs <= 0 || secs > maxDueUnix {
+		return time.Time{}, false
+	}
+	return time.Unix(secs, 0), true
+}
+
+// maxDueUnix bounds a due date the sidecar reads (year 9999).
+const maxDueUnix = 253402300799
 
 // CheckoutRequest is the body of POST /v1/checkouts.
 type CheckoutRequest struct {
@@ -415,8 +488,11 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	default:
 		bad("mode", "enum", "must be session or link")
 	}
-	if req.OrderID == "" || len(req.OrderID) > 64 {
+	switch {
+	case req.OrderID == "":
 		bad("orderId", "required", "is required (1-64 characters)")
+	case len(req.OrderID) > 64:
+		bad("orderId", "max_length", "must be at most 64 characters")
 	}
 	if (req.Order == nil) == (req.Payload == nil) {
 		bad("order", "required_one_of", "give either order (shop-neutral) or payload (FrontGo's shape)")
@@ -430,7 +506,7 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 				bad(u.path, "allowed_host", "must be an http(s) URL on one of the shop's allowed hosts")
 			}
 		}
-	} else if req.ReturnURLs.Success != "" || req.ReturnURLs.Failure != "" {
+	} else if op == "submit" && (req.ReturnURLs.Success != "" || req.ReturnURLs.Failure != "") {
 		bad("returnUrls", "unknown", "a payment link has no return pages; use mode session")
 	}
 	if len(fields) > 0 {
@@ -445,6 +521,14 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	c := &Checkout{CheckoutID: id, Shop: shop.ID, OrderID: req.OrderID, Mode: req.Mode, Status: "SENT",
 		SuccessURL: req.ReturnURLs.Success, FailureURL: req.ReturnURLs.Failure, CreatedAt: now, UpdatedAt: now,
 		ExpiresAt: now.Add(time.Duration(s.cfg.CheckoutTTL))}
+	var probe orderProbe
+	probed := req.Order != nil && probe.read(req.Order)
+	if due, ok := dueDateOf(req, &probe); ok {
+		// The shop's own due date is how long FrontGo keeps the link
+		// open: the checkout (its /go link, its return pages) lasts as
+		// long, not checkoutTtl. (A past one the core refuses.)
+		c.ExpiresAt = due
+	}
 	if c.Mode == "" {
 		c.Mode = "session"
 	}
@@ -454,7 +538,9 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	}
 	in := s.options(map[string]any{"callback": cb})
 	if req.Order != nil {
-		req.Order = withDefaults(req.Order, c)
+		if probed {
+			req.Order = probe.withDefaults(req.Order, c)
+		}
 	}
 	input, err := withRaw(in, req.Order, req.Payload)
 	if err != nil {
@@ -577,7 +663,9 @@ func (s *Service) urls(c *Checkout) (map[string]string, error) {
 	if c.Mode == "link" {
 		return out, nil
 	}
-	ttl := time.Duration(s.cfg.CheckoutTTL) + 24*time.Hour
+	// The shopper may pay until the checkout expires, and come back a
+	// little later.
+	ttl := c.ExpiresAt.Sub(s.now()) + 24*time.Hour
 	okTok, err := sign("success", ttl)
 	if err != nil {
 		return nil, err

@@ -83,6 +83,49 @@ func TestReturnURLsRequired(t *testing.T) {
 	}
 }
 
+// TestCheckoutErrorsNameTheirRule: each broken rule of the checkout's own
+// members is told once, as itself: a long orderId is max_length, not
+// "required"; a mode that is neither session nor link is enum, and brings
+// no word about payment links' return pages.
+func TestCheckoutErrorsNameTheirRule(t *testing.T) {
+	h := newHarness(t, native())
+	req := checkoutReq(strings.Repeat("7", 65))
+	r := h.do("POST", "/v1/checkouts", shopKey, "", req)
+	if r.status != 422 || !bytes.Contains(r.body, []byte(`"path":"orderId","rule":"max_length"`)) {
+		t.Fatalf("65-character orderId: %d %s", r.status, r.body)
+	}
+	req = checkoutReq("7702")
+	req["mode"] = "bogus"
+	r = h.do("POST", "/v1/checkouts", shopKey, "", req)
+	if r.status != 422 || !bytes.Contains(r.body, []byte(`"path":"mode","rule":"enum"`)) || bytes.Contains(r.body, []byte("returnUrls")) {
+		t.Fatalf("mode bogus: %d %s", r.status, r.body)
+	}
+}
+
+// TestOrderJSONErrorsInShopTerms: JSON the core refuses inside an order
+// (which the sidecar's own scan steps over) is told without the core's
+// operation name or byte offsets into an input the shop never saw.
+func TestOrderJSONErrorsInShopTerms(t *testing.T) {
+	h := newHarness(t, native())
+	req := `{"mode":"session","orderId":"o1","returnUrls":{"success":"https://shop.example/ok","failure":"https://shop.example/no"},` +
+		`"order":{"lines":[{"name":"A","unitPrice":100,"quantity":1,"taxRate":25,"name":"B"}]}}`
+	r := h.do("POST", "/v1/checkouts", shopKey, "", req)
+	if r.status != 400 || !bytes.Contains(r.body, []byte(`"message":"the request's JSON is not acceptable: duplicate object key \"name\""`)) {
+		t.Fatalf("duplicate key in the order: %d %s", r.status, r.body)
+	}
+	for in, want := range map[string]string{
+		"build_create: invalid json at offset 787: nesting too deep": "the request's JSON is not acceptable: nesting too deep",
+		"build_capture: the input is not this operation's shape":     "the request does not have the expected shape; fields name each member",
+		"lines: must hold at most 500 lines":                         "lines: must hold at most 500 lines",
+		"order: invalid request: order.customer: is required":        "order: invalid request: order.customer: is required",
+		"build_history: invalid json at offset 3":                    "the request's JSON is not acceptable",
+	} {
+		if got := shopMessage(in); got != want {
+			t.Errorf("shopMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestMemberNamesAreExact: a member's name must match exactly; "OrderId"
 // is not orderId (encoding/json alone would take it, or the later of the
 // two), and a nested unknown member is named by its whole path.
