@@ -386,16 +386,71 @@ func (p *orderProbe) withDefaults(order json.RawMessage, c *Checkout) json.RawMe
 		ref, _ := json.Marshal(c.CheckoutID)
 		add = append(append(append(add, `"reference":`...), ref...), ',')
 	}
+	return splice(order, trimmed, add)
+}
+
+// splice puts members add (each followed by ',') at the start of the JSON
+// object obj, whose text from its '{' on is trimmed.
+func splice(obj, trimmed, add []byte) json.RawMessage {
 	if add == nil {
-		return order
+		return obj
 	}
 	rest := bytes.TrimLeft(trimmed[1:], " \t\r\n")
 	if len(rest) > 0 && rest[0] == '}' {
-		add = add[:len(add)-1] // an empty order: no member follows
+		add = add[:len(add)-1] // an empty object: no member follows
 	}
-	out := make([]byte, 0, len(order)+len(add))
+	out := make([]byte, 0, len(obj)+len(add))
 	out = append(append(append(out, '{'), add...), trimmed[1:]...)
 	return out
+}
+
+// payloadWithReference gives a FrontGo payload whose referenceNo is absent
+// or null the checkout's id as one, as an order's reference defaults to
+// it: a create whose answer is lost is then found again by it
+// (cancelOrphans). A payload with a referenceNo of its own keeps it; such a
+// lost create cannot be told from the shop's other reservations, so none
+// is cancelled. A payload the core will refuse anyway (not an object, a
+// referenceNo twice) is left as it is.
+func payloadWithReference(payload json.RawMessage, c *Checkout) (out json.RawMessage, named bool) {
+	trimmed := bytes.TrimLeft(payload, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return payload, false
+	}
+	ref, _ := json.Marshal(c.CheckoutID)
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if _, err := dec.Token(); err != nil { // '{'
+		return payload, false
+	}
+	at, end, seen := -1, -1, 0
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return payload, false
+		}
+		from := dec.InputOffset()
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return payload, false
+		}
+		if k == "referenceNo" {
+			seen++
+			if string(v) == "null" {
+				end = int(dec.InputOffset())
+				at = end - len("null")
+				if at < int(from) || string(payload[at:end]) != "null" {
+					return payload, false
+				}
+			}
+		}
+	}
+	switch {
+	case seen == 0:
+		return splice(payload, trimmed, append(append([]byte(`"referenceNo":`), ref...), ',')), true
+	case seen == 1 && at >= 0:
+		out = make([]byte, 0, len(payload)+len(ref))
+		return append(append(append(out, payload[:at]...), ref...), payload[end:]...), true
+	}
+	return payload, false
 }
 
 // dueDateOf returns the payment link's due date a checkout request gives
@@ -537,10 +592,13 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		return nil, &Error{Status: 500, Code: "internal", Message: "signing return URLs failed"}
 	}
 	in := s.options(map[string]any{"callback": cb})
+	named := req.Order != nil // an order's reference is the checkout unless it gives its own
 	if req.Order != nil {
 		if probed {
 			req.Order = probe.withDefaults(req.Order, c)
 		}
+	} else if req.Payload != nil {
+		req.Payload, named = payloadWithReference(req.Payload, c)
 	}
 	input, err := withRaw(in, req.Order, req.Payload)
 	if err != nil {
@@ -554,7 +612,7 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	}
 	started := s.now()
 	if e := s.exchange(ctx, op, input, &created); e != nil {
-		if e.Code == "upstream_unknown" && req.Order != nil {
+		if e.Code == "upstream_unknown" && named {
 			s.cancelOrphans(ctx, c, started)
 			e.Message = op + ": FrontGo did not answer; any reservation it made for this checkout was cancelled: retry with the same Idempotency-Key"
 		}

@@ -57,3 +57,27 @@ func TestWithRaw(t *testing.T) {
 		t.Error("an input encoding/json cannot encode was accepted")
 	}
 }
+
+// TestPayloadWithReference: a FrontGo payload without a referenceNo, or
+// with a null one, gets the checkout's id (so a lost create is found again
+// by it); one with its own keeps it; what the core will refuse anyway is
+// left alone.
+func TestPayloadWithReference(t *testing.T) {
+	c := &Checkout{CheckoutID: "chk_abc"}
+	tests := []struct{ in, want string }{
+		{`{"orderDate":"1"}`, `{"referenceNo":"chk_abc","orderDate":"1"}`},
+		{` { } `, `{"referenceNo":"chk_abc" } `},
+		{`{"referenceNo": null, "x": 1}`, `{"referenceNo": "chk_abc", "x": 1}`},
+		{`{"a":{"referenceNo":null},"referenceNo":null}`, `{"a":{"referenceNo":null},"referenceNo":"chk_abc"}`},
+		{`{"referenceNo":"SHOP-7"}`, `{"referenceNo":"SHOP-7"}`},
+		{`{"referenceNo":""}`, `{"referenceNo":""}`},
+		{`{"referenceNo":null,"referenceNo":null}`, `{"referenceNo":null,"referenceNo":null}`},
+		{`[1]`, `[1]`},
+		{`{"referenceNo":`, `{"referenceNo":`},
+	}
+	for _, tc := range tests {
+		if got, _ := payloadWithReference(json.RawMessage(tc.in), c); string(got) != tc.want {
+			t.Errorf("payloadWithReference(%s) = %s; want %s", tc.in, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package sidecar
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontgate/frontgate/host/sandbox"
+)
+
+// TestLostPayloadCreateIsCancelled: a checkout given as a FrontGo payload
+// whose referenceNo is null, and whose create answer is lost, is found
+// again by the checkout id the sidecar gave it as referenceNo and
+// cancelled, so the shop's retry leaves one live reservation (as for an
+// order). A payload with the shop's own referenceNo keeps it.
+func TestLostPayloadCreateIsCancelled(t *testing.T) {
+	h := newHarness(t, native())
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	due := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	payload := func(ref string) string {
+		return `{"customerDetails":{"type":"private","countryCode":"+47","msisdn":"46567468","email":"kari@example.no",
+  "name":"Kari","preferredLanguage":"en","personalNumber":null,"organizationId":null,
+  "address":{"street":"Karl Johans gate 1","zip":"0154","city":"Oslo","country":"NO"}},
+ "orderDate":"` + now + `","dueDateForPaymentLink":"` + due + `","referenceNo":` + ref + `,"customerReference":null,
+ "sendOrderBy":{"sms":false,"email":false},
+ "products":{"0":{"name":"Test","productId":null,"rate":1000,"tax":"0","amount":1000}},
+ "orderSummary":{"subTotal":1000.00,"totalTax":0,"grandTotal":1000.00},
+ "chargeValidity":"55","customerNotes":null,"tnc":null,"submitPayment":{"via":"visa"},
+ "settings":{"secureDetails":false,"isChargePartiallyRefundable":true}}`
+	}
+	req := func(orderID, ref string) string {
+		return `{"mode":"session","orderId":"` + orderID + `","returnUrls":{"success":"https://shop.example/ok","failure":"https://shop.example/no"},"payload":` + payload(ref) + `}`
+	}
+
+	before := len(h.sb.Reservations())
+	h.sb.InjectFault(sandbox.Fault{Endpoint: "create", Kind: sandbox.FaultDropAfter, Times: 1})
+	r := h.do("POST", "/v1/checkouts", shopKey, "p1", req("9101", "null"))
+	if r.status != 504 || !bytes.Contains(r.body, []byte("upstream_unknown")) {
+		t.Fatalf("lost answer: %d %s", r.status, r.body)
+	}
+	all := h.sb.Reservations()
+	if len(all) != before+1 || all[len(all)-1].Status != "CANCELLED" {
+		t.Fatalf("after a lost payload create: %d reservations (want %d), last %+v", len(all), before+1, all[len(all)-1])
+	}
+	r = h.do("POST", "/v1/checkouts", shopKey, "p1", req("9101", "null"))
+	if r.status != 201 {
+		t.Fatalf("retry: %d %s", r.status, r.body)
+	}
+	var c Checkout
+	r.json(t, &c)
+	d := h.do("GET", "/v1/reservations/"+c.ReservationUUID, shopKey, "", nil)
+	if !bytes.Contains(d.body, []byte(`"referenceNumber":"`+c.CheckoutID+`"`)) {
+		t.Fatalf("the payload's null referenceNo did not become the checkout id: %s", d.body)
+	}
+
+	// The shop's own reference stays, and nothing of the shop's is
+	// cancelled by it.
+	r = h.do("POST", "/v1/checkouts", shopKey, "p2", req("9102", `"SHOP-9102"`))
+	if r.status != 201 {
+		t.Fatalf("own reference: %d %s", r.status, r.body)
+	}
+	r.json(t, &c)
+	if d := h.do("GET", "/v1/reservations/"+c.ReservationUUID, shopKey, "", nil); !strings.Contains(string(d.body), `"referenceNumber":"SHOP-9102"`) {
+		t.Fatalf("the shop's referenceNo was replaced: %s", d.body)
+	}
+}
