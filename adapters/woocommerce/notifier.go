@@ -30,6 +30,29 @@ type NotifierConfig struct {
 	// Statuses maps reservation statuses to outcomes; the zero value means
 	// DefaultStatusMap.
 	Statuses StatusMap
+	// ShopStatuses, when set, gives a shop's own map (its plugin's
+	// settings), used instead of Statuses for that shop's events; ok false
+	// means Statuses. Its maps are validated by the caller (see
+	// StatusMapOf).
+	ShopStatuses func(shop string) (m StatusMap, ok bool)
+}
+
+// StatusMapOf is DefaultStatusMap with the statuses a shop's config sets
+// (sidecar.ShopConfig.Statuses), validated.
+func StatusMapOf(s *sidecar.OrderStatuses) (StatusMap, error) {
+	m := DefaultStatusMap()
+	if s == nil {
+		return m, nil
+	}
+	for _, f := range []struct {
+		from string
+		to   *string
+	}{{s.Reserved, &m.Reserved}, {s.Cancelled, &m.Cancelled}, {s.Expired, &m.Expired}, {s.Refunded, &m.Refunded}} {
+		if f.from != "" {
+			*f.to = f.from
+		}
+	}
+	return m, m.Validate()
 }
 
 // NewNotifier returns a sidecar.Notifier that delivers every reservation
@@ -47,7 +70,13 @@ func NewNotifier(cfg NotifierConfig) (*webhook.Notifier, error) {
 	}
 	wc := cfg.Webhook
 	wc.Body = func(id string, ev sidecar.Event) ([]byte, error) {
-		p := Payload{Payload: webhook.PayloadOf(ev), Outcome: m.Outcome(ev.Status, ev.ReservationUUID)}
+		sm := m
+		if cfg.ShopStatuses != nil {
+			if own, ok := cfg.ShopStatuses(ev.Shop); ok {
+				sm = own
+			}
+		}
+		p := Payload{Payload: webhook.PayloadOf(ev), Outcome: sm.Outcome(ev.Status, ev.ReservationUUID)}
 		p.ID = id
 		return json.Marshal(p)
 	}

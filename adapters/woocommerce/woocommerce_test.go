@@ -239,3 +239,62 @@ func TestClientOrder(t *testing.T) {
 		t.Fatalf("plain http: %v", err)
 	}
 }
+
+// TestNotifierShopStatuses: a shop whose config sets its plugin's statuses
+// (sidecar.ShopConfig.Statuses) gets events whose outcome follows them;
+// other shops keep the defaults. StatusMapOf names a value it refuses.
+func TestNotifierShopStatuses(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string]Payload{}
+	plugin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p Payload
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		got[p.Shop] = p
+		mu.Unlock()
+	}))
+	defer plugin.Close()
+	hookURL, _ := WCAPIURL(plugin.URL)
+	own, err := StatusMapOf(&sidecar.OrderStatuses{Reserved: "processing", Refunded: "refunded"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"S": "plugin-webhook-secret-0123456789"}
+	n, err := NewNotifier(NotifierConfig{
+		Webhook: webhook.Config{Destination: webhook.EnvDestination(func(k string) string { return env[k] })},
+		ShopStatuses: func(shop string) (StatusMap, bool) {
+			if shop == "processing-shop" {
+				return own, true
+			}
+			return StatusMap{}, false
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"processing-shop", "default-shop"} {
+		shop := &sidecar.ShopConfig{ID: id, WebhookURL: hookURL, WebhookSecretEnv: "S"}
+		ev := sidecar.Event{Type: "reservation.reserved", Shop: id, OrderID: "1", CheckoutID: "chk_" + id, ReservationUUID: "RES1" + id,
+			Status: "RESERVED", At: time.Unix(1_772_456_800, 0).UTC()}
+		if err := n.Notify(context.Background(), shop, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := n.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if s := got["processing-shop"].Outcome.Status; s != "processing" {
+		t.Errorf("the shop with its own statuses: reserved → %q, want processing", s)
+	}
+	if s := got["default-shop"].Outcome.Status; s != "on-hold" {
+		t.Errorf("the shop without: reserved → %q, want on-hold", s)
+	}
+	if _, err := StatusMapOf(&sidecar.OrderStatuses{Expired: "refunded"}); err == nil || !strings.Contains(err.Error(), "statuses.expired: must be one of cancelled, failed") {
+		t.Errorf("StatusMapOf(expired refunded) = %v", err)
+	}
+}

@@ -126,8 +126,24 @@ type ShopConfig struct {
 	// names the variable holding the signing secret.
 	WebhookURL       string `json:"webhookUrl"`
 	WebhookSecretEnv string `json:"webhookSecretEnv"`
+	// Statuses, for a "woocommerce" shop only, are the order statuses the
+	// plugin's settings choose, so each event carries the outcome the
+	// plugin will apply (the plugin applies its own settings, and logs a
+	// difference): reserved (on-hold or processing), cancelled and expired
+	// (cancelled or failed), refunded ("" for a note only, or refunded).
+	// A status left out keeps its default (on-hold, cancelled, cancelled,
+	// ""). The values are checked where the WooCommerce notifier is made.
+	Statuses *OrderStatuses `json:"statuses,omitempty"`
 
 	apiKey, webhookSecret string
+}
+
+// OrderStatuses is ShopConfig.Statuses.
+type OrderStatuses struct {
+	Reserved  string `json:"reserved"`
+	Cancelled string `json:"cancelled"`
+	Expired   string `json:"expired"`
+	Refunded  string `json:"refunded"`
 }
 
 // MaxPoolSize bounds Config.PoolSize. An instance runs one call at a time
@@ -328,6 +344,9 @@ func (c *Config) Validate(getenv func(string) string) error {
 		case "", "webhook", "woocommerce":
 		default:
 			return fmt.Errorf("%s.kind: must be webhook or woocommerce, not %q", p, s.Kind)
+		}
+		if s.Statuses != nil && s.Kind != "woocommerce" {
+			return fmt.Errorf("%s.statuses: applies to kind woocommerce only", p)
 		}
 		if s.Kind != "" && s.WebhookURL == "" {
 			return fmt.Errorf("%s.webhookUrl: is required for kind %q", p, s.Kind)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -63,7 +64,20 @@ func newWebhookNotifiers(cfg *sidecar.Config, env func(string) string, log *slog
 		var n *webhook.Notifier
 		var err error
 		if kind == "woocommerce" {
-			n, err = woocommerce.NewNotifier(woocommerce.NotifierConfig{Webhook: wcfg})
+			own := map[string]woocommerce.StatusMap{}
+			for i, s := range cfg.Shops {
+				if s.Statuses == nil {
+					continue
+				}
+				m, err := woocommerce.StatusMapOf(s.Statuses)
+				if err != nil {
+					w.Close(context.Background())
+					return nil, fmt.Errorf("config: shops.%d.%s", i, strings.TrimPrefix(err.Error(), "woocommerce: "))
+				}
+				own[s.ID] = m
+			}
+			n, err = woocommerce.NewNotifier(woocommerce.NotifierConfig{Webhook: wcfg,
+				ShopStatuses: func(shop string) (woocommerce.StatusMap, bool) { m, ok := own[shop]; return m, ok }})
 		} else {
 			n, err = webhook.New(wcfg)
 		}

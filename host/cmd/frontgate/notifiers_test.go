@@ -194,3 +194,25 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestShopStatusesChecked: a WooCommerce shop's statuses are checked when
+// its notifier is made, and a wrong one is named by its config path; a
+// webhook shop may not have them at all.
+func TestShopStatusesChecked(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	cfg, env := notifierConfig(t, "memory", "", "http://127.0.0.1:9/hook")
+	cfg.Shops[1].Statuses = &sidecar.OrderStatuses{Reserved: "processing"}
+	w, err := newWebhookNotifiers(cfg, env, log)
+	if err != nil {
+		t.Fatalf("processing: %v", err)
+	}
+	w.Close(context.Background())
+	cfg.Shops[1].Statuses = &sidecar.OrderStatuses{Reserved: "completed"}
+	if _, err := newWebhookNotifiers(cfg, env, log); err == nil || err.Error() != `config: shops.1.statuses.reserved: must be one of on-hold, processing, not "completed"` {
+		t.Fatalf("reserved completed: %v", err)
+	}
+	cfg.Shops[0].Statuses = &sidecar.OrderStatuses{Reserved: "processing"}
+	if err := cfg.Validate(env); err == nil || err.Error() != "config: shops.0.statuses: applies to kind woocommerce only" {
+		t.Fatalf("statuses on a webhook shop: %v", err)
+	}
+}

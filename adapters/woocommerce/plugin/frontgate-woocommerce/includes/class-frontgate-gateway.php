@@ -122,7 +122,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 					'on-hold'    => _x( 'On hold', 'Order status', 'frontgate-woocommerce' ),
 					'processing' => _x( 'Processing', 'Order status', 'frontgate-woocommerce' ),
 				),
-				'description' => __( 'Keep it the same as the sidecar\'s setting for this shop.', 'frontgate-woocommerce' ),
+				'description' => __( 'Set the same in the sidecar\'s configuration for this shop (statuses.reserved), or the plugin logs that they differ.', 'frontgate-woocommerce' ),
 				'default'     => 'on-hold',
 			),
 			'cancelled_status'   => array(
@@ -132,7 +132,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 					'cancelled' => _x( 'Cancelled', 'Order status', 'frontgate-woocommerce' ),
 					'failed'    => _x( 'Failed', 'Order status', 'frontgate-woocommerce' ),
 				),
-				'description' => __( 'When the reservation is cancelled or runs out. Keep it the same as the sidecar\'s setting for this shop.', 'frontgate-woocommerce' ),
+				'description' => __( 'When the reservation is cancelled or runs out. Set the same in the sidecar\'s configuration for this shop (statuses.cancelled and statuses.expired).', 'frontgate-woocommerce' ),
 				'default'     => 'cancelled',
 			),
 			'refunded_status'    => array(
@@ -142,7 +142,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 					''         => __( 'Unchanged (a note only)', 'frontgate-woocommerce' ),
 					'refunded' => _x( 'Refunded', 'Order status', 'frontgate-woocommerce' ),
 				),
-				'description' => __( 'When FrontGo reports everything refunded (say, from its portal). Keep it the same as the sidecar\'s setting for this shop.', 'frontgate-woocommerce' ),
+				'description' => __( 'When FrontGo reports everything refunded (say, from its portal). Set the same in the sidecar\'s configuration for this shop (statuses.refunded).', 'frontgate-woocommerce' ),
 				'default'     => '',
 			),
 			'capture_status'     => array(

@@ -138,7 +138,7 @@ class Frontgate_Outcome_Handler {
 			$out = Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings );
 			if ( is_array( $expected ) && isset( $expected['status'] ) && (string) $expected['status'] !== (string) $out['status'] ) {
 				// The two tables, not an order held back for its amounts.
-				$this->log->warning( 'the sidecar expects another order status; check the reserved status setting on both', $ctx + array( 'sidecar' => $expected['status'], 'plugin' => $out['status'] ) );
+				$this->log->warning( 'the sidecar expects another order status: set the shop\'s statuses in the sidecar\'s configuration to the plugin\'s settings', $ctx + array( 'sidecar' => $expected['status'], 'plugin' => $out['status'] ) );
 			}
 			$out = self::held_back( $order, $status, $out, $details, $reservation_uuid );
 			$this->apply_outcome( $order, $out, $reservation_uuid );
