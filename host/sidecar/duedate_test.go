@@ -71,17 +71,13 @@ func TestDueDateOf(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req := &CheckoutRequest{}
-			var probe orderProbe
 			if tc.order != "" {
 				req.Order = json.RawMessage(tc.order)
-				if !probe.read(req.Order) {
-					t.Fatal("probe could not read the order")
-				}
 			}
 			if tc.payload != "" {
 				req.Payload = json.RawMessage(tc.payload)
 			}
-			got, ok := dueDateOf(req, &probe)
+			got, ok := dueDateOf(req, &req.prepare().probe)
 			if tc.want == 0 {
 				if ok {
 					t.Fatalf("due %s, want none", got)

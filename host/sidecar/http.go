@@ -354,8 +354,12 @@ func (s *Server) createCheckout(rc *reqCtx) {
 		return
 	}
 	key := "order:" + req.OrderID // a double-click without a key is still one checkout
-	req.id = newID("chk")
-	rc.ref = req.id
+	// A checkout whose reservation carries its id as FrontGo's referenceNo
+	// can be found again if the request is lost; its pending record keeps
+	// the id (see takeOver).
+	if id := newID("chk"); req.Named(id) {
+		rc.ref = id
+	}
 	s.idempotent(rc, key, func() (int, any, *Error) {
 		c, e := s.svc.CreateCheckout(rc.ctx, rc.shop, &req)
 		return 201, c, e
@@ -457,9 +461,12 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 				s.fail(rc, inProgress())
 				return
 			}
-			// Only an operation on a reservation may have moved money; a
-			// checkout or a redelivery runs again.
-			rerun := !strings.HasPrefix(rc.route, "reservations.")
+			// An operation on a reservation may have moved money, and a
+			// checkout without its id as FrontGo's reference may have
+			// sent a payment link that cannot be found again: neither
+			// runs again. A checkout that can be found, or a redelivery,
+			// does.
+			rerun := !strings.HasPrefix(rc.route, "reservations.") && !(rc.route == "checkouts.create" && rec.Ref == "")
 			claimed, ok := s.takeOver(rc, skey, b, rec, rerun, ttl)
 			if !ok {
 				return
@@ -515,22 +522,27 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 // for the same lost key: one wins the swap, the other is told the key is
 // in use.
 //
-// An operation on a reservation is answered, once and for every later
+// An operation on a reservation, and a checkout whose reservation would
+// not carry its id as reference, is answered, once and for every later
 // retry, with 504 upstream_unknown: it may have reached FrontGo. Anything
-// else runs again (rerun); a checkout first looks for what the lost request made, by the
-// checkout id its record kept: a checkout it recorded is the answer (201);
-// otherwise a reservation FrontGo made for it (a payment link may even
-// have gone out) is found by its reference and cancelled, and the
-// checkout runs again.
+// else runs again (rerun); a checkout first looks for what the lost
+// request made, by the checkout id its record kept: a checkout it recorded
+// is the answer (201); otherwise a reservation FrontGo made for it (a
+// payment link may even have gone out) is found by its reference and
+// cancelled, and the checkout runs again once that search went through.
 func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord, rerun bool, ttl time.Duration) ([]byte, bool) {
 	var next []byte
 	var e *Error
 	if rerun {
 		next, _ = json.Marshal(idemRecord{State: "pending", Hash: lost.Hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref})
 	} else {
+		check := "check the reservation (GET /v1/reservations/{uuid})"
+		if rc.route == "checkouts.create" {
+			check = "look for the reservation by the order's own reference (GET /v1/history, or FrontGo's portal)"
+		}
 		e = &Error{Status: 504, Code: "upstream_unknown", Message: "an earlier request with this Idempotency-Key broke off " +
-			"(the sidecar stopped) and may have reached FrontGo; the outcome is unknown: check the reservation " +
-			"(GET /v1/reservations/{uuid}) and send it again under a new Idempotency-Key only if it was not made"}
+			"(the sidecar stopped) and may have reached FrontGo; the outcome is unknown: " + check +
+			" and send it again under a new Idempotency-Key only if it was not made"}
 		body, _ := json.Marshal(map[string]*Error{"error": e})
 		next, _ = json.Marshal(idemRecord{State: "done", Hash: lost.Hash, Status: e.Status, Body: body})
 	}

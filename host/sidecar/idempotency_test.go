@@ -128,8 +128,9 @@ func TestLostRequests(t *testing.T) {
 	uuid, line := h.reserved("7301")
 	capture := map[string]any{"lines": []any{map[string]any{"id": line, "amount": 100}}}
 	body, _ := json.Marshal(capture)
+	ref := ""
 	lost := func(path, key string, body []byte, started time.Time) {
-		rec, _ := json.Marshal(idemRecord{State: "pending", Hash: hashOf(body), Started: started.UnixMilli()})
+		rec, _ := json.Marshal(idemRecord{State: "pending", Hash: hashOf(body), Started: started.UnixMilli(), Ref: ref})
 		if err := h.svc.store.Set(context.Background(), "idem:one:"+path+":"+key, rec, time.Hour); err != nil {
 			t.Fatal(err)
 		}
@@ -151,12 +152,28 @@ func TestLostRequests(t *testing.T) {
 	if st, _ := h.sb.Inspect(uuid); len(st.Captures) != 0 {
 		t.Fatalf("a lost capture was sent again: %+v", st.Captures)
 	}
-	// A checkout: runs again.
+	// A checkout whose reservation carries its id (the record keeps it):
+	// runs again, nothing of it being found at FrontGo.
 	req := checkoutReq("7302")
 	cb, _ := json.Marshal(req)
+	ref = "chk_lost7302"
 	lost("/v1/checkouts", "auto:order:7302", cb, time.Now().Add(-time.Hour))
 	if r := h.do("POST", "/v1/checkouts", shopKey, "", string(cb)); r.status != 201 {
 		t.Fatalf("lost checkout, retried: %d %s", r.status, r.body)
+	}
+	// One whose reservation would carry the shop's own reference (no id in
+	// the record): it cannot be found again, so it is not run again.
+	req = checkoutReq("7303")
+	req["order"].(map[string]any)["reference"] = "SHOP-7303"
+	cb, _ = json.Marshal(req)
+	ref = ""
+	lost("/v1/checkouts", "auto:order:7303", cb, time.Now().Add(-time.Hour))
+	r = h.do("POST", "/v1/checkouts", shopKey, "", string(cb))
+	if r.status != 504 || !bytes.Contains(r.body, []byte("look for the reservation by the order's own reference")) {
+		t.Fatalf("lost checkout with the shop's reference: %d %s", r.status, r.body)
+	}
+	if again := h.do("POST", "/v1/checkouts", shopKey, "", string(cb)); again.status != 504 || !bytes.Equal(again.body, r.body) {
+		t.Fatalf("kept: %d %s", again.status, again.body)
 	}
 }
 

@@ -55,6 +55,21 @@ func TestLostPayloadCreateIsCancelled(t *testing.T) {
 		t.Fatalf("the payload's null referenceNo did not become the checkout id: %s", d.body)
 	}
 
+	// A lost create under the shop's own reference cannot be found again:
+	// the answer is kept, and its retry is not sent to FrontGo again.
+	before = len(h.sb.Reservations())
+	h.sb.InjectFault(sandbox.Fault{Endpoint: "create", Kind: sandbox.FaultDropAfter, Times: 1})
+	r = h.do("POST", "/v1/checkouts", shopKey, "p3", req("9103", `"SHOP-9103"`))
+	if r.status != 504 || !bytes.Contains(r.body, []byte("a retry under this Idempotency-Key gets this answer again")) {
+		t.Fatalf("lost answer, own reference: %d %s", r.status, r.body)
+	}
+	if again := h.do("POST", "/v1/checkouts", shopKey, "p3", req("9103", `"SHOP-9103"`)); again.status != 504 || !bytes.Equal(again.body, r.body) {
+		t.Fatalf("its retry: %d %s", again.status, again.body)
+	}
+	if all := h.sb.Reservations(); len(all) != before+1 || all[len(all)-1].Status != "SENT" {
+		t.Fatalf("after a lost create under the shop's reference: %d reservations (want %d)", len(all), before+1)
+	}
+
 	// The shop's own reference stays, and nothing of the shop's is
 	// cancelled by it.
 	r = h.do("POST", "/v1/checkouts", shopKey, "p2", req("9102", `"SHOP-9102"`))

@@ -347,46 +347,134 @@ func withRaw(in map[string]any, order, payload json.RawMessage) ([]byte, error) 
 
 // withDefaults adds to a shop-neutral order the members the sidecar sets
 // when the shop did not: the payment link's due date follows the
-// checkout's lifetime, and FrontGo's referenceNo names the checkout, so a
-// create whose answer is lost can be found again (see cancelOrphans). The
-// members are spliced in after '{' rather than the order decoded and
-// encoded again. An order that is not a JSON object is left for the core
-// to refuse.
+// checkout's lifetime, and FrontGo's referenceNo names the checkout (an
+// absent or null reference), so a create whose answer is lost can be found
+// again (see cancelOrphans). The members are spliced in after '{' (or the
+// null replaced) rather than the order decoded and encoded again. An order
+// that is not a JSON object is left for the core to refuse.
 func withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
-	var probe orderProbe
-	if !probe.read(order) {
+	req := &CheckoutRequest{Order: order, id: c.CheckoutID}
+	p := req.prepare()
+	if !p.probed {
 		return order
 	}
-	return probe.withDefaults(order, c)
+	return p.probe.withDueDate(p.order, c)
 }
 
-// orderProbe is what the sidecar reads of a shop-neutral order itself.
+// checkoutPrep is what the sidecar reads of, and sets in, a checkout's
+// order or payload before it runs, once per request: the HTTP layer needs
+// to know whether the reservation will carry the checkout's id as its
+// reference before the request's Idempotency-Key is taken.
+type checkoutPrep struct {
+	probe  orderProbe      // of the order, or of the payload's members
+	probed bool            // the order or payload is an object probe could read
+	order  json.RawMessage // the order with its reference set
+	pay    json.RawMessage // the payload with its referenceNo set
+	named  bool            // FrontGo's referenceNo will be the checkout's id
+}
+
+// orderProbe is what the sidecar reads of a shop-neutral order (or, with
+// the payload's names, of a FrontGo payload) itself.
 type orderProbe struct {
 	PaymentLinkDueDate json.RawMessage `json:"paymentLinkDueDate"`
 	Reference          json.RawMessage `json:"reference"`
+	// A payload's names for the same.
+	DueDateForPaymentLink json.RawMessage `json:"dueDateForPaymentLink"`
+	ReferenceNo           json.RawMessage `json:"referenceNo"`
 }
 
-// read fills p from order, and says whether order is a JSON object it
-// could read.
-func (p *orderProbe) read(order json.RawMessage) bool {
-	trimmed := bytes.TrimLeft(order, " \t\r\n")
-	return len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(order, p) == nil
+// read fills p from obj, and says whether obj is a JSON object it could
+// read.
+func (p *orderProbe) read(obj json.RawMessage) bool {
+	trimmed := bytes.TrimLeft(obj, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(obj, p) == nil
 }
 
-// withDefaults is withDefaults of an order p has read.
-func (p *orderProbe) withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
+// prepare reads the request's order or payload once and names the
+// reservation after the checkout (req.id) where the shop gave no reference
+// of its own: an order's reference, a payload's referenceNo, absent or
+// null.
+func (req *CheckoutRequest) prepare() *checkoutPrep {
+	if req.prep != nil {
+		return req.prep
+	}
+	p := &checkoutPrep{order: req.Order, pay: req.Payload}
+	req.prep = p
+	switch {
+	case req.Order != nil:
+		if p.probed = p.probe.read(req.Order); p.probed {
+			p.order, p.named = withReference(req.Order, "reference", p.probe.Reference, req.id)
+		}
+	case req.Payload != nil:
+		if p.probed = p.probe.read(req.Payload); p.probed {
+			p.pay, p.named = withReference(req.Payload, "referenceNo", p.probe.ReferenceNo, req.id)
+		}
+	}
+	return p
+}
+
+// withReference sets obj's member key, whose value probe read as was (nil
+// when absent), to id when it is absent or null, and says whether it did.
+// A reference of the shop's own is kept: such a reservation cannot be told
+// from the shop's others, and none is cancelled after a lost create.
+func withReference(obj json.RawMessage, key string, was json.RawMessage, id string) (json.RawMessage, bool) {
+	ref, _ := json.Marshal(id)
+	switch {
+	case was == nil:
+		trimmed := bytes.TrimLeft(obj, " \t\r\n")
+		return splice(obj, trimmed, append(append(append(append([]byte{'"'}, key...), `":`...), ref...), ',')), true
+	case string(was) == "null":
+		if out, ok := replaceNull(obj, key, ref); ok {
+			return out, true
+		}
+	}
+	return obj, false
+}
+
+// replaceNull puts value in place of the null of obj's one top-level
+// member key; ok is false when obj is not such an object (key twice, or
+// not null), which the core will then judge.
+func replaceNull(obj json.RawMessage, key string, value []byte) (json.RawMessage, bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if _, err := dec.Token(); err != nil { // '{'
+		return obj, false
+	}
+	at, end, seen := -1, -1, 0
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return obj, false
+		}
+		from := dec.InputOffset()
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return obj, false
+		}
+		if k == key {
+			seen++
+			end = int(dec.InputOffset())
+			at = end - len("null")
+			if string(v) != "null" || at < int(from) || string(obj[at:end]) != "null" {
+				return obj, false
+			}
+		}
+	}
+	if seen != 1 {
+		return obj, false
+	}
+	out := make([]byte, 0, len(obj)+len(value))
+	return append(append(append(out, obj[:at]...), value...), obj[end:]...), true
+}
+
+// withDueDate adds an order's paymentLinkDueDate, the checkout's expiry,
+// unless it has one (p read it).
+func (p *orderProbe) withDueDate(order json.RawMessage, c *Checkout) json.RawMessage {
+	if p.PaymentLinkDueDate != nil {
+		return order
+	}
 	trimmed := bytes.TrimLeft(order, " \t\r\n")
-	var add []byte
-	if p.PaymentLinkDueDate == nil {
-		add = append(add, `"paymentLinkDueDate":`...)
-		add = strconv.AppendInt(add, c.ExpiresAt.Unix(), 10)
-		add = append(add, ',')
-	}
-	if p.Reference == nil {
-		ref, _ := json.Marshal(c.CheckoutID)
-		add = append(append(append(add, `"reference":`...), ref...), ',')
-	}
-	return splice(order, trimmed, add)
+	add := append([]byte(`"paymentLinkDueDate":`), strconv.AppendInt(nil, c.ExpiresAt.Unix(), 10)...)
+	return splice(order, trimmed, append(add, ','))
 }
 
 // splice puts members add (each followed by ',') at the start of the JSON
@@ -404,72 +492,14 @@ func splice(obj, trimmed, add []byte) json.RawMessage {
 	return out
 }
 
-// payloadWithReference gives a FrontGo payload whose referenceNo is absent
-// or null the checkout's id as one, as an order's reference defaults to
-// it: a create whose answer is lost is then found again by it
-// (cancelOrphans). A payload with a referenceNo of its own keeps it; such a
-// lost create cannot be told from the shop's other reservations, so none
-// is cancelled. A payload the core will refuse anyway (not an object, a
-// referenceNo twice) is left as it is.
-func payloadWithReference(payload json.RawMessage, c *Checkout) (out json.RawMessage, named bool) {
-	trimmed := bytes.TrimLeft(payload, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return payload, false
-	}
-	ref, _ := json.Marshal(c.CheckoutID)
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	if _, err := dec.Token(); err != nil { // '{'
-		return payload, false
-	}
-	at, end, seen := -1, -1, 0
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return payload, false
-		}
-		from := dec.InputOffset()
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return payload, false
-		}
-		if k == "referenceNo" {
-			seen++
-			if string(v) == "null" {
-				end = int(dec.InputOffset())
-				at = end - len("null")
-				if at < int(from) || string(payload[at:end]) != "null" {
-					return payload, false
-				}
-			}
-		}
-	}
-	switch {
-	case seen == 0:
-		return splice(payload, trimmed, append(append([]byte(`"referenceNo":`), ref...), ',')), true
-	case seen == 1 && at >= 0:
-		out = make([]byte, 0, len(payload)+len(ref))
-		return append(append(append(out, payload[:at]...), ref...), payload[end:]...), true
-	}
-	return payload, false
-}
-
 // dueDateOf returns the payment link's due date a checkout request gives
 // itself: an order's paymentLinkDueDate (Unix seconds) or a payload's
 // dueDateForPaymentLink (Unix seconds as a string, or a number). A value
 // that is not such a number is left for the core to refuse.
 func dueDateOf(req *CheckoutRequest, probe *orderProbe) (time.Time, bool) {
-	var raw json.RawMessage
-	switch {
-	case req.Order != nil:
-		raw = probe.PaymentLinkDueDate
-	case req.Payload != nil:
-		var p struct {
-			Due json.RawMessage `json:"dueDateForPaymentLink"`
-		}
-		if json.Unmarshal(req.Payload, &p) != nil {
-			return time.Time{}, false
-		}
-		raw = p.Due
+	raw := probe.PaymentLinkDueDate
+	if req.Order == nil {
+		raw = probe.DueDateForPaymentLink
 	}
 	raw = bytes.Trim(raw, `"`)
 	secs, err := strconv.ParseInt(string(raw), 10, 64)
@@ -501,6 +531,18 @@ type CheckoutRequest struct {
 	// id, when set, is the checkout id to create (the HTTP layer keeps it
 	// with the request's Idempotency-Key); otherwise a new one is made.
 	id string
+	// prep is what prepare read and set, once.
+	prep *checkoutPrep
+}
+
+// Named says whether the reservation the checkout creates will carry the
+// checkout's id (id) as FrontGo's referenceNo, by which a create whose
+// answer was lost can be found and cancelled (see cancelOrphans): unless
+// the shop's order or payload gives a reference of its own. It reads the
+// order or payload once; CreateCheckout does not read it again.
+func (req *CheckoutRequest) Named(id string) bool {
+	req.id = id
+	return req.prepare().named
 }
 
 // Checkout is a checkout's record and the answer to POST /v1/checkouts.
@@ -576,9 +618,11 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	c := &Checkout{CheckoutID: id, Shop: shop.ID, OrderID: req.OrderID, Mode: req.Mode, Status: "SENT",
 		SuccessURL: req.ReturnURLs.Success, FailureURL: req.ReturnURLs.Failure, CreatedAt: now, UpdatedAt: now,
 		ExpiresAt: now.Add(time.Duration(s.cfg.CheckoutTTL))}
-	var probe orderProbe
-	probed := req.Order != nil && probe.read(req.Order)
-	if due, ok := dueDateOf(req, &probe); ok {
+	if req.id == "" {
+		req.id = id
+	}
+	prep := req.prepare()
+	if due, ok := dueDateOf(req, &prep.probe); ok {
 		// The shop's own due date is how long FrontGo keeps the link
 		// open: the checkout (its /go link, its return pages) lasts as
 		// long, not checkoutTtl. (A past one the core refuses.)
@@ -592,13 +636,14 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		return nil, &Error{Status: 500, Code: "internal", Message: "signing return URLs failed"}
 	}
 	in := s.options(map[string]any{"callback": cb})
-	named := req.Order != nil // an order's reference is the checkout unless it gives its own
+	named := prep.named
 	if req.Order != nil {
-		if probed {
-			req.Order = probe.withDefaults(req.Order, c)
+		req.Order = prep.order
+		if prep.probed {
+			req.Order = prep.probe.withDueDate(req.Order, c)
 		}
-	} else if req.Payload != nil {
-		req.Payload, named = payloadWithReference(req.Payload, c)
+	} else {
+		req.Payload = prep.pay
 	}
 	input, err := withRaw(in, req.Order, req.Payload)
 	if err != nil {
@@ -612,13 +657,23 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	}
 	started := s.now()
 	if e := s.exchange(ctx, op, input, &created); e != nil {
-		if e.Code == "upstream_unknown" && named {
-			s.cancelOrphans(ctx, c, started)
-			e.Message = op + ": FrontGo did not answer; any reservation it made for this checkout was cancelled: retry with the same Idempotency-Key"
+		if e.Code == "upstream_unknown" {
+			// The attempt may have made a reservation, and a payment link
+			// FrontGo itself sends (a submit, or sendOrderBy) may have
+			// reached the shopper. A retry may run only once every such
+			// reservation is known cancelled: it carries the checkout's
+			// id as its reference, and the search for it went through.
+			if named && s.cancelOrphans(ctx, c, started) {
+				e.Message = op + ": the outcome was unknown (FrontGo did not answer, or its answer did not say); any reservation " +
+					"it made for this checkout was cancelled: retry with the same Idempotency-Key"
+				e.keep = false
+			} else {
+				e.Message += "; a retry under this Idempotency-Key gets this answer again: find the reservation (history, " +
+					"or FrontGo's portal) and, if none was made, retry under a new key"
+			}
+		} else {
+			e.keep = false
 		}
-		// A checkout's retry may run: a reservation the lost attempt made
-		// never reached the shopper, so no money moves twice.
-		e.keep = false
 		return nil, e
 	}
 	c.ReservationUUID, c.CustomerUUID = created.ReservationUUID, created.CustomerUUID
@@ -654,7 +709,8 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 // since: its record, if it got that far (found), or else a reservation
 // FrontGo made for it, which is cancelled (cancelOrphans) so that the
 // request can run again without leaving a second payment page or link
-// open. e is a store failure: nothing can be said then.
+// open. e is a store failure, or a search for such a reservation that did
+// not go through: nothing can be said then, and a later retry asks again.
 func (s *Service) RecoverCheckout(ctx context.Context, shop *ShopConfig, ref string, since time.Time) (c *Checkout, found bool, e *Error) {
 	c, e = s.Checkout(ctx, shop.ID, ref)
 	switch {
@@ -663,7 +719,13 @@ func (s *Service) RecoverCheckout(ctx context.Context, shop *ShopConfig, ref str
 	case e.Status != 404:
 		return nil, false, e
 	}
-	s.cancelOrphans(ctx, &Checkout{CheckoutID: ref, Shop: shop.ID}, since)
+	if !s.cancelOrphans(ctx, &Checkout{CheckoutID: ref, Shop: shop.ID}, since) {
+		// A reservation the lost request made may be out there with its
+		// payment link: the checkout may not run again until it is known
+		// cancelled. A later retry looks again.
+		return nil, false, &Error{Status: 503, Code: "upstream_unavailable", RetryAfter: 5,
+			Message: "checkout: an earlier request with this Idempotency-Key broke off, and whether it made a reservation cannot be checked just now; retry shortly"}
+	}
 	return nil, false, nil
 }
 
@@ -673,14 +735,15 @@ func (s *Service) RecoverCheckout(ctx context.Context, shop *ShopConfig, ref str
 // since the attempt that carry this checkout's reference and belong to no
 // checkout are cancelled, and the retry starts clean. FrontGo takes no
 // idempotency key; this is the nearest to one it allows.
-func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Time) {
+func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Time) (clean bool) {
 	ref := c.CheckoutID
 	var events []json.RawMessage
 	in := map[string]any{"start": since.Add(-time.Minute).Unix(), "end": s.now().Add(time.Minute).Unix(), "now": s.now().Unix()}
 	if e := s.exchange(ctx, "history", in, &events); e != nil {
 		s.log.Warn("looking for an orphaned reservation failed", "checkout", c.CheckoutID, "err", e.Message)
-		return
+		return false
 	}
+	clean = true
 	seen := map[string]bool{}
 	for _, ev := range events {
 		var h struct {
@@ -690,21 +753,31 @@ func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Tim
 			continue
 		}
 		seen[h.UUID] = true
-		if _, err := s.store.Get(ctx, "res:"+h.UUID); !errors.Is(err, store.ErrNotFound) {
-			continue // someone's checkout, or the store cannot say: never cancel then
+		if _, err := s.store.Get(ctx, "res:"+h.UUID); err == nil {
+			continue // someone's checkout
+		} else if !errors.Is(err, store.ErrNotFound) {
+			clean = false // the store cannot say: never cancel then, nor call it clean
+			continue
 		}
 		var d struct {
 			Status          string `json:"status"`
 			ReferenceNumber string `json:"referenceNumber"`
 		}
-		if e := s.exchange(ctx, "details", map[string]any{"reservationUuid": h.UUID}, &d); e != nil || d.ReferenceNumber != ref {
+		if e := s.exchange(ctx, "details", map[string]any{"reservationUuid": h.UUID}, &d); e != nil {
+			clean = false // it may be the one
+			continue
+		} else if d.ReferenceNumber != ref {
 			continue
 		}
 		var out json.RawMessage
 		e := s.exchange(ctx, "cancel", map[string]any{"reservationUuid": h.UUID, "note": "frontgate: the create's answer was lost; the shop retries"}, &out)
 		s.log.Warn("cancelled a reservation whose create answer was lost", "checkout", c.CheckoutID, "reservation", h.UUID,
 			"status", d.Status, "ok", e == nil)
+		if e != nil {
+			clean = false
+		}
 	}
+	return clean
 }
 
 // urls signs the callback, success and failure URLs for a checkout.

@@ -14,7 +14,8 @@ func TestWithDefaults(t *testing.T) {
 		{`{}`, `{"paymentLinkDueDate":1800000000,"reference":"chk_abc"}`},
 		{`{ }`, `{"paymentLinkDueDate":1800000000,"reference":"chk_abc" }`},
 		{`{"reference":"mine"}`, `{"paymentLinkDueDate":1800000000,"reference":"mine"}`},
-		{`{"reference":null,"paymentLinkDueDate":5}`, `{"reference":null,"paymentLinkDueDate":5}`},
+		{`{"reference":null,"paymentLinkDueDate":5}`, `{"reference":"chk_abc","paymentLinkDueDate":5}`},
+		{`{"reference":null,"reference":null}`, `{"paymentLinkDueDate":1800000000,"reference":null,"reference":null}`},
 		{`{"paymentLinkDueDate":null}`, `{"reference":"chk_abc","paymentLinkDueDate":null}`},
 		{`[1]`, `[1]`},
 		{`"x"`, `"x"`},
@@ -76,8 +77,13 @@ func TestPayloadWithReference(t *testing.T) {
 		{`{"referenceNo":`, `{"referenceNo":`},
 	}
 	for _, tc := range tests {
-		if got, _ := payloadWithReference(json.RawMessage(tc.in), c); string(got) != tc.want {
-			t.Errorf("payloadWithReference(%s) = %s; want %s", tc.in, got, tc.want)
+		req := &CheckoutRequest{Payload: json.RawMessage(tc.in)}
+		named := req.Named(c.CheckoutID)
+		if got := string(req.prepare().pay); got != tc.want {
+			t.Errorf("the payload %s became %s; want %s", tc.in, got, tc.want)
+		}
+		if want := tc.want != tc.in; named != want {
+			t.Errorf("the payload %s: named %v, want %v", tc.in, named, want)
 		}
 	}
 }
