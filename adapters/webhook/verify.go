@@ -65,8 +65,13 @@ func (v *Verifier) VerifyBytes(header string, body []byte) (*Payload, error) {
 	if v.Now != nil {
 		now = v.Now
 	}
-	var err error
+	// An empty secret (a "next" one not set yet, say) is skipped, not
+	// taken for an error: the others still verify.
+	err := signature.ErrNoKey
 	for _, s := range v.Secrets {
+		if len(s) == 0 {
+			continue
+		}
 		if err = signature.VerifyWebhook(header, body, s, v.Tolerance, now()); !errors.Is(err, signature.ErrInvalid) {
 			break
 		}
@@ -96,6 +101,7 @@ type Deduper struct {
 
 	mu    sync.Mutex
 	seen  map[string]time.Time
+	done  map[string]bool // seen ids whose event is applied (Done), not just claimed
 	order []doneEntry
 }
 
@@ -108,11 +114,14 @@ func NewDeduper(ttl time.Duration, max int) *Deduper {
 	if max <= 0 {
 		max = DefaultDoneMax
 	}
-	return &Deduper{ttl: ttl, max: max, now: time.Now, seen: map[string]time.Time{}}
+	return &Deduper{ttl: ttl, max: max, now: time.Now, seen: map[string]time.Time{}, done: map[string]bool{}}
 }
 
-// Claim reports whether id is new, and if so marks it seen. A receiver
-// that then fails to apply the event calls Release, so a retry applies it.
+// Claim reports whether id is new, and if so marks it seen (claimed). A
+// receiver that then applies the event calls Done; one that fails calls
+// Release, so a retry applies it. Between Claim and Done, Applied says
+// false: a retry that arrives meanwhile must not be acknowledged, since
+// the first attempt may still fail.
 func (d *Deduper) Claim(id string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -127,12 +136,30 @@ func (d *Deduper) Claim(id string) bool {
 	return true
 }
 
+// Done records that the event id was applied: later Claims of it are
+// duplicates to acknowledge.
+func (d *Deduper) Done(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.seen[id]; ok {
+		d.done[id] = true
+	}
+}
+
+// Applied says whether id was claimed and Done (not merely claimed).
+func (d *Deduper) Applied(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.done[id]
+}
+
 // prune forgets ids older than cut, and the oldest beyond keep.
 func (d *Deduper) prune(cut time.Time, keep int) {
 	k := 0
 	for k < len(d.order) && (len(d.order)-k > keep || d.order[k].at.Before(cut)) {
 		if at, ok := d.seen[d.order[k].id]; ok && at.Equal(d.order[k].at) {
 			delete(d.seen, d.order[k].id)
+			delete(d.done, d.order[k].id)
 		}
 		k++
 	}
@@ -146,14 +173,17 @@ func (d *Deduper) Release(id string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	delete(d.seen, id)
+	delete(d.done, id)
 }
 
 // Handler returns an http.Handler that verifies each webhook with v, skips
-// ids dedupe has seen (nil: no dedupe), and calls apply once per event. It
-// answers 200 when the event is applied or was already, 400 for a
+// ids dedupe has applied (nil: no dedupe), and calls apply once per event.
+// It answers 200 when the event is applied or was already, 409 (with
+// Retry-After) while an earlier delivery of the same event is still being
+// applied (the sender retries: that one may yet fail), 400 for a
 // malformed request, 401 for a bad or expired signature, 413 for a body
-// too large, 405 for a method other than POST, and 500 when apply fails
-// (the sender retries).
+// too large, 405 for a method other than POST, and 500 when apply fails or
+// panics (the sender retries).
 func Handler(v *Verifier, dedupe *Deduper, apply func(ctx context.Context, p *Payload) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -175,18 +205,37 @@ func Handler(v *Verifier, dedupe *Deduper, apply func(ctx context.Context, p *Pa
 			return
 		}
 		if dedupe != nil && !dedupe.Claim(p.ID) {
+			if !dedupe.Applied(p.ID) {
+				w.Header().Set("Retry-After", "5")
+				http.Error(w, "this event is still being applied", http.StatusConflict)
+				return
+			}
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"result":"duplicate"}`)
 			return
 		}
-		if err := apply(r.Context(), p); err != nil {
+		if err := applySafely(r.Context(), p, apply); err != nil {
 			if dedupe != nil {
 				dedupe.Release(p.ID)
 			}
 			http.Error(w, "could not apply the event", http.StatusInternalServerError)
 			return
 		}
+		if dedupe != nil {
+			dedupe.Done(p.ID)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"result":"applied"}`)
 	})
+}
+
+// applySafely calls apply, turning a panic into an error, so the event's
+// claim is given back and a retry applies it.
+func applySafely(ctx context.Context, p *Payload, apply func(context.Context, *Payload) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("webhook: apply panicked: %v", r)
+		}
+	}()
+	return apply(ctx, p)
 }

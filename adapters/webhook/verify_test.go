@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,6 +55,11 @@ func TestVerifier(t *testing.T) {
 		{"not JSON", func() *http.Request { return signedRequest(t, "id=e1", now, testSecret) }, Verifier{}, signature.ErrMalformed},
 		{"no id", func() *http.Request { return signedRequest(t, `{"type":"x"}`, now, testSecret) }, Verifier{}, signature.ErrMalformed},
 		{"no secret", func() *http.Request { return signedRequest(t, body, now, testSecret) }, Verifier{Secrets: [][]byte{}}, signature.ErrNoKey},
+		// A secret not set yet (an empty environment variable) is skipped.
+		{"an empty secret first", func() *http.Request { return signedRequest(t, body, now, testSecret) },
+			Verifier{Secrets: [][]byte{nil, testSecret}}, nil},
+		{"only empty secrets", func() *http.Request { return signedRequest(t, body, now, testSecret) },
+			Verifier{Secrets: [][]byte{nil, {}}}, signature.ErrNoKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,6 +127,58 @@ func TestHandler(t *testing.T) {
 	}
 	if strings.Join(applied, ",") != "e1,e2" {
 		t.Fatalf("applied %v", applied)
+	}
+}
+
+// TestHandlerAcksOnlyApplied: a retry that arrives while the first
+// delivery of the event is still being applied is told to come back (409),
+// not acknowledged: the first may yet fail, and then the event would be
+// lost. A panicking apply gives its claim back like a failing one.
+func TestHandlerAcksOnlyApplied(t *testing.T) {
+	now := time.Now()
+	v := &Verifier{Secrets: [][]byte{testSecret}}
+	dd := NewDeduper(time.Hour, 10)
+	started, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	h := Handler(v, dd, func(_ context.Context, p *Payload) error {
+		switch calls.Add(1) {
+		case 1: // slow, then fails
+			close(started)
+			<-release
+			return errors.New("database down")
+		case 2:
+			panic("a bug in the shop's apply")
+		}
+		return nil
+	})
+	body := `{"id":"e9","orderId":"9"}`
+	first := make(chan int)
+	go func() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, signedRequest(t, body, now, testSecret))
+		first <- w.Code
+	}()
+	<-started
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, signedRequest(t, body, now, testSecret))
+	if w.Code != 409 || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("a retry while the first is applied: %d %q, want 409 with Retry-After", w.Code, w.Body.String())
+	}
+	close(release)
+	if code := <-first; code != 500 {
+		t.Fatalf("the slow first delivery: %d, want 500", code)
+	}
+	for i, want := range []string{"500", "200"} { // the panic, then the apply that works
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, signedRequest(t, body, now, testSecret))
+		if got := strconv.Itoa(w.Code); got != want {
+			t.Fatalf("retry %d: %s %s, want %s", i, got, w.Body.String(), want)
+		}
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, signedRequest(t, body, now, testSecret))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "duplicate") {
+		t.Fatalf("after it was applied: %d %s", w.Code, w.Body.String())
 	}
 }
 

@@ -68,16 +68,27 @@ type Payload struct {
 
 // PayloadOf returns the payload of ev.
 func PayloadOf(ev sidecar.Event) Payload {
-	return Payload{ID: EventID(ev.ReservationUUID, ev.Status), Type: ev.Type, Shop: ev.Shop, OrderID: ev.OrderID,
+	return Payload{ID: idOf(ev), Type: ev.Type, Shop: ev.Shop, OrderID: ev.OrderID,
 		CheckoutID: ev.CheckoutID, ReservationUUID: ev.ReservationUUID, Status: ev.Status,
 		PreviousStatus: ev.PreviousStatus, Via: ev.Via, At: ev.At, Details: ev.Details}
+}
+
+// idOf is ev's id: the sidecar's (ev.ID), or else EventID of its status.
+func idOf(ev sidecar.Event) string {
+	if ev.ID != "" {
+		return ev.ID
+	}
+	return EventID(ev.ReservationUUID, ev.Status)
 }
 
 // EventID is the stable id of the event "reservation reached status": the
 // lower-case hex SHA-256 of "<reservationUuid>:<status>". The sidecar
 // applies each (reservation, status) once, and a shop that learns a status
 // some other way (the shopper's return) computes the same id, so one id
-// means one change however many paths report it.
+// means one change however many paths report it. An event of new amounts
+// in the same status (a second charge, a refund) has the id of
+// "<status>#<captured>/<charged>/<refunded from captured>/<refunded from
+// charged>", in øre.
 func EventID(reservationUUID, status string) string {
 	h := sha256.Sum256([]byte(reservationUUID + ":" + status))
 	return hex.EncodeToString(h[:])
@@ -96,7 +107,8 @@ type DestinationFunc func(shop *sidecar.ShopConfig) (Destination, error)
 
 // EnvDestination reads the shop's webhookUrl and the secret in the
 // environment variable its webhookSecretEnv names (getenv nil means
-// os.Getenv).
+// os.Getenv): one, or several separated by commas while one rotates, each
+// of which signs every delivery (sidecar.WebhookSecrets).
 func EnvDestination(getenv func(string) string) DestinationFunc {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -105,11 +117,15 @@ func EnvDestination(getenv func(string) string) DestinationFunc {
 		if shop.WebhookURL == "" {
 			return Destination{}, ErrNoDestination
 		}
-		secret := getenv(shop.WebhookSecretEnv)
-		if secret == "" {
+		list := sidecar.WebhookSecrets(getenv(shop.WebhookSecretEnv))
+		if len(list) == 0 {
 			return Destination{}, fmt.Errorf("webhook: shop %s: the secret variable %q is empty", shop.ID, shop.WebhookSecretEnv)
 		}
-		return Destination{URL: shop.WebhookURL, Secrets: [][]byte{[]byte(secret)}}, nil
+		secrets := make([][]byte, len(list))
+		for i, s := range list {
+			secrets[i] = []byte(s)
+		}
+		return Destination{URL: shop.WebhookURL, Secrets: secrets}, nil
 	}
 }
 
@@ -160,6 +176,13 @@ type Config struct {
 	Shops func(id string) *sidecar.ShopConfig
 	// Workers is how many deliveries are in flight at once.
 	Workers int
+	// PerShop is how many of them one shop may hold (0: half the workers,
+	// at least one): a shop whose endpoint hangs keeps that many workers
+	// waiting for AttemptTimeout, and the others deliver to the other
+	// shops. A worker that takes a delivery of a shop already at PerShop
+	// puts it back for later, spacing that shop's backlog by the time its
+	// attempts take.
+	PerShop int
 	// MaxAttempts and MaxAge bound a delivery: no attempt is made after
 	// either is reached, and the delivery is given up and reported.
 	MaxAttempts int
@@ -242,6 +265,10 @@ type Notifier struct {
 	mu   sync.Mutex
 	keys map[string][][]byte // shop id → signing secrets
 
+	lmu      sync.Mutex
+	load     map[string]*shopLoad // shops with deliveries in flight or put back
+	deferred map[string]bool      // ids put back because their shop was at PerShop
+
 	queued, dups, skipped, attempts, failures, delivered, givenUp atomic.Int64
 }
 
@@ -293,7 +320,10 @@ func New(cfg Config) (*Notifier, error) {
 	if cfg.Outbox == nil {
 		cfg.Outbox = NewMemoryOutbox(cfg.Clock)
 	}
-	n := &Notifier{cfg: cfg, box: cfg.Outbox, keys: map[string][][]byte{}}
+	if cfg.PerShop <= 0 {
+		cfg.PerShop = max(1, cfg.Workers/2)
+	}
+	n := &Notifier{cfg: cfg, box: cfg.Outbox, keys: map[string][][]byte{}, load: map[string]*shopLoad{}, deferred: map[string]bool{}}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	for range cfg.Workers {
 		n.wg.Add(1)
@@ -317,7 +347,7 @@ func (n *Notifier) Notify(ctx context.Context, shop *sidecar.ShopConfig, ev side
 	if err != nil {
 		return err
 	}
-	id := EventID(ev.ReservationUUID, ev.Status)
+	id := idOf(ev)
 	body, err := n.cfg.Body(id, ev)
 	if err != nil {
 		return fmt.Errorf("webhook: encoding event %s: %w", id, err)
@@ -379,6 +409,64 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// shopLoad is one shop's share of the workers.
+type shopLoad struct {
+	inflight int           // attempts running
+	waiting  int           // deliveries put back (see admit)
+	took     time.Duration // how long its attempts take, a moving average
+}
+
+// firstGuess is what a shop's attempt is taken to last before one has.
+const firstGuess = 100 * time.Millisecond
+
+// admit lets d's attempt run unless its shop already has PerShop attempts
+// running; then it returns how long to put d back for: the shop's attempt
+// time, once more for every PerShop deliveries of it already put back, so
+// the backlog comes due about as fast as the shop takes it (at most the
+// backoff's cap).
+func (n *Notifier) admit(d *Delivery) (ok bool, later time.Duration) {
+	n.lmu.Lock()
+	defer n.lmu.Unlock()
+	l := n.load[d.Shop]
+	if l == nil {
+		l = &shopLoad{took: firstGuess}
+		n.load[d.Shop] = l
+	}
+	if n.deferred[d.ID] {
+		delete(n.deferred, d.ID)
+		l.waiting = max(0, l.waiting-1)
+	}
+	if l.inflight < n.cfg.PerShop {
+		l.inflight++
+		return true, 0
+	}
+	l.waiting++
+	if len(n.deferred) < maxDeferred {
+		n.deferred[d.ID] = true
+	}
+	later = l.took + l.took*time.Duration(l.waiting)/time.Duration(n.cfg.PerShop)
+	return false, min(max(later, 10*time.Millisecond), n.cfg.Backoff.Max)
+}
+
+// maxDeferred bounds the ids admit remembers (a put-back delivery another
+// sidecar took, say, is never seen again here).
+const maxDeferred = 100_000
+
+// finished ends an attempt of shop's that took so long.
+func (n *Notifier) finished(shop string, took time.Duration) {
+	n.lmu.Lock()
+	defer n.lmu.Unlock()
+	l := n.load[shop]
+	if l == nil {
+		return
+	}
+	l.inflight--
+	l.took = (3*l.took + took) / 4
+	if l.inflight <= 0 && l.waiting <= 0 {
+		delete(n.load, shop)
+	}
+}
+
 func (n *Notifier) work() {
 	defer n.wg.Done()
 	for {
@@ -394,7 +482,18 @@ func (n *Notifier) work() {
 			}
 			return
 		}
+		ok, later := n.admit(d)
+		if !ok {
+			d.NextAt = n.cfg.Clock.Now().Add(later)
+			if err := n.box.Retry(context.Background(), d); err != nil {
+				n.cfg.Log.Error("webhook outbox refused to put a delivery back; a durable outbox hands it out again when its lease expires",
+					"event_id", d.ID, "err", err)
+			}
+			continue
+		}
+		start := n.cfg.Clock.Now()
 		n.attempt(d)
+		n.finished(d.Shop, n.cfg.Clock.Now().Sub(start))
 	}
 }
 

@@ -745,3 +745,98 @@ func TestDefaultsRetryForMaxAge(t *testing.T) {
 	}
 	t.Logf("at most %d attempts in %s", attempts-1, cfg.MaxAge)
 }
+
+// TestRotationSignsWithEverySecret: while a shop's secret rotates, its
+// variable holds the new one and the old one, and every delivery carries a
+// v1 for each: a receiver that knows either verifies it.
+func TestRotationSignsWithEverySecret(t *testing.T) {
+	newS, oldS := "whsec-new-0123456789abcdef", "whsec-old-0123456789abcdef"
+	got := make(chan *http.Request, 1)
+	bodies := make(chan []byte, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- b
+	}))
+	defer srv.Close()
+	env := map[string]string{"S": newS + ", " + oldS}
+	n, err := New(Config{Destination: EnvDestination(func(k string) string { return env[k] }), AllowHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop := &sidecar.ShopConfig{ID: "shop1", WebhookURL: srv.URL, WebhookSecretEnv: "S"}
+	if err := n.Notify(context.Background(), shop, testEvent(1, "RESERVED")); err != nil {
+		t.Fatal(err)
+	}
+	r, body := <-got, <-bodies
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = n.Close(ctx)
+	header := r.Header.Get(signature.WebhookHeader)
+	if c := strings.Count(header, "v1="); c != 2 {
+		t.Fatalf("signature header %q has %d v1, want 2", header, c)
+	}
+	for _, s := range []string{newS, oldS} {
+		if _, err := (&Verifier{Secrets: [][]byte{[]byte(s)}}).VerifyBytes(header, body); err != nil {
+			t.Errorf("a receiver knowing only %.10s…: %v", s, err)
+		}
+	}
+}
+
+// TestSlowShopHoldsItsShareOnly: while one shop's endpoint hangs with a
+// backlog of its events, another shop's event is delivered: the hanging
+// shop holds PerShop workers (half, by default), not all of them.
+func TestSlowShopHoldsItsShareOnly(t *testing.T) {
+	release := make(chan struct{})
+	var hung atomic.Int32
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hung.Add(1)
+		<-release
+	}))
+	defer slow.Close()
+	defer close(release) // before slow.Close, which waits for its handlers
+	got := make(chan string, 1)
+	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get(HeaderEventID)
+	}))
+	defer fast.Close()
+	env := map[string]string{"A": "whsec-a-0123456789abcdef", "B": "whsec-b-0123456789abcdef"}
+	n, err := New(Config{Destination: EnvDestination(func(k string) string { return env[k] }), AllowHTTP: true,
+		Workers: 4, AttemptTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_ = n.Close(ctx)
+	}()
+	a := &sidecar.ShopConfig{ID: "a", WebhookURL: slow.URL, WebhookSecretEnv: "A"}
+	b := &sidecar.ShopConfig{ID: "b", WebhookURL: fast.URL, WebhookSecretEnv: "B"}
+	for i := range 8 {
+		ev := testEvent(i, "RESERVED")
+		ev.Shop = "a"
+		if err := n.Notify(context.Background(), a, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for hung.Load() < 2 { // the slow shop has its two workers
+		time.Sleep(time.Millisecond)
+	}
+	ev := testEvent(100, "RESERVED")
+	ev.Shop = "b"
+	if err := n.Notify(context.Background(), b, ev); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-got:
+		if id != EventID(ev.ReservationUUID, "RESERVED") {
+			t.Fatalf("shop b got %s", id)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("shop b's event waited behind shop a's hanging endpoint (%d of a's attempts running)", hung.Load())
+	}
+	if h := hung.Load(); h != 2 {
+		t.Fatalf("shop a had %d attempts running at once, want PerShop = 2", h)
+	}
+}

@@ -242,8 +242,9 @@ func (s *Shop) Notify(_ context.Context, _ *sidecar.ShopConfig, ev sidecar.Event
 }
 
 // refresh reads the reservation's details from the sidecar and applies
-// them: after back-office operations (refunds change no status, so no
-// event tells of them) and on the orders page's "refresh" button.
+// them: after back-office operations (a refund changes no status; the
+// sidecar's event of its new amounts comes once its settle ran) and on the
+// orders page's "refresh" button.
 func (s *Shop) refresh(ctx context.Context, id string) error {
 	o, ok := s.orders.get(id)
 	if !ok || o.ReservationUUID == "" {

@@ -361,18 +361,42 @@ func (c *Config) Validate(getenv func(string) string) error {
 				// not in a log line per callback.
 				return fmt.Errorf("%s.webhookUrl: must use https (plain http only to this machine: localhost, 127.0.0.1 or ::1)", p)
 			}
-			if s.webhookSecret = getenv(s.WebhookSecretEnv); len(s.webhookSecret) < 16 {
+			// Several secrets, comma-separated, while one rotates: each
+			// delivery is signed with every one (one v1 each).
+			s.webhookSecret = getenv(s.WebhookSecretEnv)
+			list := WebhookSecrets(s.webhookSecret)
+			if len(list) == 0 {
 				return fmt.Errorf("%s.webhookSecretEnv: set %q to a secret of at least 16 characters", p, s.WebhookSecretEnv)
 			}
-			// The signature covers the event, not the shop it is for: with
-			// one secret, one shop's events would verify at another's.
-			if other, dup := secrets[s.webhookSecret]; dup {
-				return fmt.Errorf("%s.webhookSecretEnv: shares its secret with shop %q; each shop needs its own", p, other)
+			for j, sec := range list {
+				if len(sec) < 16 {
+					return fmt.Errorf("%s.webhookSecretEnv: secret %d of %q is shorter than 16 characters", p, j+1, s.WebhookSecretEnv)
+				}
+				// The signature covers the event, not the shop it is for:
+				// with one secret, one shop's events would verify at
+				// another's.
+				if other, dup := secrets[sec]; dup {
+					return fmt.Errorf("%s.webhookSecretEnv: shares a secret with shop %q; each shop needs its own", p, other)
+				}
+				secrets[sec] = s.ID
 			}
-			secrets[s.webhookSecret] = s.ID
 		}
 	}
 	return nil
+}
+
+// WebhookSecrets splits a webhook secret variable's value into its
+// secrets: one, or several separated by commas while one rotates (the new
+// one first; a secret cannot hold a comma). Spaces around each are
+// dropped, empty ones skipped.
+func WebhookSecrets(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // loopbackHost is the notifiers' test for a host plain http may reach.

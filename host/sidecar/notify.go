@@ -16,7 +16,11 @@ type Event struct {
 	// ID is the event's stable id, EventID(ReservationUUID, Status): the
 	// same however often and by whichever path (callback, return,
 	// operation, reconciler) the change is reported, so a shop applies it
-	// once.
+	// once. An event of new amounts in an unchanged status (a second
+	// charge, a refund; PreviousStatus equals Status) has
+	// EventID(ReservationUUID, Status+"#"+amounts), amounts being
+	// "<captured>/<charged>/<refunded from captured>/<refunded from
+	// charged>" in øre.
 	ID string `json:"id"`
 	// Type is "reservation.<status>" in lower case with dashes
 	// ("reservation.reserved", "reservation.captured").

@@ -899,8 +899,10 @@ type Details struct {
 		Captured int64 `json:"captured"`
 	} `json:"products"`
 	Payment struct {
-		Captured int64 `json:"captured"`
-		Charged  int64 `json:"charged"`
+		Captured             int64 `json:"captured"`
+		Charged              int64 `json:"charged"`
+		RefundedFromCaptured int64 `json:"refundedFromCaptured"`
+		RefundedFromCharged  int64 `json:"refundedFromCharged"`
 	} `json:"payment"`
 	raw json.RawMessage
 }
@@ -1146,12 +1148,13 @@ func (s *Service) settle(ctx context.Context, c *Checkout, via string) (Callback
 	if e != nil {
 		return "", e
 	}
-	result := CallbackDuplicate
+	result, last := CallbackDuplicate, CallbackResult("")
 	for _, st := range impliedSteps(d) {
 		r, e := s.apply(ctx, c, d, st, via)
 		if e != nil {
 			return "", e
 		}
+		last = r
 		switch {
 		case r == CallbackApplied:
 			result = CallbackApplied
@@ -1159,7 +1162,102 @@ func (s *Service) settle(ctx context.Context, c *Checkout, via string) (Callback
 			result = CallbackStale
 		}
 	}
+	if last != CallbackStale {
+		r, e := s.applyAmounts(ctx, c, d, via, last == CallbackApplied)
+		if e != nil {
+			return "", e
+		}
+		if r == CallbackApplied {
+			result = CallbackApplied
+		}
+	}
 	return result, nil
+}
+
+// amountsKey is the money a reservation has moved, as details give it:
+// captured, charged, refunded from each, in øre. Each only grows.
+func amountsKey(d *Details) string {
+	p := d.Payment
+	return fmt.Sprintf("%d/%d/%d/%d", p.Captured, p.Charged, p.RefundedFromCaptured, p.RefundedFromCharged)
+}
+
+// amountsGrew says whether amounts key b is a's, with none smaller and one
+// larger: a later state of the same reservation's money.
+func amountsGrew(a, b string) bool {
+	var x, y [4]int64
+	if _, err := fmt.Sscanf(a, "%d/%d/%d/%d", &x[0], &x[1], &x[2], &x[3]); err != nil {
+		return true // nothing readable told before
+	}
+	if _, err := fmt.Sscanf(b, "%d/%d/%d/%d", &y[0], &y[1], &y[2], &y[3]); err != nil {
+		return false
+	}
+	grew := false
+	for i := range x {
+		if y[i] < x[i] {
+			return false
+		}
+		grew = grew || y[i] > x[i]
+	}
+	return grew
+}
+
+// applyAmounts tells the shop that c's reservation, still in the status
+// details give, moved money again: a second charge, a refund (from
+// FrontGo's portal too: FrontGo sends no callback for it, the reconciler
+// finds it in the history), which change no status, or not always. The
+// event has the status it is in, the same status as previous, and an id
+// of its own, EventID(uuid, "<status>#<amounts>"), told once like a
+// status (its mark); its details hold the new amounts. justTold says the
+// status itself was told by this settle: its event carried these amounts,
+// so they are only marked. Amounts are told only when they grew beyond the
+// last told (amounts:<uuid>), so a settle that read older details tells
+// nothing.
+func (s *Service) applyAmounts(ctx context.Context, c *Checkout, d *Details, via string, justTold bool) (CallbackResult, *Error) {
+	st := d.Status
+	if c.Status != st || d.Payment.Captured+d.Payment.Charged == 0 {
+		return CallbackDuplicate, nil
+	}
+	key := amountsKey(d)
+	lastKey := "amounts:" + c.ReservationUUID
+	mark := "applied:" + c.ReservationUUID + ":" + st + "#" + key
+	remember := func() {
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		_ = s.store.Set(mctx, mark, []byte(via), recordTTL)
+		if prev, err := s.store.Get(mctx, lastKey); err != nil || amountsGrew(string(prev), key) {
+			_ = s.store.Set(mctx, lastKey, []byte(key), recordTTL)
+		}
+	}
+	if justTold {
+		remember()
+		return CallbackDuplicate, nil
+	}
+	prev, err := s.store.Get(ctx, lastKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Told before amounts were kept: these become the baseline,
+		// not news.
+		remember()
+		return CallbackDuplicate, nil
+	case err != nil:
+		return "", storeError(err)
+	case !amountsGrew(string(prev), key):
+		return CallbackDuplicate, nil
+	}
+	claim := markPending + newID("lease")
+	told, e := s.claim(ctx, mark, claim, false)
+	if e != nil || told {
+		return CallbackDuplicate, e
+	}
+	ev := Event{ID: EventID(c.ReservationUUID, st+"#"+key), Type: eventType(st), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
+		ReservationUUID: c.ReservationUUID, Status: st, PreviousStatus: st, Via: via, At: s.now().UTC(), Details: d.raw}
+	if e := s.tell(ctx, c, ev, mark, claim, "its amounts"); e != nil {
+		return "", e
+	}
+	remember()
+	s.log.Info("reservation amounts applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "status", st,
+		"amounts", key, "via", via)
+	return CallbackApplied, nil
 }
 
 // impliedSteps lists the states a reservation must have passed through to
@@ -1251,15 +1349,8 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	}
 	ev := Event{ID: EventID(c.ReservationUUID, st), Type: eventType(st), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
 		ReservationUUID: c.ReservationUUID, Status: st, PreviousStatus: prev, Via: via, At: s.now().UTC(), Details: d.raw}
-	if shop := s.shops[c.Shop]; shop != nil {
-		if err := s.notify.Notify(ctx, shop, ev); err != nil {
-			s.unclaim(ctx, mark, claim)
-			s.m.notifyFailed()
-			s.log.Error("shop notification failed; the state stays untold until a retry", "shop", c.Shop, "order", c.OrderID,
-				"reservation", c.ReservationUUID, "status", st, "err", err)
-			return "", &Error{Status: 503, Code: "notify_failed", RetryAfter: 1,
-				Message: fmt.Sprintf("reservation %s: telling the shop about %s failed; try again", c.ReservationUUID, st)}
-		}
+	if e := s.tell(ctx, c, ev, mark, claim, st); e != nil {
+		return "", e
 	}
 	// The shop has the event. Record that even if the request's deadline
 	// has just passed: a mark left pending only means a second, harmless
@@ -1271,6 +1362,25 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	}
 	s.log.Info("reservation state applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "from", prev, "to", st, "via", via)
 	return CallbackApplied, nil
+}
+
+// tell hands ev to the shop's notifier; when the notifier cannot take it,
+// the claim on mark is given back, so a retry of the callback, the return
+// or the reconciler tells it (what names what was untold, for messages).
+func (s *Service) tell(ctx context.Context, c *Checkout, ev Event, mark, claim, what string) *Error {
+	shop := s.shops[c.Shop]
+	if shop == nil {
+		return nil
+	}
+	if err := s.notify.Notify(ctx, shop, ev); err != nil {
+		s.unclaim(ctx, mark, claim)
+		s.m.notifyFailed()
+		s.log.Error("shop notification failed; it stays untold until a retry", "shop", c.Shop, "order", c.OrderID,
+			"reservation", c.ReservationUUID, "status", ev.Status, "what", what, "err", err)
+		return &Error{Status: 503, Code: "notify_failed", RetryAfter: 1,
+			Message: fmt.Sprintf("reservation %s: telling the shop about %s failed; try again", c.ReservationUUID, what)}
+	}
+	return nil
 }
 
 // statusCreated is the status a checkout record is created with; FrontGo

@@ -91,3 +91,24 @@ function frontgate_test_webhook_stores_details() {
 	frontgate_assert_same( array( 'CAP9' ), $o->get_meta( '_frontgate_capture_ids' ) );
 	frontgate_assert_same( true, $o->is_paid() );
 }
+
+function frontgate_test_webhook_amounts_noted_once() {
+	frontgate_t_order( 101, array( '_frontgate_reservation_uuid' => 'RSRV1' ) );
+	frontgate_assert_same( array( 200, array( 'result' => 'applied' ) ), frontgate_t_post( frontgate_t_event( 'CHARGED' ) ) );
+	$details = array(
+		'payment' => array( 'captured' => 38790, 'charged' => 11900, 'refundedFromCaptured' => 5000, 'refundedFromCharged' => 0 ),
+		'history' => array( 'captured' => array( array( 'reference' => 'CAP9' ) ) ),
+	);
+	$id      = Frontgate_Signature::event_id( 'RSRV1', 'CHARGED#38790/11900/5000/0' );
+	$ev      = frontgate_t_event( 'CHARGED', array( 'id' => $id, 'previousStatus' => 'CHARGED', 'details' => $details ) );
+	frontgate_assert_same( array( 200, array( 'result' => 'applied' ) ), frontgate_t_post( $ev ), 'new amounts' );
+	frontgate_assert_same( array( 200, array( 'result' => 'duplicate' ) ), frontgate_t_post( $ev ), 'its retry' );
+	$o     = wc_get_order( 101 );
+	$notes = $o->notes();
+	frontgate_assert_same( 'FrontGo: the payment now stands at 387.90 captured, 119.00 charged and 50.00 refunded (reservation RSRV1).', end( $notes ) );
+	frontgate_assert_same( array( 'CAP9' ), $o->get_meta( '_frontgate_capture_ids' ) );
+	frontgate_assert_same( 'on-hold' !== $o->get_status(), true, 'the status is not pulled back' );
+	// An id that does not match the amounts in the details is refused.
+	$forged = frontgate_t_event( 'CHARGED', array( 'id' => Frontgate_Signature::event_id( 'RSRV1', 'CHARGED#1/2/3/4' ), 'details' => $details ) );
+	frontgate_assert_same( 400, frontgate_t_post( $forged )[0], 'amounts id that does not match' );
+}

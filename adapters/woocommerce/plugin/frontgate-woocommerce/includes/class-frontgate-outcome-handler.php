@@ -77,26 +77,66 @@ class Frontgate_Outcome_Handler {
 	}
 
 	/**
-	 * Applies a status to an order once.
+	 * Notes new amounts of an order's reservation once (an event of new
+	 * amounts in an unchanged status: a second charge, a refund, made here
+	 * or in FrontGo's portal). The order's status does not change; its
+	 * capture ids are kept up to date.
 	 *
-	 * @param int        $order_id         The order.
-	 * @param string     $reservation_uuid The reservation the status is about.
-	 * @param string     $status           FrontGo's status ("CAPTURED").
-	 * @param string     $via              webhook or return, for notes and logs.
-	 * @param array|null $details          The reservation details, when known (line ids, capture ids).
-	 * @param array|null $expected         The sidecar's expected outcome, compared for logs.
-	 * @return string applied, duplicate, stale, ignored (another reservation), unknown_order or busy.
+	 * @param int    $order_id         The order.
+	 * @param string $reservation_uuid The reservation.
+	 * @param string $event_id         The event's id.
+	 * @param array  $details          The reservation details with the new amounts.
+	 * @return string applied, duplicate, ignored (another reservation), unknown_order or busy.
 	 */
-	public function apply( $order_id, $reservation_uuid, $status, $via, $details = null, $expected = null ) {
-		$event_id = Frontgate_Signature::event_id( $reservation_uuid, $status );
-		$ctx      = array(
+	public function apply_amounts( $order_id, $reservation_uuid, $event_id, array $details ) {
+		$ctx = array(
 			'order'       => $order_id,
 			'reservation' => $reservation_uuid,
-			'status'      => $status,
-			'via'         => $via,
 			'event_id'    => $event_id,
 		);
-		$token    = Frontgate_Lock::acquire( 'order_' . (int) $order_id, $this->lock_wait );
+		return $this->once(
+			$order_id,
+			$reservation_uuid,
+			$event_id,
+			$ctx,
+			function ( $order ) use ( $reservation_uuid, $details, $ctx ) {
+				$this->remember_details( $order, $details );
+				$pay = $details['payment'];
+				foreach ( array( 'captured', 'charged', 'refundedFromCaptured', 'refundedFromCharged' ) as $k ) {
+					$pay[ $k ] = isset( $pay[ $k ] ) ? (int) $pay[ $k ] : 0;
+				}
+				$order->add_order_note(
+					sprintf(
+						/* translators: 1: amount captured, 2: amount charged, 3: amount refunded, 4: reservation id. */
+						__( 'FrontGo: the payment now stands at %1$s captured, %2$s charged and %3$s refunded (reservation %4$s).', 'frontgate-woocommerce' ),
+						Frontgate_Money::format( $pay['captured'] ),
+						Frontgate_Money::format( $pay['charged'] ),
+						Frontgate_Money::format( $pay['refundedFromCaptured'] + $pay['refundedFromCharged'] ),
+						$reservation_uuid
+					)
+				);
+				$order->save();
+				$this->log->info( 'amounts applied', $ctx );
+				return 'applied';
+			}
+		);
+	}
+
+	/**
+	 * Runs $fn on the order, under its lock, once per event id: it answers
+	 * busy, unknown_order, ignored (an event of another reservation than
+	 * the order's) or duplicate without calling $fn; otherwise it records
+	 * the id (saved with whatever $fn saves) and returns $fn's result.
+	 *
+	 * @param int      $order_id         The order.
+	 * @param string   $reservation_uuid The reservation the event is about.
+	 * @param string   $event_id         The event's id.
+	 * @param array    $ctx              Log context.
+	 * @param callable $fn               function ( WC_Order $order, string $current_reservation ): string.
+	 * @return string
+	 */
+	private function once( $order_id, $reservation_uuid, $event_id, array $ctx, $fn ) {
+		$token = Frontgate_Lock::acquire( 'order_' . (int) $order_id, $this->lock_wait );
 		if ( null === $token ) {
 			$this->log->warning( 'order busy; the event will be retried', $ctx );
 			return 'busy';
@@ -121,33 +161,64 @@ class Frontgate_Outcome_Handler {
 			}
 			$done[] = $event_id;
 			$order->update_meta_data( self::META_EVENTS, array_slice( $done, -self::MAX_EVENTS ) );
-			if ( '' === $current ) {
-				$order->update_meta_data( self::META_RESERVATION, $reservation_uuid );
-			}
-			if ( is_array( $details ) ) {
-				$this->remember_details( $order, $details );
-			}
-			$last = (string) $order->get_meta( self::META_STATUS );
-			if ( Frontgate_Outcomes::is_stale( $status, $last ) ) {
-				$order->save();
-				$this->log->info( 'late event after a newer status; nothing changed', $ctx + array( 'last' => $last ) );
-				return 'stale';
-			}
-			$order->update_meta_data( self::META_STATUS, $status );
-
-			$out = Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings );
-			if ( is_array( $expected ) && isset( $expected['status'] ) && (string) $expected['status'] !== (string) $out['status'] ) {
-				// The two tables, not an order held back for its amounts.
-				$this->log->warning( 'the sidecar expects another order status: set the shop\'s statuses in the sidecar\'s configuration to the plugin\'s settings', $ctx + array( 'sidecar' => $expected['status'], 'plugin' => $out['status'] ) );
-			}
-			$out = self::held_back( $order, $status, $out, $details, $reservation_uuid );
-			$this->apply_outcome( $order, $out, $reservation_uuid );
-			$this->log->info( 'event applied', $ctx );
-			return 'applied';
+			return $fn( $order, $current );
 		} finally {
 			self::$applying = false;
 			Frontgate_Lock::release( 'order_' . (int) $order_id, $token );
 		}
+	}
+
+	/**
+	 * Applies a status to an order once.
+	 *
+	 * @param int        $order_id         The order.
+	 * @param string     $reservation_uuid The reservation the status is about.
+	 * @param string     $status           FrontGo's status ("CAPTURED").
+	 * @param string     $via              webhook or return, for notes and logs.
+	 * @param array|null $details          The reservation details, when known (line ids, capture ids).
+	 * @param array|null $expected         The sidecar's expected outcome, compared for logs.
+	 * @return string applied, duplicate, stale, ignored (another reservation), unknown_order or busy.
+	 */
+	public function apply( $order_id, $reservation_uuid, $status, $via, $details = null, $expected = null ) {
+		$event_id = Frontgate_Signature::event_id( $reservation_uuid, $status );
+		$ctx      = array(
+			'order'       => $order_id,
+			'reservation' => $reservation_uuid,
+			'status'      => $status,
+			'via'         => $via,
+			'event_id'    => $event_id,
+		);
+		return $this->once(
+			$order_id,
+			$reservation_uuid,
+			$event_id,
+			$ctx,
+			function ( $order, $current ) use ( $reservation_uuid, $status, $details, $expected, $ctx ) {
+				if ( '' === $current ) {
+					$order->update_meta_data( self::META_RESERVATION, $reservation_uuid );
+				}
+				if ( is_array( $details ) ) {
+					$this->remember_details( $order, $details );
+				}
+				$last = (string) $order->get_meta( self::META_STATUS );
+				if ( Frontgate_Outcomes::is_stale( $status, $last ) ) {
+					$order->save();
+					$this->log->info( 'late event after a newer status; nothing changed', $ctx + array( 'last' => $last ) );
+					return 'stale';
+				}
+				$order->update_meta_data( self::META_STATUS, $status );
+
+				$out = Frontgate_Outcomes::for_status( $status, $reservation_uuid, $this->settings );
+				if ( is_array( $expected ) && isset( $expected['status'] ) && (string) $expected['status'] !== (string) $out['status'] ) {
+					// The two tables, not an order held back for its amounts.
+					$this->log->warning( 'the sidecar expects another order status: set the shop\'s statuses in the sidecar\'s configuration to the plugin\'s settings', $ctx + array( 'sidecar' => $expected['status'], 'plugin' => $out['status'] ) );
+				}
+				$out = self::held_back( $order, $status, $out, $details, $reservation_uuid );
+				$this->apply_outcome( $order, $out, $reservation_uuid );
+				$this->log->info( 'event applied', $ctx );
+				return 'applied';
+			}
+		);
 	}
 
 	/**

@@ -102,4 +102,29 @@ class Frontgate_Signature {
 	public static function event_id( $reservation_uuid, $status ) {
 		return hash( 'sha256', $reservation_uuid . ':' . $status );
 	}
+
+	/**
+	 * The amounts part of the id of an event of new amounts (a second
+	 * charge, a refund) in an unchanged status, from its details:
+	 * "<captured>/<charged>/<refunded from captured>/<refunded from
+	 * charged>" in øre, as the sidecar writes it. Null when the details
+	 * carry no payment.
+	 *
+	 * @param array $details The event's details.
+	 * @return string|null
+	 */
+	public static function amounts_key( array $details ) {
+		if ( ! isset( $details['payment'] ) || ! is_array( $details['payment'] ) ) {
+			return null;
+		}
+		$parts = array();
+		foreach ( array( 'captured', 'charged', 'refundedFromCaptured', 'refundedFromCharged' ) as $k ) {
+			$v = isset( $details['payment'][ $k ] ) ? $details['payment'][ $k ] : 0;
+			if ( ! is_int( $v ) ) {
+				return null;
+			}
+			$parts[] = (string) $v;
+		}
+		return implode( '/', $parts );
+	}
 }

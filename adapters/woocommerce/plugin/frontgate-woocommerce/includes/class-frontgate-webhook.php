@@ -116,8 +116,12 @@ class Frontgate_Webhook {
 		if ( ! is_array( $p ) || empty( $p['id'] ) || empty( $p['orderId'] ) || empty( $p['reservationUuid'] ) || empty( $p['status'] ) ) {
 			return array( 400, array( 'error' => 'malformed event' ) );
 		}
+		$amounts = null; // an event of new amounts in an unchanged status
 		if ( Frontgate_Signature::event_id( $p['reservationUuid'], $p['status'] ) !== $p['id'] ) {
-			return array( 400, array( 'error' => 'event id does not match the reservation and status' ) );
+			$amounts = isset( $p['details'] ) && is_array( $p['details'] ) ? Frontgate_Signature::amounts_key( $p['details'] ) : null;
+			if ( null === $amounts || Frontgate_Signature::event_id( $p['reservationUuid'], $p['status'] . '#' . $amounts ) !== $p['id'] ) {
+				return array( 400, array( 'error' => 'event id does not match the reservation and status' ) );
+			}
 		}
 		if ( '' !== $this->shop_id && isset( $p['shop'] ) && $p['shop'] !== $this->shop_id ) {
 			$this->log->warning( 'webhook for another shop', array( 'shop' => $p['shop'], 'event_id' => $p['id'] ) );
@@ -144,14 +148,18 @@ class Frontgate_Webhook {
 				return array( 401, array( 'error' => 'invalid signature' ) );
 			}
 		}
-		$result = $this->handler->apply(
-			$order_id,
+		if ( null !== $amounts ) {
+			$result = $this->handler->apply_amounts( $order_id, (string) $p['reservationUuid'], (string) $p['id'], $p['details'] );
+		} else {
+			$result = $this->handler->apply(
+				$order_id,
 			(string) $p['reservationUuid'],
 			(string) $p['status'],
 			'webhook',
 			isset( $p['details'] ) && is_array( $p['details'] ) ? $p['details'] : null,
-			isset( $p['outcome'] ) && is_array( $p['outcome'] ) ? $p['outcome'] : null
-		);
+				isset( $p['outcome'] ) && is_array( $p['outcome'] ) ? $p['outcome'] : null
+			);
+		}
 		switch ( $result ) {
 			case 'busy':
 				return array( 503, array( 'error' => 'order busy, retry' ) );
