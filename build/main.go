@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +31,9 @@ import (
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) { // -h: the usage was asked for, and printed
+			return
+		}
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
 	}

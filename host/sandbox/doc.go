@@ -5,9 +5,8 @@
 // merchants run on their laptops (host/cmd/frontgo-sandbox).
 //
 // The source of truth is FrontGo's "Reservation Management" reference
-// (docs.frontpayment.no/books/fpgo-connect, copied to
-// shared/frontgo/reservations-api.md) and the notes on callbacks and
-// environments beside it. Where the reference is silent the sandbox picks a
+// (docs.frontpayment.no/books/fpgo-connect) and FrontGo's notes on
+// callbacks and environments. Where the reference is silent the sandbox picks a
 // rule, makes it configurable where that is useful, and says so in
 // README.md: the capture deadline, the charge runway, the 401 body, the
 // status refusals not documented per operation. (chargeValidity counts

@@ -2,6 +2,7 @@ package sidecar
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -101,5 +102,42 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestConfigDocumented: CONFIG.md has a row for every key the config
+// decodes, so a new key cannot go undocumented.
+func TestConfigDocumented(t *testing.T) {
+	doc, err := os.ReadFile("CONFIG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	var walk func(reflect.Type)
+	walk = func(rt reflect.Type) {
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "" || name == "-" {
+				continue
+			}
+			keys = append(keys, name)
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct && ft != reflect.TypeOf(Duration(0)) {
+				walk(ft)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}))
+	if len(keys) < 30 {
+		t.Fatalf("found only %d keys", len(keys))
+	}
+	for _, k := range keys {
+		if !strings.Contains(string(doc), "`"+k+"`") {
+			t.Errorf("CONFIG.md does not mention the key %q", k)
+		}
 	}
 }
