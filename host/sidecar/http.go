@@ -113,8 +113,10 @@ type reqCtx struct {
 	route string
 	// ref is the checkout id a checkout request will create, kept in its
 	// Idempotency-Key's pending record so that a retry after the request
-	// was lost can find what it made (takeOver).
-	ref string
+	// was lost can find what it made (takeOver); unnamed says its
+	// reservation would not carry that id as FrontGo's reference.
+	ref     string
+	unnamed bool
 }
 
 func (s *Server) handle(fc *fasthttp.RequestCtx) { s.serve(fc, s.route) }
@@ -357,9 +359,8 @@ func (s *Server) createCheckout(rc *reqCtx) {
 	// A checkout whose reservation carries its id as FrontGo's referenceNo
 	// can be found again if the request is lost; its pending record keeps
 	// the id (see takeOver).
-	if id := newID("chk"); req.Named(id) {
-		rc.ref = id
-	}
+	id := newID("chk")
+	rc.ref, rc.unnamed = id, !req.Named(id)
 	s.idempotent(rc, key, func() (int, any, *Error) {
 		c, e := s.svc.CreateCheckout(rc.ctx, rc.shop, &req)
 		return 201, c, e
@@ -375,10 +376,12 @@ type idemRecord struct {
 	// Started is when a pending request began (Unix ms). A pending record
 	// older than idemLease belongs to a request that will never finish:
 	// its sidecar stopped. Lost marks one that broke off (a panic). Ref is
-	// the checkout id a checkout request creates.
+	// the checkout id a checkout request creates; Unnamed says its
+	// reservation would not carry Ref as FrontGo's reference.
 	Started int64  `json:"started,omitempty"`
 	Lost    bool   `json:"lost,omitempty"`
 	Ref     string `json:"ref,omitempty"`
+	Unnamed bool   `json:"unnamed,omitempty"`
 }
 
 // idemLease is how long a request may hold its key pending: the request
@@ -423,7 +426,7 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	skey := "idem:" + rc.shop.ID + ":" + string(rc.Path()) + ":" + key
 	hash := hashOf(rc.PostBody())
 	ttl := time.Duration(s.svc.cfg.IdempotencyTTL)
-	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref})
+	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref, Unnamed: rc.unnamed})
 	ok, err := s.svc.store.SetNX(rc.ctx, skey, pending, ttl)
 	if err != nil {
 		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
@@ -534,7 +537,7 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 	var next []byte
 	var e *Error
 	if rerun {
-		next, _ = json.Marshal(idemRecord{State: "pending", Hash: lost.Hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref})
+		next, _ = json.Marshal(idemRecord{State: "pending", Hash: lost.Hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref, Unnamed: rc.unnamed})
 	} else {
 		check := "check the reservation (GET /v1/reservations/{uuid})"
 		if rc.route == "checkouts.create" {
@@ -560,8 +563,17 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 		return nil, false
 	}
 	if lost.Ref != "" {
-		c, found, e := s.svc.RecoverCheckout(rc.ctx, rc.shop, lost.Ref, time.UnixMilli(lost.Started))
+		c, found, e := s.svc.RecoverCheckout(rc.ctx, rc.shop, lost.Ref, time.UnixMilli(lost.Started), !lost.Unnamed)
 		switch {
+		case e != nil && e.keep: // it cannot be found out: this answer, for every retry
+			body, _ := json.Marshal(map[string]*Error{"error": e})
+			done, _ := json.Marshal(idemRecord{State: "done", Hash: lost.Hash, Status: e.Status, Body: body})
+			if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
+				rc.log.Error("storing idempotent result failed", "err", err)
+			}
+			rc.log.Warn("a checkout request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)
+			s.fail(rc, e)
+			return nil, false
 		case e != nil: // the store cannot say: let a later retry find out
 			_, _ = s.svc.store.CompareAndSwap(context.WithoutCancel(rc.ctx), skey, next, seen, ttl)
 			s.fail(rc, e)

@@ -128,9 +128,9 @@ func TestLostRequests(t *testing.T) {
 	uuid, line := h.reserved("7301")
 	capture := map[string]any{"lines": []any{map[string]any{"id": line, "amount": 100}}}
 	body, _ := json.Marshal(capture)
-	ref := ""
+	ref, unnamed := "", false
 	lost := func(path, key string, body []byte, started time.Time) {
-		rec, _ := json.Marshal(idemRecord{State: "pending", Hash: hashOf(body), Started: started.UnixMilli(), Ref: ref})
+		rec, _ := json.Marshal(idemRecord{State: "pending", Hash: hashOf(body), Started: started.UnixMilli(), Ref: ref, Unnamed: unnamed})
 		if err := h.svc.store.Set(context.Background(), "idem:one:"+path+":"+key, rec, time.Hour); err != nil {
 			t.Fatal(err)
 		}
@@ -161,12 +161,12 @@ func TestLostRequests(t *testing.T) {
 	if r := h.do("POST", "/v1/checkouts", shopKey, "", string(cb)); r.status != 201 {
 		t.Fatalf("lost checkout, retried: %d %s", r.status, r.body)
 	}
-	// One whose reservation would carry the shop's own reference (no id in
-	// the record): it cannot be found again, so it is not run again.
+	// One whose reservation would carry the shop's own reference, and that
+	// recorded nothing: it cannot be found again, so it is not run again.
 	req = checkoutReq("7303")
 	req["order"].(map[string]any)["reference"] = "SHOP-7303"
 	cb, _ = json.Marshal(req)
-	ref = ""
+	ref, unnamed = "chk_lost7303", true
 	lost("/v1/checkouts", "auto:order:7303", cb, time.Now().Add(-time.Hour))
 	r = h.do("POST", "/v1/checkouts", shopKey, "", string(cb))
 	if r.status != 504 || !bytes.Contains(r.body, []byte("look for the reservation by the order's own reference")) {
@@ -174,6 +174,17 @@ func TestLostRequests(t *testing.T) {
 	}
 	if again := h.do("POST", "/v1/checkouts", shopKey, "", string(cb)); again.status != 504 || !bytes.Equal(again.body, r.body) {
 		t.Fatalf("kept: %d %s", again.status, again.body)
+	}
+	// One like it that got as far as recording its checkout: answered
+	// with it.
+	made := h.checkout("7304")
+	req = checkoutReq("7305")
+	req["order"].(map[string]any)["reference"] = "SHOP-7305"
+	cb, _ = json.Marshal(req)
+	ref, unnamed = made.CheckoutID, true
+	lost("/v1/checkouts", "auto:order:7305", cb, time.Now().Add(-time.Hour))
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", string(cb)); r.status != 201 || !bytes.Contains(r.body, []byte(made.CheckoutID)) {
+		t.Fatalf("lost checkout that recorded itself: %d %s", r.status, r.body)
 	}
 }
 

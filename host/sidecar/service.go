@@ -710,14 +710,25 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 // FrontGo made for it, which is cancelled (cancelOrphans) so that the
 // request can run again without leaving a second payment page or link
 // open. e is a store failure, or a search for such a reservation that did
-// not go through: nothing can be said then, and a later retry asks again.
-func (s *Service) RecoverCheckout(ctx context.Context, shop *ShopConfig, ref string, since time.Time) (c *Checkout, found bool, e *Error) {
+// not go through: nothing can be said then, and a later retry asks again;
+// or, for a checkout whose reservation would not carry ref as its
+// reference (named false) and that recorded nothing, an upstream_unknown
+// to keep (e.keep).
+func (s *Service) RecoverCheckout(ctx context.Context, shop *ShopConfig, ref string, since time.Time, named bool) (c *Checkout, found bool, e *Error) {
 	c, e = s.Checkout(ctx, shop.ID, ref)
 	switch {
 	case e == nil:
 		return c, true, nil
 	case e.Status != 404:
 		return nil, false, e
+	case !named:
+		// Its reservation carries the shop's own reference: it cannot be
+		// told from the shop's others, nor cancelled, and its payment
+		// link may be out. The shop finds out.
+		return nil, false, &Error{Status: 504, Code: "upstream_unknown", keep: true, Message: "an earlier request with this " +
+			"Idempotency-Key broke off (the sidecar stopped) and may have reached FrontGo; the outcome is unknown: look for " +
+			"the reservation by the order's own reference (GET /v1/history, or FrontGo's portal) and send it again under a " +
+			"new Idempotency-Key only if it was not made"}
 	}
 	if !s.cancelOrphans(ctx, &Checkout{CheckoutID: ref, Shop: shop.ID}, since) {
 		// A reservation the lost request made may be out there with its
