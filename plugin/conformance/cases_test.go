@@ -265,6 +265,10 @@ func allCases(t *testing.T) []vcase {
 	// 0.10 (half towards it); nothing between.
 	tie := oneLine("0.14", "12", "1.40")
 	sub("totalTax of a line of half-øre units", nil, tie("0.15")...)
+	// A line with no rate but an amount is refused, and the tax allowance
+	// (worked out because totalTax is off) does not divide by its rate.
+	sub("totalTax off, a line without a rate", []string{"products.0.amount:line_total", "orderSummary.totalTax:tax_total"},
+		oneLine("0.00", "25", "100.00")("1.00")...)
 	sub("totalTax rounded per unit, a half øre towards zero", nil, tie("0.10")...)
 	sub("totalTax rounded per unit, a half øre away from zero", nil, tie("0.20")...)
 	sub("totalTax between the roundings of half-øre units", []string{"orderSummary.totalTax:tax_total"}, tie("0.14")...)
@@ -737,6 +741,8 @@ func callbackCases(t *testing.T, add func(vcase)) {
 	add(vcase{name: "parse: status past 64 bits, negative", fn: "parse_capture", input: []byte(`{"status":-99999999999999999999,"body":{"status_code":202}}`), code: "bad_input", rules: []string{"status:range"}})
 	add(vcase{name: "submit: now past 64 bits", fn: "validate_submit", input: []byte(`{"now":99999999999999999999,"payload":{}}`), code: "bad_input", rules: []string{"now:range"}})
 	add(vcase{name: "build: details with now past 64 bits", fn: "build_details", input: []byte(`{"now":99999999999999999999,"reservationUuid":"RES1943140879"}`), code: "bad_input", rules: []string{"now:range"}})
+	add(vcase{name: "build: charge with now past 64 bits", fn: "build_charge", input: []byte(`{"now":99999999999999999999,"reservationUuid":"RES1943140879","lines":[{"name":"A","unitPrice":100,"quantity":1,"taxRate":25}]}`), code: "bad_input", rules: []string{"now:range"}})
+	add(vcase{name: "build: capture with now past 64 bits and a line of the wrong shape", fn: "build_capture", input: []byte(`{"now":99999999999999999999,"reservationUuid":"RES1943140879","lines":[{"id":"x","amount":100}]}`), code: "bad_input", rules: []string{"now:range", "lines.0.id:type"}})
 	add(vcase{name: "build: history with a start past 64 bits", fn: "build_history", input: []byte(`{"start":99999999999999999999,"end":1}`), code: "bad_input", rules: []string{"start:range"}})
 	add(vcase{name: "callback: tolerance that would wrap", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"toleranceSeconds":18446744074}`), code: "bad_input", rules: []string{"toleranceSeconds:range"}})
 	add(vcase{name: "callback: scheme unknown", fn: "verify_callback", input: []byte(`{"query":"a=b","secret":"s","now":1,"scheme":"md5"}`), code: "bad_input", rules: []string{"scheme:enum"}})

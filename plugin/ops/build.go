@@ -41,7 +41,7 @@ func build(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	case reservation.OpHistory:
 		in.only(membersBuildHistory, "")
 		o := in.options()
-		start, end := in.int("start", false), in.int("end", false)
+		start, end := in.setting("start", false), in.setting("end", false)
 		var now int64
 		if !o.Now.IsZero() {
 			now = o.Now.Unix()

@@ -228,6 +228,19 @@ func (in *input) int(name string, required bool) int64 {
 	return 0
 }
 
+// setting is int for a member the host sets (now, status, a tolerance, a
+// time frame) rather than the shop's data: a whole number past 64 bits is
+// a bad input there, in every operation, like a negative now.
+func (in *input) setting(name string, required bool) int64 {
+	n := len(in.vals)
+	v := in.int(name, required)
+	if len(in.vals) > n {
+		in.errs = append(in.errs, in.vals[n:]...)
+		in.vals = in.vals[:n]
+	}
+	return v
+}
+
 // object returns an object member, or the zero Value (recording why when
 // it is present, or required).
 func (in *input) object(name string, required bool) jsonx.Value {
@@ -252,7 +265,7 @@ func (in *input) doc(name string, required bool) []byte { return in.object(name,
 // "taxRates" (percent numbers).
 func (in *input) options() reservation.Options {
 	var o reservation.Options
-	switch now := in.int("now", false); {
+	switch now := in.setting("now", false); {
 	case now > 0:
 		o.Now = time.Unix(now, 0)
 	case now < 0:

@@ -54,7 +54,7 @@ func verifyCallback(v jsonx.Value, w *jsonx.Writer) *opError {
 		}
 		cfg.Scheme = sc
 	}
-	switch tol := in.int("toleranceSeconds", false); {
+	switch tol := in.setting("toleranceSeconds", false); {
 	case tol < 0:
 		in.bad("toleranceSeconds", reservation.RuleMin, "must not be negative")
 	case tol > maxToleranceSeconds:
@@ -70,7 +70,7 @@ func verifyCallback(v jsonx.Value, w *jsonx.Writer) *opError {
 		}
 		cfg.RequireTimestamp = b
 	}
-	now := in.int("now", true)
+	now := in.setting("now", true)
 	if e := in.failed(); e != nil {
 		return e
 	}

@@ -29,7 +29,7 @@ const maxBodyBuf = 256 << 10
 // error envelope.
 func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 	in := &input{v: v, fn: fn}
-	status := in.int("status", true)
+	status := in.setting("status", true)
 	var r reservation.Response
 	b := v.Get("body")
 	if b.Kind() == jsonx.Object || b.Kind() == jsonx.Array {

@@ -477,6 +477,9 @@ func (ta *taxAllowance) add(rate, amt money.Amount, tr money.Rate) {
 	if int64(amt)*int64(tr)%den != 0 {
 		ta.inexact++
 	}
+	if rate <= 0 { // refused as line_total already; no units to round
+		return
+	}
 	q := amt / rate
 	up := money.TaxIncluded(rate, tr)
 	down := up
