@@ -107,8 +107,8 @@ type DestinationFunc func(shop *sidecar.ShopConfig) (Destination, error)
 
 // EnvDestination reads the shop's webhookUrl and the secret in the
 // environment variable its webhookSecretEnv names (getenv nil means
-// os.Getenv): one, or several separated by commas while one rotates, each
-// of which signs every delivery (sidecar.WebhookSecrets).
+// os.Getenv), and while it rotates the old one its
+// webhookPreviousSecretEnv names: both sign every delivery.
 func EnvDestination(getenv func(string) string) DestinationFunc {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -117,13 +117,15 @@ func EnvDestination(getenv func(string) string) DestinationFunc {
 		if shop.WebhookURL == "" {
 			return Destination{}, ErrNoDestination
 		}
-		list := sidecar.WebhookSecrets(getenv(shop.WebhookSecretEnv))
-		if len(list) == 0 {
+		secret := getenv(shop.WebhookSecretEnv)
+		if secret == "" {
 			return Destination{}, fmt.Errorf("webhook: shop %s: the secret variable %q is empty", shop.ID, shop.WebhookSecretEnv)
 		}
-		secrets := make([][]byte, len(list))
-		for i, s := range list {
-			secrets[i] = []byte(s)
+		secrets := [][]byte{[]byte(secret)}
+		if shop.WebhookPreviousSecretEnv != "" {
+			if prev := getenv(shop.WebhookPreviousSecretEnv); prev != "" {
+				secrets = append(secrets, []byte(prev))
+			}
 		}
 		return Destination{URL: shop.WebhookURL, Secrets: secrets}, nil
 	}
@@ -176,10 +178,10 @@ type Config struct {
 	Shops func(id string) *sidecar.ShopConfig
 	// Workers is how many deliveries are in flight at once.
 	Workers int
-	// PerShop is how many of them one shop may hold (0: half the workers,
-	// at least one): a shop whose endpoint hangs keeps that many workers
-	// waiting for AttemptTimeout, and the others deliver to the other
-	// shops. A worker that takes a delivery of a shop already at PerShop
+	// PerShop is how many of them one shop may hold (0: all workers but
+	// one, at least one): a shop whose endpoint hangs keeps that many
+	// workers waiting for AttemptTimeout, and the others deliver to the
+	// other shops. A worker that takes a delivery of a shop already at PerShop
 	// puts it back for later, spacing that shop's backlog by the time its
 	// attempts take.
 	PerShop int
@@ -267,7 +269,8 @@ type Notifier struct {
 
 	lmu      sync.Mutex
 	load     map[string]*shopLoad // shops with deliveries in flight or put back
-	deferred map[string]bool      // ids put back because their shop was at PerShop
+	deferred map[string]deferral  // ids put back because their shop was at PerShop
+	pruned   time.Time            // when deferred was last pruned
 
 	queued, dups, skipped, attempts, failures, delivered, givenUp atomic.Int64
 }
@@ -321,9 +324,9 @@ func New(cfg Config) (*Notifier, error) {
 		cfg.Outbox = NewMemoryOutbox(cfg.Clock)
 	}
 	if cfg.PerShop <= 0 {
-		cfg.PerShop = max(1, cfg.Workers/2)
+		cfg.PerShop = max(1, cfg.Workers-1)
 	}
-	n := &Notifier{cfg: cfg, box: cfg.Outbox, keys: map[string][][]byte{}, load: map[string]*shopLoad{}, deferred: map[string]bool{}}
+	n := &Notifier{cfg: cfg, box: cfg.Outbox, keys: map[string][][]byte{}, load: map[string]*shopLoad{}, deferred: map[string]deferral{}}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	for range cfg.Workers {
 		n.wg.Add(1)
@@ -416,8 +419,14 @@ type shopLoad struct {
 	took     time.Duration // how long its attempts take, a moving average
 }
 
+// deferral is a delivery admit put back, for its shop's waiting count.
+type deferral struct {
+	shop string
+	at   time.Time
+}
+
 // firstGuess is what a shop's attempt is taken to last before one has.
-const firstGuess = 100 * time.Millisecond
+const firstGuess = 20 * time.Millisecond
 
 // admit lets d's attempt run unless its shop already has PerShop attempts
 // running; then it returns how long to put d back for: the shop's attempt
@@ -432,17 +441,19 @@ func (n *Notifier) admit(d *Delivery) (ok bool, later time.Duration) {
 		l = &shopLoad{took: firstGuess}
 		n.load[d.Shop] = l
 	}
-	if n.deferred[d.ID] {
+	if _, ok := n.deferred[d.ID]; ok {
 		delete(n.deferred, d.ID)
 		l.waiting = max(0, l.waiting-1)
 	}
+	now := n.cfg.Clock.Now()
+	n.pruneDeferred(now)
 	if l.inflight < n.cfg.PerShop {
 		l.inflight++
 		return true, 0
 	}
 	l.waiting++
 	if len(n.deferred) < maxDeferred {
-		n.deferred[d.ID] = true
+		n.deferred[d.ID] = deferral{shop: d.Shop, at: now}
 	}
 	later = l.took + l.took*time.Duration(l.waiting)/time.Duration(n.cfg.PerShop)
 	return false, min(max(later, 10*time.Millisecond), n.cfg.Backoff.Max)
@@ -451,6 +462,28 @@ func (n *Notifier) admit(d *Delivery) (ok bool, later time.Duration) {
 // maxDeferred bounds the ids admit remembers (a put-back delivery another
 // sidecar took, say, is never seen again here).
 const maxDeferred = 100_000
+
+// pruneDeferred forgets, once a minute, the put-back deliveries older than
+// any put-back lasts (another sidecar delivered them, or they were given
+// up), so their shops' waiting counts come down again.
+func (n *Notifier) pruneDeferred(now time.Time) {
+	if now.Sub(n.pruned) < time.Minute {
+		return
+	}
+	n.pruned = now
+	cut := now.Add(-n.cfg.Backoff.Max - time.Minute)
+	for id, df := range n.deferred {
+		if df.at.Before(cut) {
+			delete(n.deferred, id)
+			if l := n.load[df.shop]; l != nil {
+				l.waiting = max(0, l.waiting-1)
+				if l.inflight <= 0 && l.waiting <= 0 {
+					delete(n.load, df.shop)
+				}
+			}
+		}
+	}
+}
 
 // finished ends an attempt of shop's that took so long.
 func (n *Notifier) finished(shop string, took time.Duration) {
@@ -461,7 +494,7 @@ func (n *Notifier) finished(shop string, took time.Duration) {
 		return
 	}
 	l.inflight--
-	l.took = (3*l.took + took) / 4
+	l.took = (l.took + took) / 2
 	if l.inflight <= 0 && l.waiting <= 0 {
 		delete(n.load, shop)
 	}

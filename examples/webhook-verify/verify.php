@@ -5,7 +5,8 @@
  * Copy frontgate_verify_webhook() into your shop. The sidecar sends
  *   Frontgate-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
  * (several v1 entries while a secret is being rotated) and
- *   Frontgate-Event-Id: <sha256 hex of "<reservationUuid>:<status>">
+ *   Frontgate-Event-Id: <sha256 hex of "<reservationUuid>:<status>">, or of
+ *                       "<reservationUuid>:<status>#<amounts>" for new amounts in the same status
  * Verify the raw body before parsing it, answer 2xx only once the event is
  * applied, and apply each event id once: deliveries are retried.
  */

@@ -58,6 +58,7 @@ func newCluster(t *testing.T, n int) *cluster {
 		ev := &EventLog{}
 		svc := NewService(cfg, Deps{Core: wasmrt.NewNative(), FrontGo: fg, Store: store.Store(rs), Signer: signer,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Notifier: ev})
+		t.Cleanup(func() { _ = svc.Drain(context.Background()) }) // background work ends with the test
 		if first == nil {
 			first = svc
 		}

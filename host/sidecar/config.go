@@ -68,6 +68,9 @@ type Config struct {
 	LogFormat string `json:"logFormat"`
 
 	redisURL string
+	// orphanRecheck is how long after a create of unknown outcome its
+	// orphan is looked for once more (0: orphanRecheckAfter); tests set it.
+	orphanRecheck time.Duration
 }
 
 // RedisURL returns the Redis URL Validate read.
@@ -126,6 +129,10 @@ type ShopConfig struct {
 	// names the variable holding the signing secret.
 	WebhookURL       string `json:"webhookUrl"`
 	WebhookSecretEnv string `json:"webhookSecretEnv"`
+	// WebhookPreviousSecretEnv, while the secret rotates, names the
+	// variable holding the old one: every delivery is signed with both,
+	// so the shop's receiver can switch whenever it likes.
+	WebhookPreviousSecretEnv string `json:"webhookPreviousSecretEnv"`
 	// Statuses, for a "woocommerce" shop only, are the order statuses the
 	// plugin's settings choose, so each event carries the outcome the
 	// plugin will apply (the plugin applies its own settings, and logs a
@@ -345,6 +352,9 @@ func (c *Config) Validate(getenv func(string) string) error {
 		default:
 			return fmt.Errorf("%s.kind: must be webhook or woocommerce, not %q", p, s.Kind)
 		}
+		if s.WebhookPreviousSecretEnv != "" && s.WebhookURL == "" {
+			return fmt.Errorf("%s.webhookPreviousSecretEnv: applies to a shop with a webhookUrl", p)
+		}
 		if s.Statuses != nil && s.Kind != "woocommerce" {
 			return fmt.Errorf("%s.statuses: applies to kind woocommerce only", p)
 		}
@@ -361,17 +371,22 @@ func (c *Config) Validate(getenv func(string) string) error {
 				// not in a log line per callback.
 				return fmt.Errorf("%s.webhookUrl: must use https (plain http only to this machine: localhost, 127.0.0.1 or ::1)", p)
 			}
-			// Several secrets, comma-separated, while one rotates: each
-			// delivery is signed with every one (one v1 each).
-			s.webhookSecret = getenv(s.WebhookSecretEnv)
-			list := WebhookSecrets(s.webhookSecret)
-			if len(list) == 0 {
+			if s.webhookSecret = getenv(s.WebhookSecretEnv); len(s.webhookSecret) < 16 {
 				return fmt.Errorf("%s.webhookSecretEnv: set %q to a secret of at least 16 characters", p, s.WebhookSecretEnv)
 			}
-			for j, sec := range list {
-				if len(sec) < 16 {
-					return fmt.Errorf("%s.webhookSecretEnv: secret %d of %q is shorter than 16 characters", p, j+1, s.WebhookSecretEnv)
+			list := []string{s.webhookSecret}
+			if s.WebhookPreviousSecretEnv != "" {
+				prev := getenv(s.WebhookPreviousSecretEnv)
+				if len(prev) < 16 {
+					return fmt.Errorf("%s.webhookPreviousSecretEnv: set %q to the old secret (16 or more characters), or leave the key out once the rotation is done",
+						p, s.WebhookPreviousSecretEnv)
 				}
+				if prev == s.webhookSecret {
+					return fmt.Errorf("%s.webhookPreviousSecretEnv: holds the same secret as webhookSecretEnv", p)
+				}
+				list = append(list, prev)
+			}
+			for _, sec := range list {
 				// The signature covers the event, not the shop it is for:
 				// with one secret, one shop's events would verify at
 				// another's.
@@ -383,20 +398,6 @@ func (c *Config) Validate(getenv func(string) string) error {
 		}
 	}
 	return nil
-}
-
-// WebhookSecrets splits a webhook secret variable's value into its
-// secrets: one, or several separated by commas while one rotates (the new
-// one first; a secret cannot hold a comma). Spaces around each are
-// dropped, empty ones skipped.
-func WebhookSecrets(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // loopbackHost is the notifiers' test for a host plain http may reach.

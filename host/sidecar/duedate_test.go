@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,6 +44,17 @@ func TestCheckoutLastsUntilItsDueDate(t *testing.T) {
 	h.offset.Store(int64(73 * time.Hour))
 	if r := h.get(c.RedirectURL); r.status != 410 {
 		t.Fatalf("/go past the due date: %d", r.status)
+	}
+
+	// A due date further off than the sidecar keeps a checkout's links is
+	// refused, named by its path.
+	far := checkoutReq("due-3")
+	fo := order()
+	fo["paymentLinkDueDate"] = time.Now().Add(190 * 24 * time.Hour).Unix() // past 180 days on the sidecar's clock, moved on 73 h
+	far["order"] = fo
+	if r := h.do("POST", "/v1/checkouts", shopKey, "idem-due-3", far); r.status != 422 ||
+		!strings.Contains(string(r.body), `"path":"order.paymentLinkDueDate","rule":"range"`) {
+		t.Fatalf("a due date 190 days off: %d %s", r.status, r.body)
 	}
 
 	// Without a due date of its own: checkoutTtl.

@@ -146,7 +146,15 @@ func newHarness(t *testing.T, core wasmrt.Core, opts ...harnessOpt) *harness {
 	svc := NewService(cfg, Deps{Core: core, FrontGo: fg, Store: store.NewMemory(), Signer: signer, Log: log, Notifier: hook, Now: now})
 	srv := observe(NewServer(svc, nil))
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	t.Cleanup(func() {
+		srv.Shutdown(context.Background())
+		// Background work (settles, orphan rechecks) ends with the test.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := svc.Drain(ctx); err != nil {
+			t.Error(err)
+		}
+	})
 	return &harness{t: t, sb: sb, svc: svc, base: cfg.PublicURL, events: events, hook: hook, offset: offset,
 		client: &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }

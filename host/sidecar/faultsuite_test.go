@@ -200,6 +200,7 @@ func (f *faultRig) start(ln net.Listener) {
 	signer, _ := signature.NewSigner([]string{"t1"}, [][]byte{[]byte("0123456789abcdef0123456789abcdef")})
 	svc := NewService(cfg, Deps{Core: wasmrt.NewNative(), FrontGo: fg, Store: rs, Signer: signer,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Notifier: f.log, Now: f.sb.Now})
+	t.Cleanup(func() { _ = svc.Drain(context.Background()) }) // background work ends with the test
 	f.svc = svc
 	f.srv, f.ln = observe(NewServer(svc, nil)), ln
 	go f.srv.Serve(ln)

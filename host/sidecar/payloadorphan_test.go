@@ -81,3 +81,39 @@ func TestLostPayloadCreateIsCancelled(t *testing.T) {
 		t.Fatalf("the shop's referenceNo was replaced: %s", d.body)
 	}
 }
+
+// TestLostCheckoutWithACancelledOrphan: a checkout request lost after
+// FrontGo made its reservation (a payment link sent). The first retry's
+// cancel of the orphan reaches FrontGo but its answer is lost; the next
+// retry finds the orphan CANCELLED, takes it for done, and the checkout
+// runs again, leaving one live reservation.
+func TestLostCheckoutWithACancelledOrphan(t *testing.T) {
+	pc := &panicCore{Core: native(), fn: "parse_submit"}
+	h := newHarness(t, pc)
+	req := checkoutReq("7951")
+	req["mode"] = "link"
+	delete(req, "returnUrls")
+	pc.armed.Store(true)
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", req); r.status != 500 {
+		t.Fatalf("panic: %d %s", r.status, r.body)
+	}
+	pc.armed.Store(false)
+	orphan := h.sb.Reservations()[0]
+	h.sb.InjectFault(sandbox.Fault{Endpoint: "cancel", Kind: sandbox.FaultDropAfter, Times: 1})
+	if r := h.do("POST", "/v1/checkouts", shopKey, "", req); r.status != 503 {
+		t.Fatalf("the retry whose cancel was lost: %d %s", r.status, r.body)
+	}
+	r := h.do("POST", "/v1/checkouts", shopKey, "", req)
+	if r.status != 201 {
+		t.Fatalf("the next retry: %d %s", r.status, r.body)
+	}
+	live := 0
+	for _, res := range h.sb.Reservations() {
+		if res.Status != "CANCELLED" {
+			live++
+		}
+	}
+	if st, _ := h.sb.Inspect(orphan.UUID); st.Status != "CANCELLED" || live != 1 {
+		t.Fatalf("orphan %s, %d live reservations", st.Status, live)
+	}
+}

@@ -198,6 +198,7 @@ func fuzzServer(f *testing.F) fasthttp.RequestHandler {
 	signer, _ := signature.NewSigner([]string{"t1"}, [][]byte{[]byte("0123456789abcdef0123456789abcdef")})
 	svc := NewService(cfg, Deps{Core: wasmrt.NewNative(), FrontGo: fg, Store: store.NewMemory(), Signer: signer,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	f.Cleanup(func() { _ = svc.Drain(context.Background()) }) // background work ends with the fuzz run
 	return observed(NewServer(svc, nil).Handler())
 }
 

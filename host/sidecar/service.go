@@ -34,18 +34,20 @@ import (
 
 // Service holds the sidecar's logic, independent of HTTP routing.
 type Service struct {
-	cfg    Config
-	core   wasmrt.Core
-	fg     *frontgo.Client
-	store  store.Store
-	signer *signature.Signer
-	log    *slog.Logger
-	now    func() time.Time
-	notify Notifier
-	shops  map[string]*ShopConfig
-	m      *metricSet
-	rec    reconcileState
-	bg     sync.WaitGroup // settles Operate runs after answering
+	cfg      Config
+	core     wasmrt.Core
+	fg       *frontgo.Client
+	store    store.Store
+	signer   *signature.Signer
+	log      *slog.Logger
+	now      func() time.Time
+	notify   Notifier
+	shops    map[string]*ShopConfig
+	m        *metricSet
+	rec      reconcileState
+	bg       sync.WaitGroup // settles Operate runs after answering, orphan rechecks
+	quit     chan struct{}  // closed by Drain: waiting background work gives up
+	quitOnce sync.Once
 }
 
 // Deps are the parts a Service is built from.
@@ -71,7 +73,7 @@ func NewService(cfg Config, d Deps) *Service {
 		d.Notifier = NopNotifier{}
 	}
 	s := &Service{cfg: cfg, core: d.Core, fg: d.FrontGo, store: d.Store, signer: d.Signer, log: d.Log, now: d.Now,
-		notify: d.Notifier, shops: map[string]*ShopConfig{}, m: newMetrics()}
+		notify: d.Notifier, shops: map[string]*ShopConfig{}, m: newMetrics(), quit: make(chan struct{})}
 	for i := range cfg.Shops {
 		s.shops[cfg.Shops[i].ID] = &cfg.Shops[i]
 	}
@@ -84,6 +86,7 @@ func NewService(cfg Config, d Deps) *Service {
 // notifiers close: a settle cut off halfway leaves its state for a retry to
 // tell, but one that runs into a closed store only logs errors.
 func (s *Service) Drain(ctx context.Context) error {
+	s.quitOnce.Do(func() { close(s.quit) })
 	done := make(chan struct{})
 	go func() {
 		s.bg.Wait()
@@ -626,6 +629,15 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		// The shop's own due date is how long FrontGo keeps the link
 		// open: the checkout (its /go link, its return pages) lasts as
 		// long, not checkoutTtl. (A past one the core refuses.)
+		if due.After(now.Add(callbackTTL)) {
+			path := "order.paymentLinkDueDate"
+			if req.Order == nil {
+				path = "payload.dueDateForPaymentLink"
+			}
+			return nil, &Error{Status: 422, Code: abi.CodeValidation, Message: "checkout: invalid request",
+				Fields: []wasmrt.Field{{Path: path, Rule: "range",
+					Message: "must be within 180 days: the sidecar keeps a checkout's callback and return links that long"}}}
+		}
 		c.ExpiresAt = due
 	}
 	if c.Mode == "" {
@@ -667,6 +679,7 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 				e.Message = op + ": the outcome was unknown (FrontGo did not answer, or its answer did not say); any reservation " +
 					"it made for this checkout was cancelled: retry with the same Idempotency-Key"
 				e.keep = false
+				s.recheckOrphans(c, started)
 			} else {
 				e.Message += "; a retry under this Idempotency-Key gets this answer again: find the reservation (history, " +
 					"or FrontGo's portal) and, if none was made, retry under a new key"
@@ -780,6 +793,9 @@ func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Tim
 		} else if d.ReferenceNumber != ref {
 			continue
 		}
+		if d.Status == "CANCELLED" || d.Status == "EXPIRED" {
+			continue // nothing left to pay: as good as cancelled
+		}
 		var out json.RawMessage
 		e := s.exchange(ctx, "cancel", map[string]any{"reservationUuid": h.UUID, "note": "frontgate: the create's answer was lost; the shop retries"}, &out)
 		s.log.Warn("cancelled a reservation whose create answer was lost", "checkout", c.CheckoutID, "reservation", h.UUID,
@@ -789,6 +805,38 @@ func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Tim
 		}
 	}
 	return clean
+}
+
+// orphanRecheckAfter is how long after a create of unknown outcome its
+// orphan is looked for once more: FrontGo may finish a create after the
+// sidecar stopped waiting for it (two of its timeouts), and its history
+// shows it a little later.
+func (s *Service) orphanRecheckAfter() time.Duration {
+	if s.cfg.orphanRecheck > 0 {
+		return s.cfg.orphanRecheck
+	}
+	return 2*time.Duration(s.cfg.FrontGo.Timeout) + 30*time.Second
+}
+
+// recheckOrphans looks for c's orphans once more, later: a reservation
+// FrontGo made after the first search (a create that finished after the
+// sidecar stopped waiting) is cancelled then, so a retry's reservation is
+// the only one left open. A sidecar that stops first gives the recheck up
+// (Drain); the reconciler does not know such reservations, as none is
+// recorded.
+func (s *Service) recheckOrphans(c *Checkout, since time.Time) {
+	s.bg.Go(func() {
+		select {
+		case <-time.After(s.orphanRecheckAfter()):
+		case <-s.quit:
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if !s.cancelOrphans(ctx, c, since) {
+			s.log.Warn("looking again for a reservation a lost create made failed", "checkout", c.CheckoutID)
+		}
+	})
 }
 
 // urls signs the callback, success and failure URLs for a checkout.
@@ -1159,6 +1207,12 @@ func (s *Service) settle(ctx context.Context, c *Checkout, via string) (Callback
 	if e != nil {
 		return "", e
 	}
+	return s.settleDetails(ctx, c, d, via)
+}
+
+// settleDetails is settle with the details read: each implied status told
+// once, in order, then the amounts if they grew.
+func (s *Service) settleDetails(ctx context.Context, c *Checkout, d *Details, via string) (CallbackResult, *Error) {
 	result, last := CallbackDuplicate, CallbackResult("")
 	for _, st := range impliedSteps(d) {
 		r, e := s.apply(ctx, c, d, st, via)
@@ -1174,7 +1228,7 @@ func (s *Service) settle(ctx context.Context, c *Checkout, via string) (Callback
 		}
 	}
 	if last != CallbackStale {
-		r, e := s.applyAmounts(ctx, c, d, via, last == CallbackApplied)
+		r, e := s.applyAmounts(ctx, c, d, via)
 		if e != nil {
 			return "", e
 		}
@@ -1218,57 +1272,124 @@ func amountsGrew(a, b string) bool {
 // finds it in the history), which change no status, or not always. The
 // event has the status it is in, the same status as previous, and an id
 // of its own, EventID(uuid, "<status>#<amounts>"), told once like a
-// status (its mark); its details hold the new amounts. justTold says the
-// status itself was told by this settle: its event carried these amounts,
-// so they are only marked. Amounts are told only when they grew beyond the
-// last told (amounts:<uuid>), so a settle that read older details tells
-// nothing.
-func (s *Service) applyAmounts(ctx context.Context, c *Checkout, d *Details, via string, justTold bool) (CallbackResult, *Error) {
+// status (its mark); its details hold the new amounts.
+//
+// Amounts are told only when they grew beyond what the shop was told: the
+// amounts the status's own event carried (kept in its mark, which this
+// waits for while another settle is telling it) and the last amounts told
+// (amounts:<uuid>, only ever moved forward). A status told before amounts
+// were kept (its mark holds none) makes the present amounts the baseline,
+// not news. Two settles reading different details may each tell theirs,
+// in either order; amounts only grow, so the larger wins.
+func (s *Service) applyAmounts(ctx context.Context, c *Checkout, d *Details, via string) (CallbackResult, *Error) {
 	st := d.Status
 	if c.Status != st || d.Payment.Captured+d.Payment.Charged == 0 {
 		return CallbackDuplicate, nil
 	}
 	key := amountsKey(d)
+	statusMark := "applied:" + c.ReservationUUID + ":" + st
+	v, e := s.toldValue(ctx, statusMark)
+	if e != nil || v == nil {
+		// Not told (a telling failed and gave its claim back): whoever
+		// tells the status tells these amounts with it.
+		return CallbackDuplicate, e
+	}
+	_, withStatus, _ := strings.Cut(string(v), "|")
 	lastKey := "amounts:" + c.ReservationUUID
-	mark := "applied:" + c.ReservationUUID + ":" + st + "#" + key
-	remember := func() {
-		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		_ = s.store.Set(mctx, mark, []byte(via), recordTTL)
-		if prev, err := s.store.Get(mctx, lastKey); err != nil || amountsGrew(string(prev), key) {
-			_ = s.store.Set(mctx, lastKey, []byte(key), recordTTL)
-		}
-	}
-	if justTold {
-		remember()
-		return CallbackDuplicate, nil
-	}
 	prev, err := s.store.Get(ctx, lastKey)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		// Told before amounts were kept: these become the baseline,
-		// not news.
-		remember()
-		return CallbackDuplicate, nil
+		if withStatus == "" { // told before amounts were kept
+			s.moveAmounts(ctx, lastKey, key)
+			return CallbackDuplicate, nil
+		}
+		prev = nil
 	case err != nil:
 		return "", storeError(err)
-	case !amountsGrew(string(prev), key):
+	}
+	told := string(prev)
+	if told == "" || amountsGrew(told, withStatus) {
+		told = withStatus
+	}
+	if !amountsGrew(told, key) {
 		return CallbackDuplicate, nil
 	}
+	mark := statusMark + "#" + key
 	claim := markPending + newID("lease")
-	told, e := s.claim(ctx, mark, claim, false)
-	if e != nil || told {
+	done, e := s.claim(ctx, mark, claim, false)
+	if e != nil || done {
 		return CallbackDuplicate, e
+	}
+	// Another settle may have told larger amounts since they were read:
+	// these are then no news (and would arrive after them).
+	if cur, err := s.store.Get(ctx, lastKey); err == nil && !amountsGrew(string(cur), key) {
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		_ = s.store.Set(mctx, mark, []byte(via), recordTTL)
+		return CallbackDuplicate, nil
 	}
 	ev := Event{ID: EventID(c.ReservationUUID, st+"#"+key), Type: eventType(st), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
 		ReservationUUID: c.ReservationUUID, Status: st, PreviousStatus: st, Via: via, At: s.now().UTC(), Details: d.raw}
 	if e := s.tell(ctx, c, ev, mark, claim, "its amounts"); e != nil {
 		return "", e
 	}
-	remember()
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if err := s.store.Set(mctx, mark, []byte(via), recordTTL); err != nil {
+		s.log.Warn("marking told amounts failed; they may be told again", "reservation", c.ReservationUUID, "amounts", key, "err", err)
+	}
+	s.moveAmounts(mctx, lastKey, key)
 	s.log.Info("reservation amounts applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "status", st,
 		"amounts", key, "via", via)
 	return CallbackApplied, nil
+}
+
+// toldValue waits while mark is claimed (pending) and returns its told
+// value, or nil when it is absent; a claim that outlives ctx answers
+// in_progress.
+func (s *Service) toldValue(ctx context.Context, mark string) ([]byte, *Error) {
+	pause := 5 * time.Millisecond
+	for {
+		v, err := s.store.Get(ctx, mark)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil, nil
+		case err != nil:
+			return nil, storeError(err)
+		case !bytes.HasPrefix(v, []byte(markPending)):
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, &Error{Status: 503, Code: "in_progress", RetryAfter: 1,
+				Message: "another request is telling the shop about this change; try again"}
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
+// moveAmounts sets the last amounts told (key lastKey) to key unless they
+// are larger already: the value only moves forward, whatever the order in
+// which settles finish.
+func (s *Service) moveAmounts(ctx context.Context, lastKey, key string) {
+	for range 8 {
+		cur, err := s.store.Get(ctx, lastKey)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if ok, err := s.store.SetNX(ctx, lastKey, []byte(key), recordTTL); err != nil || ok {
+				return
+			}
+			continue
+		case err != nil:
+			return
+		case !amountsGrew(string(cur), key):
+			return
+		}
+		if ok, err := s.store.CompareAndSwap(ctx, lastKey, cur, []byte(key), recordTTL); err != nil || ok {
+			return
+		}
+	}
 }
 
 // impliedSteps lists the states a reservation must have passed through to
@@ -1368,7 +1489,12 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	// delivery of the same event id after the lease.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	if err := s.store.Set(mctx, mark, []byte(via), recordTTL); err != nil {
+	value := via
+	if st == d.Status {
+		// The amounts this event carried: applyAmounts tells only more.
+		value += "|" + amountsKey(d)
+	}
+	if err := s.store.Set(mctx, mark, []byte(value), recordTTL); err != nil {
 		s.log.Warn("marking a told state failed; it may be told again", "reservation", c.ReservationUUID, "status", st, "err", err)
 	}
 	s.log.Info("reservation state applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "from", prev, "to", st, "via", via)
