@@ -348,22 +348,6 @@ func withRaw(in map[string]any, order, payload json.RawMessage) ([]byte, error) 
 	return append(append(b, raw...), '}'), nil
 }
 
-// withDefaults adds to a shop-neutral order the members the sidecar sets
-// when the shop did not: the payment link's due date follows the
-// checkout's lifetime, and FrontGo's referenceNo names the checkout (an
-// absent or null reference), so a create whose answer is lost can be found
-// again (see cancelOrphans). The members are spliced in after '{' (or the
-// null replaced) rather than the order decoded and encoded again. An order
-// that is not a JSON object is left for the core to refuse.
-func withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
-	req := &CheckoutRequest{Order: order, id: c.CheckoutID}
-	p := req.prepare()
-	if !p.probed {
-		return order
-	}
-	return p.probe.withDueDate(p.order, c)
-}
-
 // checkoutPrep is what the sidecar reads of, and sets in, a checkout's
 // order or payload before it runs, once per request: the HTTP layer needs
 // to know whether the reservation will carry the checkout's id as its
@@ -1359,14 +1343,29 @@ func (s *Service) toldValue(ctx context.Context, mark string) ([]byte, *Error) {
 		case !bytes.HasPrefix(v, []byte(markPending)):
 			return v, nil
 		}
-		select {
-		case <-ctx.Done():
-			return nil, &Error{Status: 503, Code: "in_progress", RetryAfter: 1,
-				Message: "another request is telling the shop about this change; try again"}
-		case <-time.After(pause):
+		if !waitForClaim(ctx, &pause) {
+			return nil, claimBusy()
 		}
-		pause = min(2*pause, 100*time.Millisecond)
 	}
+}
+
+// claimBusy answers a request that gave up waiting for another settle's
+// claim on a mark.
+func claimBusy() *Error {
+	return &Error{Status: 503, Code: "in_progress", RetryAfter: 1,
+		Message: "another request is telling the shop about this change; try again"}
+}
+
+// waitForClaim waits *pause (doubling it, up to 100 ms) for another
+// settle's claim to end, and says false when ctx ended first.
+func waitForClaim(ctx context.Context, pause *time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(*pause):
+	}
+	*pause = min(2**pause, 100*time.Millisecond)
+	return true
 }
 
 // moveAmounts sets the last amounts told (key lastKey) to key unless they
@@ -1545,10 +1544,7 @@ const (
 // told (the record is at it already), so the mark is read before anything
 // is written.
 func (s *Service) claim(ctx context.Context, mark, claim string, getFirst bool) (told bool, e *Error) {
-	busy := func() *Error {
-		return &Error{Status: 503, Code: "in_progress", RetryAfter: 1,
-			Message: "another request is telling the shop about this change; try again"}
-	}
+	busy := claimBusy
 	pause := 5 * time.Millisecond
 	for {
 		if !getFirst {
@@ -1573,12 +1569,9 @@ func (s *Service) claim(ctx context.Context, mark, claim string, getFirst bool) 
 		case !bytes.HasPrefix(v, []byte(markPending)):
 			return true, nil
 		}
-		select {
-		case <-ctx.Done():
+		if !waitForClaim(ctx, &pause) {
 			return false, busy()
-		case <-time.After(pause):
 		}
-		pause = min(2*pause, 100*time.Millisecond)
 	}
 }
 

@@ -87,3 +87,16 @@ func TestPayloadWithReference(t *testing.T) {
 		}
 	}
 }
+
+// withDefaults is what CreateCheckout does to a shop-neutral order (through
+// prepare and withDueDate): the members the sidecar sets when the shop did
+// not, the payment link's due date (the checkout's expiry) and the
+// reference (the checkout's id, for an absent or null one).
+func withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
+	req := &CheckoutRequest{Order: order, id: c.CheckoutID}
+	p := req.prepare()
+	if !p.probed {
+		return order
+	}
+	return p.probe.withDueDate(p.order, c)
+}
