@@ -415,14 +415,16 @@ func loopback(host string) bool {
 // shopLoad is one shop's share of the workers.
 type shopLoad struct {
 	inflight int           // attempts running
+	since    time.Time     // when the running ones began (the first of them)
 	waiting  int           // deliveries put back (see admit)
 	took     time.Duration // how long its attempts take, a moving average
 }
 
-// deferral is a delivery admit put back, for its shop's waiting count.
+// deferral is a delivery admit put back, for its shop's waiting count, and
+// when it comes due again.
 type deferral struct {
 	shop string
-	at   time.Time
+	due  time.Time
 }
 
 // firstGuess is what a shop's attempt is taken to last before one has.
@@ -448,32 +450,40 @@ func (n *Notifier) admit(d *Delivery) (ok bool, later time.Duration) {
 	now := n.cfg.Clock.Now()
 	n.pruneDeferred(now)
 	if l.inflight < n.cfg.PerShop {
+		if l.inflight == 0 {
+			l.since = now
+		}
 		l.inflight++
 		return true, 0
 	}
-	l.waiting++
+	// An attempt of a shop that hangs has taken as long as it has been
+	// running, whatever the average says.
+	took := max(l.took, now.Sub(l.since))
+	later = took + took*time.Duration(l.waiting)/time.Duration(n.cfg.PerShop)
+	later = min(max(later, 10*time.Millisecond), n.cfg.Backoff.Max)
 	if len(n.deferred) < maxDeferred {
-		n.deferred[d.ID] = deferral{shop: d.Shop, at: now}
+		l.waiting++
+		n.deferred[d.ID] = deferral{shop: d.Shop, due: now.Add(later)}
 	}
-	later = l.took + l.took*time.Duration(l.waiting)/time.Duration(n.cfg.PerShop)
-	return false, min(max(later, 10*time.Millisecond), n.cfg.Backoff.Max)
+	return false, later
 }
 
 // maxDeferred bounds the ids admit remembers (a put-back delivery another
 // sidecar took, say, is never seen again here).
 const maxDeferred = 100_000
 
-// pruneDeferred forgets, once a minute, the put-back deliveries older than
-// any put-back lasts (another sidecar delivered them, or they were given
-// up), so their shops' waiting counts come down again.
+// pruneDeferred forgets, every ten seconds, the put-back deliveries that
+// did not come back within a minute of falling due (another sidecar on the
+// same outbox delivered them, or they were given up), so their shops'
+// waiting counts come down again.
 func (n *Notifier) pruneDeferred(now time.Time) {
-	if now.Sub(n.pruned) < time.Minute {
+	if now.Sub(n.pruned) < 10*time.Second {
 		return
 	}
 	n.pruned = now
-	cut := now.Add(-n.cfg.Backoff.Max - time.Minute)
+	cut := now.Add(-time.Minute)
 	for id, df := range n.deferred {
-		if df.at.Before(cut) {
+		if df.due.Before(cut) {
 			delete(n.deferred, id)
 			if l := n.load[df.shop]; l != nil {
 				l.waiting = max(0, l.waiting-1)

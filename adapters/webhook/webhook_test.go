@@ -869,3 +869,20 @@ func TestPutBackForgotten(t *testing.T) {
 		t.Fatalf("after the longest put-back: shop a %+v, %d remembered", l, len(n.deferred))
 	}
 }
+
+// TestPutBackFollowsAHangingAttempt: while a shop's attempt has been
+// running for longer than its attempts used to take (its endpoint hangs),
+// its other deliveries are put back for at least that long, not polled at
+// the old average.
+func TestPutBackFollowsAHangingAttempt(t *testing.T) {
+	clock := &manualClock{instantClock: instantClock{t: time.Unix(1_700_000_000, 0)}}
+	n := &Notifier{cfg: Config{PerShop: 1, Clock: clock, Backoff: Backoff{Max: 30 * time.Minute}},
+		load: map[string]*shopLoad{}, deferred: map[string]deferral{}}
+	if ok, _ := n.admit(&Delivery{ID: "a1", Shop: "a"}); !ok {
+		t.Fatal("the first delivery of a shop is admitted")
+	}
+	clock.Advance(5 * time.Second)
+	if ok, later := n.admit(&Delivery{ID: "a2", Shop: "a"}); ok || later < 5*time.Second {
+		t.Fatalf("put back for %s while the shop's attempt has hung 5 s", later)
+	}
+}

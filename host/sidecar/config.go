@@ -254,6 +254,10 @@ func (c *Config) Validate(getenv func(string) string) error {
 			return fmt.Errorf("config: opsListen: must differ from listen (%s)", c.Listen)
 		}
 	}
+	if c.CheckoutTTL <= 0 || time.Duration(c.CheckoutTTL) > callbackTTL {
+		// A checkout's callback and return links are signed for it.
+		return fmt.Errorf("config: checkoutTtl: must be between 1s and %s (180 days), not %s", callbackTTL, time.Duration(c.CheckoutTTL))
+	}
 	if c.PublicURL == "" {
 		return errors.New("config: publicUrl: is required (how FrontGo reaches this sidecar)")
 	}

@@ -75,6 +75,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"shop id", `"nettbutikk"`, `"nett butikk"`, `shops.0.id`},
 		{"pool size too large", `"poolSize": 2`, `"poolSize": 65`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
 		{"plain http webhook", `"https://shop.example/?wc-api=frontgate"`, `"http://shop.example/?wc-api=frontgate"`, `shops.0.webhookUrl: must use https`},
+		{"checkout ttl past 180 days", `"checkoutTtl": "24h"`, `"checkoutTtl": "4321h"`, `checkoutTtl: must be between 1s and 4320h0m0s (180 days), not 4321h0m0s`},
 		{"callback tolerance past a week", `"callbackTolerance": "15m"`, `"callbackTolerance": "200h"`, `frontgo.callbackTolerance: must be between 1s and 168h`},
 		{"pool size negative", `"poolSize": 2`, `"poolSize": -1`, `poolSize: must be between 0 (GOMAXPROCS) and 64`},
 		{"plain http to FrontGo", `"https://demo-api.frontpayment.no/api/v1"`, `"http://demo-api.frontpayment.no/api/v1"`, `frontgo.baseUrl: must use https`},

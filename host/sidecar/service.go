@@ -727,13 +727,15 @@ func (s *Service) RecoverCheckout(ctx context.Context, shop *ShopConfig, ref str
 			"the reservation by the order's own reference (GET /v1/history, or FrontGo's portal) and send it again under a " +
 			"new Idempotency-Key only if it was not made"}
 	}
-	if !s.cancelOrphans(ctx, &Checkout{CheckoutID: ref, Shop: shop.ID}, since) {
+	lost := &Checkout{CheckoutID: ref, Shop: shop.ID}
+	if !s.cancelOrphans(ctx, lost, since) {
 		// A reservation the lost request made may be out there with its
 		// payment link: the checkout may not run again until it is known
 		// cancelled. A later retry looks again.
 		return nil, false, &Error{Status: 503, Code: "upstream_unavailable", RetryAfter: 5,
 			Message: "checkout: an earlier request with this Idempotency-Key broke off, and whether it made a reservation cannot be checked just now; retry shortly"}
 	}
+	s.recheckOrphans(lost, since) // the lost create may show in the history later
 	return nil, false, nil
 }
 
@@ -813,10 +815,19 @@ func (s *Service) recheckOrphans(c *Checkout, since time.Time) {
 		select {
 		case <-time.After(s.orphanRecheckAfter()):
 		case <-s.quit:
+			s.log.Warn("a lost create's second search for its reservation given up at shutdown; look for it by its reference",
+				"checkout", c.CheckoutID)
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		go func() { // a shutdown meanwhile ends the search
+			select {
+			case <-s.quit:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		if !s.cancelOrphans(ctx, c, since) {
 			s.log.Warn("looking again for a reservation a lost create made failed", "checkout", c.CheckoutID)
 		}
@@ -829,7 +840,9 @@ func (s *Service) urls(c *Checkout) (map[string]string, error) {
 		return s.signer.Sign(signature.Claims{Purpose: purpose, Shop: c.Shop, Order: c.OrderID, Checkout: c.CheckoutID,
 			Expires: s.now().Add(ttl).Unix()})
 	}
-	cbTok, err := sign("callback", callbackTTL)
+	// Callbacks come until the link is paid, and for captures and
+	// charges long after.
+	cbTok, err := sign("callback", c.ExpiresAt.Sub(s.now())+callbackTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -1197,6 +1210,14 @@ func (s *Service) settle(ctx context.Context, c *Checkout, via string) (Callback
 // settleDetails is settle with the details read: each implied status told
 // once, in order, then the amounts if they grew.
 func (s *Service) settleDetails(ctx context.Context, c *Checkout, d *Details, via string) (CallbackResult, *Error) {
+	// Money only grows: details with less of it than the shop was told
+	// were read before another settle's (the statuses that follow each
+	// other both ways, CHARGED and the refunds, cannot tell).
+	if told, err := s.store.Get(ctx, "amounts:"+c.ReservationUUID); err == nil && amountsShrank(string(told), amountsKey(d)) {
+		return CallbackStale, nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", storeError(err)
+	}
 	result, last := CallbackDuplicate, CallbackResult("")
 	for _, st := range impliedSteps(d) {
 		r, e := s.apply(ctx, c, d, st, via)
@@ -1230,15 +1251,24 @@ func amountsKey(d *Details) string {
 	return fmt.Sprintf("%d/%d/%d/%d", p.Captured, p.Charged, p.RefundedFromCaptured, p.RefundedFromCharged)
 }
 
+// parseAmounts reads an amounts key (amountsKey); ok is false for one
+// that is not.
+func parseAmounts(k string) (v [4]int64, ok bool) {
+	_, err := fmt.Sscanf(k, "%d/%d/%d/%d", &v[0], &v[1], &v[2], &v[3])
+	return v, err == nil
+}
+
 // amountsGrew says whether amounts key b is a's, with none smaller and one
-// larger: a later state of the same reservation's money.
+// larger: a later state of the same reservation's money. Anything is more
+// than an unreadable a (nothing told before).
 func amountsGrew(a, b string) bool {
-	var x, y [4]int64
-	if _, err := fmt.Sscanf(a, "%d/%d/%d/%d", &x[0], &x[1], &x[2], &x[3]); err != nil {
-		return true // nothing readable told before
-	}
-	if _, err := fmt.Sscanf(b, "%d/%d/%d/%d", &y[0], &y[1], &y[2], &y[3]); err != nil {
+	x, okA := parseAmounts(a)
+	y, okB := parseAmounts(b)
+	if !okB {
 		return false
+	}
+	if !okA {
+		return true
 	}
 	grew := false
 	for i := range x {
@@ -1248,6 +1278,22 @@ func amountsGrew(a, b string) bool {
 		grew = grew || y[i] > x[i]
 	}
 	return grew
+}
+
+// amountsShrank says whether amounts key b has less of some amount than a:
+// details read before a.
+func amountsShrank(a, b string) bool {
+	x, okA := parseAmounts(a)
+	y, okB := parseAmounts(b)
+	if !okA || !okB {
+		return false
+	}
+	for i := range x {
+		if y[i] < x[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // applyAmounts tells the shop that c's reservation, still in the status
@@ -1278,12 +1324,12 @@ func (s *Service) applyAmounts(ctx context.Context, c *Checkout, d *Details, via
 		// tells the status tells these amounts with it.
 		return CallbackDuplicate, e
 	}
-	_, withStatus, _ := strings.Cut(string(v), "|")
+	_, withStatus, kept := strings.Cut(string(v), "|")
 	lastKey := "amounts:" + c.ReservationUUID
 	prev, err := s.store.Get(ctx, lastKey)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		if withStatus == "" { // told before amounts were kept
+		if !kept { // told before amounts were kept
 			s.moveAmounts(ctx, lastKey, key)
 			return CallbackDuplicate, nil
 		}
@@ -1470,7 +1516,8 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	}
 	// Claimed: save, tell, mark told. Any failure gives the claim back.
 	prev := c.Status
-	if prev == st { // an earlier attempt saved it, then failed to tell
+	retell := prev == st
+	if retell { // an earlier attempt saved it, then failed to tell (or died after)
 		prev = stepBefore(d, st)
 	}
 	c.Status, c.UpdatedAt = st, s.now()
@@ -1488,12 +1535,21 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	// delivery of the same event id after the lease.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	value := via
-	if st == d.Status {
-		// The amounts this event carried: applyAmounts tells only more.
-		value += "|" + amountsKey(d)
+	// The mark keeps the amounts the shop surely has with this status
+	// (applyAmounts tells only more): this event's, unless it may be a
+	// second telling of an event a dead attempt delivered already, whose
+	// id the shop's outbox then drops; then the amounts told before.
+	lastKey := "amounts:" + c.ReservationUUID
+	had := amountsKey(d)
+	if retell {
+		had = ""
+		if v, err := s.store.Get(mctx, lastKey); err == nil {
+			had = string(v)
+		}
+	} else {
+		s.moveAmounts(mctx, lastKey, had)
 	}
-	if err := s.store.Set(mctx, mark, []byte(value), recordTTL); err != nil {
+	if err := s.store.Set(mctx, mark, []byte(via+"|"+had), recordTTL); err != nil {
 		s.log.Warn("marking a told state failed; it may be told again", "reservation", c.ReservationUUID, "status", st, "err", err)
 	}
 	s.log.Info("reservation state applied", "shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "from", prev, "to", st, "via", via)
