@@ -414,10 +414,9 @@ func loopback(host string) bool {
 
 // shopLoad is one shop's share of the workers.
 type shopLoad struct {
-	inflight int           // attempts running
-	since    time.Time     // when the running ones began (the first of them)
-	waiting  int           // deliveries put back (see admit)
-	took     time.Duration // how long its attempts take, a moving average
+	running map[string]time.Time // attempts running: delivery id → start
+	waiting int                  // deliveries put back (see admit)
+	took    time.Duration        // how long its attempts take, a moving average
 }
 
 // deferral is a delivery admit put back, for its shop's waiting count, and
@@ -440,7 +439,7 @@ func (n *Notifier) admit(d *Delivery) (ok bool, later time.Duration) {
 	defer n.lmu.Unlock()
 	l := n.load[d.Shop]
 	if l == nil {
-		l = &shopLoad{took: firstGuess}
+		l = &shopLoad{took: firstGuess, running: map[string]time.Time{}}
 		n.load[d.Shop] = l
 	}
 	if _, ok := n.deferred[d.ID]; ok {
@@ -449,16 +448,16 @@ func (n *Notifier) admit(d *Delivery) (ok bool, later time.Duration) {
 	}
 	now := n.cfg.Clock.Now()
 	n.pruneDeferred(now)
-	if l.inflight < n.cfg.PerShop {
-		if l.inflight == 0 {
-			l.since = now
-		}
-		l.inflight++
+	if len(l.running) < n.cfg.PerShop {
+		l.running[d.ID] = now
 		return true, 0
 	}
-	// An attempt of a shop that hangs has taken as long as it has been
-	// running, whatever the average says.
-	took := max(l.took, now.Sub(l.since))
+	// An attempt of a shop that hangs takes at least as long as the one
+	// running longest has run, whatever the average says.
+	took := l.took
+	for _, start := range l.running {
+		took = max(took, now.Sub(start))
+	}
 	later = took + took*time.Duration(l.waiting)/time.Duration(n.cfg.PerShop)
 	later = min(max(later, 10*time.Millisecond), n.cfg.Backoff.Max)
 	if len(n.deferred) < maxDeferred {
@@ -487,7 +486,7 @@ func (n *Notifier) pruneDeferred(now time.Time) {
 			delete(n.deferred, id)
 			if l := n.load[df.shop]; l != nil {
 				l.waiting = max(0, l.waiting-1)
-				if l.inflight <= 0 && l.waiting <= 0 {
+				if len(l.running) == 0 && l.waiting <= 0 {
 					delete(n.load, df.shop)
 				}
 			}
@@ -495,18 +494,18 @@ func (n *Notifier) pruneDeferred(now time.Time) {
 	}
 }
 
-// finished ends an attempt of shop's that took so long.
-func (n *Notifier) finished(shop string, took time.Duration) {
+// finished ends d's attempt, which took so long.
+func (n *Notifier) finished(d *Delivery, took time.Duration) {
 	n.lmu.Lock()
 	defer n.lmu.Unlock()
-	l := n.load[shop]
+	l := n.load[d.Shop]
 	if l == nil {
 		return
 	}
-	l.inflight--
+	delete(l.running, d.ID)
 	l.took = (l.took + took) / 2
-	if l.inflight <= 0 && l.waiting <= 0 {
-		delete(n.load, shop)
+	if len(l.running) == 0 && l.waiting <= 0 {
+		delete(n.load, d.Shop)
 	}
 }
 
@@ -536,7 +535,7 @@ func (n *Notifier) work() {
 		}
 		start := n.cfg.Clock.Now()
 		n.attempt(d)
-		n.finished(d.Shop, n.cfg.Clock.Now().Sub(start))
+		n.finished(d, n.cfg.Clock.Now().Sub(start))
 	}
 }
 

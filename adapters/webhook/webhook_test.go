@@ -861,7 +861,7 @@ func TestPutBackForgotten(t *testing.T) {
 		t.Fatalf("waiting %d, want 5", w)
 	}
 	clock.Advance(32 * time.Minute)
-	n.finished("a", time.Second)
+	n.finished(&Delivery{ID: "a1", Shop: "a"}, time.Second)
 	if ok, _ := n.admit(&Delivery{ID: "b1", Shop: "b"}); !ok {
 		t.Fatal("another shop's delivery is admitted")
 	}
@@ -884,5 +884,25 @@ func TestPutBackFollowsAHangingAttempt(t *testing.T) {
 	clock.Advance(5 * time.Second)
 	if ok, later := n.admit(&Delivery{ID: "a2", Shop: "a"}); ok || later < 5*time.Second {
 		t.Fatalf("put back for %s while the shop's attempt has hung 5 s", later)
+	}
+}
+
+// TestPutBackOfABusyHealthyShop: a shop busy without a break, each of its
+// attempts quick, has its put-backs spaced by its attempts' time, not by
+// how long it has been busy.
+func TestPutBackOfABusyHealthyShop(t *testing.T) {
+	clock := &manualClock{instantClock: instantClock{t: time.Unix(1_700_000_000, 0)}}
+	n := &Notifier{cfg: Config{PerShop: 2, Clock: clock, Backoff: Backoff{Max: 30 * time.Minute}},
+		load: map[string]*shopLoad{}, deferred: map[string]deferral{}}
+	n.admit(&Delivery{ID: "d0", Shop: "a"})
+	for i := 1; i <= 600; i++ { // ten minutes of overlapping 50 ms attempts
+		n.admit(&Delivery{ID: "d" + strconv.Itoa(i), Shop: "a"})
+		clock.Advance(time.Second)
+		n.finished(&Delivery{ID: "d" + strconv.Itoa(i-1), Shop: "a"}, 50*time.Millisecond)
+	}
+	// d600 runs; one more takes the second slot, a third is put back.
+	n.admit(&Delivery{ID: "x", Shop: "a"})
+	if ok, later := n.admit(&Delivery{ID: "y", Shop: "a"}); ok || later > 5*time.Second {
+		t.Fatalf("put back for %s after ten busy minutes of 50 ms attempts", later)
 	}
 }

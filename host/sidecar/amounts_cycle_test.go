@@ -2,6 +2,7 @@ package sidecar
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -113,6 +114,101 @@ func TestGrowthAfterALostMarkIsTold(t *testing.T) {
 	st.armed.Store(true)
 	settleAll(t, r, detailsAt("CHARGED", 100, 4900, 0), detailsAt("CHARGED", 100, 9800, 0))
 	if _, e := r.svc.settleDetails(ctx, r.stored(t), detailsAt("CHARGED", 100, 9800, 0), "reconcile"); e != nil {
+		t.Fatal(e.Message)
+	}
+	if c := countTold(toldAmounts(&n.countingNotifier), "100/9800/0/0"); c != 1 {
+		t.Fatalf("the second charge reached the shop %d times: %q", c, toldAmounts(&n.countingNotifier))
+	}
+}
+
+// writesRecorder records the status of every checkout record written.
+type writesRecorder struct {
+	store.Store
+	mu       sync.Mutex
+	statuses []string
+}
+
+func (w *writesRecorder) note(key string, value []byte) {
+	if len(key) > 4 && key[:4] == "chk:" {
+		var c Checkout
+		if json.Unmarshal(value, &c) == nil {
+			w.mu.Lock()
+			w.statuses = append(w.statuses, c.Status)
+			w.mu.Unlock()
+		}
+	}
+}
+
+func (w *writesRecorder) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	w.note(key, value)
+	return w.Store.Set(ctx, key, value, ttl)
+}
+
+func (w *writesRecorder) CompareAndSwap(ctx context.Context, key string, old, value []byte, ttl time.Duration) (bool, error) {
+	ok, err := w.Store.CompareAndSwap(ctx, key, old, value, ttl)
+	if ok {
+		w.note(key, value)
+	}
+	return ok, err
+}
+
+// TestSettledAgainTheRecordStays: settling the same PARTIAL REFUNDED
+// details again writes nothing: its implied CHARGED step, told already,
+// does not move the record back on the way.
+func TestSettledAgainTheRecordStays(t *testing.T) {
+	w := &writesRecorder{Store: store.NewMemory()}
+	r := newApplyRig(t, w, nil)
+	d := detailsAt("PARTIAL REFUNDED", 100, 4900, 50)
+	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0), d)
+	w.mu.Lock()
+	w.statuses = nil
+	w.mu.Unlock()
+	settleAll(t, r, d)
+	if len(w.statuses) != 0 {
+		t.Fatalf("settling the same details again wrote the record as %q", w.statuses)
+	}
+}
+
+// TestNotifierRefusalTellsAmountsOnce: a status whose first telling the
+// notifier refused (the record already saved at it) is told on the retry
+// with its amounts, and those amounts are not told again as an amounts
+// event.
+func TestNotifierRefusalTellsAmountsOnce(t *testing.T) {
+	n := &countingNotifier{}
+	refused := false
+	n.fail = func(_ int, ev Event) error {
+		if ev.Status == "CHARGED" && !refused {
+			refused = true
+			return errors.New("outbox down")
+		}
+		return nil
+	}
+	r := newApplyRig(t, store.NewMemory(), n)
+	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
+	if _, e := r.svc.settleDetails(context.Background(), r.stored(t), detailsAt("CHARGED", 100, 4900, 0), "callback"); e == nil {
+		t.Fatal("the refused telling answered no error")
+	}
+	settleAll(t, r, detailsAt("CHARGED", 100, 4900, 0))
+	if c := countTold(toldAmounts(n), "100/4900/0/0"); c != 1 {
+		t.Fatalf("the charge's amounts told %d times: %q", c, toldAmounts(n))
+	}
+}
+
+// TestLostMarkWithAnOldCopy: a sidecar told CHARGED and died before
+// marking it; another settle, whose copy of the record is older
+// (CAPTURED), tells CHARGED again with a second charge. The shop's outbox
+// drops that as a duplicate id, so the growth comes as an amounts event.
+func TestLostMarkWithAnOldCopy(t *testing.T) {
+	ctx := context.Background()
+	st := &lostMark{Store: store.NewMemory(), key: "applied:RES1:CHARGED"}
+	n := &dedupNotifier{}
+	r := newApplyRig(t, st, nil)
+	r.svc.notify = n
+	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
+	old := r.stored(t) // at CAPTURED
+	st.armed.Store(true)
+	settleAll(t, r, detailsAt("CHARGED", 100, 4900, 0))
+	if _, e := r.svc.settleDetails(ctx, old, detailsAt("CHARGED", 100, 9800, 0), "reconcile"); e != nil {
 		t.Fatal(e.Message)
 	}
 	if c := countTold(toldAmounts(&n.countingNotifier), "100/9800/0/0"); c != 1 {

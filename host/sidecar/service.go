@@ -1213,10 +1213,8 @@ func (s *Service) settleDetails(ctx context.Context, c *Checkout, d *Details, vi
 	// Money only grows: details with less of it than the shop was told
 	// were read before another settle's (the statuses that follow each
 	// other both ways, CHARGED and the refunds, cannot tell).
-	if told, err := s.store.Get(ctx, "amounts:"+c.ReservationUUID); err == nil && amountsShrank(string(told), amountsKey(d)) {
+	if s.detailsStale(ctx, c, d) {
 		return CallbackStale, nil
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return "", storeError(err)
 	}
 	result, last := CallbackDuplicate, CallbackResult("")
 	for _, st := range impliedSteps(d) {
@@ -1278,6 +1276,14 @@ func amountsGrew(a, b string) bool {
 		grew = grew || y[i] > x[i]
 	}
 	return grew
+}
+
+// detailsStale says whether d has less money than the shop was told of c's
+// reservation: details read before another settle's, whatever their
+// status (CHARGED and the refunds follow each other both ways).
+func (s *Service) detailsStale(ctx context.Context, c *Checkout, d *Details) bool {
+	told, err := s.store.Get(ctx, "amounts:"+c.ReservationUUID)
+	return err == nil && amountsShrank(string(told), amountsKey(d))
 }
 
 // amountsShrank says whether amounts key b has less of some amount than a:
@@ -1505,8 +1511,15 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	if told {
 		// Told already, by another settle or sidecar. Our copy of the
 		// record may still be behind (a settle that read an older state
-		// saved last): bring the stored record forward, tell no one.
-		if st != c.Status {
+		// saved last): bring the stored record forward to the state
+		// details give, tell no one. Never to a step only implied on the
+		// way (in a cycle it would move the record back, if briefly), nor
+		// from details with less money than was told since they were
+		// checked (they are older than another settle's).
+		if st != c.Status && st == d.Status {
+			if s.detailsStale(ctx, c, d) {
+				return CallbackStale, nil
+			}
 			c.Status, c.UpdatedAt = st, s.now()
 			if e := s.saveForward(ctx, c); e != nil {
 				return "", e
@@ -1516,9 +1529,19 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	}
 	// Claimed: save, tell, mark told. Any failure gives the claim back.
 	prev := c.Status
-	retell := prev == st
-	if retell { // an earlier attempt saved it, then failed to tell (or died after)
+	if prev == st { // an earlier attempt saved it, then failed to tell (or died after)
 		prev = stepBefore(d, st)
+	}
+	// An attempt that may have handed this status's event to the notifier
+	// (it died before marking it told) leaves tried: behind. Telling it
+	// again then uses the same event id, which the shop's outbox drops as
+	// a duplicate, so the amounts of this telling may never arrive.
+	tried := "tried:" + c.ReservationUUID + ":" + st
+	_, err := s.store.Get(ctx, tried)
+	retell := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.unclaim(ctx, mark, claim)
+		return "", storeError(err)
 	}
 	c.Status, c.UpdatedAt = st, s.now()
 	if e := s.saveForward(ctx, c); e != nil {
@@ -1527,7 +1550,15 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	}
 	ev := Event{ID: EventID(c.ReservationUUID, st), Type: eventType(st), Shop: c.Shop, OrderID: c.OrderID, CheckoutID: c.CheckoutID,
 		ReservationUUID: c.ReservationUUID, Status: st, PreviousStatus: prev, Via: via, At: s.now().UTC(), Details: d.raw}
+	if err := s.store.Set(ctx, tried, []byte("1"), recordTTL); err != nil {
+		s.unclaim(ctx, mark, claim)
+		return "", storeError(err)
+	}
 	if e := s.tell(ctx, c, ev, mark, claim, st); e != nil {
+		// The notifier did not take it: no delivery under its id.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		_ = s.store.Delete(dctx, tried)
+		cancel()
 		return "", e
 	}
 	// The shop has the event. Record that even if the request's deadline
