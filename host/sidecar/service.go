@@ -1516,10 +1516,13 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 		// way (in a cycle it would move the record back, if briefly), nor
 		// from details with less money than was told since they were
 		// checked (they are older than another settle's).
-		if st != c.Status && st == d.Status {
-			if s.detailsStale(ctx, c, d) {
-				return CallbackStale, nil
-			}
+		switch {
+		case st == c.Status:
+		case st != d.Status:
+			c.Status = st // the previous status of the next step, not saved
+		case s.detailsStale(ctx, c, d):
+			return CallbackStale, nil
+		default:
 			c.Status, c.UpdatedAt = st, s.now()
 			if e := s.saveForward(ctx, c); e != nil {
 				return "", e
