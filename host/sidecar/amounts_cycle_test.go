@@ -78,10 +78,14 @@ type dedupNotifier struct {
 }
 
 func (n *dedupNotifier) Notify(ctx context.Context, shop *ShopConfig, ev Event) error {
-	if _, dup := n.seen.LoadOrStore(ev.ID, true); dup {
+	if _, dup := n.seen.Load(ev.ID); dup {
 		return nil
 	}
-	return n.countingNotifier.Notify(ctx, shop, ev)
+	if err := n.countingNotifier.Notify(ctx, shop, ev); err != nil {
+		return err
+	}
+	n.seen.Store(ev.ID, true)
+	return nil
 }
 
 // lostMark loses the first told mark of key (as a sidecar that died
@@ -169,29 +173,64 @@ func TestSettledAgainTheRecordStays(t *testing.T) {
 	}
 }
 
-// TestNotifierRefusalTellsAmountsOnce: a status whose first telling the
-// notifier refused (the record already saved at it) is told on the retry
-// with its amounts, and those amounts are not told again as an amounts
-// event.
-func TestNotifierRefusalTellsAmountsOnce(t *testing.T) {
-	n := &countingNotifier{}
-	refused := false
-	n.fail = func(_ int, ev Event) error {
-		if ev.Status == "CHARGED" && !refused {
-			refused = true
-			return errors.New("outbox down")
+// TestNotifierErrorsLoseNoGrowth: a notifier error does not say whether
+// an event was taken (an enqueue that timed out may have gone through), so
+// a status told after one keeps the amounts told before in its mark: a
+// second charge settled after a refused or doubtful telling reaches the
+// shop, even when the doubtful one did deliver (the shop's outbox then
+// drops the next telling's event id). The price: after a refusal, the same
+// amounts may come once more, under an id of their own.
+func TestNotifierErrorsLoseNoGrowth(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		taken bool // the refused call's event was taken all the same
+	}{{"refused", false}, {"taken, then an error", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := &dedupNotifier{}
+			failed := false
+			n.fail = func(_ int, ev Event) error {
+				if ev.Status == "CHARGED" && ev.PreviousStatus != "CHARGED" && !failed {
+					failed = true
+					return errors.New("outbox timed out")
+				}
+				return nil
+			}
+			r := newApplyRig(t, store.NewMemory(), nil)
+			r.svc.notify = &errAfterTaking{inner: n, taken: tc.taken}
+			settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
+			if _, e := r.svc.settleDetails(context.Background(), r.stored(t), detailsAt("CHARGED", 100, 4900, 0), "callback"); e == nil {
+				t.Fatal("the refused telling answered no error")
+			}
+			settleAll(t, r, detailsAt("CHARGED", 100, 9800, 0), detailsAt("CHARGED", 100, 9800, 0))
+			told := toldAmounts(&n.countingNotifier)
+			// At least once; after the refusal, once more is the price.
+			if c := countTold(told, "100/9800/0/0"); c < 1 || c > 2 {
+				t.Fatalf("the second charge reached the shop %d times: %q", c, told)
+			}
+		})
+	}
+}
+
+// errAfterTaking hands the event to inner and, when taken is set, answers
+// an error though inner took it (an enqueue whose answer timed out); else
+// it answers inner's own error.
+type errAfterTaking struct {
+	inner *dedupNotifier
+	taken bool
+}
+
+func (n *errAfterTaking) Notify(ctx context.Context, shop *ShopConfig, ev Event) error {
+	if n.taken {
+		if f := n.inner.fail; f != nil {
+			if err := f(0, ev); err != nil {
+				n.inner.fail = nil
+				_ = n.inner.Notify(ctx, shop, ev)
+				n.inner.fail = f
+				return err
+			}
 		}
-		return nil
 	}
-	r := newApplyRig(t, store.NewMemory(), n)
-	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
-	if _, e := r.svc.settleDetails(context.Background(), r.stored(t), detailsAt("CHARGED", 100, 4900, 0), "callback"); e == nil {
-		t.Fatal("the refused telling answered no error")
-	}
-	settleAll(t, r, detailsAt("CHARGED", 100, 4900, 0))
-	if c := countTold(toldAmounts(n), "100/4900/0/0"); c != 1 {
-		t.Fatalf("the charge's amounts told %d times: %q", c, toldAmounts(n))
-	}
+	return n.inner.Notify(ctx, shop, ev)
 }
 
 // TestLostMarkWithAnOldCopy: a sidecar told CHARGED and died before
@@ -213,5 +252,53 @@ func TestLostMarkWithAnOldCopy(t *testing.T) {
 	}
 	if c := countTold(toldAmounts(&n.countingNotifier), "100/9800/0/0"); c != 1 {
 		t.Fatalf("the second charge reached the shop %d times: %q", c, toldAmounts(&n.countingNotifier))
+	}
+}
+
+// TestPreviousStatusAfterACycle: a told implied step becomes the next
+// step's previous status only when the record is behind it on the path: a
+// record at PARTIAL REFUNDED stays the previous status of REFUNDED or
+// COMPLETED, though CHARGED is implied on their way.
+func TestPreviousStatusAfterACycle(t *testing.T) {
+	for _, next := range []string{"REFUNDED", "COMPLETED"} {
+		t.Run(next, func(t *testing.T) {
+			r := newApplyRig(t, store.NewMemory(), nil)
+			settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0), detailsAt("PARTIAL REFUNDED", 100, 4900, 50),
+				detailsAt(next, 100, 4900, 5000))
+			told := toldAmounts(r.shop)
+			if last := told[len(told)-1]; last != "PARTIAL REFUNDED>"+next+" 100/4900/5000/0" {
+				t.Fatalf("last told %q, want it to come from PARTIAL REFUNDED: %q", last, told)
+			}
+		})
+	}
+}
+
+// failingGets fails every Get of keys with prefix.
+type failingGets struct {
+	store.Store
+	prefix string
+}
+
+func (f *failingGets) Get(ctx context.Context, key string) ([]byte, error) {
+	if len(key) >= len(f.prefix) && key[:len(f.prefix)] == f.prefix {
+		return nil, errors.New("store down")
+	}
+	return f.Store.Get(ctx, key)
+}
+
+// TestStaleCheckNeedsTheStore: when the money told cannot be read, details
+// are not taken for fresh: the settle fails (to be retried), and the
+// record does not move.
+func TestStaleCheckNeedsTheStore(t *testing.T) {
+	fg := &failingGets{Store: store.NewMemory(), prefix: "\x00"}
+	r := newApplyRig(t, fg, nil)
+	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0), detailsAt("CHARGED", 100, 4900, 0), detailsAt("PARTIAL REFUNDED", 100, 9800, 50))
+	fg.prefix = "amounts:"
+	if _, e := r.svc.settleDetails(context.Background(), r.stored(t), detailsAt("CHARGED", 100, 9800, 0), "reconcile"); e == nil {
+		t.Fatal("no error while the money told could not be read")
+	}
+	fg.prefix = "\x00"
+	if st := r.stored(t).Status; st != "PARTIAL REFUNDED" {
+		t.Fatalf("the record moved to %s", st)
 	}
 }

@@ -1213,7 +1213,10 @@ func (s *Service) settleDetails(ctx context.Context, c *Checkout, d *Details, vi
 	// Money only grows: details with less of it than the shop was told
 	// were read before another settle's (the statuses that follow each
 	// other both ways, CHARGED and the refunds, cannot tell).
-	if s.detailsStale(ctx, c, d) {
+	if stale, e := s.detailsStale(ctx, c, d); e != nil || stale {
+		if e != nil {
+			return "", e
+		}
 		return CallbackStale, nil
 	}
 	result, last := CallbackDuplicate, CallbackResult("")
@@ -1281,9 +1284,36 @@ func amountsGrew(a, b string) bool {
 // detailsStale says whether d has less money than the shop was told of c's
 // reservation: details read before another settle's, whatever their
 // status (CHARGED and the refunds follow each other both ways).
-func (s *Service) detailsStale(ctx context.Context, c *Checkout, d *Details) bool {
+func (s *Service) detailsStale(ctx context.Context, c *Checkout, d *Details) (bool, *Error) {
 	told, err := s.store.Get(ctx, "amounts:"+c.ReservationUUID)
-	return err == nil && amountsShrank(string(told), amountsKey(d))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, storeError(err)
+	}
+	return amountsShrank(string(told), amountsKey(d)), nil
+}
+
+// recordBehind says whether c's record is on d's path before the implied
+// step st (or before every step: not reserved yet), so that st, told
+// already, is where the record stands before the next step. A record
+// elsewhere (past st, or in a cycle: PARTIAL REFUNDED with CHARGED
+// implied) keeps its status.
+func recordBehind(c *Checkout, d *Details, st string) bool {
+	switch c.Status {
+	case "", statusCreated, "RESERVED NOT PAID":
+		return true
+	}
+	for _, x := range impliedSteps(d) {
+		switch x {
+		case st:
+			return false
+		case c.Status:
+			return true
+		}
+	}
+	return false
 }
 
 // amountsShrank says whether amounts key b has less of some amount than a:
@@ -1516,11 +1546,19 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 		// way (in a cycle it would move the record back, if briefly), nor
 		// from details with less money than was told since they were
 		// checked (they are older than another settle's).
-		switch {
-		case st == c.Status:
-		case st != d.Status:
-			c.Status = st // the previous status of the next step, not saved
-		case s.detailsStale(ctx, c, d):
+		if st == c.Status {
+			return CallbackDuplicate, nil
+		}
+		if st != d.Status {
+			if recordBehind(c, d, st) {
+				c.Status = st // the previous status of the next step, not saved
+			}
+			return CallbackDuplicate, nil
+		}
+		switch stale, e := s.detailsStale(ctx, c, d); {
+		case e != nil:
+			return "", e
+		case stale:
 			return CallbackStale, nil
 		default:
 			c.Status, c.UpdatedAt = st, s.now()
@@ -1558,10 +1596,11 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 		return "", storeError(err)
 	}
 	if e := s.tell(ctx, c, ev, mark, claim, st); e != nil {
-		// The notifier did not take it: no delivery under its id.
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		_ = s.store.Delete(dctx, tried)
-		cancel()
+		// tried: stays. The error does not say that an earlier attempt's
+		// event was not taken, nor always that this one's was not (an
+		// enqueue that timed out may have gone through): the next telling
+		// is taken for a second one, and at worst its amounts are told
+		// once more under an id of their own.
 		return "", e
 	}
 	// The shop has the event. Record that even if the request's deadline
