@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -300,5 +301,34 @@ func TestStaleCheckNeedsTheStore(t *testing.T) {
 	fg.prefix = "\x00"
 	if st := r.stored(t).Status; st != "PARTIAL REFUNDED" {
 		t.Fatalf("the record moved to %s", st)
+	}
+}
+
+// TestUntoldStatusTheRecordHoldsIsTold: COMPLETED whose telling the
+// notifier refused (the record saved at it), then the reservation refunded
+// before any retry: the next settle tells COMPLETED, then the refund.
+func TestUntoldStatusTheRecordHoldsIsTold(t *testing.T) {
+	n := &countingNotifier{}
+	refused := false
+	n.fail = func(_ int, ev Event) error {
+		if ev.Status == "COMPLETED" && !refused {
+			refused = true
+			return errors.New("outbox down")
+		}
+		return nil
+	}
+	r := newApplyRig(t, store.NewMemory(), n)
+	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
+	if _, e := r.svc.settleDetails(context.Background(), r.stored(t), detailsAt("COMPLETED", 100, 0, 0), "callback"); e == nil {
+		t.Fatal("the refused telling answered no error")
+	}
+	settleAll(t, r, detailsAt("PARTIAL REFUNDED", 100, 0, 50))
+	var got []string
+	for _, ev := range n.log.Events() {
+		got = append(got, ev.PreviousStatus+">"+ev.Status)
+	}
+	want := "SENT>RESERVED,RESERVED>CAPTURED,CAPTURED>COMPLETED,COMPLETED>PARTIAL REFUNDED"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("told %s, want %s", strings.Join(got, ","), want)
 	}
 }

@@ -961,6 +961,10 @@ type Details struct {
 		RefundedFromCharged  int64 `json:"refundedFromCharged"`
 	} `json:"payment"`
 	raw json.RawMessage
+	// path is the statuses a settle tells for these details, in order
+	// (impliedSteps, and perhaps an untold status the record holds; see
+	// settlePath); nil means impliedSteps.
+	path []string
 }
 
 // details fetches and parses a reservation's details.
@@ -1220,7 +1224,8 @@ func (s *Service) settleDetails(ctx context.Context, c *Checkout, d *Details, vi
 		return CallbackStale, nil
 	}
 	result, last := CallbackDuplicate, CallbackResult("")
-	for _, st := range impliedSteps(d) {
+	d.path = s.settlePath(ctx, c, d)
+	for _, st := range d.path {
 		r, e := s.apply(ctx, c, d, st, via)
 		if e != nil {
 			return "", e
@@ -1473,6 +1478,31 @@ func (s *Service) moveAmounts(ctx context.Context, lastKey, key string) {
 	}
 }
 
+// settlePath is impliedSteps(d), and before its last step the status c's
+// record holds when that is not on the way and was never told: the record
+// is saved before the shop is told, so a telling that failed (the
+// notifier refused, the sidecar died) leaves it there, and a reservation
+// that moved on (COMPLETED, then refunded) would otherwise never have it
+// told.
+func (s *Service) settlePath(ctx context.Context, c *Checkout, d *Details) []string {
+	steps := impliedSteps(d)
+	switch c.Status {
+	case "", statusCreated, "RESERVED NOT PAID":
+		return steps
+	}
+	for _, st := range steps {
+		if st == c.Status {
+			return steps
+		}
+	}
+	v, err := s.store.Get(ctx, "applied:"+c.ReservationUUID+":"+c.Status)
+	if err == nil && !bytes.HasPrefix(v, []byte(markPending)) || err != nil && !errors.Is(err, store.ErrNotFound) {
+		return steps // told (or the store cannot say: the next settle asks again)
+	}
+	out := append([]string(nil), steps[:len(steps)-1]...)
+	return append(out, c.Status, steps[len(steps)-1])
+}
+
 // impliedSteps lists the states a reservation must have passed through to
 // be where details say it is, ending with that state: a reservation seen
 // CAPTURED was RESERVED first, a COMPLETED one with money captured was
@@ -1720,7 +1750,10 @@ func (s *Service) unclaim(ctx context.Context, mark, claim string) {
 // stepBefore is the state the reservation was in before st, as far as its
 // details tell ("" when they do not).
 func stepBefore(d *Details, st string) string {
-	steps := impliedSteps(d)
+	steps := d.path
+	if steps == nil {
+		steps = impliedSteps(d)
+	}
 	for i := 1; i < len(steps); i++ {
 		if steps[i] == st {
 			return steps[i-1]
