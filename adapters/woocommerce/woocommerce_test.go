@@ -165,11 +165,7 @@ func TestNotifierDeliversOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := n.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	closeWithin(t, n, 5*time.Second)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != 2 {
@@ -281,11 +277,7 @@ func TestNotifierShopStatuses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := n.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	closeWithin(t, n, 5*time.Second)
 	mu.Lock()
 	defer mu.Unlock()
 	if s := got["processing-shop"].Outcome.Status; s != "processing" {
@@ -296,5 +288,16 @@ func TestNotifierShopStatuses(t *testing.T) {
 	}
 	if _, err := StatusMapOf(&sidecar.OrderStatuses{Expired: "refunded"}); err == nil || !strings.Contains(err.Error(), "statuses.expired: must be one of cancelled, failed") {
 		t.Errorf("StatusMapOf(expired refunded) = %v", err)
+	}
+}
+
+// closeWithin closes n, failing the test when its deliveries do not end
+// within d.
+func closeWithin(t *testing.T, n *webhook.Notifier, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := n.Close(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -105,17 +105,25 @@ func (s *lostMark) Set(ctx context.Context, key string, value []byte, ttl time.D
 	return s.Store.Set(ctx, key, value, ttl)
 }
 
+// lostMarkRig is a reservation told up to CAPTURED, whose next CHARGED
+// mark st loses once armed, told through an outbox that drops repeated ids.
+func lostMarkRig(t *testing.T) (*applyRig, *lostMark, *dedupNotifier) {
+	t.Helper()
+	st := &lostMark{Store: store.NewMemory(), key: "applied:RES1:CHARGED"}
+	n := &dedupNotifier{}
+	r := newApplyRig(t, st, nil)
+	r.svc.notify = n
+	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
+	return r, st, n
+}
+
 // TestGrowthAfterALostMarkIsTold: a status told but not marked; the next
 // settle, with a second charge, tells the status again under the same id
 // (the shop's outbox drops it as a duplicate), so its amounts are not
 // taken as told: an event of the new amounts follows.
 func TestGrowthAfterALostMarkIsTold(t *testing.T) {
 	ctx := context.Background()
-	st := &lostMark{Store: store.NewMemory(), key: "applied:RES1:CHARGED"}
-	n := &dedupNotifier{}
-	r := newApplyRig(t, st, nil)
-	r.svc.notify = n
-	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
+	r, st, n := lostMarkRig(t)
 	st.armed.Store(true)
 	settleAll(t, r, detailsAt("CHARGED", 100, 4900, 0), detailsAt("CHARGED", 100, 9800, 0))
 	if _, e := r.svc.settleDetails(ctx, r.stored(t), detailsAt("CHARGED", 100, 9800, 0), "reconcile"); e != nil {
@@ -240,11 +248,7 @@ func (n *errAfterTaking) Notify(ctx context.Context, shop *ShopConfig, ev Event)
 // drops that as a duplicate id, so the growth comes as an amounts event.
 func TestLostMarkWithAnOldCopy(t *testing.T) {
 	ctx := context.Background()
-	st := &lostMark{Store: store.NewMemory(), key: "applied:RES1:CHARGED"}
-	n := &dedupNotifier{}
-	r := newApplyRig(t, st, nil)
-	r.svc.notify = n
-	settleAll(t, r, detailsAt("CAPTURED", 100, 0, 0))
+	r, st, n := lostMarkRig(t)
 	old := r.stored(t) // at CAPTURED
 	st.armed.Store(true)
 	settleAll(t, r, detailsAt("CHARGED", 100, 4900, 0))

@@ -286,14 +286,11 @@ func (s *Server) ops(rc *reqCtx, path string) {
 	}
 	switch path {
 	case "/healthz":
-		rc.route = "healthz"
 		rc.SetContentType("text/plain; charset=utf-8")
 		rc.WriteString("ok\n")
 	case "/readyz":
-		rc.route = "readyz"
 		s.readyz(rc)
 	case "/metrics":
-		rc.route = "metrics"
 		rc.SetContentType("text/plain; version=0.0.4")
 		s.svc.m.write(rc)
 	}
@@ -495,6 +492,14 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	}()
 	status, out, e := f()
 	finished = true
+	s.finish(rc, skey, hash, ttl, status, out, e)
+}
+
+// finish answers the request under key skey with status and out, or e,
+// and keeps that answer under the key for retries (the body's hash, for
+// ttl); an error that did nothing at FrontGo (not e.keep) frees the key
+// instead, so a retry runs again.
+func (s *Server) finish(rc *reqCtx, skey, hash string, ttl time.Duration, status int, out any, e *Error) {
 	var body []byte
 	if e != nil {
 		status = e.Status
@@ -503,7 +508,7 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 		body, _ = json.Marshal(out)
 	}
 	if e != nil && !e.keep {
-		_ = s.svc.store.Delete(context.WithoutCancel(rc.ctx), skey) // nothing happened at FrontGo: a retry runs again
+		_ = s.svc.store.Delete(context.WithoutCancel(rc.ctx), skey)
 	} else {
 		done, _ := json.Marshal(idemRecord{State: "done", Hash: hash, Status: status, Body: body})
 		if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
@@ -566,29 +571,17 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 		c, found, e := s.svc.RecoverCheckout(rc.ctx, rc.shop, lost.Ref, time.UnixMilli(lost.Started), !lost.Unnamed)
 		switch {
 		case e != nil && e.keep: // it cannot be found out: this answer, for every retry
-			body, _ := json.Marshal(map[string]*Error{"error": e})
-			done, _ := json.Marshal(idemRecord{State: "done", Hash: lost.Hash, Status: e.Status, Body: body})
-			if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
-				rc.log.Error("storing idempotent result failed", "err", err)
-			}
 			rc.log.Warn("a checkout request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)
-			s.fail(rc, e)
+			s.finish(rc, skey, lost.Hash, ttl, 0, nil, e)
 			return nil, false
 		case e != nil: // the store cannot say: let a later retry find out
 			_, _ = s.svc.store.CompareAndSwap(context.WithoutCancel(rc.ctx), skey, next, seen, ttl)
 			s.fail(rc, e)
 			return nil, false
 		case found:
-			body, _ := json.Marshal(c)
-			done, _ := json.Marshal(idemRecord{State: "done", Hash: lost.Hash, Status: 201, Body: body})
-			if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
-				rc.log.Error("storing idempotent result failed", "err", err)
-			}
 			rc.log.Warn("a checkout request with this Idempotency-Key was lost after it made its checkout; answering with it",
 				"key", skey, "checkout", c.CheckoutID)
-			rc.SetContentType("application/json")
-			rc.SetStatusCode(201)
-			rc.SetBody(body)
+			s.finish(rc, skey, lost.Hash, ttl, 201, c, nil)
 			return nil, false
 		}
 	}

@@ -1310,7 +1310,7 @@ func recordBehind(c *Checkout, d *Details, st string) bool {
 	case "", statusCreated, "RESERVED NOT PAID":
 		return true
 	}
-	for _, x := range impliedSteps(d) {
+	for _, x := range pathOf(d) {
 		switch x {
 		case st:
 			return false
@@ -1476,6 +1476,14 @@ func (s *Service) moveAmounts(ctx context.Context, lastKey, key string) {
 			return
 		}
 	}
+}
+
+// pathOf is the statuses a settle of d tells: its path, or impliedSteps.
+func pathOf(d *Details) []string {
+	if d.path != nil {
+		return d.path
+	}
+	return impliedSteps(d)
 }
 
 // settlePath is impliedSteps(d), and before its last step the status c's
@@ -1750,10 +1758,7 @@ func (s *Service) unclaim(ctx context.Context, mark, claim string) {
 // stepBefore is the state the reservation was in before st, as far as its
 // details tell ("" when they do not).
 func stepBefore(d *Details, st string) string {
-	steps := d.path
-	if steps == nil {
-		steps = impliedSteps(d)
-	}
+	steps := pathOf(d)
 	for i := 1; i < len(steps); i++ {
 		if steps[i] == st {
 			return steps[i-1]

@@ -274,7 +274,7 @@ func (c *checker) newReservation(op string, root jsonx.Value, o *Options) {
 		c.boolean(sf[sendEmail], at("sendOrderBy.email"), true)
 	}
 
-	subTotal, tax, linesOK, _ := c.productLines(f[nProducts], at("products"), o, nil)
+	subTotal, tax, linesOK := c.productLines(f[nProducts], at("products"), o, nil)
 	var sum fields
 	if c.members(f[nSummary], at("orderSummary"), true, summarySet, &sum) {
 		st, okS := c.nonNegative(sum[sSubTotal], at("orderSummary.subTotal"))
@@ -406,11 +406,11 @@ func (c *checker) customer(v jsonx.Value, path fpath) (f, a fields, ok bool) {
 //
 // With ta, it also works out the other totalTax values rounding allows (see
 // taxAllowance).
-func (c *checker) productLines(v jsonx.Value, path fpath, o *Options, ta *taxAllowance) (sum, tax money.Amount, ok bool, n int) {
+func (c *checker) productLines(v jsonx.Value, path fpath, o *Options, ta *taxAllowance) (sum, tax money.Amount, ok bool) {
 	var buf [lineRefsOnStack]lineRef
 	refs := c.lines(v, path, false, buf[:])
 	if refs == nil {
-		return 0, 0, false, 0
+		return 0, 0, false
 	}
 	ok = true
 	for _, ref := range refs {
@@ -441,14 +441,14 @@ func (c *checker) productLines(v jsonx.Value, path fpath, o *Options, ta *taxAll
 		var err error
 		if sum, err = sum.Add(amt); err != nil {
 			c.add(path, RuleRange, "sum of amounts is out of range")
-			return 0, 0, false, 0
+			return 0, 0, false
 		}
 		tax += money.TaxIncluded(amt, tr)
 		if ta != nil {
 			ta.add(rate, amt, tr)
 		}
 	}
-	return sum, tax, ok, len(refs)
+	return sum, tax, ok
 }
 
 // taxAllowance is what an order's totalTax may be besides the sum of each
@@ -543,7 +543,7 @@ func linesDoc(op, uuid string, body []byte, o *Options) (*jsonx.Doc, error) {
 	var f fields
 	c.members(root, at(""), true, linesSet, &f)
 	if op == OpCharge {
-		sum, _, ok, _ = c.productLines(f[lnProducts], at("products"), o, nil)
+		sum, _, ok = c.productLines(f[lnProducts], at("products"), o, nil)
 		if ok && sum == 0 {
 			c.add(at("products"), RuleMin, "must charge more than 0")
 		}
