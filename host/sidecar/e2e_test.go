@@ -345,6 +345,28 @@ func TestDeclineGoesToFailurePage(t *testing.T) {
 	}
 }
 
+// TestReturnKeepsShopURL: the shopper is sent back to the shop's page as
+// the shop gave it, with frontgate_checkout and frontgate_status appended:
+// its path is not normalized (an encoded slash, a double slash), and its
+// query keeps its order, its encoding and a parameter holding a ';'.
+func TestReturnKeepsShopURL(t *testing.T) {
+	h := newHarness(t, native())
+	req := checkoutReq("1010")
+	const page = "https://shop.example/back/tok%2Fab//x/..%2Fy"
+	req["returnUrls"] = map[string]any{"success": page + "?z=1;2&a=%7E&frontgate_status=PAID#top", "failure": "https://shop.example/failed"}
+	r := h.do("POST", "/v1/checkouts", shopKey, "idem-1010", req)
+	if r.status != 201 {
+		t.Fatalf("checkout: %d %s", r.status, r.body)
+	}
+	var c Checkout
+	r.json(t, &c)
+	back := h.get(h.approve(c, "4111111111111111"))
+	want := page + "?z=1;2&a=%7E&frontgate_checkout=" + c.CheckoutID + "&frontgate_status=RESERVED#top"
+	if got := back.header.Get("Location"); back.status != 302 || got != want {
+		t.Fatalf("return: %d to\n %s, want\n %s", back.status, got, want)
+	}
+}
+
 func TestLinkCheckout(t *testing.T) {
 	h := newHarness(t, native())
 	req := checkoutReq("1003")
@@ -746,8 +768,14 @@ func TestReturnTokens(t *testing.T) {
 	// Tampered: the payload names another order.
 	claims, _ := json.Marshal(signature.Claims{Purpose: "success", Shop: "one", Order: "9999", Checkout: c.CheckoutID, Expires: time.Now().Add(time.Hour).Unix()})
 	tampered := parts[0] + "." + b64(claims) + "." + parts[2]
-	if r := h.get(h.base + "/v1/return/success/" + tampered); r.status != 403 || r.header.Get("Location") != "" {
+	r := h.get(h.base + "/v1/return/success/" + tampered)
+	if r.status != 403 || r.header.Get("Location") != "" {
 		t.Fatalf("tampered token: %d %q", r.status, r.header.Get("Location"))
+	}
+	// The shopper's browser gets a page in a language it is told, that a
+	// reload asks for again.
+	if r.header.Get("Cache-Control") != "no-store" || !bytes.Contains(r.body, []byte(`<html lang="en">`)) {
+		t.Fatalf("error page: Cache-Control %q\n%s", r.header.Get("Cache-Control"), r.body)
 	}
 	// A success token used on the failure route.
 	if r := h.get(h.base + "/v1/return/failure/" + tok); r.status != 403 {

@@ -198,8 +198,7 @@ func (s *Server) route(rc *reqCtx) {
 				s.page(rc, e)
 				return
 			}
-			rc.Response.Header.Set("Cache-Control", "no-store")
-			rc.Redirect(u, fasthttp.StatusFound)
+			redirect(rc, u)
 		}
 	case len(parts) == 3 && parts[0] == "v1" && parts[1] == "reservations":
 		rc.route = "reservations.details"
@@ -262,13 +261,22 @@ func (s *Server) route(rc *reqCtx) {
 				s.page(rc, e)
 				return
 			}
-			rc.Response.Header.Set("Cache-Control", "no-store")
-			rc.Redirect(u, fasthttp.StatusFound)
+			redirect(rc, u)
 		}
 	default:
 		rc.route = "unknown"
 		s.fail(rc, errorf(404, "not_found", "no such endpoint"))
 	}
+}
+
+// redirect sends the shopper's browser to u, an absolute URL, as it is:
+// fasthttp's Redirect would resolve it as a URI of its own and normalize
+// its path (%2F decoded, "//" and ".." collapsed), sending the shopper to
+// another page than the shop's (or FrontGo's) own.
+func redirect(rc *reqCtx, u string) {
+	rc.Response.Header.Set("Cache-Control", "no-store")
+	rc.Response.Header.Set("Location", u)
+	rc.SetStatusCode(fasthttp.StatusFound)
 }
 
 // isOpsPath says whether path is one of the operator's endpoints, served
@@ -629,11 +637,17 @@ func writeError(ctx *fasthttp.RequestCtx, e *Error) {
 	ctx.SetBody(body)
 }
 
-// page answers a shopper's browser with a small HTML page instead of JSON.
+// page answers a shopper's browser with a small HTML page instead of JSON:
+// in English (its lang says so, for screen readers), never cached (a reload
+// asks again), with e's Retry-After.
 func (s *Server) page(rc *reqCtx, e *Error) {
+	if e.RetryAfter > 0 {
+		rc.Response.Header.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	rc.Response.Header.Set("Cache-Control", "no-store")
 	rc.SetContentType("text/html; charset=utf-8")
 	rc.SetStatusCode(e.Status)
-	rc.WriteString(`<!doctype html><meta charset="utf-8"><title>frontgate</title><body style="font-family:sans-serif;max-width:32em;margin:4em auto">` +
+	rc.WriteString(`<!doctype html><html lang="en"><meta charset="utf-8"><title>frontgate</title><body style="font-family:sans-serif;max-width:32em;margin:4em auto">` +
 		`<h1>` + htmlEscape(e.Message) + `</h1><p>Return to the shop and try again, or contact the shop.</p></body>`)
 }
 

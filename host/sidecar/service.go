@@ -1883,16 +1883,32 @@ func (s *Service) mayConfirm(ctx context.Context, c *Checkout, which string) boo
 	return got || err != nil
 }
 
+// addQuery appends kv to the query of URL raw, replacing parameters of
+// those names; the rest of the shop's query stays as it was written (its
+// order, its encoding, and parameters url.ParseQuery would drop, such as
+// one holding a ';').
 func addQuery(raw string, kv map[string]string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	q := u.Query()
-	for k, v := range kv {
-		q.Set(k, v)
+	var parts []string
+	if u.RawQuery != "" {
+		for _, p := range strings.Split(u.RawQuery, "&") {
+			name, _, _ := strings.Cut(p, "=")
+			if n, err := url.QueryUnescape(name); err == nil {
+				if _, ours := kv[n]; ours {
+					continue
+				}
+			}
+			parts = append(parts, p)
+		}
 	}
-	u.RawQuery = q.Encode()
+	add := url.Values{}
+	for k, v := range kv {
+		add.Set(k, v)
+	}
+	u.RawQuery = strings.Join(append(parts, add.Encode()), "&")
 	return u.String()
 }
 

@@ -74,7 +74,7 @@ func TestCallbackDuringStoreFailureIsRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := h.checkout("sf-1")
-	h.approve(c, "4111111111111111")
+	back := h.approve(c, "4111111111111111")
 	recs, err := h.sb.WaitCallbacks(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +102,11 @@ func TestCallbackDuringStoreFailureIsRetried(t *testing.T) {
 	fs.arm("get", "res:", 1)
 	if r := h.do("GET", "/v1/reservations/"+c.ReservationUUID, shopKey, "", nil); r.status != 503 {
 		t.Errorf("GET reservation during a store failure: %d %s", r.status, r.body)
+	}
+	// The shopper's page asks for a reload in a moment, and says when.
+	fs.arm("get", "chk:", 1)
+	if r := h.get(back); r.status != 503 || r.header.Get("Retry-After") != "1" || r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("return during a store failure: %d, Retry-After %q, Cache-Control %q", r.status, r.header.Get("Retry-After"), r.header.Get("Cache-Control"))
 	}
 }
 
