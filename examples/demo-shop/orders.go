@@ -275,6 +275,12 @@ func (s *Shop) confirm(ctx context.Context, id string) {
 		s.log.Warn("confirming checkout failed", "order", id, "err", err)
 		return
 	}
+	// Nothing new leaves the order's version alone: a return page waiting
+	// for confirmation reloads when the version changes, and two of them
+	// open would otherwise reload each other every second.
+	if c.Status == o.Status || rank(c.Status) < rank(o.Status) {
+		return
+	}
 	s.orders.update(id, func(o *order) { o.setStatus(c.Status, "checkout", time.Now().UTC(), nil) })
 }
 

@@ -383,6 +383,32 @@ func TestNotifyNeverGoesBack(t *testing.T) {
 	}
 }
 
+// TestReturnPageKeepsVersion: loading a return page again changes nothing
+// of the order, so its version stays: a page waiting for confirmation
+// reloads when the version changes, and two such tabs would otherwise
+// reload each other for as long as the payment is unconfirmed.
+func TestReturnPageKeepsVersion(t *testing.T) {
+	h := newHarness(t, func(r *http.Request, _ string) (int, string) {
+		return 201, `{"checkoutId":"chk_1","reservationUuid":"RES1","redirectUrl":"http://sidecar.example/go","status":"SENT"}`
+	})
+	h.get("/")
+	h.post("/cart/add", url.Values{"sku": {"KAFFE"}})
+	h.post("/checkout", customer)
+	for _, page := range []string{"success", "failure"} {
+		path := "/checkout/" + page + "?order=FB-1001&frontgate_checkout=chk_1&frontgate_status=SENT"
+		h.get(path)
+		first, _ := h.shop.orders.get("FB-1001")
+		for range 2 {
+			if _, body := h.get(path); page == "success" && !strings.Contains(body, `data-result="waiting"`) {
+				t.Fatalf("success page not waiting:\n%s", body)
+			}
+		}
+		if o, _ := h.shop.orders.get("FB-1001"); o.Version != first.Version {
+			t.Errorf("%s page loaded twice more: version %d → %d", page, first.Version, o.Version)
+		}
+	}
+}
+
 func TestAssets(t *testing.T) {
 	h := newHarness(t, nil)
 	for path, ctype := range map[string]string{
