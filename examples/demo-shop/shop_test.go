@@ -501,3 +501,26 @@ func TestCartRefusesBadQuantities(t *testing.T) {
 		t.Errorf("update to 0: %d, cart %s", r.StatusCode, cartQty())
 	}
 }
+
+// TestFailurePageOffersAnotherCard: after a decline (SENT) or a failed 3-D
+// Secure challenge (RESERVED NOT PAID, which never goes back to SENT) the
+// failure page links to the payment page again.
+func TestFailurePageOffersAnotherCard(t *testing.T) {
+	for _, st := range []string{"SENT", "RESERVED NOT PAID", "CANCELLED"} {
+		t.Run(st, func(t *testing.T) {
+			h := newHarness(t, func(r *http.Request, _ string) (int, string) {
+				if r.Method == http.MethodPost {
+					return 201, `{"checkoutId":"chk_1","reservationUuid":"RES1","redirectUrl":"http://sidecar.example/go","status":"SENT"}`
+				}
+				return 200, `{"checkoutId":"chk_1","reservationUuid":"RES1","redirectUrl":"http://sidecar.example/go","status":"` + st + `"}`
+			})
+			h.get("/")
+			h.post("/cart/add", url.Values{"sku": {"KAFFE"}})
+			h.post("/checkout", customer)
+			_, body := h.get("/checkout/failure?order=FB-1001&frontgate_checkout=chk_1&frontgate_status=" + url.QueryEscape(st))
+			if got, want := strings.Contains(body, `id="retry"`), st != "CANCELLED"; got != want {
+				t.Errorf("retry link shown %v, want %v:\n%s", got, want, body)
+			}
+		})
+	}
+}

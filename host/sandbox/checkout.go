@@ -30,8 +30,9 @@ const (
 	OutcomeProcessingError   Outcome = "processing_error"
 	OutcomeUnsupportedCard   Outcome = "unsupported_card"
 	// OutcomeChallenge: the card asks for 3-D Secure; the reservation is
-	// RESERVED NOT PAID until the challenge is passed (RESERVED) or
-	// failed (back to SENT). See Challenge.
+	// RESERVED NOT PAID until the challenge is passed (RESERVED); after a
+	// failed one it stays RESERVED NOT PAID and takes another card. See
+	// Challenge.
 	OutcomeChallenge Outcome = "challenge"
 )
 
@@ -161,7 +162,7 @@ func (s *Sandbox) pay(uuid, number string, expired bool) (payResult, error) {
 	if r == nil {
 		return payResult{}, ErrNotFound
 	}
-	if r.Status != status.Sent {
+	if !awaitingCard(r) {
 		return payResult{}, errors.Join(ErrNotPayable, errors.New("status is "+r.Status.String()))
 	}
 	res := payResult{outcome: outcome, op: r.Op, success: r.SuccessURL, failure: r.FailureURL}
@@ -198,8 +199,17 @@ func (s *Sandbox) challenge(uuid string, pass bool) (payResult, error) {
 	}
 	res.outcome, res.declined = OutcomeDeclined, "3-D Secure authentication failed."
 	s.store.addEvent(&event{UUID: r.UUID, Title: TitleDeclined, At: now, PaymentMethod: r.Pending.Brand, Note: "challenge_failed"})
-	r.Status, r.Pending = status.Sent, nil
+	// The reservation stays RESERVED NOT PAID, never back to SENT (the
+	// status machine has no such step, and every adapter ranks SENT below
+	// it): the shopper may pay again with another card.
+	r.Pending = nil
 	return res, nil
+}
+
+// awaitingCard says whether r takes a card: SENT, or RESERVED NOT PAID
+// after a failed 3-D Secure challenge (no challenge pending).
+func awaitingCard(r *resv) bool {
+	return r.Status == status.Sent || (r.Status == status.ReservedNotPaid && r.Pending == nil)
 }
 
 // Approve pays a reservation awaiting payment with cardNumber (CardApprove
@@ -286,15 +296,15 @@ func (s *Sandbox) pageFor(uuid string) (page, int) {
 		}
 		p.Lines = append(p.Lines, pageLine{l.Name, string(quantity(l)), nok(l.Rate), nok(l.Amount)})
 	}
-	switch r.Status {
-	case status.Sent:
+	switch {
+	case awaitingCard(r):
 		p.Kind = "pay"
-	case status.ReservedNotPaid:
+	case r.Status == status.ReservedNotPaid:
 		p.Kind = "challenge"
-	case status.Expired:
+	case r.Status == status.Expired:
 		p.Kind, p.Message = "gone", "This payment link expired on "+p.Due+"."
 		return p, http.StatusGone
-	case status.Cancelled:
+	case r.Status == status.Cancelled:
 		p.Kind, p.Message = "gone", "The merchant cancelled this reservation."
 		return p, http.StatusGone
 	default:

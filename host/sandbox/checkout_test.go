@@ -190,7 +190,7 @@ func TestCheckoutChallenge(t *testing.T) {
 		if code, html := f.page(c.URL); code != 200 || !strings.Contains(html, "challenge-pass") {
 			t.Errorf("page while challenged: %d", code)
 		}
-		action, want, status := "challenge-fail", failureURL, "SENT"
+		action, want, status := "challenge-fail", failureURL, "RESERVED NOT PAID"
 		if pass {
 			action, want, status = "challenge-pass", successURL, "RESERVED"
 		}
@@ -201,8 +201,25 @@ func TestCheckoutChallenge(t *testing.T) {
 		if d := f.details(c.ReservationUUID); d.Status != status {
 			t.Errorf("%s: status %s", action, d.Status)
 		}
+		if pass {
+			continue
+		}
+		// After a failed challenge the page takes another card (the status
+		// never goes back to SENT), and that card reserves.
+		if code, html := f.page(c.URL); code != 200 || strings.Contains(html, "challenge-pass") || !strings.Contains(html, `name="number"`) {
+			t.Errorf("page after a failed challenge: %d\n%s", code, html)
+		}
+		if _, err := f.sb.Challenge(c.ReservationUUID, true); !errors.Is(err, ErrNotPayable) {
+			t.Errorf("challenge after it failed: %v", err)
+		}
+		if resp, _ = f.post(c.URL, payForm(CardApprove)); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != successURL {
+			t.Errorf("second card: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if d := f.details(c.ReservationUUID); d.Status != "RESERVED" {
+			t.Errorf("second card: status %s", d.Status)
+		}
 	}
-	if recs := waitCallbacks(t, f.sb, 1); len(recs) != 1 || recs[0].Status != "RESERVED" {
+	if recs := waitCallbacks(t, f.sb, 2); len(recs) != 2 || recs[0].Status != "RESERVED" || recs[1].Status != "RESERVED" {
 		t.Errorf("records %+v", recs)
 	}
 	// The control API does the same.

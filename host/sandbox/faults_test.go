@@ -313,7 +313,7 @@ func TestControlPlane(t *testing.T) {
 	if res, err := ctl.Approve(ctx, c2.ReservationUUID, CardChallenge); err != nil || res.Status != "RESERVED NOT PAID" {
 		t.Errorf("challenge %+v %v", res, err)
 	}
-	if res, err := ctl.Challenge(ctx, c2.ReservationUUID, false); err != nil || res.Outcome != OutcomeDeclined || res.Status != "SENT" {
+	if res, err := ctl.Challenge(ctx, c2.ReservationUUID, false); err != nil || res.Outcome != OutcomeDeclined || res.Status != "RESERVED NOT PAID" {
 		t.Errorf("failed challenge %+v %v", res, err)
 	}
 
