@@ -170,3 +170,57 @@ func TestClusterActsAsOne(t *testing.T) {
 		}
 	}
 }
+
+// An instance whose config does not name a shop (a rolling deploy that
+// adds it: the other instances already run the new config) shares the
+// store, so FrontGo's callbacks and the shoppers' returns of that shop's
+// checkouts reach it. It must not mark a state told that it could tell
+// no one: an instance that knows the shop tells it.
+func TestInstanceWithoutTheShopTellsNothingAway(t *testing.T) {
+	h := newHarness(t, native()) // shops one and two
+	fg, _ := frontgo.New(frontgo.Config{BaseURL: h.sb.APIBase(), Token: fgToken, Sleep: func(context.Context, time.Duration) error { return nil }})
+	oldEvents := &EventLog{}
+	old := NewService(testConfig(t, h.sb, h.base, nil, shopOne), Deps{Core: native(), FrontGo: fg, Store: h.svc.store,
+		Signer: h.svc.signer, Notifier: oldEvents})
+	t.Cleanup(func() { _ = old.Drain(context.Background()) })
+
+	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
+		t.Fatal(err)
+	}
+	req := checkoutReq("two-1")
+	req["returnUrls"] = map[string]any{"success": "https://two.example/ok", "failure": "https://two.example/failed"}
+	r := h.do("POST", "/v1/checkouts", shop2Key, "two-1", req)
+	if r.status != 201 {
+		t.Fatalf("checkout: %d %s", r.status, r.body)
+	}
+	var c Checkout
+	r.json(t, &c)
+	back := h.approve(c, "4111111111111111")
+	recs, err := h.sb.WaitCallbacks(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, _ := url.Parse(recs[0].URL)
+	ret, _ := url.Parse(back)
+	// The callback and the return land on the instance without the shop:
+	// retryable answers, nothing told.
+	if res, e := old.HandleCallback(context.Background(), strings.TrimPrefix(cb.Path, "/v1/frontgo/callback/"), cb.RawQuery); e == nil || e.Status != 503 {
+		t.Fatalf("callback on the instance without the shop: %q, %v; want a retryable 503", res, e)
+	}
+	if u, e := old.Return(context.Background(), "success", strings.TrimPrefix(ret.Path, "/v1/return/success/")); e == nil || e.Status != 503 {
+		t.Fatalf("return on the instance without the shop: %q, %v; want a retryable 503", u, e)
+	}
+	if got := old.Reconcile(context.Background(), time.Millisecond); got.Repaired != 0 || got.Failed != 1 {
+		t.Fatalf("reconcile on the instance without the shop: %+v, want the reservation failed (its window kept)", got)
+	}
+	// FrontGo's retry reaches an instance with the shop: it tells it.
+	if r := h.get(recs[0].URL); r.status != 200 || !strings.Contains(string(r.body), "applied") {
+		t.Fatalf("callback on an instance with the shop: %d %s", r.status, r.body)
+	}
+	if got := h.eventsFor(c.ReservationUUID); strings.Join(got, ",") != "RESERVED" {
+		t.Fatalf("events = %v, want RESERVED told once", got)
+	}
+	if n := len(oldEvents.Events()); n != 0 {
+		t.Fatalf("the instance without the shop told %d events", n)
+	}
+}

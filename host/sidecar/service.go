@@ -1670,10 +1670,19 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 // tell hands ev to the shop's notifier; when the notifier cannot take it,
 // the claim on mark is given back, so a retry of the callback, the return
 // or the reconciler tells it (what names what was untold, for messages).
+// A shop this sidecar's config does not name (instances sharing a store
+// run different configs while one that adds a shop rolls out) cannot be
+// told here: the claim is given back too, so that an instance that knows
+// the shop tells it, rather than the state being marked told.
 func (s *Service) tell(ctx context.Context, c *Checkout, ev Event, mark, claim, what string) *Error {
 	shop := s.shops[c.Shop]
 	if shop == nil {
-		return nil
+		s.unclaim(ctx, mark, claim)
+		s.m.notifyFailed()
+		s.log.Error("the reservation's shop is not in this sidecar's config; it stays untold until an instance that has it tells it",
+			"shop", c.Shop, "order", c.OrderID, "reservation", c.ReservationUUID, "status", ev.Status, "what", what)
+		return &Error{Status: 503, Code: "notify_failed", RetryAfter: 1,
+			Message: fmt.Sprintf("reservation %s: telling the shop about %s failed; try again", c.ReservationUUID, what)}
 	}
 	if err := s.notify.Notify(ctx, shop, ev); err != nil {
 		s.unclaim(ctx, mark, claim)
@@ -1845,6 +1854,13 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 		return "", &Error{Status: 503, Code: e.Code, Message: "the payment could not be checked just now: please reload this page in a moment", RetryAfter: 1}
 	}
 	shop := s.shops[c.Shop]
+	if shop == nil {
+		// Another instance's config names the shop (a rolling deploy that
+		// adds it): a reload may reach it.
+		s.m.returns(which, "error")
+		s.log.Error("return: the checkout's shop is not in this sidecar's config", "shop", c.Shop, "checkout", c.CheckoutID)
+		return "", &Error{Status: 503, Code: "notify_failed", Message: "the payment could not be checked just now: please reload this page in a moment", RetryAfter: 1}
+	}
 	status := c.Status
 	if s.mayConfirm(ctx, c, which) {
 		if _, e := s.settle(ctx, c, "return:"+which); e == nil {
@@ -1858,7 +1874,7 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 	if which == "success" && status != "CANCELLED" && status != "EXPIRED" {
 		target = c.SuccessURL
 	}
-	if shop == nil || !shop.allowed(target) {
+	if !shop.allowed(target) {
 		return "", errorf(400, "bad_redirect", "the shop's return page is not on its allowed hosts")
 	}
 	s.m.returns(which, "ok")
