@@ -668,7 +668,11 @@ func (n *Notifier) secrets(shop string) ([][]byte, error) {
 	}
 	sc := n.cfg.Shops(shop)
 	if sc == nil {
-		return nil, permanentError{fmt.Errorf("shop %q is not configured", shop)}
+		// Retried, not given up: sidecars sharing a durable outbox run
+		// different configs while one that adds a shop rolls out, and
+		// another may have it. A shop removed for good is given up at
+		// MaxAttempts or MaxAge like any delivery that keeps failing.
+		return nil, fmt.Errorf("shop %q is not configured", shop)
 	}
 	dest, err := n.cfg.Destination(sc)
 	if err != nil {

@@ -614,12 +614,32 @@ func TestDeliveriesFromBeforeARestart(t *testing.T) {
 	t.Run("a shop no longer configured is given up", func(t *testing.T) {
 		var gaveUp error
 		cfg := fastConfig(rc.dest())
-		cfg.Outbox, cfg.Shops, cfg.Workers = stored("ev-gone", "shop-removed"), shops, 1
+		cfg.Outbox, cfg.Shops, cfg.Workers, cfg.MaxAttempts = stored("ev-gone", "shop-removed"), shops, 1, 4
 		cfg.OnGiveUp = func(_ Delivery, err error) { gaveUp = err }
 		n := start(t, cfg)
 		closeNow(t, n)
-		if want := `shop "shop-removed" is not configured`; fmt.Sprint(gaveUp) != want {
+		if want := `4 attempts failed, the last: shop "shop-removed" is not configured`; !strings.HasPrefix(fmt.Sprint(gaveUp), want) {
 			t.Fatalf("gave up with %v, want %q", gaveUp, want)
+		}
+	})
+	// Sidecars sharing an outbox while a config that adds a shop rolls
+	// out: one still on the old config meets the new shop's delivery. It
+	// leaves it for another, which has the shop, instead of giving it up.
+	t.Run("a shop another sidecar's config names is left to it", func(t *testing.T) {
+		box := stored("ev-new", "shop-new")
+		var gaveUp atomic.Int64
+		cfg := fastConfig(rc.dest())
+		cfg.Outbox, cfg.Shops, cfg.Workers = box, shops, 1
+		cfg.OnGiveUp = func(Delivery, error) { gaveUp.Add(1) }
+		old := start(t, cfg)
+		waitFor("failed attempt", func() bool { return old.Stats().Failures >= 1 })
+		cfg.Shops = func(id string) *sidecar.ShopConfig { return &sidecar.ShopConfig{ID: id} }
+		upgraded := start(t, cfg)
+		waitFor("delivery", func() bool { return upgraded.Stats().Delivered == 1 })
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		if rc.acked["ev-new"] != 1 || gaveUp.Load() != 0 {
+			t.Fatalf("acked %v, given up %d times", rc.acked, gaveUp.Load())
 		}
 	})
 }
