@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -165,15 +166,17 @@ const MaxPoolSize = 64
 // Duration is a time.Duration read from JSON as "30s", "24h".
 type Duration time.Duration
 
-// UnmarshalJSON reads a Go duration string.
+// UnmarshalJSON reads a Go duration string. Its errors are
+// *json.UnmarshalTypeError, which the decoder fills with the key's path for
+// DecodeConfig to name; Value holds the rule.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New(`must be a duration string such as "30s"`)
+		return &json.UnmarshalTypeError{Value: `must be a duration string such as "30s"`, Type: reflect.TypeFor[Duration]()}
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil || v < 0 {
-		return fmt.Errorf("must be a positive duration such as \"30s\", not %q", s)
+		return &json.UnmarshalTypeError{Value: fmt.Sprintf("must be a positive duration such as \"30s\", not %q", s), Type: reflect.TypeFor[Duration]()}
 	}
 	*d = Duration(v)
 	return nil
@@ -216,12 +219,37 @@ func DecodeConfig(data []byte) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
+		// A value of the wrong type, named by its key's path (a shop's
+		// keys as shops.<key>: the decoder does not give the index).
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			if te.Type == reflect.TypeFor[Duration]() {
+				return cfg, fmt.Errorf("config: %s: %s", te.Field, te.Value)
+			}
+			return cfg, fmt.Errorf("config: %s: must be a JSON %s, not %s", te.Field, jsonKind(te.Type), te.Value)
+		}
 		return cfg, fmt.Errorf("config: %w", err)
 	}
 	if dec.More() {
 		return cfg, errors.New("config: unexpected data after the JSON object")
 	}
 	return cfg, nil
+}
+
+// jsonKind names the JSON a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "number"
+	case reflect.String:
+		return "string"
+	case reflect.Slice:
+		return "array"
+	default:
+		return "object"
+	}
 }
 
 // secretFrom reads a secret from a file (trimmed) or an environment
@@ -258,11 +286,31 @@ func (c *Config) Validate(getenv func(string) string) error {
 		// A checkout's callback and return links are signed for it.
 		return fmt.Errorf("config: checkoutTtl: must be between 1s and %s (180 days), not %s", callbackTTL, time.Duration(c.CheckoutTTL))
 	}
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"idempotencyTtl", c.IdempotencyTTL}, {"readTimeout", c.ReadTimeout}, {"writeTimeout", c.WriteTimeout},
+		{"requestTimeout", c.RequestTimeout}, {"frontgo.timeout", c.FrontGo.Timeout}} {
+		// Zero is no setting of its own: no limit for the HTTP timeouts,
+		// records kept for ever, every request out of time at once, the
+		// client's own default.
+		if d.v <= 0 {
+			return fmt.Errorf("config: %s: must be a positive duration such as \"30s\", not %s", d.key, time.Duration(d.v))
+		}
+	}
 	if c.PublicURL == "" {
 		return errors.New("config: publicUrl: is required (how FrontGo reaches this sidecar)")
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return fmt.Errorf("config: publicUrl: must be an absolute http(s) URL without a path, not %q", c.PublicURL)
+	// Every link is this prefix and a path: a query, a fragment or a user
+	// in it (even an empty "?" or "#") would leave FrontGo's callbacks and
+	// the shoppers' links on the root page.
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		!strings.EqualFold(strings.TrimSuffix(c.PublicURL, "/"), u.Scheme+"://"+u.Host) {
+		shown := c.PublicURL
+		if err == nil && u.User != nil {
+			shown = u.Redacted() // a password stays out of the message
+		}
+		return fmt.Errorf("config: publicUrl: must be an absolute http(s) URL without a path, query, fragment or user, not %q", shown)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	switch c.Core {
