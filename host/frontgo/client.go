@@ -353,9 +353,16 @@ func (c *Client) waitRateLimit(ctx context.Context) error {
 	return c.cfg.Sleep(ctx, wait)
 }
 
-// Ping checks that FrontGo answers at all (any HTTP status counts), for
-// readiness probes.
+// Ping checks that FrontGo answers, for readiness probes: any HTTP status
+// counts (RES0 is no reservation) but 401 and 403, which say FrontGo
+// refuses the bearer token, and so every request the sidecar would send.
 func (c *Client) Ping(ctx context.Context) error {
-	_, err := c.Do(ctx, Request{Op: "ping", Method: "GET", Path: "/connect/reservations/details/RES0"})
-	return err
+	resp, err := c.Do(ctx, Request{Op: "ping", Method: "GET", Path: "/connect/reservations/details/RES0"})
+	if err != nil {
+		return err
+	}
+	if resp.Status == 401 || resp.Status == 403 {
+		return fmt.Errorf("frontgo: ping: %d: FrontGo refuses the bearer token (frontgo.tokenEnv or tokenFile)", resp.Status)
+	}
+	return nil
 }

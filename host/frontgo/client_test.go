@@ -177,3 +177,21 @@ func TestConfigErrors(t *testing.T) {
 		t.Fatal("missing token accepted")
 	}
 }
+
+// TestPingRefusedToken: readiness reports FrontGo not ready when FrontGo
+// refuses the token (every request would fail), and ready on any other
+// answer, such as the 404 of the reservation it asks for.
+func TestPingRefusedToken(t *testing.T) {
+	srv, _ := script(t, 404)
+	var slept []time.Duration
+	if err := client(t, srv.URL, &slept).Ping(context.Background()); err != nil {
+		t.Fatalf("a 404 with the right token: %v", err)
+	}
+	c, err := New(Config{BaseURL: srv.URL + "/api/v1", Token: "wrong", Timeout: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Ping(context.Background()); err == nil {
+		t.Fatal("a 401 counted as ready")
+	}
+}
