@@ -43,14 +43,35 @@ func main() {
 	core := flag.String("core", "wasm", "wasm or native")
 	pool := flag.Int("pool", 2, "wasm instances")
 	flag.Parse()
-	if *duration > 10*time.Minute || *workers < 1 || *workers > 256 {
-		fmt.Fprintln(os.Stderr, "duration at most 10m, workers 1..256")
+	if err := checkFlags(*duration, *warmup, *workers, *errRate, *core, *pool); err != nil {
+		fmt.Fprintln(os.Stderr, "frontgate-load:", err)
 		os.Exit(2)
 	}
 	if err := run(*duration, *warmup, *workers, *errRate, *core, *pool); err != nil {
 		fmt.Fprintln(os.Stderr, "frontgate-load:", err)
 		os.Exit(1)
 	}
+}
+
+// checkFlags refuses what the run cannot do as asked, rather than measuring
+// something else under the asked-for name (any -core but wasm ran the
+// native core, and the report named it as given).
+func checkFlags(duration, warmup time.Duration, workers int, errRate float64, core string, pool int) error {
+	switch {
+	case duration <= 0 || duration > 10*time.Minute:
+		return fmt.Errorf("-duration: above 0 and at most 10m, not %s", duration)
+	case warmup < 0:
+		return fmt.Errorf("-warmup: 0 or more, not %s", warmup)
+	case workers < 1 || workers > 256:
+		return fmt.Errorf("-workers: 1 to 256, not %d", workers)
+	case errRate < 0 || errRate > 1:
+		return fmt.Errorf("-error-rate: 0 to 1, not %g", errRate)
+	case core != "wasm" && core != "native":
+		return fmt.Errorf("-core: wasm or native, not %q", core)
+	case core == "wasm" && (pool < 1 || pool > sidecar.MaxPoolSize):
+		return fmt.Errorf("-pool: 1 to %d, not %d", sidecar.MaxPoolSize, pool)
+	}
+	return nil
 }
 
 const (
