@@ -2,8 +2,11 @@ package sidecar
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash"
 	"strconv"
 	"sync"
 	"time"
@@ -70,7 +73,9 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) Reconcil
 		return rep
 	}
 	since := now.Add(-24 * time.Hour)
+	marked := false
 	if b, err := s.store.Get(ctx, reconcileMark); err == nil {
+		marked = true
 		if t, err := strconv.ParseInt(string(b), 10, 64); err == nil {
 			since = time.Unix(t, 0).Add(-reconcileOverlap)
 		}
@@ -87,24 +92,42 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) Reconcil
 		rep.Error = e.Message
 		return rep
 	}
-	seen := map[string]bool{}
+	// A run that could not confirm its whole window (FrontGo slow, its
+	// rate limit spent, the run's deadline) leaves the mark, so the next
+	// run reads the same window; what a run confirmed is remembered with
+	// the window's start and the reservation's events in it, and is not
+	// asked about again while both are unchanged. Without that, every run
+	// began again at the window's start and never reached its end.
+	var order []string
+	byUUID := map[string]hash.Hash{}
 	for _, ev := range events {
 		var h struct {
 			UUID string `json:"uuid"`
 		}
-		if json.Unmarshal(ev, &h) != nil || h.UUID == "" || seen[h.UUID] {
+		if json.Unmarshal(ev, &h) != nil || h.UUID == "" {
 			continue
 		}
-		seen[h.UUID] = true
+		d := byUUID[h.UUID]
+		if d == nil {
+			d = sha256.New()
+			d.Write([]byte(strconv.FormatInt(rep.WindowStart, 10)))
+			byUUID[h.UUID] = d
+			order = append(order, h.UUID)
+		}
+		d.Write([]byte{0})
+		d.Write(ev)
+	}
+	for _, uuid := range order {
+		digest := hex.EncodeToString(byUUID[uuid].Sum(nil))
 		// A reservation the store cannot answer for counts as failed, so
 		// the window does not move past it; only a missing key means
 		// "not one of ours".
-		id, err := s.store.Get(ctx, "res:"+h.UUID)
+		id, err := s.store.Get(ctx, "res:"+uuid)
 		if errors.Is(err, store.ErrNotFound) {
 			continue // not one of ours
 		} else if err != nil {
 			rep.Failed++
-			s.log.Warn("reconcile: store failed", "reservation", h.UUID, "err", err)
+			s.log.Warn("reconcile: store failed", "reservation", uuid, "err", err)
 			continue
 		}
 		c, e := s.Checkout(ctx, "", string(id))
@@ -112,22 +135,33 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) Reconcil
 			continue // its record expired
 		} else if e != nil {
 			rep.Failed++
-			s.log.Warn("reconcile: store failed", "reservation", h.UUID, "err", e.Message)
+			s.log.Warn("reconcile: store failed", "reservation", uuid, "err", e.Message)
 			continue
 		}
 		rep.Seen++
+		done := "reconciled:" + uuid
+		if b, err := s.store.Get(ctx, done); err == nil && string(b) == digest {
+			continue // confirmed by an earlier run over this window
+		}
 		res, e := s.settle(ctx, c, "reconcile")
 		switch {
 		case e != nil:
 			rep.Failed++
-			s.log.Warn("reconcile: could not confirm", "reservation", h.UUID, "err", e.Message)
+			s.log.Warn("reconcile: could not confirm", "reservation", uuid, "err", e.Message)
+			continue
 		case res == CallbackApplied:
 			rep.Repaired++
-			s.log.Info("reconcile: repaired a missed state change", "shop", c.Shop, "order", c.OrderID, "reservation", h.UUID, "status", c.Status)
+			s.log.Info("reconcile: repaired a missed state change", "shop", c.Shop, "order", c.OrderID, "reservation", uuid, "status", c.Status)
 		}
+		_ = s.store.Set(ctx, done, []byte(digest), reconcileMaxWindow)
 	}
-	if rep.Failed == 0 {
+	switch {
+	case rep.Failed == 0:
 		_ = s.store.Set(ctx, reconcileMark, []byte(strconv.FormatInt(now.Unix(), 10)), 0)
+	case !marked:
+		// The first run's window starts a day back from its own start;
+		// the next run resumes this one's.
+		_ = s.store.Set(ctx, reconcileMark, []byte(strconv.FormatInt(since.Add(reconcileOverlap).Unix(), 10)), 0)
 	}
 	return rep
 }
