@@ -769,6 +769,15 @@ func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Tim
 			clean = false // the store cannot say: never cancel then, nor call it clean
 			continue
 		}
+		// A reservation's reference never changes: one read of each is
+		// enough for every lost checkout's search (a sidecar that stopped
+		// with many checkouts in flight leaves as many orphans, and each
+		// retry would read them all, spending the FrontGo account's rate
+		// limit on its searches).
+		refKey := "refno:" + h.UUID
+		if b, err := s.store.Get(ctx, refKey); err == nil && string(b) != ref {
+			continue
+		}
 		var d struct {
 			Status          string `json:"status"`
 			ReferenceNumber string `json:"referenceNumber"`
@@ -776,7 +785,9 @@ func (s *Service) cancelOrphans(ctx context.Context, c *Checkout, since time.Tim
 		if e := s.exchange(ctx, "details", map[string]any{"reservationUuid": h.UUID}, &d); e != nil {
 			clean = false // it may be the one
 			continue
-		} else if d.ReferenceNumber != ref {
+		}
+		_ = s.store.Set(ctx, refKey, []byte(d.ReferenceNumber), time.Duration(s.cfg.IdempotencyTTL)+s.orphanRecheckAfter())
+		if d.ReferenceNumber != ref {
 			continue
 		}
 		if d.Status == "CANCELLED" || d.Status == "EXPIRED" {
