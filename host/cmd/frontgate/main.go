@@ -32,6 +32,7 @@ import (
 	"github.com/frontgate/frontgate/host/signature"
 	"github.com/frontgate/frontgate/host/store"
 	"github.com/frontgate/frontgate/host/store/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
@@ -139,6 +140,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		h = slog.NewTextHandler(stderr, nil)
 	}
 	log := slog.New(h)
+	// go-redis reports pool and reconnect trouble through a logger of its
+	// own, which wrote plain text into this JSON stream.
+	redis.SetLogger(redisLog{log.With("component", "redis")})
 
 	started := time.Now()
 	var c wasmrt.Core
