@@ -63,6 +63,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Once a signal asks for shutdown, every step of it (the servers, the
+	// settles, the webhooks) shares one deadline, stopBy.
+	var stopBy time.Time
+	within := func(d time.Duration) (context.Context, context.CancelFunc) {
+		if !stopBy.IsZero() {
+			return context.WithDeadline(context.Background(), stopBy)
+		}
+		return context.WithTimeout(context.Background(), d)
+	}
 
 	var cfg sidecar.Config
 	var sb *sandbox.Sandbox
@@ -226,7 +235,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		cctx, cancel := within(10 * time.Second)
 		defer cancel()
 		if err := hooks.Close(cctx); err != nil {
 			log.Error("webhooks left at shutdown", "err", err)
@@ -268,7 +277,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer func() {
 		stopBg()
 		reconciler.Wait()
-		dctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		dctx, cancel := within(15 * time.Second)
 		defer cancel()
 		if err := svc.Drain(dctx); err != nil {
 			log.Error("settles left running at shutdown; a retry or the reconciler tells their states", "err", err)
@@ -307,8 +316,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// A second signal ends the process at once (the default action again).
+	stop()
+	stopBy = time.Now().Add(shutdownBudget)
+	log.Info("shutting down", "within", shutdownBudget.String())
+	sctx, cancel := within(shutdownBudget)
 	defer cancel()
 	if shopSrv != nil {
 		if err := shopSrv.Shutdown(sctx); err != nil {
@@ -320,6 +332,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	return nil
 }
+
+// shutdownBudget is how long a shutdown may take in all: requests in
+// flight finish, settles end, webhooks are handed over. It stays under
+// Kubernetes' default grace period of 30 s.
+const shutdownBudget = 25 * time.Second
 
 // defaultShopListen is where the demo shop listens unless -shop says
 // otherwise; when it is taken, the shop takes a free port instead.
