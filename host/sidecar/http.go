@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -23,6 +24,9 @@ type Server struct {
 	srv    *fasthttp.Server
 	opsSrv *fasthttp.Server // the opsListen address's server
 	ready  func(ctx context.Context) map[string]string
+	// stopping is set when Shutdown begins: /readyz answers 503 from then
+	// on, so a balancer stops sending requests while those in flight end.
+	stopping atomic.Bool
 }
 
 // NewServer wraps svc. ready reports readiness problems by component
@@ -93,8 +97,10 @@ func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
 func (s *Server) ServeOps(ln net.Listener) error { return s.opsSrv.Serve(ln) }
 
 // Shutdown stops accepting connections on both addresses and waits for
-// in-flight requests.
+// in-flight requests; /readyz answers 503 from its start (on the opsListen
+// address, which closes after the public one).
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopping.Store(true)
 	return errors.Join(s.srv.ShutdownWithContext(ctx), s.opsSrv.ShutdownWithContext(ctx))
 }
 
@@ -657,6 +663,12 @@ func (s *Server) readyz(rc *reqCtx) {
 		ctx, cancel := context.WithTimeout(rc.ctx, 3*time.Second)
 		problems = s.ready(ctx)
 		cancel()
+	}
+	if problems == nil {
+		problems = map[string]string{}
+	}
+	if s.stopping.Load() {
+		problems["shutdown"] = "shutting down: requests in flight are finishing"
 	}
 	status := 200
 	if len(problems) > 0 {

@@ -2,7 +2,12 @@ package sidecar
 
 import (
 	"bytes"
+	"context"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // TestOpsRoutesMethods: /healthz, /readyz and /metrics answer GET and HEAD
@@ -23,5 +28,32 @@ func TestOpsRoutesMethods(t *testing.T) {
 				t.Errorf("%s %s: %d Allow %q %s", m, p, r.status, r.header.Get("Allow"), r.body)
 			}
 		}
+	}
+}
+
+// TestReadyzDuringShutdown: once Shutdown begins, /readyz answers 503
+// naming it, so a balancer stops sending requests while those in flight
+// finish (the opsListen address still answers until the public one has
+// closed).
+func TestReadyzDuringShutdown(t *testing.T) {
+	h := newHarness(t, native())
+	srv := NewServer(h.svc, func(context.Context) map[string]string { return nil })
+	readyz := func() (int, string) {
+		var fc fasthttp.RequestCtx
+		fc.Request.Header.SetMethod("GET")
+		fc.Request.SetRequestURI("/readyz")
+		srv.OpsHandler()(&fc)
+		return fc.Response.StatusCode(), string(fc.Response.Body())
+	}
+	if code, body := readyz(); code != 200 {
+		t.Fatalf("before shutdown: %d %s", code, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := readyz(); code != 503 || !strings.Contains(body, `"shutdown"`) {
+		t.Fatalf("during shutdown: %d %s", code, body)
 	}
 }
