@@ -638,6 +638,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			}
 		}
 		$charges = Frontgate_Charges::records( $order );
+		$token   = null;
 		try {
 			$minor  = Frontgate_Money::to_minor( wc_format_decimal( $amount, 2 ) );
 			$charge = Frontgate_Refunds::charge_part( $charges, $items, $minor );
@@ -654,6 +655,15 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 				);
 				return true;
 			}
+			// Under the order's lock, as charges are: two refunds at once
+			// (the same order refunded twice quickly) would each fill the
+			// lines from what was left before either, and the second save
+			// of the refunded lines would drop the first's.
+			$token = Frontgate_Lock::acquire( 'order_' . (int) $order->get_id(), 10.0, Frontgate_Charges::LOCK_TTL );
+			if ( null === $token ) {
+				throw new InvalidArgumentException( __( 'The order is busy (a FrontGo update or an additional charge is being applied), so nothing was refunded. Try again in a moment.', 'frontgate-woocommerce' ) );
+			}
+			$order->read_meta_data( true ); // What another request saved while we waited.
 			$captures = $order->get_meta( Frontgate_Outcome_Handler::META_CAPTURES );
 			if ( empty( $captures ) ) {
 				return new WP_Error( 'frontgate_refund', __( 'Nothing has been captured yet. Cancel the order to release the reservation instead.', 'frontgate-woocommerce' ) );
@@ -740,6 +750,10 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			$this->logger()->error( 'refund failed', array( 'order' => $order_id, 'code' => $e->error_code, 'error' => $e->getMessage() ) );
 			/* translators: %s: the reason */
 			return new WP_Error( 'frontgate_refund', sprintf( __( 'FrontGo refused the refund: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
+		} finally {
+			if ( null !== $token ) {
+				Frontgate_Lock::release( 'order_' . (int) $order->get_id(), $token );
+			}
 		}
 		$order->add_order_note(
 			sprintf(
