@@ -444,6 +444,8 @@ final class FrontgateTest_Refund {
 	}
 }
 
+/** WooCommerce's label of a status ("completed" → "Completed"). */
+function wc_get_order_status_name( $status ) { return ucfirst( str_replace( '-', ' ', preg_replace( '/^wc-/', '', (string) $status ) ) ); }
 function wc_format_decimal( $v, $dp = false ) { return number_format( (float) $v, (int) $dp, '.', '' ); }
 
 // ---- the plugin's classes under test ----

@@ -46,6 +46,20 @@ function frontgate_test_amounts_short_capture_is_not_paid() {
 	);
 }
 
+// The usual way there: the merchant edited the order up and completed it,
+// which sent the capture. The order stays completed (a reservation never
+// pulls it back), and the note says so instead of "on hold".
+function frontgate_test_amounts_short_capture_of_a_completed_order() {
+	frontgate_t_amount_order( 205, '1500.00', 'completed', array( '_frontgate_status' => 'RESERVED' ) );
+	frontgate_assert_same( array( 200, array( 'result' => 'applied' ) ), frontgate_t_post( frontgate_t_amount_event( 205, 'CAPTURED', array( 'reserved' => 100000, 'captured' => 100000, 'charged' => 0 ) ) ) );
+	$o = wc_get_order( 205 );
+	frontgate_assert_same( 'completed', $o->get_status() );
+	frontgate_assert_same(
+		array( 'FrontGo: reservation RSRV9 is CAPTURED for 1000.00 NOK, but the order totals 1500.00 NOK. The order stays Completed as it was set, and the rest is not paid: check it before shipping.' ),
+		$o->notes()
+	);
+}
+
 // The same amounts as the order: paid, as always.
 function frontgate_test_amounts_full_capture_is_paid() {
 	frontgate_t_amount_order( 202, '1500.00', 'on-hold', array( '_frontgate_status' => 'RESERVED' ) );

@@ -275,6 +275,18 @@ class Frontgate_Outcome_Handler {
 				$order->get_total(),
 				$currency
 			),
+			// When the merchant already moved the order on (completed it,
+			// which sent the capture), it is not pulled back to on hold.
+			'note_kept'        => sprintf(
+				/* translators: 1: reservation id, 2: FrontGo status, 3: amount FrontGo holds or took, 4: order total, 5: order currency, 6: the order's status */
+				__( 'FrontGo: reservation %1$s is %2$s for %3$s NOK, but the order totals %4$s %5$s. The order stays %6$s as it was set, and the rest is not paid: check it before shipping.', 'frontgate-woocommerce' ),
+				$r,
+				$status,
+				Frontgate_Money::format( $held ),
+				$order->get_total(),
+				$currency,
+				wc_get_order_status_name( $order->get_status() )
+			),
 		);
 	}
 
@@ -306,7 +318,7 @@ class Frontgate_Outcome_Handler {
 			$order->update_status( $to, $out['note'] ); // One note: ours with WooCommerce's status change.
 			return;
 		}
-		$order->add_order_note( $out['note'] );
+		$order->add_order_note( isset( $out['note_kept'] ) && ! $order->has_status( $to ) ? $out['note_kept'] : $out['note'] );
 		$order->save();
 	}
 
