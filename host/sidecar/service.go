@@ -1881,8 +1881,11 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 			status = "PENDING"
 		}
 	}
+	// A failure return of a reservation FrontGo shows paid (the shopper
+	// paid after a decline, and went back to the decline's page) goes to
+	// the success page: the failure page would offer to pay again.
 	target := c.FailureURL
-	if which == "success" && status != "CANCELLED" && status != "EXPIRED" {
+	if (which == "success" && status != "CANCELLED" && status != "EXPIRED") || paidStatus[status] {
 		target = c.SuccessURL
 	}
 	if !shop.allowed(target) {
@@ -1914,6 +1917,11 @@ func (s *Service) mayConfirm(ctx context.Context, c *Checkout, which string) boo
 // those names; the rest of the shop's query stays as it was written (its
 // order, its encoding, and parameters url.ParseQuery would drop, such as
 // one holding a ';').
+// paidStatus holds the statuses of a reservation the shopper has paid
+// (reserved on the card, or taken since).
+var paidStatus = map[string]bool{"RESERVED": true, "CAPTURED": true, "CHARGED": true, "COMPLETED": true,
+	"PARTIAL REFUNDED": true, "REFUNDED": true}
+
 func addQuery(raw string, kv map[string]string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
