@@ -238,6 +238,8 @@ class WC_Order {
 	public function get_status() { return $this->status; }
 	public function has_status( $s ) { return is_array( $s ) ? in_array( $this->status, $s, true ) : $this->status === $s; }
 	public function is_paid() { return $this->paid; }
+	/** As WooCommerce: pending or failed, and not paid. */
+	public function needs_payment() { return ! $this->paid && in_array( $this->status, array( 'pending', 'failed' ), true ); }
 	public function get_transaction_id() { return $this->transaction_id; }
 	public function set_transaction_id( $id ) { $this->transaction_id = $id; }
 
@@ -445,6 +447,8 @@ final class FrontgateTest_Refund {
 }
 
 /** WooCommerce's label of a status ("completed" → "Completed"). */
+/** Notices printed on the page, as (type, message). */
+function wc_print_notice( $message, $type = 'success' ) { $GLOBALS['frontgate_test_printed'][] = array( $type, $message ); }
 function wc_get_order_status_name( $status ) { return ucfirst( str_replace( '-', ' ', preg_replace( '/^wc-/', '', (string) $status ) ) ); }
 function wc_format_decimal( $v, $dp = false ) { return number_format( (float) $v, (int) $dp, '.', '' ); }
 

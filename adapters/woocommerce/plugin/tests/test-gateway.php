@@ -484,6 +484,24 @@ function frontgate_test_gateway_return_does_not_wait_on_a_slow_sidecar() {
 	frontgate_assert_true( in_array( 'warning', array_column( $GLOBALS['frontgate_test_logs'], 0 ), true ), 'logged' );
 }
 
+// The failure return lands on the order's pay page: the notice invites
+// another try only while the order still needs paying (not once it was
+// paid in another tab, or cancelled).
+function frontgate_test_gateway_failed_return_notice_only_while_unpaid() {
+	frontgate_load();
+	$o = frontgate_t_wc_order( 'coupon-fixed' );
+	$GLOBALS['wp'] = (object) array( 'query_vars' => array( 'order-pay' => '1204' ) );
+	$_GET['frontgate_status'] = 'SENT';
+	foreach ( array( array( 'pending', false, 1 ), array( 'failed', false, 1 ), array( 'processing', true, 0 ), array( 'cancelled', false, 0 ) ) as $case ) {
+		list( $o->status, $o->paid, $want ) = $case;
+		$o->save();
+		$GLOBALS['frontgate_test_printed'] = array();
+		Frontgate_Plugin::failed_return_notice();
+		frontgate_assert_same( $want, count( $GLOBALS['frontgate_test_printed'] ), 'notices for a ' . $o->status . ' order' );
+	}
+	unset( $_GET['frontgate_status'], $GLOBALS['wp'] );
+}
+
 // Cancelling an order whose reservation stays (the sidecar is down) or
 // whose payment was captured: the merchant is told on the next page, not
 // only in a note, since the customer's money is still held or taken.

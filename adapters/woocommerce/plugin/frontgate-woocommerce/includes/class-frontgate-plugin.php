@@ -194,9 +194,19 @@ final class Frontgate_Plugin {
 	 */
 	public static function failed_return_notice() {
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- display only.
-		if ( isset( $_GET['frontgate_status'] ) && function_exists( 'wc_print_notice' ) ) {
-			wc_print_notice( __( 'The card payment was not completed. You can try again.', 'frontgate-woocommerce' ), 'notice' );
+		if ( ! isset( $_GET['frontgate_status'] ) || ! function_exists( 'wc_print_notice' ) ) {
+			return;
 		}
+		// An order that no longer needs paying (paid in another tab, or
+		// cancelled) gets WooCommerce's own word on why it cannot be paid,
+		// not an invitation to pay again.
+		global $wp;
+		$id    = isset( $wp->query_vars['order-pay'] ) ? absint( $wp->query_vars['order-pay'] ) : 0;
+		$order = $id ? wc_get_order( $id ) : false;
+		if ( $order && ! $order->needs_payment() ) {
+			return;
+		}
+		wc_print_notice( __( 'The card payment was not completed. You can try again.', 'frontgate-woocommerce' ), 'notice' );
 	}
 
 	/**
