@@ -1874,8 +1874,16 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 	}
 	status := c.Status
 	if s.mayConfirm(ctx, c, which) {
-		if _, e := s.settle(ctx, c, "return:"+which); e == nil {
+		if r, e := s.settle(ctx, c, "return:"+which); e == nil {
 			status = c.Status
+			if r == CallbackStale {
+				// FrontGo's answer was older than another settle's (a
+				// capture right after the payment): the record, which
+				// that settle moved, has the newer state.
+				if cur, e := s.Checkout(ctx, c.Shop, c.CheckoutID); e == nil {
+					status = cur.Status
+				}
+			}
 		} else {
 			s.log.Warn("could not confirm state on return", "checkout", c.CheckoutID, "err", e.Message)
 			status = "PENDING"
