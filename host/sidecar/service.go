@@ -1644,6 +1644,17 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 		s.unclaim(ctx, mark, claim)
 		return "", storeError(err)
 	}
+	lastKey := "amounts:" + c.ReservationUUID
+	if !retell {
+		// The money these details hold is what the shop hears next: a
+		// settle with older details (a second charge read before the
+		// refund this tells) is stale from now on, not only once the
+		// notifier took the event; else, running while it is taken, it
+		// tells its status after this one, with a later at. A telling
+		// that fails leaves the status untold, and whoever tells it
+		// tells these amounts or more.
+		s.moveAmounts(ctx, lastKey, amountsKey(d))
+	}
 	if e := s.tell(ctx, c, ev, mark, claim, st); e != nil {
 		// tried: stays. The error does not say that an earlier attempt's
 		// event was not taken, nor always that this one's was not (an
@@ -1661,15 +1672,12 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 	// (applyAmounts tells only more): this event's, unless it may be a
 	// second telling of an event a dead attempt delivered already, whose
 	// id the shop's outbox then drops; then the amounts told before.
-	lastKey := "amounts:" + c.ReservationUUID
 	had := amountsKey(d)
 	if retell {
 		had = ""
 		if v, err := s.store.Get(mctx, lastKey); err == nil {
 			had = string(v)
 		}
-	} else {
-		s.moveAmounts(mctx, lastKey, had)
 	}
 	if err := s.store.Set(mctx, mark, []byte(via+"|"+had), recordTTL); err != nil {
 		s.log.Warn("marking a told state failed; it may be told again", "reservation", c.ReservationUUID, "status", st, "err", err)
