@@ -108,6 +108,20 @@ function frontgate_test_webhook_amounts_noted_once() {
 	frontgate_assert_same( 'FrontGo: the payment now stands at 387.90 captured, 119.00 charged and 50.00 refunded (reservation RSRV1).', end( $notes ) );
 	frontgate_assert_same( array( 'CAP9' ), $o->get_meta( '_frontgate_capture_ids' ) );
 	frontgate_assert_same( 'on-hold' !== $o->get_status(), true, 'the status is not pulled back' );
+	// Older amounts delivered after these (two deliveries cross) are not
+	// noted: the last note keeps the larger amounts.
+	$older   = array( 'payment' => array( 'captured' => 38790, 'charged' => 11900, 'refundedFromCaptured' => 0, 'refundedFromCharged' => 0 ) );
+	$old_id  = Frontgate_Signature::event_id( 'RSRV1', 'CHARGED#38790/11900/0/0' );
+	$old_ev  = frontgate_t_event( 'CHARGED', array( 'id' => $old_id, 'previousStatus' => 'CHARGED', 'details' => $older ) );
+	frontgate_assert_same( array( 200, array( 'result' => 'stale' ) ), frontgate_t_post( $old_ev ), 'older amounts' );
+	frontgate_assert_same( $notes, wc_get_order( 101 )->notes(), 'no note for older amounts' );
+	// A status event already carried larger amounts: an amounts event
+	// behind them is older news too.
+	$more = array( 'payment' => array( 'captured' => 38790, 'charged' => 20000, 'refundedFromCaptured' => 5000, 'refundedFromCharged' => 100 ) );
+	frontgate_t_post( frontgate_t_event( 'PARTIAL REFUNDED', array( 'details' => $more ) ) );
+	$between = array( 'payment' => array( 'captured' => 38790, 'charged' => 20000, 'refundedFromCaptured' => 5000, 'refundedFromCharged' => 0 ) );
+	$mid_ev  = frontgate_t_event( 'CHARGED', array( 'id' => Frontgate_Signature::event_id( 'RSRV1', 'CHARGED#38790/20000/5000/0' ), 'previousStatus' => 'CHARGED', 'details' => $between ) );
+	frontgate_assert_same( array( 200, array( 'result' => 'stale' ) ), frontgate_t_post( $mid_ev ), 'amounts behind a status event' );
 	// An id that does not match the amounts in the details is refused.
 	$forged = frontgate_t_event( 'CHARGED', array( 'id' => Frontgate_Signature::event_id( 'RSRV1', 'CHARGED#1/2/3/4' ), 'details' => $details ) );
 	frontgate_assert_same( 400, frontgate_t_post( $forged )[0], 'amounts id that does not match' );

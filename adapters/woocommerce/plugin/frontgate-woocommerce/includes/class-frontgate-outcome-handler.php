@@ -25,6 +25,8 @@ class Frontgate_Outcome_Handler {
 	const META_ITEMS       = '_frontgate_items';
 	const META_LINE_IDS    = '_frontgate_line_ids';
 	const META_CAPTURES    = '_frontgate_capture_ids';
+	/** The largest amounts heard of, per kind (captured, charged, refunded from either): they only grow. */
+	const META_AMOUNTS = '_frontgate_amounts';
 	// The mode (test or live) the order's checkout was started in.
 	const META_MODE = '_frontgate_mode';
 	// FrontGo line id => øre refunded from it through the plugin.
@@ -100,10 +102,18 @@ class Frontgate_Outcome_Handler {
 			$event_id,
 			$ctx,
 			function ( $order ) use ( $reservation_uuid, $details, $ctx ) {
+				$pay = self::amounts_of( $details );
+				// Two deliveries can arrive in either order: amounts no larger
+				// than what was heard already are older news, not noted.
+				$newer = false;
+				foreach ( self::amounts_heard( $order ) as $k => $v ) {
+					$newer = $newer || $pay[ $k ] > $v;
+				}
 				$this->remember_details( $order, $details );
-				$pay = $details['payment'];
-				foreach ( array( 'captured', 'charged', 'refundedFromCaptured', 'refundedFromCharged' ) as $k ) {
-					$pay[ $k ] = isset( $pay[ $k ] ) ? (int) $pay[ $k ] : 0;
+				if ( ! $newer ) {
+					$order->save();
+					$this->log->info( 'amounts no larger than those heard already; nothing noted', $ctx );
+					return 'stale';
 				}
 				$order->add_order_note(
 					sprintf(
@@ -355,6 +365,13 @@ class Frontgate_Outcome_Handler {
 	 * @param array    $details Details as the sidecar returns them (money in øre).
 	 */
 	private function remember_details( $order, array $details ) {
+		if ( isset( $details['payment'] ) && is_array( $details['payment'] ) ) {
+			$heard = self::amounts_heard( $order );
+			foreach ( self::amounts_of( $details ) as $k => $v ) {
+				$heard[ $k ] = max( $heard[ $k ], $v );
+			}
+			$order->update_meta_data( self::META_AMOUNTS, $heard );
+		}
 		$items = $order->get_meta( self::META_ITEMS );
 		if ( is_array( $items ) && ! empty( $details['products'] ) && ! $order->get_meta( self::META_LINE_IDS ) ) {
 			$order->update_meta_data( self::META_LINE_IDS, self::line_ids( $items, $details['products'] ) );
@@ -369,6 +386,36 @@ class Frontgate_Outcome_Handler {
 			}
 			$order->update_meta_data( self::META_CAPTURES, $ids );
 		}
+	}
+
+	/**
+	 * The amounts of a details answer, in øre, by kind.
+	 *
+	 * @param array $details FrontGo's details.
+	 * @return array captured, charged, refundedFromCaptured, refundedFromCharged.
+	 */
+	private static function amounts_of( array $details ) {
+		$pay = isset( $details['payment'] ) && is_array( $details['payment'] ) ? $details['payment'] : array();
+		$out = array();
+		foreach ( array( 'captured', 'charged', 'refundedFromCaptured', 'refundedFromCharged' ) as $k ) {
+			$out[ $k ] = isset( $pay[ $k ] ) ? (int) $pay[ $k ] : 0;
+		}
+		return $out;
+	}
+
+	/**
+	 * The largest amounts the order has heard of (zeros at first).
+	 *
+	 * @param WC_Order $order The order.
+	 * @return array As amounts_of().
+	 */
+	private static function amounts_heard( $order ) {
+		$heard = $order->get_meta( self::META_AMOUNTS );
+		$out   = self::amounts_of( array() );
+		foreach ( $out as $k => $v ) {
+			$out[ $k ] = is_array( $heard ) && isset( $heard[ $k ] ) ? (int) $heard[ $k ] : 0;
+		}
+		return $out;
 	}
 
 	/**
