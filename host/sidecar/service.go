@@ -1170,6 +1170,9 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 	if e != nil {
 		if e.Status == 404 {
 			s.m.callback("unknown")
+			s.log.Error("callback for a checkout the store has lost: its state is not told"+lostRecord,
+				"shop", claims.Shop, "order", claims.Order, "checkout", claims.Checkout,
+				"reservation", truncate(params.OrderUUID, 64), "status", truncate(params.Status, 32))
 		} else {
 			s.m.callback("error") // 503: FrontGo calls again
 			s.log.Error("callback: store failed", "checkout", claims.Checkout, "err", e.Message)
@@ -1206,6 +1209,13 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 	s.m.callback(string(res))
 	return res, nil
 }
+
+// lostRecord ends the log line of a callback or return whose checkout has
+// no record. Its link is signed by this sidecar, and records outlive every
+// link (recordTTL), so the store lost it: a memory store restarted, or a
+// Redis came back empty (no persistence) or evicted keys (maxmemory).
+// Nothing can tell the shop any more; the operator must.
+const lostRecord = " (the store lost it: a memory store restarted, or Redis lost or evicted its data); tell the shop by hand"
 
 // callbackReplayTTL is how long a settled callback's query is remembered.
 const callbackReplayTTL = 24 * time.Hour
@@ -1865,6 +1875,8 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 	c, e := s.Checkout(ctx, claims.Shop, claims.Checkout)
 	if e != nil && e.Status == 404 {
 		s.m.returns(which, "unknown")
+		s.log.Error("shopper's return for a checkout the store has lost: its state is not told"+lostRecord,
+			"shop", claims.Shop, "order", claims.Order, "checkout", claims.Checkout)
 		return "", e
 	} else if e != nil {
 		// The shopper sees a page: no store details on it.

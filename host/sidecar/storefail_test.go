@@ -3,6 +3,7 @@ package sidecar
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -63,6 +64,13 @@ func (f *failingStore) Set(ctx context.Context, key string, v []byte, ttl time.D
 		return errBlip
 	}
 	return f.Store.Set(ctx, key, v, ttl)
+}
+
+func (f *failingStore) Delete(ctx context.Context, key string) error {
+	if f.fails("delete", key) {
+		return errBlip
+	}
+	return f.Store.Delete(ctx, key)
 }
 
 // A store failure is never read as "no such checkout": FrontGo's callback
@@ -250,5 +258,47 @@ func TestCallbackWithoutTimestamp(t *testing.T) {
 		case optional:
 			h.waitStatus(c.CheckoutID, "RESERVED")
 		}
+	}
+}
+
+// A callback or return whose link this sidecar signed but whose checkout
+// the store no longer has (a memory store restarted, Redis came back empty)
+// cannot be told; the log says so, naming the checkout, for the operator
+// to tell the shop.
+func TestLostRecordIsLogged(t *testing.T) {
+	logs := &lockedBuffer{}
+	h := newHarness(t, native())
+	h.svc.log = slog.New(slog.NewJSONHandler(logs, nil))
+	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.checkout("lost-1")
+	ctx := context.Background()
+	_ = h.svc.store.Delete(ctx, "chk:"+c.CheckoutID) // the store lost it
+	_ = h.svc.store.Delete(ctx, "res:"+c.ReservationUUID)
+	if _, err := h.sb.Approve(c.ReservationUUID, "4111111111111111"); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := h.sb.Inspect(c.ReservationUUID)
+	back := st.SuccessURL
+	recs, err := h.sb.WaitCallbacks(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := h.get(recs[0].URL); r.status != 404 {
+		t.Fatalf("callback for a lost checkout: %d %s, want 404", r.status, r.body)
+	}
+	if r := h.get(back); r.status != 404 {
+		t.Fatalf("return for a lost checkout: %d", r.status)
+	}
+	var lines int
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, `"level":"ERROR"`) && strings.Contains(l, "the store has lost") &&
+			strings.Contains(l, c.CheckoutID) && strings.Contains(l, `"order":"lost-1"`) {
+			lines++
+		}
+	}
+	if lines != 2 {
+		t.Fatalf("%d error lines naming the lost checkout, want 2 (callback, return); logs:\n%s", lines, logs.String())
 	}
 }
