@@ -506,14 +506,15 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	}()
 	status, out, e := f()
 	finished = true
-	s.finish(rc, skey, hash, ttl, status, out, e)
+	s.finish(rc, skey, pending, hash, ttl, status, out, e)
 }
 
-// finish answers the request under key skey with status and out, or e,
-// and keeps that answer under the key for retries (the body's hash, for
-// ttl); an error that did nothing at FrontGo (not e.keep) frees the key
-// instead, so a retry runs again.
-func (s *Server) finish(rc *reqCtx, skey, hash string, ttl time.Duration, status int, out any, e *Error) {
+// finish answers the request under key skey (whose pending record it
+// wrote is pending) with status and out, or e, and keeps that answer under
+// the key for retries (the body's hash, for ttl); an error that did
+// nothing at FrontGo (not e.keep) frees the key instead, so a retry runs
+// again.
+func (s *Server) finish(rc *reqCtx, skey string, pending []byte, hash string, ttl time.Duration, status int, out any, e *Error) {
 	var body []byte
 	if e != nil {
 		status = e.Status
@@ -522,7 +523,9 @@ func (s *Server) finish(rc *reqCtx, skey, hash string, ttl time.Duration, status
 		body, _ = json.Marshal(out)
 	}
 	if e != nil && !e.keep {
-		_ = s.svc.store.Delete(context.WithoutCancel(rc.ctx), skey)
+		if err := s.svc.store.Delete(context.WithoutCancel(rc.ctx), skey); err != nil {
+			s.freeLater(rc, skey, pending)
+		}
 	} else {
 		done, _ := json.Marshal(idemRecord{State: "done", Hash: hash, Status: status, Body: body})
 		if err := s.svc.store.Set(context.WithoutCancel(rc.ctx), skey, done, ttl); err != nil {
@@ -536,6 +539,43 @@ func (s *Server) finish(rc *reqCtx, skey, hash string, ttl time.Duration, status
 	rc.SetContentType("application/json")
 	rc.SetStatusCode(status)
 	rc.SetBody(body)
+}
+
+// freeLater frees key skey, which an answer that did nothing at FrontGo
+// could not free because the store failed (Redis restarting): that answer
+// tells the shop to try again, under the same key for a checkout, and the
+// key left pending would answer in_progress until its lease ran out
+// (requestTimeout and a minute). It tries again in the background, for at
+// most half the lease, and only while the key still holds this request's
+// pending record: a failed delete may have gone through, and a retry may
+// have taken the key since (its record is left alone). The record is
+// swapped for itself to expire at once, as a claim is given back.
+func (s *Server) freeLater(rc *reqCtx, skey string, pending []byte) {
+	log := rc.log
+	until := time.Now().Add(s.idemLease() / 2)
+	free := func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer cancel()
+		_, err := s.svc.store.CompareAndSwap(ctx, skey, pending, pending, time.Millisecond)
+		return err == nil // freed, or no longer this request's
+	}
+	s.svc.bg.Go(func() {
+		for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+			if time.Now().Add(wait).After(until) {
+				log.Warn("an Idempotency-Key could not be freed; it is taken for lost after its lease", "key", skey)
+				return
+			}
+			select {
+			case <-time.After(wait):
+			case <-s.svc.quit:
+				free()
+				return
+			}
+			if free() {
+				return
+			}
+		}
+	})
 }
 
 // takeOver claims a key whose request was lost (lost, its record, read as
@@ -586,7 +626,7 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 		switch {
 		case e != nil && e.keep: // it cannot be found out: this answer, for every retry
 			rc.log.Warn("a checkout request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)
-			s.finish(rc, skey, lost.Hash, ttl, 0, nil, e)
+			s.finish(rc, skey, next, lost.Hash, ttl, 0, nil, e)
 			return nil, false
 		case e != nil: // the store cannot say: let a later retry find out
 			_, _ = s.svc.store.CompareAndSwap(context.WithoutCancel(rc.ctx), skey, next, seen, ttl)
@@ -595,7 +635,7 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 		case found:
 			rc.log.Warn("a checkout request with this Idempotency-Key was lost after it made its checkout; answering with it",
 				"key", skey, "checkout", c.CheckoutID)
-			s.finish(rc, skey, lost.Hash, ttl, 201, c, nil)
+			s.finish(rc, skey, next, lost.Hash, ttl, 201, c, nil)
 			return nil, false
 		}
 	}

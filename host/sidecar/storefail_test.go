@@ -191,6 +191,51 @@ func TestCheckoutRecordNotStoredIsCancelled(t *testing.T) {
 	h.waitStatus(c.CheckoutID, "RESERVED")
 }
 
+// A checkout answered "retry with the same Idempotency-Key" while the store
+// was down (Redis restarting: the record not saved, the key not freed) gets
+// that retry once the store is back, not in_progress until the key's lease
+// (requestTimeout and a minute) runs out.
+func TestKeyNotFreedIsFreedLater(t *testing.T) {
+	h := newHarness(t, native())
+	fs := failStore(h)
+	fs.arm("set", "chk:", keepTries)
+	fs.arm("delete", "idem:", 1)
+	r := h.do("POST", "/v1/checkouts", shopKey, "idem-sf-5", checkoutReq("sf-5"))
+	if r.status != 503 || !strings.Contains(string(r.body), "same Idempotency-Key") {
+		t.Fatalf("checkout with its record lost: %d %s, want 503", r.status, r.body)
+	}
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		r = h.do("POST", "/v1/checkouts", shopKey, "idem-sf-5", checkoutReq("sf-5"))
+		if r.status == 201 {
+			break
+		}
+		if r.status != 409 || time.Now().After(deadline) {
+			t.Fatalf("retry under the same key: %d %s, want 201 within seconds", r.status, r.body)
+		}
+	}
+
+	// A delete that failed may have gone through, and a retry taken the
+	// key since: what the retry wrote is left alone.
+	fs.arm("set", "chk:", keepTries)
+	fs.arm("delete", "idem:", 1)
+	if r := h.do("POST", "/v1/checkouts", shopKey, "idem-sf-6", checkoutReq("sf-6")); r.status != 503 {
+		t.Fatalf("checkout with its record lost: %d %s, want 503", r.status, r.body)
+	}
+	ctx := context.Background()
+	skey := "idem:one:/v1/checkouts:idem-sf-6"
+	if _, err := h.svc.store.Get(ctx, skey); err != nil {
+		t.Fatalf("the key left pending: %v", err)
+	}
+	other := []byte(`{"state":"pending","hash":"another request's"}`)
+	if err := h.svc.store.Set(ctx, skey, other, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // several of freeLater's tries
+	if b, err := h.svc.store.Get(ctx, skey); err != nil || string(b) != string(other) {
+		t.Fatalf("another request's record under the key: %q, %v", b, err)
+	}
+}
+
 // A return link replayed many times asks FrontGo for the reservation's state
 // at most once per returnConfirmEvery: each ask counts against the FrontGo
 // account's rate limit, which all its shops share. The replays still land on
