@@ -208,8 +208,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		if ctx.Err() != nil {
 			return nil, &TransportError{Op: r.Op, Attempts: attempt, Sent: sent, Err: ctx.Err()}
 		}
-		// A write that may have reached FrontGo is not repeated.
-		if r.Write && wasSent {
+		// A write that may have reached FrontGo is not repeated, nor is an
+		// answer over MaxResponseBytes (it is as large the next time).
+		if (r.Write && wasSent) || errors.Is(err, fasthttp.ErrBodyTooLarge) {
 			return nil, &TransportError{Op: r.Op, Attempts: attempt, Sent: true, Err: err}
 		}
 		if attempt == c.cfg.MaxAttempts {

@@ -233,6 +233,24 @@ func checkoutReq(orderID string) map[string]any {
 		"returnUrls": map[string]any{"success": "https://shop.example/ok?o=" + orderID, "failure": "https://shop.example/failed"}}
 }
 
+// paidCallbackLost makes a checkout for orderID that the shopper pays
+// while FrontGo's callbacks are dropped (for good: the sandbox gives them
+// up), and waits for that callback to be given up.
+func (h *harness) paidCallbackLost(orderID string) Checkout {
+	h.t.Helper()
+	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
+		h.t.Fatal(err)
+	}
+	c := h.checkout(orderID)
+	if _, err := h.sb.Approve(c.ReservationUUID, "4111111111111111"); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.sb.WaitCallbacks(context.Background(), 1); err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
 func (h *harness) checkout(orderID string) Checkout {
 	h.t.Helper()
 	r := h.do("POST", "/v1/checkouts", shopKey, "idem-"+orderID, checkoutReq(orderID))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/frontgate/frontgate/host/store"
+	"github.com/frontgate/frontgate/plugin/abi"
 )
 
 // ReconcileReport is what one reconciliation run found and did.
@@ -38,6 +39,9 @@ const (
 	reconcileOverlap = 10 * time.Minute
 	// reconcileMaxWindow bounds one run's history window.
 	reconcileMaxWindow = 7 * 24 * time.Hour
+	// reconcileMinWindow is the shortest window a run narrows its window
+	// to when FrontGo's history of it is more than the core reads.
+	reconcileMinWindow = time.Minute
 )
 
 type reconcileState struct {
@@ -86,11 +90,23 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) Reconcil
 	if now.Sub(since) > reconcileMaxWindow {
 		since = now.Add(-reconcileMaxWindow)
 	}
-	rep.WindowStart, rep.WindowEnd = since.Unix(), now.Unix()
+	// FrontGo's history of a busy account (or of a window kept since an
+	// outage, which only grows) may be more than the core reads: the run
+	// then reads the window's first half, and so on, and the next run goes
+	// on from where this one's window ended.
+	end := now
 	var events []json.RawMessage
-	if e := s.exchange(ctx, "history", map[string]any{"start": rep.WindowStart, "end": rep.WindowEnd, "now": now.Unix()}, &events); e != nil {
-		rep.Error = e.Message
-		return rep
+	for {
+		rep.WindowStart, rep.WindowEnd = since.Unix(), end.Unix()
+		e := s.exchange(ctx, "history", map[string]any{"start": rep.WindowStart, "end": rep.WindowEnd, "now": now.Unix()}, &events)
+		if e == nil {
+			break
+		}
+		if e.Code != abi.CodeTooLarge || end.Sub(since) < 2*reconcileMinWindow {
+			rep.Error = e.Message
+			return rep
+		}
+		end = since.Add(end.Sub(since) / 2)
 	}
 	// A run that could not confirm its whole window (FrontGo slow, its
 	// rate limit spent, the run's deadline) leaves the mark, so the next
@@ -156,6 +172,9 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) Reconcil
 		_ = s.store.Set(ctx, done, []byte(digest), reconcileMaxWindow)
 	}
 	switch {
+	case rep.Failed == 0 && end.Before(now):
+		// The next run starts where this one's window ended.
+		_ = s.store.Set(ctx, reconcileMark, []byte(strconv.FormatInt(end.Add(reconcileOverlap).Unix(), 10)), 0)
 	case rep.Failed == 0:
 		_ = s.store.Set(ctx, reconcileMark, []byte(strconv.FormatInt(now.Unix(), 10)), 0)
 	case !marked:

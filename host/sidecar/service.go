@@ -25,6 +25,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/frontgate/frontgate/host/frontgo"
 	"github.com/frontgate/frontgate/host/internal/wasmrt"
 	"github.com/frontgate/frontgate/host/signature"
@@ -204,7 +206,12 @@ func (s *Service) parse(ctx context.Context, op string, a wasmrt.Answer, out any
 	fn := "parse_" + op
 	start := time.Now()
 	data, err := wasmrt.DoParse[json.RawMessage](ctx, s.core, fn, a)
-	return s.called(fn, start, data, err, out)
+	e := s.called(fn, start, data, err, out)
+	if e != nil && e.Code == abi.CodeTooLarge {
+		// FrontGo's answer, not the shop's request, is what was too large.
+		return &Error{Status: 502, Code: abi.CodeTooLarge, Message: op + ": FrontGo's answer is larger than the sidecar reads", detail: e.Message}
+	}
+	return e
 }
 
 // called records a core call and turns its result into out or an *Error.
@@ -255,6 +262,10 @@ func (s *Service) send(ctx context.Context, op string, req request, out any) *Er
 			s.log.Error("frontgo write outcome unknown", "op", op, "err", err)
 			return &Error{Status: 504, Code: "upstream_unknown", keep: true,
 				Message: op + ": FrontGo did not answer; the outcome is unknown: check the reservation before retrying"}
+		}
+		if !write && errors.Is(err, fasthttp.ErrBodyTooLarge) {
+			// No retry reads less: the reconciler reads a shorter window.
+			return &Error{Status: 502, Code: abi.CodeTooLarge, Message: op + ": FrontGo's answer is larger than the sidecar reads", detail: err.Error()}
 		}
 		// Why (an address, a TLS problem) goes to the log, not to the shop.
 		return &Error{Status: 502, Code: "upstream_unavailable", Message: op + ": FrontGo is unavailable; try again later", detail: err.Error()}

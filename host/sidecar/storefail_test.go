@@ -123,16 +123,7 @@ func TestCallbackDuringStoreFailureIsRetried(t *testing.T) {
 func TestReconcileStoreFailureKeepsWindow(t *testing.T) {
 	h := newHarness(t, native())
 	fs := failStore(h)
-	if _, err := h.sb.InjectCallbackFault(sandbox.CallbackFault{Kind: sandbox.CallbackDrop}); err != nil {
-		t.Fatal(err)
-	}
-	c := h.checkout("sf-2")
-	if _, err := h.sb.Approve(c.ReservationUUID, "4111111111111111"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.sb.WaitCallbacks(context.Background(), 1); err != nil {
-		t.Fatal(err)
-	}
+	c := h.paidCallbackLost("sf-2")
 	fs.arm("get", "res:", 1)
 	h.offset.Store(int64(30 * time.Minute))
 	rep := h.svc.Reconcile(context.Background(), time.Millisecond)
