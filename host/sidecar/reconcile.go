@@ -57,10 +57,10 @@ type reconcileState struct {
 // One instance runs at a time across sidecars sharing a store: the run takes
 // a lock that expires after lockTTL (no release, so runs are at least that
 // far apart).
-func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) ReconcileReport {
+func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) (rep ReconcileReport) {
 	now := s.now()
-	rep := ReconcileReport{Start: now}
-	defer func() {
+	rep = ReconcileReport{Start: now}
+	defer func() { // on the report returned too (a named result)
 		rep.Finished = s.now()
 		s.m.reconcile(rep)
 		s.rec.mu.Lock()

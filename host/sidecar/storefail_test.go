@@ -135,8 +135,8 @@ func TestReconcileStoreFailureKeepsWindow(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	h.offset.Store(int64(90 * time.Minute))
 	rep = h.svc.Reconcile(context.Background(), time.Millisecond)
-	if rep.Failed != 0 || rep.Repaired != 1 {
-		t.Fatalf("the next run: %+v, want the missed state repaired", rep)
+	if rep.Failed != 0 || rep.Repaired != 1 || rep.Finished.Before(rep.Start) {
+		t.Fatalf("the next run: %+v, want the missed state repaired (and the run's end in its report)", rep)
 	}
 	if got := h.eventsFor(c.ReservationUUID); len(got) != 1 || got[0] != "RESERVED" {
 		t.Fatalf("events: %v", got)
