@@ -105,6 +105,18 @@ func mac(secret []byte, parts ...string) []byte {
 	return h.Sum(nil)
 }
 
+// Fingerprints gives each key's id and a fingerprint of its secret (an
+// HMAC of a fixed text under a domain of its own, hex): equal for equal
+// secrets, and telling nothing of the secret, so that sidecars sharing a
+// store can compare the keys they sign with.
+func (s *Signer) Fingerprints() map[string]string {
+	out := make(map[string]string, len(s.keys))
+	for _, k := range s.keys {
+		out[k.id] = hex.EncodeToString(mac(k.secret, "frontgate-token-key-fingerprint/v1", k.id))
+	}
+	return out
+}
+
 // MaxTokenLen bounds the tokens Verify reads.
 const MaxTokenLen = 2048
 

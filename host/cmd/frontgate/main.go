@@ -225,6 +225,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	defer st.Close()
+	if cfg.Store == "redis" {
+		// Every instance on the store must sign with the same keys.
+		fps := signer.Fingerprints()
+		if err := agreeTokenKeys(ctx, st, fps, tokenKeyTTL); err != nil {
+			return err
+		}
+		kctx, stopKeys := context.WithCancel(ctx)
+		defer stopKeys()
+		go keepTokenKeys(kctx, st, fps, log)
+	}
 	// Shops with a webhookUrl hear every confirmed change as a signed
 	// webhook (WooCommerce shops in the plugin's shape), retried until
 	// acknowledged; the demo shop hears it in-process.

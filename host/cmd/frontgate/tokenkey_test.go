@@ -10,7 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/frontgate/frontgate/host/signature"
+	"github.com/frontgate/frontgate/host/store"
+	"github.com/frontgate/frontgate/host/store/redisstore/redistest"
 )
 
 // FRONTGATE_TOKEN_KEY: one secret, or id:secret pairs whose first signs. A
@@ -77,5 +81,93 @@ func TestConfigNeedsATokenKey(t *testing.T) {
 	err := run(context.Background(), []string{"-config", cfgFile}, func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "FRONTGATE_TOKEN_KEY (tokenKeyEnv) is not set") {
 		t.Fatalf("run without a token key: %v", err)
+	}
+}
+
+// Sidecars on one store agree on their token keys: the same key, or a
+// rotation that keeps the old key under its id, starts; another secret
+// under an id a live instance uses is refused, naming the id and not the
+// secret; once no instance renews the old fingerprint, the new key starts.
+func TestTokenKeysAgreeAcrossSidecars(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	st := store.NewMemory()
+	const secretA, secretB = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+	fps := func(spec string) map[string]string {
+		t.Helper()
+		s, err := tokenSigner(spec, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Fingerprints()
+	}
+	const ttl = 150 * time.Millisecond
+	if err := agreeTokenKeys(ctx, st, fps(secretA), ttl); err != nil {
+		t.Fatalf("the first instance: %v", err)
+	}
+	if err := agreeTokenKeys(ctx, st, fps(secretA), ttl); err != nil {
+		t.Fatalf("a second instance with the same key: %v", err)
+	}
+	if err := agreeTokenKeys(ctx, st, fps("k1:"+secretB+",k0:"+secretA), ttl); err != nil {
+		t.Fatalf("a rotation keeping the old key under its id: %v", err)
+	}
+	err := agreeTokenKeys(ctx, st, fps(secretB), ttl)
+	if err == nil || !strings.Contains(err.Error(), "token key k0") || strings.Contains(err.Error(), secretB) {
+		t.Fatalf("another secret under k0: %v", err)
+	}
+	// The instances with the old key keep it while they run …
+	for range 3 {
+		time.Sleep(ttl / 2)
+		if same, err := holdTokenKey(ctx, st, "k0", fps(secretA)["k0"], ttl); err != nil || !same {
+			t.Fatalf("renewing: %v, %v", same, err)
+		}
+	}
+	if err := agreeTokenKeys(ctx, st, fps(secretB), ttl); err == nil {
+		t.Fatal("another secret under k0 while the old one is renewed")
+	}
+	// … and once they stopped, the new key starts.
+	time.Sleep(2 * ttl)
+	if err := agreeTokenKeys(ctx, st, fps(secretB), ttl); err != nil {
+		t.Fatalf("the new key after the old one's instances stopped: %v", err)
+	}
+}
+
+// TestRunRefusesAnotherTokenKey: a sidecar started on a Redis store that a
+// running sidecar shares with another token key under the same id does
+// not start, and says which key.
+func TestRunRefusesAnotherTokenKey(t *testing.T) {
+	url := redistest.URL(t)
+	cfgFile := filepath.Join(t.TempDir(), "frontgate.json")
+	os.WriteFile(cfgFile, []byte(`{"listen": "127.0.0.1:0", "publicUrl": "https://pay.example", "core": "native", "store": "redis",
+		"frontgo": {"baseUrl": "https://demo-api.frontpayment.no/api/v1"},
+		"shops": [{"id": "s1", "apiKeyEnv": "SHOP_KEY", "allowedHosts": ["shop.example"]}]}`), 0o600)
+	start := func(ctx context.Context, key string) error {
+		env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": "tok", "FRONTGATE_FRONTGO_SECRET": "sec", "SHOP_KEY": "shop-key-0123456789abc",
+			"FRONTGATE_TOKEN_KEY": key, "FRONTGATE_REDIS_URL": url}
+		return run(ctx, []string{"-config", cfgFile}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- start(ctx, "0123456789abcdef0123456789abcdef") }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the first sidecar: %v", err)
+		}
+	}()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	for deadline := time.Now().Add(30 * time.Second); rdb.Exists(context.Background(), "frontgate:tokenkey:k0").Val() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first sidecar registered no token key")
+		}
+	}
+	err = start(context.Background(), "fedcba9876543210fedcba9876543210")
+	if err == nil || !strings.Contains(err.Error(), "token key k0 (tokenKeyEnv) differs") {
+		t.Fatalf("a second sidecar with another key: %v", err)
 	}
 }
