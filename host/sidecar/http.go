@@ -393,6 +393,16 @@ type idemRecord struct {
 	Lost    bool   `json:"lost,omitempty"`
 	Ref     string `json:"ref,omitempty"`
 	Unnamed bool   `json:"unnamed,omitempty"`
+	// Lease is the writer's idemLease (ms): an instance configured with a
+	// shorter requestTimeout must not take a key over while the request of
+	// one with a longer timeout may still run.
+	Lease int64 `json:"lease,omitempty"`
+}
+
+// leaseOf is how long rec's request may hold its key: the longer of its
+// writer's lease and this sidecar's (records from before Lease: this one's).
+func (s *Server) leaseOf(rec idemRecord) time.Duration {
+	return max(s.idemLease(), time.Duration(rec.Lease)*time.Millisecond)
 }
 
 // idemLease is how long a request may hold its key pending: the request
@@ -437,7 +447,8 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 	skey := "idem:" + rc.shop.ID + ":" + string(rc.Path()) + ":" + key
 	hash := hashOf(rc.PostBody())
 	ttl := time.Duration(s.svc.cfg.IdempotencyTTL)
-	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref, Unnamed: rc.unnamed})
+	pending, _ := json.Marshal(idemRecord{State: "pending", Hash: hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref, Unnamed: rc.unnamed,
+		Lease: s.idemLease().Milliseconds()})
 	ok, err := s.svc.store.SetNX(rc.ctx, skey, pending, ttl)
 	if err != nil {
 		s.fail(rc, errorf(503, "store_unavailable", "store unavailable"))
@@ -471,7 +482,7 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 				stamped, _ := json.Marshal(rec)
 				_, _ = s.svc.store.CompareAndSwap(rc.ctx, skey, b, stamped, ttl)
 			}
-			if !rec.Lost && s.svc.now().Sub(time.UnixMilli(rec.Started)) < s.idemLease() {
+			if !rec.Lost && s.svc.now().Sub(time.UnixMilli(rec.Started)) < s.leaseOf(rec) {
 				s.fail(rc, inProgress())
 				return
 			}
@@ -596,7 +607,8 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 	var next []byte
 	var e *Error
 	if rerun {
-		next, _ = json.Marshal(idemRecord{State: "pending", Hash: lost.Hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref, Unnamed: rc.unnamed})
+		next, _ = json.Marshal(idemRecord{State: "pending", Hash: lost.Hash, Started: s.svc.now().UnixMilli(), Ref: rc.ref, Unnamed: rc.unnamed,
+			Lease: s.idemLease().Milliseconds()})
 	} else {
 		check := "check the reservation (GET /v1/reservations/{uuid})"
 		if rc.route == "checkouts.create" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -298,5 +299,33 @@ func TestLostRedeliveryRunsAgain(t *testing.T) {
 	r := h.do("POST", "/v1/webhooks/redeliver", shopKey, "rd-1", nil)
 	if r.status != 404 || !bytes.Contains(r.body, []byte(`"no_webhook"`)) {
 		t.Fatalf("lost redelivery: %d %s", r.status, r.body)
+	}
+}
+
+// TestPendingRecordKeepsItsWritersLease: sidecars on one store with
+// different requestTimeouts. A request of one with a longer timeout (its
+// lease in its record) is not taken for lost by one with a shorter lease
+// while it may still run; a record without a lease (an older sidecar's)
+// has this sidecar's.
+func TestPendingRecordKeepsItsWritersLease(t *testing.T) {
+	h := newHarness(t, native())
+	srv := NewServer(h.svc, nil)
+	own := srv.idemLease()
+	path := "/v1/reservations/RES1/capture"
+	body := []byte(`{}`)
+	for _, tc := range []struct {
+		lease   time.Duration
+		running bool
+	}{{0, false}, {own, false}, {own + 10*time.Minute, true}} {
+		key := fmt.Sprintf("lease-%d", tc.lease)
+		rec, _ := json.Marshal(idemRecord{State: "pending", Hash: hashOf(body), Started: time.Now().Add(-own - time.Minute).UnixMilli(),
+			Lease: tc.lease.Milliseconds()})
+		if err := h.svc.store.Set(context.Background(), "idem:one:"+path+":"+key, rec, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		r := h.do("POST", path, shopKey, key, string(body))
+		if running := bytes.Contains(r.body, []byte(`"in_progress"`)); running != tc.running {
+			t.Errorf("a record with a lease of %s, started %s ago: %d %s", tc.lease, own+time.Minute, r.status, r.body)
+		}
 	}
 }
