@@ -213,6 +213,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if sb == nil && !strings.HasSuffix(strings.TrimRight(cfg.FrontGo.BaseURL, "/"), "/api/v1") {
+		// FrontGo answers every request 404 under a wrong base path, and a
+		// 404 is also what the readiness probe's unknown reservation gets.
+		log.Warn("frontgo.baseUrl does not end in /api/v1, as FrontGo's demo and production URLs do; every request may get 404",
+			"frontgo", cfg.FrontGo.BaseURL)
+	}
 	fg, err := frontgo.New(frontgo.Config{BaseURL: cfg.FrontGo.BaseURL, Token: cfg.FrontGo.Token(),
 		Timeout: time.Duration(cfg.FrontGo.Timeout), CancelMethod: cfg.FrontGo.CancelMethod})
 	if err != nil {

@@ -117,3 +117,37 @@ func TestBinaryNoConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseURLWithoutAPIPathWarns: a FrontGo base URL without /api/v1 (every
+// request would get 404, which readiness cannot tell from its own probe's
+// 404) is warned about at start.
+func TestBaseURLWithoutAPIPathWarns(t *testing.T) {
+	for _, tc := range []struct {
+		base string
+		warn bool
+	}{{"https://demo-api.frontpayment.no", true}, {"https://demo-api.frontpayment.no/api/v1", false}} {
+		cfgFile := filepath.Join(t.TempDir(), "frontgate.json")
+		os.WriteFile(cfgFile, []byte(`{"listen": "127.0.0.1:0", "publicUrl": "https://pay.example", "core": "native", "reconcileInterval": "0s",
+			"frontgo": {"baseUrl": "`+tc.base+`"}, "shops": [{"id": "s1", "apiKeyEnv": "SHOP_KEY", "allowedHosts": ["shop.example"]}]}`), 0o600)
+		env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": "tok", "FRONTGATE_FRONTGO_SECRET": "sec", "SHOP_KEY": "shop-key-0123456789abc",
+			"FRONTGATE_TOKEN_KEY": "0123456789abcdef0123456789abcdef"}
+		var logs syncBuffer
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"-config", cfgFile}, func(k string) string { return env[k] }, io.Discard, &logs)
+		}()
+		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(logs.String(), "frontgate ready"); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("not started: %s", logs.String())
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(logs.String(), "does not end in /api/v1"); got != tc.warn {
+			t.Errorf("%s: warned %v, want %v", tc.base, got, tc.warn)
+		}
+	}
+}
