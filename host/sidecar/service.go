@@ -1639,6 +1639,18 @@ func (s *Service) apply(ctx context.Context, c *Checkout, d *Details, st, via st
 		return CallbackDuplicate, nil
 	}
 	// Claimed: save, tell, mark told. Any failure gives the claim back.
+	// A settle with newer details may have held the claim, recorded its
+	// amounts (the last told, for every later settle) and failed to tell:
+	// telling these older ones now would mark those amounts told. Its
+	// caller tries again, and so does this one's, with fresh details.
+	if stale, e := s.detailsStale(ctx, c, d); e != nil || stale {
+		s.unclaim(ctx, mark, claim)
+		if e != nil {
+			return "", e
+		}
+		return "", &Error{Status: 503, Code: "in_progress", RetryAfter: 1,
+			Message: fmt.Sprintf("reservation %s: newer details are being told to the shop; try again", c.ReservationUUID)}
+	}
 	prev := c.Status
 	if prev == st { // an earlier attempt saved it, then failed to tell (or died after)
 		prev = stepBefore(d, st)
@@ -1952,15 +1964,15 @@ func (s *Service) mayConfirm(ctx context.Context, c *Checkout, which string) boo
 	return got || err != nil
 }
 
-// addQuery appends kv to the query of URL raw, replacing parameters of
-// those names; the rest of the shop's query stays as it was written (its
-// order, its encoding, and parameters url.ParseQuery would drop, such as
-// one holding a ';').
 // paidStatus holds the statuses of a reservation the shopper has paid
 // (reserved on the card, or taken since).
 var paidStatus = map[string]bool{"RESERVED": true, "CAPTURED": true, "CHARGED": true, "COMPLETED": true,
 	"PARTIAL REFUNDED": true, "REFUNDED": true}
 
+// addQuery appends kv to the query of URL raw, replacing parameters of
+// those names; the rest of the shop's query stays as it was written (its
+// order, its encoding, and parameters url.ParseQuery would drop, such as
+// one holding a ';').
 func addQuery(raw string, kv map[string]string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
