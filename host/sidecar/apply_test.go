@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -386,5 +387,17 @@ func TestApplyWaitsForAClaim(t *testing.T) {
 	// The path that told it, and the amounts its event carried.
 	if v, err := r.st.Get(ctx, mark); err != nil || string(v) != "callback|0/0/0/0" {
 		t.Fatalf("mark = %q, %v; want told by callback, with no money moved", v, err)
+	}
+}
+
+// TestTooLargeAnswerToAWrite: FrontGo's answer to a write, larger than the
+// core reads, does not say the write was not made: its outcome is unknown
+// (kept under the Idempotency-Key, never sent again), not a refusal.
+func TestTooLargeAnswerToAWrite(t *testing.T) {
+	h := newHarness(t, native())
+	big := append(append([]byte(`{"is_data":true,"data":{"note":"`), bytes.Repeat([]byte("x"), 2<<20)...), `"}}`...)
+	e := h.svc.parse(context.Background(), "capture", wasmrt.Answer{Status: 200, Body: big}, nil)
+	if e == nil || e.Code != "too_large" || e.Status != 502 || !mayHaveWritten(e) {
+		t.Fatalf("a 2 MiB answer to a capture: %+v, may have written %v", e, e != nil && mayHaveWritten(e))
 	}
 }

@@ -289,7 +289,8 @@ func (s *Service) send(ctx context.Context, op string, req request, out any) *Er
 // mayHaveWritten reports whether an error parsing FrontGo's answer to a
 // write leaves open that the write was made: a 5xx (FrontGo or the gateway
 // behind it failed, perhaps after acting), or an answer the core cannot
-// read (a 2xx not as documented, or its data not decodable). A refusal,
+// read (a 2xx not as documented, or its data not decodable, or more than
+// the core reads). A refusal,
 // a validation error, a 404, 401 or 429 says FrontGo did nothing.
 func mayHaveWritten(e *Error) bool {
 	switch {
@@ -297,7 +298,7 @@ func mayHaveWritten(e *Error) bool {
 		// The core says so (ABI 1.2); the kinds are the same cases for a
 		// module that predates the flag.
 		return e.outcomeUnknown || e.kind == "server" || e.kind == "dependency" || e.kind == "malformed"
-	case e.Code == "internal":
+	case e.Code == "internal", e.Code == abi.CodeTooLarge: // too_large: an answer larger than the core reads
 		return true
 	}
 	return false
