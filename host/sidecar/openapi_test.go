@@ -281,3 +281,49 @@ func TestUndocumentedCatches(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIWebhookEvent: the documented webhook body has exactly the
+// fields of the Event the sidecar sends (adapters/webhook's Payload mirrors
+// it), each of those without omitempty required.
+func TestOpenAPIWebhookEvent(t *testing.T) {
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Required   []string                   `json:"required"`
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := doc.Components.Schemas["WebhookEvent"]
+	if !ok {
+		t.Fatal("no WebhookEvent schema")
+	}
+	var fields, required []string
+	et := reflect.TypeFor[Event]()
+	for i := range et.NumField() {
+		name, opts, _ := strings.Cut(et.Field(i).Tag.Get("json"), ",")
+		fields = append(fields, name)
+		if opts != "omitempty" {
+			required = append(required, name)
+		}
+	}
+	var documented []string
+	for k := range ev.Properties {
+		documented = append(documented, k)
+	}
+	slices.Sort(fields)
+	slices.Sort(documented)
+	slices.Sort(required)
+	got := slices.Clone(ev.Required)
+	slices.Sort(got)
+	if !slices.Equal(fields, documented) || !slices.Equal(required, got) {
+		t.Fatalf("WebhookEvent documents %v (required %v); Event sends %v (required %v)", documented, got, fields, required)
+	}
+}
