@@ -634,7 +634,11 @@ func (s *Server) takeOver(rc *reqCtx, skey string, seen []byte, lost idemRecord,
 		return nil, false
 	}
 	if lost.Ref != "" {
-		c, found, e := s.svc.RecoverCheckout(rc.ctx, rc.shop, lost.Ref, time.UnixMilli(lost.Started), !lost.Unnamed)
+		// The retry's body is the lost one's (the hashes matched): it says
+		// too whether the reservation carries the checkout id, for a
+		// record written before records said so (no unnamed member).
+		named := !lost.Unnamed && !rc.unnamed
+		c, found, e := s.svc.RecoverCheckout(rc.ctx, rc.shop, lost.Ref, time.UnixMilli(lost.Started), named)
 		switch {
 		case e != nil && e.keep: // it cannot be found out: this answer, for every retry
 			rc.log.Warn("a checkout request with this Idempotency-Key was lost; its outcome is unknown", "key", skey)

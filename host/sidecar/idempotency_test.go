@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -327,5 +328,31 @@ func TestPendingRecordKeepsItsWritersLease(t *testing.T) {
 		if running := bytes.Contains(r.body, []byte(`"in_progress"`)); running != tc.running {
 			t.Errorf("a record with a lease of %s, started %s ago: %d %s", tc.lease, own+time.Minute, r.status, r.body)
 		}
+	}
+}
+
+// TestLostCheckoutOfAnOlderSidecar: a pending record written by a sidecar
+// from before records said whether the reservation carries the checkout id
+// (no "unnamed" member) for a checkout under the shop's own reference.
+// The retry carries the same body, which says so: it is not run again
+// (a second reservation, the first one's payment link perhaps out), but
+// answered upstream_unknown as for a record of this sidecar.
+func TestLostCheckoutOfAnOlderSidecar(t *testing.T) {
+	h := newHarness(t, native())
+	req := checkoutReq("7306")
+	req["order"].(map[string]any)["reference"] = "SHOP-7306"
+	cb, _ := json.Marshal(req)
+	rec := `{"state":"pending","hash":"` + hashOf(cb) + `","started":` + strconv.FormatInt(time.Now().Add(-time.Hour).UnixMilli(), 10) +
+		`,"ref":"chk_lost7306"}`
+	if err := h.svc.store.Set(context.Background(), "idem:one:/v1/checkouts:ck-7306", []byte(rec), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	before := len(h.sb.Reservations())
+	r := h.do("POST", "/v1/checkouts", shopKey, "ck-7306", string(cb))
+	if r.status != 504 || !bytes.Contains(r.body, []byte("look for the reservation by the order's own reference")) {
+		t.Fatalf("lost checkout of an older sidecar, with the shop's reference: %d %s", r.status, r.body)
+	}
+	if n := len(h.sb.Reservations()); n != before {
+		t.Fatalf("the lost checkout was run again: %d reservations, want %d", n, before)
 	}
 }
