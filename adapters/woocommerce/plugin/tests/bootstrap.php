@@ -447,6 +447,45 @@ final class FrontgateTest_Refund {
 }
 
 /** WooCommerce's label of a status ("completed" → "Completed"). */
+/**
+ * Runs $child( $i ) in $n forked processes at the same moment, as that many
+ * requests racing, and returns their exit codes in order: what $child
+ * returns, or 1 when it throws. Skips the test without pcntl.
+ *
+ * @param int      $n     How many.
+ * @param callable $child function ( int $i ): int.
+ * @return int[]
+ */
+function frontgate_t_race( $n, callable $child ) {
+	if ( ! function_exists( 'pcntl_fork' ) ) {
+		throw new FrontgateTest_Skip( 'pcntl is not available' );
+	}
+	$start = microtime( true ) + 0.2;
+	$pids  = array();
+	for ( $i = 0; $i < $n; $i++ ) {
+		$pid = pcntl_fork();
+		if ( 0 === $pid ) {
+			while ( microtime( true ) < $start ) {
+				usleep( 1000 );
+			}
+			try {
+				$code = (int) $child( $i );
+			} catch ( Throwable $e ) {
+				fwrite( STDERR, 'child: ' . $e->getMessage() . "\n" );
+				$code = 1;
+			}
+			exit( $code );
+		}
+		$pids[] = $pid;
+	}
+	$codes = array();
+	foreach ( $pids as $pid ) {
+		pcntl_waitpid( $pid, $status );
+		$codes[] = pcntl_wexitstatus( $status );
+	}
+	return $codes;
+}
+
 /** Notices printed on the page, as (type, message). */
 function wc_print_notice( $message, $type = 'success' ) { $GLOBALS['frontgate_test_printed'][] = array( $type, $message ); }
 function wc_get_order_status_name( $status ) { return ucfirst( str_replace( '-', ' ', preg_replace( '/^wc-/', '', (string) $status ) ) ); }

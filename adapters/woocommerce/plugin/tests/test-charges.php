@@ -393,41 +393,21 @@ function frontgate_test_charge_refund_part_rules() {
  * processes): one charges, the other finds the number used and sends nothing.
  */
 function frontgate_test_charge_double_submit_racing() {
-	if ( ! function_exists( 'pcntl_fork' ) ) {
-		throw new FrontgateTest_Skip( 'pcntl is not available' );
-	}
 	$g = frontgate_t_charges_gateway();
 	frontgate_t_captured_order();
 	$form  = array( 'frontgate_charge_seq' => '1', 'frontgate_charge_amount' => '125,50', 'frontgate_charge_tax_rate' => '25', 'frontgate_charge_text' => 'Gavepapir' );
-	$start = microtime( true ) + 0.2;
-	$pids  = array();
-	for ( $i = 0; $i < 2; $i++ ) {
-		$pid = pcntl_fork();
-		if ( 0 === $pid ) {
-			try {
-				$GLOBALS['frontgate_test_responses'] = array(
-					array( 200, array( 'uuid' => 'CHA100' ) ),
-					array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) ),
-				);
-				while ( microtime( true ) < $start ) {
-					usleep( 1000 );
-				}
-				$r    = frontgate_t_charge( $g, 1204, $form );
-				$sent = count( $GLOBALS['frontgate_test_requests'] );
-				$code = ( 'charged' === $r && 2 === $sent ) ? 10 : ( ( 'duplicate' === $r && 0 === $sent ) ? 11 : 1 );
-			} catch ( Throwable $e ) {
-				fwrite( STDERR, 'child: ' . $e->getMessage() . "\n" );
-				$code = 1;
-			}
-			exit( $code );
+	$codes = frontgate_t_race(
+		2,
+		function () use ( $g, $form ) {
+			$GLOBALS['frontgate_test_responses'] = array(
+				array( 200, array( 'uuid' => 'CHA100' ) ),
+				array( 200, frontgate_t_charge_details( 'wc-charge-1204-1', 'Gavepapir', 12550, 'CHA100' ) ),
+			);
+			$r    = frontgate_t_charge( $g, 1204, $form );
+			$sent = count( $GLOBALS['frontgate_test_requests'] );
+			return ( 'charged' === $r && 2 === $sent ) ? 10 : ( ( 'duplicate' === $r && 0 === $sent ) ? 11 : 1 );
 		}
-		$pids[] = $pid;
-	}
-	$codes = array();
-	foreach ( $pids as $pid ) {
-		pcntl_waitpid( $pid, $status );
-		$codes[] = pcntl_wexitstatus( $status );
-	}
+	);
 	sort( $codes );
 	frontgate_assert_same( array( 10, 11 ), $codes, 'one charged (two requests), one duplicate (none)' );
 	$o = wc_get_order( 1204 );

@@ -231,41 +231,21 @@ function frontgate_test_gateway_refund_pays_out_the_new_refund() {
  * third refund is sent for what is really left.
  */
 function frontgate_test_gateway_refunds_racing_record_both() {
-	if ( ! function_exists( 'pcntl_fork' ) ) {
-		throw new FrontgateTest_Skip( 'pcntl is not available' );
-	}
 	$g = frontgate_t_gateway();
 	frontgate_t_captured_order();
-	$start = microtime( true ) + 0.2;
-	$pids  = array();
-	for ( $i = 0; $i < 2; $i++ ) {
-		$pid = pcntl_fork();
-		if ( 0 === $pid ) {
-			try {
-				Frontgate_Refunds::remember( new FrontgateTest_Refund( array( 'id' => 5001 + $i, 'parent' => 1204, 'items' => array() ) ) );
-				$GLOBALS['frontgate_test_responses'] = array(
-					function () {
-						usleep( 300000 ); // FrontGo takes its time: the other request runs meanwhile.
-						return array( 200, array( 'grandTotal' => 4000 ) );
-					},
-				);
-				while ( microtime( true ) < $start ) {
-					usleep( 1000 );
-				}
-				$code = true === $g->process_refund( 1204, '40.00', '' ) ? 10 : 1;
-			} catch ( Throwable $e ) {
-				fwrite( STDERR, 'child: ' . $e->getMessage() . "\n" );
-				$code = 1;
-			}
-			exit( $code );
+	$codes = frontgate_t_race(
+		2,
+		function ( $i ) use ( $g ) {
+			Frontgate_Refunds::remember( new FrontgateTest_Refund( array( 'id' => 5001 + $i, 'parent' => 1204, 'items' => array() ) ) );
+			$GLOBALS['frontgate_test_responses'] = array(
+				function () {
+					usleep( 300000 ); // FrontGo takes its time: the other request runs meanwhile.
+					return array( 200, array( 'grandTotal' => 4000 ) );
+				},
+			);
+			return true === $g->process_refund( 1204, '40.00', '' ) ? 10 : 1;
 		}
-		$pids[] = $pid;
-	}
-	$codes = array();
-	foreach ( $pids as $pid ) {
-		pcntl_waitpid( $pid, $status );
-		$codes[] = pcntl_wexitstatus( $status );
-	}
+	);
 	frontgate_assert_same( array( 10, 10 ), $codes, 'both refunds made' );
 	frontgate_assert_same( array( 9001 => 8000 ), wc_get_order( 1204 )->get_meta( '_frontgate_refunded_lines' ), 'both refunds recorded' );
 }

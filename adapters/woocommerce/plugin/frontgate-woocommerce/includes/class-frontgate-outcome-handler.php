@@ -88,7 +88,7 @@ class Frontgate_Outcome_Handler {
 	 * @param string $reservation_uuid The reservation.
 	 * @param string $event_id         The event's id.
 	 * @param array  $details          The reservation details with the new amounts.
-	 * @return string applied, duplicate, ignored (another reservation), unknown_order or busy.
+	 * @return string applied, duplicate, stale (amounts no larger than heard already), ignored (another reservation), unknown_order or busy.
 	 */
 	public function apply_amounts( $order_id, $reservation_uuid, $event_id, array $details ) {
 		$ctx = array(
