@@ -73,6 +73,13 @@ func NewSigner(ids []string, secrets [][]byte) (*Signer, error) {
 		if len(secrets[i]) < MinKeyLen {
 			return nil, fmt.Errorf("signature: key #%d: secret must be at least %d bytes", i+1, MinKeyLen)
 		}
+		// Verify picks a token's key by its id: of two keys under one id,
+		// one would refuse every token the other signs.
+		for j := range s.keys {
+			if s.keys[j].id == id {
+				return nil, fmt.Errorf("signature: key #%d: its id is key #%d's; give each key an id of its own", i+1, j+1)
+			}
+		}
 		s.keys = append(s.keys, key{id: id, secret: append([]byte(nil), secrets[i]...)})
 	}
 	return s, nil

@@ -102,6 +102,11 @@ func TestNewSignerRefusesWeakKeys(t *testing.T) {
 	if _, err := NewSigner([]string{"a.b"}, [][]byte{k1}); err == nil {
 		t.Fatal("key id with a dot accepted")
 	}
+	// Two keys under one id: a signer refused its own tokens (it signs with
+	// the first and verified with the last of that id).
+	if _, err := NewSigner([]string{"k1", "k1"}, [][]byte{k2, k1}); err == nil || !strings.Contains(err.Error(), "key #2: its id is key #1's") {
+		t.Fatalf("two keys under one id: %v", err)
+	}
 }
 
 func TestWebhook(t *testing.T) {

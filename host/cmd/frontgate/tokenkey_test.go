@@ -67,6 +67,11 @@ func TestTokenSignerKeys(t *testing.T) {
 	if _, err := tokenSigner("k1:short", log); err == nil || strings.Contains(err.Error(), "short") {
 		t.Fatalf("a short secret: %v", err)
 	}
+	// The old key left without its id in a rotation takes its place's id,
+	// k1, the new key's: the sidecar refused every link it signed.
+	if _, err := tokenSigner("k1:"+secretB+","+secretA, log); err == nil || strings.Contains(err.Error(), secretA) {
+		t.Fatalf("two keys under k1: %v", err)
+	}
 }
 
 // TestConfigNeedsATokenKey: run from a config, the sidecar will not start
