@@ -41,9 +41,9 @@ func agreeTokenKeys(ctx context.Context, st store.Store, fps map[string]string, 
 		}
 		if !same {
 			return fmt.Errorf("token key %s (tokenKeyEnv) differs from the key of that id another sidecar on this store signs with: "+
-				"links one signs, the other refuses. Give every instance the same key; to replace one, put the new key in front "+
-				"under a new id (new:<secret>,%s:<old secret>) on every instance, or start with the new key %s after the last "+
-				"instance with the old one stopped", id, id, tokenKeyTTL)
+				"links one signs, the other refuses. Give every instance the same key; to replace one, add the new key behind it "+
+				"under a new id (%s:<old secret>,new:<secret>) on every instance, then put it in front, or start with the new key %s "+
+				"after the last instance with the old one stopped", id, id, tokenKeyTTL)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,61 @@ func TestRunRefusesAnotherTokenKey(t *testing.T) {
 	err = start(context.Background(), "fedcba9876543210fedcba9876543210")
 	if err == nil || !strings.Contains(err.Error(), "token key k0 (tokenKeyEnv) differs") {
 		t.Fatalf("a second sidecar with another key: %v", err)
+	}
+}
+
+// TestTokenKeyRotationDocumented: the README's key replacement, from one
+// key (k0) to another (k1) through the FRONTGATE_TOKEN_KEY values it names
+// in order, rolls out one instance at a time: at every step, instances of
+// the step before and of this one (both run while it rolls out) take each
+// other's links, and the store lets each start beside the other.
+func TestTokenKeyRotationDocumented(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "## Running several sidecars")
+	section, _, _ = strings.Cut(section, "\n## ")
+	section, _, _ = strings.Cut(strings.Join(strings.Fields(section), " "), "Webhooks to shops")
+	const secretOld, secretNew = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+	steps := []string{secretOld}
+	for _, m := range regexp.MustCompile("`(k[0-9]+:<(?:old|new)>(?:,k[0-9]+:<(?:old|new)>)*)`").FindAllStringSubmatch(section, -1) {
+		steps = append(steps, strings.NewReplacer("<old>", secretOld, "<new>", secretNew).Replace(m[1]))
+	}
+	steps = append(steps, "k1:"+secretNew)
+	if len(steps) < 3 {
+		t.Fatalf("the README names no key replacement: %q", section)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	claims := signature.Claims{Purpose: "callback", Shop: "s", Order: "o", Checkout: "c", Expires: now.Add(time.Hour).Unix()}
+	st := store.NewMemory()
+	for i := 1; i < len(steps); i++ {
+		a, err := tokenSigner(steps[i-1], log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := tokenSigner(steps[i], log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range [][2]*signature.Signer{{a, b}, {b, a}} {
+			tok, _ := p[0].Sign(claims)
+			if _, err := p[1].Verify(tok, "callback", now); err != nil {
+				t.Errorf("step %d of %d: a link signed by one instance is refused by another: %v", i, len(steps)-1, err)
+			}
+		}
+		if err := agreeTokenKeys(context.Background(), st, a.Fingerprints(), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := agreeTokenKeys(context.Background(), st, b.Fingerprints(), time.Minute); err != nil {
+			t.Errorf("step %d of %d: %v", i, len(steps)-1, err)
+		}
+	}
+	// The refusal's advice is the same order.
+	other, _ := tokenSigner(secretNew, log)
+	err = agreeTokenKeys(context.Background(), st, other.Fingerprints(), time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "(k0:<old secret>,new:<secret>)") {
+		t.Fatalf("the refusal's advice: %v", err)
 	}
 }
