@@ -615,3 +615,72 @@ function frontgate_test_gateway_sidecar_url_must_not_send_the_key_in_clear() {
 		frontgate_assert_true( 0 === strpos( $e->getMessage(), 'Test sidecar URL: use https' ), $e->getMessage() );
 	}
 }
+
+/**
+ * The sidecar as it keeps an Idempotency-Key, shared by the racing
+ * processes: the first request under a key runs (300 ms), one that comes
+ * while it runs is answered 409 in_progress, one after it gets its answer
+ * again. Each call takes a file under the test directory.
+ */
+function frontgate_t_keyed_sidecar() {
+	return function ( $url, $args ) {
+		$k = frontgate_stub_dir() . '/key-' . md5( $args['headers']['Idempotency-Key'] );
+		$fp = @fopen( $k, 'x' );
+		if ( $fp ) {
+			fclose( $fp );
+			file_put_contents( frontgate_stub_dir() . '/sent', basename( $url ) . "\n", FILE_APPEND | LOCK_EX );
+			usleep( 300000 );
+			touch( $k . '.done' );
+		} elseif ( ! is_file( $k . '.done' ) ) {
+			return array( 409, array( 'error' => array( 'code' => 'in_progress', 'message' => 'a request with this Idempotency-Key is still being processed', 'retryAfter' => 1 ) ) );
+		}
+		return array( 200, array( 'grandTotal' => 210600 ) );
+	};
+}
+
+/**
+ * Two merchants (or a REST update and the order screen) move the same
+ * reserved order to $to at once, the second while the first's request to
+ * the sidecar runs; returns the order afterwards, having checked that one
+ * request of $op was sent.
+ */
+function frontgate_t_two_merchants( $to, $op ) {
+	frontgate_t_gateway();
+	frontgate_load();
+	frontgate_t_order_at( 'on-hold', 'RESERVED' );
+	$codes = frontgate_t_race(
+		2,
+		function ( $i ) use ( $to ) {
+			$GLOBALS['frontgate_test_responses'] = array( frontgate_t_keyed_sidecar() );
+			usleep( 100000 * $i );
+			$o         = wc_get_order( 1204 );
+			$o->status = $to;
+			$o->save();
+			frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'on-hold', $to, $o );
+			return 10;
+		}
+	);
+	frontgate_assert_same( array( 10, 10 ), $codes );
+	frontgate_assert_same( $op . "\n", (string) @file_get_contents( frontgate_stub_dir() . '/sent' ), $op . ' sent once' );
+	$o = wc_get_order( 1204 );
+	frontgate_assert_same( $to, $o->get_status() );
+	return $o;
+}
+
+// Completed twice at once: captured once; neither merchant is told the
+// capture failed, nor is the order put back to where it was.
+function frontgate_test_gateway_completing_twice_at_once_captures_once() {
+	$o = frontgate_t_two_merchants( 'completed', 'capture' );
+	foreach ( $o->notes() as $n ) {
+		frontgate_assert_true( false === strpos( $n, 'failed' ), 'no failure noted: ' . $n );
+	}
+	frontgate_assert_same( '', $o->get_meta( '_frontgate_attempts_capture' ), 'the key is kept' );
+}
+
+// Cancelled twice at once: cancelled once; neither is told it could not be.
+function frontgate_test_gateway_cancelling_twice_at_once_cancels_once() {
+	$o = frontgate_t_two_merchants( 'cancelled', 'cancel' );
+	foreach ( $o->notes() as $n ) {
+		frontgate_assert_true( false === strpos( $n, 'could not' ), 'no failure noted: ' . $n );
+	}
+}

@@ -90,8 +90,7 @@ class Frontgate_Order_Actions {
 		if ( ! self::ours( $order ) ) {
 			return;
 		}
-		$uuid   = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
-		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
+		$uuid = (string) $order->get_meta( Frontgate_Outcome_Handler::META_RESERVATION );
 		if ( '' === $uuid ) {
 			return;
 		}
@@ -101,9 +100,69 @@ class Frontgate_Order_Actions {
 		// reserved status set to "processing" as well), which no merchant
 		// change then answered.
 		$capture_on = (string) $this->gateway->get_option( 'capture_status', 'completed' );
-		if ( ( $to === $capture_on || 'completed' === $to ) && 'RESERVED' === $status ) {
+		$capturing  = $to === $capture_on || 'completed' === $to;
+		if ( ! $capturing && 'cancelled' !== $to ) {
+			return;
+		}
+		// Under the order's lock, as charges and refunds are: two merchants
+		// (or the REST API and the order screen) completing or cancelling
+		// the order at once, or cancelling it while its capture is in
+		// flight, act one after the other, each on the status the other
+		// left. Unlocked, the second was refused by the sidecar (the same
+		// Idempotency-Key still in progress) and told the merchant the
+		// capture had failed, putting the captured order back.
+		$token = Frontgate_Lock::acquire( 'order_' . (int) $order->get_id(), 10.0, Frontgate_Charges::LOCK_TTL );
+		if ( null === $token ) {
+			$this->busy( $order, $capturing, $from );
+			return;
+		}
+		try {
+			$order->read_meta_data( true ); // What another request saved while we waited.
+			$this->act( $order, $uuid, $from, $to, $capturing );
+		} finally {
+			Frontgate_Lock::release( 'order_' . (int) $order->get_id(), $token );
+		}
+	}
+
+	/**
+	 * The order's lock stayed busy: nothing was sent, and the merchant is
+	 * told so (a capture puts the order back, as a failed one does).
+	 *
+	 * @param WC_Order $order     Order.
+	 * @param bool     $capturing Whether the change was a capture's.
+	 * @param string   $from      The status before.
+	 */
+	private function busy( $order, $capturing, $from ) {
+		$this->gateway->logger()->warning( 'order busy; nothing sent to FrontGo', array( 'order' => $order->get_id() ) );
+		if ( ! $capturing ) {
+			$order->add_order_note( __( 'FrontGo: the reservation was not cancelled: the order is busy (a FrontGo update or another change is being applied). Cancel it in the FrontGo portal, or set the order to another status and cancel it again in a moment.', 'frontgate-woocommerce' ) );
+			self::notice( $order, __( 'The FrontGo reservation was not cancelled, because the order was busy; see the order notes.', 'frontgate-woocommerce' ) );
+			return;
+		}
+		Frontgate_Outcome_Handler::$applying = true;
+		try {
+			$order->update_status( $from, __( 'FrontGo: nothing was captured: the order is busy (a FrontGo update or another change is being applied), and it is back to its earlier status. Change its status again in a moment.', 'frontgate-woocommerce' ) );
+		} finally {
+			Frontgate_Outcome_Handler::$applying = false;
+		}
+		self::notice( $order, __( 'Nothing was captured, because the order was busy; see the order notes.', 'frontgate-woocommerce' ) );
+	}
+
+	/**
+	 * Captures or cancels as the order's FrontGo status, read under the
+	 * order's lock, asks (see on_status_changed()).
+	 *
+	 * @param WC_Order $order     Order.
+	 * @param string   $uuid      Reservation.
+	 * @param string   $from      Old status.
+	 * @param string   $to        New status.
+	 * @param bool     $capturing Whether $to is a status that captures.
+	 */
+	private function act( $order, $uuid, $from, $to, $capturing ) {
+		$status = (string) $order->get_meta( Frontgate_Outcome_Handler::META_STATUS );
+		if ( $capturing && 'RESERVED' === $status ) {
 			$this->capture( $order, $uuid, $from );
-		} elseif ( ( $to === $capture_on || 'completed' === $to ) && self::awaiting_payment( $order, $status ) ) {
+		} elseif ( $capturing && self::awaiting_payment( $order, $status ) ) {
 			// Nothing is reserved yet, so nothing can be captured: say so, or
 			// the merchant ships an order the customer has not paid.
 			$order->add_order_note( __( 'FrontGo: nothing was captured: the customer has not paid yet (the payment link or card page is still open, or was never used).', 'frontgate-woocommerce' ) );
