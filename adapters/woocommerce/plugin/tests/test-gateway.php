@@ -684,3 +684,24 @@ function frontgate_test_gateway_cancelling_twice_at_once_cancels_once() {
 		frontgate_assert_true( false === strpos( $n, 'could not' ), 'no failure noted: ' . $n );
 	}
 }
+
+// The order cancelled while its capture was in flight: FrontGo refuses the
+// cancel (the reservation is captured now). The merchant is told the money
+// may be taken and to refund it, not that the amount stays reserved and to
+// cancel it in the portal.
+function frontgate_test_gateway_cancel_refused_after_a_capture_says_refund() {
+	frontgate_load();
+	frontgate_t_gateway();
+	$GLOBALS['frontgate_test_user'] = 7;
+	try {
+		frontgate_t_order_at( 'completed', 'RESERVED' );
+		$GLOBALS['frontgate_test_responses'][] = array( 409, array( 'error' => array( 'code' => 'refused', 'message' => 'cancel: not allowed while the reservation is CAPTURED', 'messageKey' => 'prerequisiteFailedToCancelReservation' ) ) );
+		frontgate_stub_fire( 'woocommerce_order_status_changed', 1204, 'completed', 'cancelled', wc_get_order( 1204 ) );
+		$notes = wc_get_order( 1204 )->notes();
+		frontgate_assert_true( false !== strpos( end( $notes ), 'refund it from the order screen' ), 'note: ' . end( $notes ) );
+		frontgate_assert_true( false === strpos( end( $notes ), 'Cancel it in the FrontGo portal' ), 'note: ' . end( $notes ) );
+		frontgate_assert_true( false === strpos( (string) get_transient( 'frontgate_notice_7' ), 'stays reserved' ), 'notice: ' . get_transient( 'frontgate_notice_7' ) );
+	} finally {
+		unset( $GLOBALS['frontgate_test_user'] );
+	}
+}

@@ -299,6 +299,16 @@ class Frontgate_Order_Actions {
 		} catch ( Frontgate_Sidecar_Exception $e ) {
 			self::next_attempt( $order, 'cancel', $e );
 			$this->gateway->logger()->error( 'cancel failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
+			if ( 'prerequisiteFailedToCancelReservation' === $e->message_key ) {
+				// No longer only reserved: captured (a capture in flight when
+				// the order was cancelled, say), charged or closed meanwhile.
+				// Nothing stays reserved, and cancelling in the portal cannot
+				// help: money taken is returned by a refund.
+				/* translators: %s: the reason */
+				$order->add_order_note( sprintf( __( 'FrontGo: the reservation was not cancelled: it is no longer only reserved (captured or charged meanwhile, or already closed): %s. If its payment was captured, cancelling refunds nothing: refund it from the order screen.', 'frontgate-woocommerce' ), $e->getMessage() ) );
+				self::notice( $order, __( 'The FrontGo reservation was not cancelled, because it is no longer only reserved (its payment may have been captured meanwhile); see the order notes.', 'frontgate-woocommerce' ) );
+				return;
+			}
 			/* translators: %s: the reason */
 			$order->add_order_note( sprintf( __( 'FrontGo: the reservation could not be cancelled: %s. Cancel it in the FrontGo portal.', 'frontgate-woocommerce' ), $e->getMessage() ) );
 			self::notice( $order, __( 'The FrontGo reservation could not be cancelled, so the amount stays reserved on the customer\'s card; see the order notes.', 'frontgate-woocommerce' ) );
