@@ -1204,8 +1204,12 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 	// A callback URL replayed (by anyone who saw it, within its freshness
 	// window, or for ever where timestamps are optional) would cost a GET
 	// details each time, against the rate limit every shop's payments
-	// share. The same query, once settled, is answered from that.
-	mark := "cbq:" + c.CheckoutID + ":" + hashOf([]byte(rawQuery))
+	// share. The same callback, once settled, is answered from that; it is
+	// known by its checksum, not by its spelling: the query can be written
+	// many ways that verify alike (an empty "&&" segment, "%52ES" for
+	// "RES", the checksum in upper case, under the legacy schemes any
+	// unsigned parameter added), and each would have been another GET.
+	mark := "cbq:" + c.CheckoutID + ":" + hashOf([]byte(callbackSum(rawQuery)))
 	if _, err := s.store.Get(ctx, mark); err == nil {
 		s.m.callback(string(CallbackDuplicate))
 		return CallbackDuplicate, nil
@@ -1220,6 +1224,24 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 	}
 	s.m.callback(string(res))
 	return res, nil
+}
+
+// callbackSum returns the checksum of a verified callback query, in lower
+// case: the digest of what FrontGo signed, the same for every spelling of
+// one callback. The query was verified, so it has exactly one checksum
+// parameter and its escapes are well formed; were it not found, the whole
+// query stands in.
+func callbackSum(rawQuery string) string {
+	for _, seg := range strings.Split(strings.TrimPrefix(rawQuery, "?"), "&") {
+		k, v, _ := strings.Cut(seg, "=")
+		if name, err := url.QueryUnescape(k); err != nil || name != "checksum" {
+			continue
+		}
+		if sum, err := url.QueryUnescape(v); err == nil {
+			return strings.ToLower(sum)
+		}
+	}
+	return rawQuery
 }
 
 // lostRecord ends the log line of a callback or return whose checkout has
