@@ -54,10 +54,46 @@ func (s *Server) httpServer(handler fasthttp.RequestHandler) *fasthttp.Server {
 		CloseOnShutdown:       true,
 		Logger:                fasthttpLogger{s.svc.log},
 		ErrorHandler:          s.unreadable,
+		HeaderReceived:        s.bodyLimit,
 		// fasthttp would log up to 400 bytes of a request whose headers it
 		// cannot parse: with them, a shop's Bearer key.
 		SecureErrorLogMessage: true,
 	}
+}
+
+// anonymousBodyBytes is the most body a request without a shop's API key
+// may send: none of the routes open to the public (callbacks, returns, /go
+// links, the operator's endpoints) reads one.
+const anonymousBodyBytes = 4 << 10
+
+// bodyLimit sets, once a request's headers are read and before its body
+// is, how much body it may send: maxBodyBytes with a shop's API key,
+// anonymousBodyBytes without. fasthttp allocates a body's declared length
+// before reading it, so without this anyone could make each connection
+// hold maxBodyBytes for readTimeout by declaring it and sending nothing.
+func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if s.shopOf(string(h.Peek("Authorization"))) == nil {
+		return fasthttp.RequestConfig{MaxRequestBodySize: anonymousBodyBytes}
+	}
+	return fasthttp.RequestConfig{}
+}
+
+// shopOf returns the shop whose API key the Authorization header value
+// carries as a bearer token, or nil. Every shop's key is compared, in
+// constant time.
+func (s *Server) shopOf(authorization string) *ShopConfig {
+	// The scheme's name is case-insensitive (RFC 9110, 11.1).
+	scheme, key, ok := strings.Cut(authorization, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+		return nil
+	}
+	var found *ShopConfig
+	for _, shop := range s.svc.shops {
+		if signature.Equal(key, shop.apiKey) {
+			found = shop
+		}
+	}
+	return found
 }
 
 // unreadable answers a request fasthttp could not read, before any handler
@@ -70,7 +106,8 @@ func (s *Server) unreadable(ctx *fasthttp.RequestCtx, err error) {
 	e := &Error{Status: 400, Code: "bad_request", Message: "the HTTP request could not be read"}
 	switch {
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		e = &Error{Status: 413, Code: "too_large", Message: "request body: over the limit of " + strconv.Itoa(s.svc.cfg.MaxBodyBytes) + " bytes (maxBodyBytes)"}
+		e = &Error{Status: 413, Code: "too_large", Message: "request body: over the limit of " + strconv.Itoa(s.svc.cfg.MaxBodyBytes) +
+			" bytes (maxBodyBytes; " + strconv.Itoa(anonymousBodyBytes) + " without a shop's API key)"}
 	case errors.As(err, &small):
 		e = &Error{Status: 431, Code: "headers_too_large", Message: "request headers: over the limit of 8 KiB"}
 	case errors.As(err, &netErr) && netErr.Timeout():
@@ -336,7 +373,6 @@ func (s *Server) method(rc *reqCtx, method string, allowed ...string) bool {
 // auth finds the shop by its bearer key, comparing every shop's key in
 // constant time (and all of them, so timing does not tell which exists).
 func (s *Server) auth(rc *reqCtx) bool {
-	// The scheme's name is case-insensitive (RFC 9110, 11.1).
 	h := string(rc.Request.Header.Peek("Authorization"))
 	scheme, key, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
@@ -344,12 +380,7 @@ func (s *Server) auth(rc *reqCtx) bool {
 		s.fail(rc, errorf(401, "unauthorized", "missing bearer API key"))
 		return false
 	}
-	var found *ShopConfig
-	for _, shop := range s.svc.shops {
-		if signature.Equal(key, shop.apiKey) {
-			found = shop
-		}
-	}
+	found := s.shopOf(h)
 	if found == nil {
 		rc.Response.Header.Set("WWW-Authenticate", `Bearer realm="frontgate", error="invalid_token"`)
 		s.fail(rc, errorf(401, "unauthorized", "unknown API key"))
