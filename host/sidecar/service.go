@@ -380,6 +380,22 @@ type orderProbe struct {
 	// A payload's names for the same.
 	DueDateForPaymentLink json.RawMessage `json:"dueDateForPaymentLink"`
 	ReferenceNo           json.RawMessage `json:"referenceNo"`
+	// SendOrderBy has one name in both.
+	SendOrderBy json.RawMessage `json:"sendOrderBy"`
+}
+
+// sendsLink says whether FrontGo itself sends the reservation's payment
+// link to the customer (sendOrderBy with sms or email true). What cannot
+// be read as two booleans counts as sending: the answer is kept then.
+func (p *orderProbe) sendsLink() bool {
+	if len(p.SendOrderBy) == 0 || string(p.SendOrderBy) == "null" {
+		return false
+	}
+	var by struct {
+		SMS   bool `json:"sms"`
+		Email bool `json:"email"`
+	}
+	return json.Unmarshal(p.SendOrderBy, &by) != nil || by.SMS || by.Email
 }
 
 // read fills p from obj, and says whether obj is a JSON object it could
@@ -671,12 +687,28 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 			// reached the shopper. A retry may run only once every such
 			// reservation is known cancelled: it carries the checkout's
 			// id as its reference, and the search for it went through.
-			if named && s.cancelOrphans(ctx, c, started) {
+			//
+			// A session's reservation that FrontGo sends no link for is
+			// out of anyone's reach: its payment page's address was in the
+			// answer that was lost. A retry may run then too; the orphan
+			// is cancelled later where it can be found (named), and else
+			// expires unpaid at its due date.
+			unreachable := op == "create" && prep.probed && !prep.probe.sendsLink()
+			switch {
+			case named && s.cancelOrphans(ctx, c, started):
 				e.Message = op + ": the outcome was unknown (FrontGo did not answer, or its answer did not say); any reservation " +
 					"it made for this checkout was cancelled: retry with the same Idempotency-Key"
 				e.keep = false
 				s.recheckOrphans(c, started)
-			} else {
+			case unreachable:
+				e.Message = op + ": the outcome was unknown (FrontGo did not answer, or its answer did not say); any reservation " +
+					"it made cannot be paid (its payment page's address was in the lost answer, and FrontGo sends no link): " +
+					"retry with the same Idempotency-Key"
+				e.keep = false
+				if named {
+					s.recheckOrphans(c, started)
+				}
+			default:
 				e.Message += "; a retry under this Idempotency-Key gets this answer again: find the reservation (history, " +
 					"or FrontGo's portal) and, if none was made, retry under a new key"
 			}
