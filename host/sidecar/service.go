@@ -682,6 +682,7 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	started := s.now()
 	if e := s.exchange(ctx, op, input, &created); e != nil {
 		if e.Code == "upstream_unknown" {
+			s.markOrphan(ctx, c)
 			// The attempt may have made a reservation, and a payment link
 			// FrontGo itself sends (a submit, or sendOrderBy) may have
 			// reached the shopper. A retry may run only once every such
@@ -730,6 +731,7 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 		// 503, which frees its Idempotency-Key for a retry.
 		s.log.Error("saving checkout record failed: cancelling its reservation", "checkout", c.CheckoutID,
 			"reservation", c.ReservationUUID, "err", err)
+		s.markOrphan(ctx, c)
 		var out json.RawMessage
 		if e := s.exchange(context.WithoutCancel(ctx), "cancel", map[string]any{"reservationUuid": c.ReservationUUID,
 			"note": "frontgate: the checkout could not be recorded; the shop retries"}, &out); e != nil {
@@ -1214,9 +1216,7 @@ func (s *Service) HandleCallback(ctx context.Context, token, rawQuery string) (C
 	if e != nil {
 		if e.Status == 404 {
 			s.m.callback("unknown")
-			s.log.Error("callback for a checkout the store has lost: its state is not told"+lostRecord,
-				"shop", claims.Shop, "order", claims.Order, "checkout", claims.Checkout,
-				"reservation", truncate(params.OrderUUID, 64), "status", truncate(params.Status, 32))
+			s.logUnrecorded(ctx, "callback", claims, "reservation", truncate(params.OrderUUID, 64), "status", truncate(params.Status, 32))
 		} else {
 			s.m.callback("error") // 503: FrontGo calls again
 			s.log.Error("callback: store failed", "checkout", claims.Checkout, "err", e.Message)
@@ -1276,12 +1276,35 @@ func callbackSum(rawQuery string) string {
 	return rawQuery
 }
 
-// lostRecord ends the log line of a callback or return whose checkout has
-// no record. Its link is signed by this sidecar, and records outlive every
-// link (recordTTL), so the store lost it: a memory store restarted, or a
-// Redis came back empty (no persistence) or evicted keys (maxmemory).
-// Nothing can tell the shop any more; the operator must.
-const lostRecord = " (the store lost it: a memory store restarted, or Redis lost or evicted its data); tell the shop by hand"
+// markOrphan notes that checkout c was never recorded although FrontGo
+// may have made its reservation (the create's outcome unknown, or its
+// record not saved and the reservation cancelled): a callback that
+// reservation brings (paid through a link FrontGo sent) is then no sign of
+// a store that lost its data, and its log line says what it is. A failed
+// write only makes it read as a lost record.
+func (s *Service) markOrphan(ctx context.Context, c *Checkout) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	_ = s.store.Set(ctx, "orphan:"+c.CheckoutID, []byte(c.Shop), recordTTL)
+}
+
+// logUnrecorded logs, as an error for the operator, what (a callback, a
+// return) of a checkout with no record. Its link is signed by this
+// sidecar, and records outlive every link (recordTTL): either the checkout
+// was never recorded (an orphan, markOrphan) and its reservation moved
+// anyway, or the store lost it (a memory store restarted, or a Redis came
+// back empty or evicted keys). Nothing can tell the shop either way.
+func (s *Service) logUnrecorded(ctx context.Context, what string, claims signature.Claims, args ...any) {
+	args = append([]any{"shop", claims.Shop, "order", claims.Order, "checkout", claims.Checkout}, args...)
+	if _, err := s.store.Get(ctx, "orphan:"+claims.Checkout); err == nil {
+		s.log.Error(what+" for a checkout whose create did not complete: FrontGo made its reservation after all, and it "+
+			"moved (paid through a link FrontGo sent?); the shop does not know it: check it in FrontGo's portal, and cancel or "+
+			"refund it, or tell the shop", args...)
+		return
+	}
+	s.log.Error(what+" for a checkout the store has lost: its state is not told (the store lost it: a memory store "+
+		"restarted, or Redis lost or evicted its data); tell the shop by hand", args...)
+}
 
 // callbackReplayTTL is how long a settled callback's query is remembered.
 const callbackReplayTTL = 24 * time.Hour
@@ -1953,8 +1976,7 @@ func (s *Service) Return(ctx context.Context, which, token string) (string, *Err
 	c, e := s.Checkout(ctx, claims.Shop, claims.Checkout)
 	if e != nil && e.Status == 404 {
 		s.m.returns(which, "unknown")
-		s.log.Error("shopper's return for a checkout the store has lost: its state is not told"+lostRecord,
-			"shop", claims.Shop, "order", claims.Order, "checkout", claims.Checkout)
+		s.logUnrecorded(ctx, "shopper's return", claims)
 		return "", e
 	} else if e != nil {
 		// The shopper sees a page: no store details on it.

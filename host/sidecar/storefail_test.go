@@ -338,3 +338,39 @@ func TestLostRecordIsLogged(t *testing.T) {
 		t.Fatalf("%d error lines naming the lost checkout, want 2 (callback, return); logs:\n%s", lines, logs.String())
 	}
 }
+
+// An orphan (a checkout whose create's answer was lost, kept under its
+// key because FrontGo sends the link itself) that the customer pays: the
+// callback is logged as what it is, a reservation the shop does not know,
+// not as a checkout the store lost.
+func TestOrphanCallbackIsNoLostRecord(t *testing.T) {
+	logs := &lockedBuffer{}
+	h := newHarness(t, native())
+	h.svc.log = slog.New(slog.NewJSONHandler(logs, nil))
+	req := checkoutReq("orphan-1")
+	req["mode"] = "link"
+	delete(req, "returnUrls")
+	req["order"].(map[string]any)["reference"] = "SHOP-orphan-1"
+	req["order"].(map[string]any)["sendOrderBy"] = map[string]any{"sms": true, "email": false}
+	h.sb.InjectFault(sandbox.Fault{Endpoint: "submit", Kind: sandbox.FaultDropAfter, Times: 1})
+	if r := h.do("POST", "/v1/checkouts", shopKey, "orphan-1", req); r.status != 504 {
+		t.Fatalf("lost create: %d %s", r.status, r.body)
+	}
+	all := h.sb.Reservations()
+	if _, err := h.sb.Approve(all[len(all)-1].UUID, "4111111111111111"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	recs, err := h.sb.WaitCallbacks(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := h.get(recs[0].URL); r.status != 404 {
+		t.Fatalf("the orphan's callback: %d %s", r.status, r.body)
+	}
+	out := logs.String()
+	if strings.Contains(out, "the store has lost") || !strings.Contains(out, "whose create did not complete") {
+		t.Fatalf("the orphan's callback logged as a lost record, or not at all:\n%s", out)
+	}
+}
