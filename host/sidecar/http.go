@@ -72,21 +72,23 @@ const anonymousBodyBytes = 4 << 10
 // before reading it, so without this anyone could make each connection
 // hold maxBodyBytes for readTimeout by declaring it and sending nothing.
 func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	if s.shopOf(string(h.Peek("Authorization"))) == nil {
+	if key, ok := bearer(string(h.Peek("Authorization"))); !ok || s.shopOf(key) == nil {
 		return fasthttp.RequestConfig{MaxRequestBodySize: anonymousBodyBytes}
 	}
 	return fasthttp.RequestConfig{}
 }
 
-// shopOf returns the shop whose API key the Authorization header value
-// carries as a bearer token, or nil. Every shop's key is compared, in
-// constant time.
-func (s *Server) shopOf(authorization string) *ShopConfig {
-	// The scheme's name is case-insensitive (RFC 9110, 11.1).
+// bearer returns the token of an Authorization header value of the Bearer
+// scheme, whose name is case-insensitive (RFC 9110, 11.1).
+func bearer(authorization string) (string, bool) {
 	scheme, key, ok := strings.Cut(authorization, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
-		return nil
-	}
+	return key, ok && strings.EqualFold(scheme, "Bearer") && key != ""
+}
+
+// shopOf returns the shop whose API key is key, or nil. Every shop's key
+// is compared, in constant time (and all of them, so timing does not tell
+// which exists).
+func (s *Server) shopOf(key string) *ShopConfig {
 	var found *ShopConfig
 	for _, shop := range s.svc.shops {
 		if signature.Equal(key, shop.apiKey) {
@@ -370,17 +372,15 @@ func (s *Server) method(rc *reqCtx, method string, allowed ...string) bool {
 	return false
 }
 
-// auth finds the shop by its bearer key, comparing every shop's key in
-// constant time (and all of them, so timing does not tell which exists).
+// auth finds the shop by its bearer key (shopOf).
 func (s *Server) auth(rc *reqCtx) bool {
-	h := string(rc.Request.Header.Peek("Authorization"))
-	scheme, key, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+	key, ok := bearer(string(rc.Request.Header.Peek("Authorization")))
+	if !ok {
 		rc.Response.Header.Set("WWW-Authenticate", `Bearer realm="frontgate"`)
 		s.fail(rc, errorf(401, "unauthorized", "missing bearer API key"))
 		return false
 	}
-	found := s.shopOf(h)
+	found := s.shopOf(key)
 	if found == nil {
 		rc.Response.Header.Set("WWW-Authenticate", `Bearer realm="frontgate", error="invalid_token"`)
 		s.fail(rc, errorf(401, "unauthorized", "unknown API key"))
