@@ -446,7 +446,6 @@ final class FrontgateTest_Refund {
 	}
 }
 
-/** WooCommerce's label of a status ("completed" → "Completed"). */
 /**
  * Runs $child( $i ) in $n forked processes at the same moment, as that many
  * requests racing, and returns their exit codes in order: what $child
@@ -488,6 +487,7 @@ function frontgate_t_race( $n, callable $child ) {
 
 /** Notices printed on the page, as (type, message). */
 function wc_print_notice( $message, $type = 'success' ) { $GLOBALS['frontgate_test_printed'][] = array( $type, $message ); }
+/** WooCommerce's label of a status ("completed" → "Completed"). */
 function wc_get_order_status_name( $status ) { return ucfirst( str_replace( '-', ' ', preg_replace( '/^wc-/', '', (string) $status ) ) ); }
 function wc_format_decimal( $v, $dp = false ) { return number_format( (float) $v, (int) $dp, '.', '' ); }
 

@@ -50,9 +50,6 @@ class Frontgate_Charges {
 	/** Reservation statuses in which the order screen offers a charge. */
 	const CHARGEABLE = array( 'CAPTURED', 'CHARGED', 'PARTIAL REFUNDED' );
 
-	/** Seconds the order lock is held for at most during a charge or its refund (see charge()). */
-	const LOCK_TTL = 300;
-
 	/**
 	 * The gateway (settings and sidecar client).
 	 *
@@ -211,7 +208,7 @@ class Frontgate_Charges {
 		// up to three 20 s attempts each): a second submit must not take the
 		// lock as abandoned while an earlier charge may still be in flight,
 		// or it could drop that charge as never made while it lands.
-		$token = Frontgate_Lock::acquire( 'order_' . (int) $order->get_id(), 10.0, self::LOCK_TTL );
+		$token = Frontgate_Lock::order( $order->get_id() );
 		if ( null === $token ) {
 			$order->add_order_note( __( 'FrontGo: no additional charge made: the order is busy (a FrontGo update is being applied). Try again in a moment.', 'frontgate-woocommerce' ) );
 			return 'busy';
@@ -354,7 +351,7 @@ class Frontgate_Charges {
 			$this->record( $order, $want, $reference, $line );
 			return 'charged';
 		} finally {
-			Frontgate_Lock::release( 'order_' . (int) $order->get_id(), $token );
+			Frontgate_Lock::release_order( $order->get_id(), $token );
 		}
 	}
 
@@ -507,7 +504,7 @@ class Frontgate_Charges {
 	 */
 	public function refund( $order, array $charge, $refund_id ) {
 		$lock  = 'order_' . (int) $order->get_id();
-		$token = Frontgate_Lock::acquire( $lock, 10.0, self::LOCK_TTL );
+		$token = Frontgate_Lock::acquire( $lock, 10.0, Frontgate_Lock::ORDER_TTL );
 		if ( null === $token ) {
 			throw new InvalidArgumentException( __( 'The order is busy (a FrontGo update or an additional charge is being applied), so nothing was refunded. Try again in a moment.', 'frontgate-woocommerce' ) );
 		}

@@ -659,7 +659,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			// (the same order refunded twice quickly) would each fill the
 			// lines from what was left before either, and the second save
 			// of the refunded lines would drop the first's.
-			$token = Frontgate_Lock::acquire( 'order_' . (int) $order->get_id(), 10.0, Frontgate_Charges::LOCK_TTL );
+			$token = Frontgate_Lock::order( $order->get_id() );
 			if ( null === $token ) {
 				throw new InvalidArgumentException( __( 'The order is busy (a FrontGo update or an additional charge is being applied), so nothing was refunded. Try again in a moment.', 'frontgate-woocommerce' ) );
 			}
@@ -752,7 +752,7 @@ class Frontgate_Gateway extends WC_Payment_Gateway {
 			return new WP_Error( 'frontgate_refund', sprintf( __( 'FrontGo refused the refund: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
 		} finally {
 			if ( null !== $token ) {
-				Frontgate_Lock::release( 'order_' . (int) $order->get_id(), $token );
+				Frontgate_Lock::release_order( $order->get_id(), $token );
 			}
 		}
 		$order->add_order_note(

@@ -64,4 +64,30 @@ class Frontgate_Lock {
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery
 		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s AND option_value = %s", self::PREFIX . $name, $token ) );
 	}
+
+	/** Seconds a merchant's action (a capture's tries, a charge, a refund) may hold an order's lock at most. */
+	const ORDER_TTL = 300;
+
+	/**
+	 * Acquires the lock of order $order_id, which everything that reads and
+	 * then changes the order's FrontGo state takes (see acquire()).
+	 *
+	 * @param int   $order_id The order.
+	 * @param float $wait     Seconds to wait for it.
+	 * @param int   $ttl      Seconds after which it counts as abandoned.
+	 * @return string|null
+	 */
+	public static function order( $order_id, $wait = 10.0, $ttl = self::ORDER_TTL ) {
+		return self::acquire( 'order_' . (int) $order_id, $wait, $ttl );
+	}
+
+	/**
+	 * Releases the lock of order $order_id acquired with $token.
+	 *
+	 * @param int    $order_id The order.
+	 * @param string $token    The token order() returned.
+	 */
+	public static function release_order( $order_id, $token ) {
+		self::release( 'order_' . (int) $order_id, $token );
+	}
 }

@@ -111,7 +111,7 @@ class Frontgate_Order_Actions {
 		// left. Unlocked, the second was refused by the sidecar (the same
 		// Idempotency-Key still in progress) and told the merchant the
 		// capture had failed, putting the captured order back.
-		$token = Frontgate_Lock::acquire( 'order_' . (int) $order->get_id(), 10.0, Frontgate_Charges::LOCK_TTL );
+		$token = Frontgate_Lock::order( $order->get_id() );
 		if ( null === $token ) {
 			$this->busy( $order, $capturing, $from );
 			return;
@@ -120,7 +120,24 @@ class Frontgate_Order_Actions {
 			$order->read_meta_data( true ); // What another request saved while we waited.
 			$this->act( $order, $uuid, $from, $to, $capturing );
 		} finally {
-			Frontgate_Lock::release( 'order_' . (int) $order->get_id(), $token );
+			Frontgate_Lock::release_order( $order->get_id(), $token );
+		}
+	}
+
+	/**
+	 * Puts the order back to $from with $note, as no merchant's change (no
+	 * capture or cancel follows from it).
+	 *
+	 * @param WC_Order $order Order.
+	 * @param string   $from  The status to go back to.
+	 * @param string   $note  The note to add.
+	 */
+	private static function revert( $order, $from, $note ) {
+		Frontgate_Outcome_Handler::$applying = true;
+		try {
+			$order->update_status( $from, $note );
+		} finally {
+			Frontgate_Outcome_Handler::$applying = false;
 		}
 	}
 
@@ -139,12 +156,7 @@ class Frontgate_Order_Actions {
 			self::notice( $order, __( 'The FrontGo reservation was not cancelled, because the order was busy; see the order notes.', 'frontgate-woocommerce' ) );
 			return;
 		}
-		Frontgate_Outcome_Handler::$applying = true;
-		try {
-			$order->update_status( $from, __( 'FrontGo: nothing was captured: the order is busy (a FrontGo update or another change is being applied), and it is back to its earlier status. Change its status again in a moment.', 'frontgate-woocommerce' ) );
-		} finally {
-			Frontgate_Outcome_Handler::$applying = false;
-		}
+		self::revert( $order, $from, __( 'FrontGo: nothing was captured: the order is busy (a FrontGo update or another change is being applied), and it is back to its earlier status. Change its status again in a moment.', 'frontgate-woocommerce' ) );
 		self::notice( $order, __( 'Nothing was captured, because the order was busy; see the order notes.', 'frontgate-woocommerce' ) );
 	}
 
@@ -195,20 +207,16 @@ class Frontgate_Order_Actions {
 		if ( null !== $reserved && null !== $total && $total < $reserved ) {
 			// A capture takes all that is reserved: more than the order
 			// now asks, after an edit. Not done; the merchant decides.
-			Frontgate_Outcome_Handler::$applying = true;
-			try {
-				$order->update_status(
-					$from,
-					sprintf(
-						/* translators: 1: order total, 2: reserved amount */
-						__( 'FrontGo: not captured. The order totals %1$s NOK but %2$s NOK is reserved, and a capture takes all of it. Capture the right amount in FrontGo, or cancel and let the customer pay again.', 'frontgate-woocommerce' ),
-						Frontgate_Money::format( $total ),
-						Frontgate_Money::format( $reserved )
-					)
-				);
-			} finally {
-				Frontgate_Outcome_Handler::$applying = false;
-			}
+			self::revert(
+				$order,
+				$from,
+				sprintf(
+					/* translators: 1: order total, 2: reserved amount */
+					__( 'FrontGo: not captured. The order totals %1$s NOK but %2$s NOK is reserved, and a capture takes all of it. Capture the right amount in FrontGo, or cancel and let the customer pay again.', 'frontgate-woocommerce' ),
+					Frontgate_Money::format( $total ),
+					Frontgate_Money::format( $reserved )
+				)
+			);
 			self::notice( $order, __( 'The order total is less than FrontGo holds; nothing was captured. See the order notes.', 'frontgate-woocommerce' ) );
 			return;
 		}
@@ -218,13 +226,8 @@ class Frontgate_Order_Actions {
 		} catch ( Frontgate_Sidecar_Exception $e ) {
 			self::next_attempt( $order, 'capture', $e );
 			$this->gateway->logger()->error( 'capture failed', array( 'order' => $order->get_id(), 'code' => $e->error_code, 'error' => $e->getMessage() ) );
-			Frontgate_Outcome_Handler::$applying = true;
-			try {
-				/* translators: %s: the reason */
-				$order->update_status( $from, sprintf( __( 'FrontGo: capture failed, the order is back to its earlier status: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
-			} finally {
-				Frontgate_Outcome_Handler::$applying = false;
-			}
+			/* translators: %s: the reason */
+			self::revert( $order, $from, sprintf( __( 'FrontGo: capture failed, the order is back to its earlier status: %s', 'frontgate-woocommerce' ), $e->getMessage() ) );
 			self::notice( $order, __( 'The FrontGo capture failed; see the order notes.', 'frontgate-woocommerce' ) );
 		}
 	}

@@ -105,12 +105,7 @@ class Frontgate_Outcome_Handler {
 				$pay = self::amounts_of( $details );
 				// Two deliveries can arrive in either order: amounts no larger
 				// than what was heard already are older news, not noted.
-				$newer = false;
-				foreach ( self::amounts_heard( $order ) as $k => $v ) {
-					$newer = $newer || $pay[ $k ] > $v;
-				}
-				$this->remember_details( $order, $details );
-				if ( ! $newer ) {
+				if ( ! $this->remember_details( $order, $details ) ) {
 					$order->save();
 					$this->log->info( 'amounts no larger than those heard already; nothing noted', $ctx );
 					return 'stale';
@@ -146,7 +141,7 @@ class Frontgate_Outcome_Handler {
 	 * @return string
 	 */
 	private function once( $order_id, $reservation_uuid, $event_id, array $ctx, $fn ) {
-		$token = Frontgate_Lock::acquire( 'order_' . (int) $order_id, $this->lock_wait );
+		$token = Frontgate_Lock::order( $order_id, $this->lock_wait, 60 ); // a webhook's apply is short
 		if ( null === $token ) {
 			$this->log->warning( 'order busy; the event will be retried', $ctx );
 			return 'busy';
@@ -174,7 +169,7 @@ class Frontgate_Outcome_Handler {
 			return $fn( $order, $current );
 		} finally {
 			self::$applying = false;
-			Frontgate_Lock::release( 'order_' . (int) $order_id, $token );
+			Frontgate_Lock::release_order( $order_id, $token );
 		}
 	}
 
@@ -363,11 +358,15 @@ class Frontgate_Outcome_Handler {
 	 *
 	 * @param WC_Order $order   The order.
 	 * @param array    $details Details as the sidecar returns them (money in øre).
+	 * @return bool Whether any of the payment's amounts is larger than the order had heard of.
 	 */
 	private function remember_details( $order, array $details ) {
+		$grew = false;
 		if ( isset( $details['payment'] ) && is_array( $details['payment'] ) ) {
-			$heard = self::amounts_heard( $order );
+			$heard = $order->get_meta( self::META_AMOUNTS );
+			$heard = self::amounts_of( array( 'payment' => is_array( $heard ) ? $heard : array() ) );
 			foreach ( self::amounts_of( $details ) as $k => $v ) {
+				$grew        = $grew || $v > $heard[ $k ];
 				$heard[ $k ] = max( $heard[ $k ], $v );
 			}
 			$order->update_meta_data( self::META_AMOUNTS, $heard );
@@ -386,6 +385,7 @@ class Frontgate_Outcome_Handler {
 			}
 			$order->update_meta_data( self::META_CAPTURES, $ids );
 		}
+		return $grew;
 	}
 
 	/**
@@ -397,23 +397,8 @@ class Frontgate_Outcome_Handler {
 	private static function amounts_of( array $details ) {
 		$pay = isset( $details['payment'] ) && is_array( $details['payment'] ) ? $details['payment'] : array();
 		$out = array();
-		foreach ( array( 'captured', 'charged', 'refundedFromCaptured', 'refundedFromCharged' ) as $k ) {
+		foreach ( Frontgate_Signature::AMOUNTS as $k ) {
 			$out[ $k ] = isset( $pay[ $k ] ) ? (int) $pay[ $k ] : 0;
-		}
-		return $out;
-	}
-
-	/**
-	 * The largest amounts the order has heard of (zeros at first).
-	 *
-	 * @param WC_Order $order The order.
-	 * @return array As amounts_of().
-	 */
-	private static function amounts_heard( $order ) {
-		$heard = $order->get_meta( self::META_AMOUNTS );
-		$out   = self::amounts_of( array() );
-		foreach ( $out as $k => $v ) {
-			$out[ $k ] = is_array( $heard ) && isset( $heard[ $k ] ) ? (int) $heard[ $k ] : 0;
 		}
 		return $out;
 	}

@@ -14,6 +14,9 @@ defined( 'ABSPATH' ) || exit;
  */
 class Frontgate_Signature {
 
+	/** The payment's amounts an event of new amounts names, in the order its id gives them (øre). */
+	const AMOUNTS = array( 'captured', 'charged', 'refundedFromCaptured', 'refundedFromCharged' );
+
 	/** The header carrying the signature. */
 	const HEADER = 'Frontgate-Signature';
 
@@ -118,7 +121,7 @@ class Frontgate_Signature {
 			return null;
 		}
 		$parts = array();
-		foreach ( array( 'captured', 'charged', 'refundedFromCaptured', 'refundedFromCharged' ) as $k ) {
+		foreach ( self::AMOUNTS as $k ) {
 			$v = isset( $details['payment'][ $k ] ) ? $details['payment'][ $k ] : 0;
 			if ( ! is_int( $v ) ) {
 				return null;
