@@ -517,11 +517,12 @@ func (s *Server) idempotent(rc *reqCtx, fallbackKey string, f func() (int, any, 
 				s.fail(rc, inProgress())
 				return
 			}
-			// An operation on a reservation may have moved money, and a
-			// checkout without its id as FrontGo's reference may have
-			// sent a payment link that cannot be found again: neither
-			// runs again. A checkout that can be found, or a redelivery,
-			// does.
+			// An operation on a reservation may have moved money: it does
+			// not run again. A checkout does (takeOver first looks for
+			// what the lost request made, by the checkout id its record
+			// kept), and so does a redelivery; a checkout record with no
+			// id (from a sidecar older than records' Ref) cannot be looked
+			// for, so it does not.
 			rerun := !strings.HasPrefix(rc.route, "reservations.") && !(rc.route == "checkouts.create" && rec.Ref == "")
 			claimed, ok := s.takeOver(rc, skey, b, rec, rerun, ttl)
 			if !ok {
@@ -590,16 +591,12 @@ func (s *Server) finish(rc *reqCtx, skey string, pending []byte, hash string, tt
 // (requestTimeout and a minute). It tries again in the background, for at
 // most half the lease, and only while the key still holds this request's
 // pending record: a failed delete may have gone through, and a retry may
-// have taken the key since (its record is left alone). The record is
-// swapped for itself to expire at once, as a claim is given back.
+// have taken the key since (its record is left alone: expireIfHolds).
 func (s *Server) freeLater(rc *reqCtx, skey string, pending []byte) {
 	log := rc.log
 	until := time.Now().Add(s.idemLease() / 2)
-	free := func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
-		defer cancel()
-		_, err := s.svc.store.CompareAndSwap(ctx, skey, pending, pending, time.Millisecond)
-		return err == nil // freed, or no longer this request's
+	free := func() bool { // freed, or no longer this request's
+		return s.svc.expireIfHolds(context.Background(), skey, pending) == nil
 	}
 	s.svc.bg.Go(func() {
 		for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {

@@ -146,6 +146,11 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) (rep Rec
 			s.log.Warn("reconcile: store failed", "reservation", uuid, "err", err)
 			continue
 		}
+		done := "reconciled:" + uuid
+		if b, err := s.store.Get(ctx, done); err == nil && string(b) == digest {
+			rep.Seen++
+			continue // confirmed by an earlier run over this window
+		}
 		c, e := s.Checkout(ctx, "", string(id))
 		if e != nil && e.Status == 404 {
 			continue // its record expired
@@ -155,10 +160,6 @@ func (s *Service) Reconcile(ctx context.Context, lockTTL time.Duration) (rep Rec
 			continue
 		}
 		rep.Seen++
-		done := "reconciled:" + uuid
-		if b, err := s.store.Get(ctx, done); err == nil && string(b) == digest {
-			continue // confirmed by an earlier run over this window
-		}
 		res, e := s.settle(ctx, c, "reconcile")
 		switch {
 		case e != nil:

@@ -1887,11 +1887,20 @@ func (s *Service) claim(ctx context.Context, mark, claim string, getFirst bool) 
 // once is one. It runs even when ctx has ended: that is often why the
 // settle failed.
 func (s *Service) unclaim(ctx context.Context, mark, claim string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	if _, err := s.store.CompareAndSwap(ctx, mark, []byte(claim), []byte(claim), time.Millisecond); err != nil {
+	if err := s.expireIfHolds(ctx, mark, []byte(claim)); err != nil {
 		s.log.Warn("giving back a claim failed; it expires on its own", "mark", mark, "err", err)
 	}
+}
+
+// expireIfHolds lets key expire at once if it still holds val (swapped for
+// itself with a TTL of a millisecond: the store has no compare-and-delete),
+// detached from ctx's cancellation; a key that holds something else is
+// another's and stays.
+func (s *Service) expireIfHolds(ctx context.Context, key string, val []byte) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	_, err := s.store.CompareAndSwap(ctx, key, val, val, time.Millisecond)
+	return err
 }
 
 // stepBefore is the state the reservation was in before st, as far as its

@@ -4,31 +4,43 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
+	"io"
+	"os"
+	"path/filepath"
 	"testing"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
-// TestRedisClientLogsAsJSON: go-redis's own messages reach the sidecar's
-// JSON log as records, not as plain text lines in the stream.
+// TestRedisClientLogsAsJSON: go-redis's own messages (here: a Redis that
+// cannot be dialled at start) reach run's JSON log as records of component
+// redis, not as plain text lines in the stream.
 func TestRedisClientLogsAsJSON(t *testing.T) {
-	var buf bytes.Buffer
-	redis.SetLogger(redisLog{slog.New(slog.NewJSONHandler(&buf, nil)).With("component", "redis")})
-	// A client that cannot dial makes go-redis report it.
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 50 * time.Millisecond, MaxRetries: -1})
-	defer rdb.Close()
-	for range 3 {
-		_ = rdb.Ping(context.Background()).Err()
+	cfgFile := filepath.Join(t.TempDir(), "frontgate.json")
+	os.WriteFile(cfgFile, []byte(`{"listen": "127.0.0.1:0", "publicUrl": "https://pay.example", "core": "native", "store": "redis",
+		"frontgo": {"baseUrl": "https://demo-api.frontpayment.no/api/v1"},
+		"shops": [{"id": "s1", "apiKeyEnv": "SHOP_KEY", "allowedHosts": ["shop.example"]}]}`), 0o600)
+	env := map[string]string{"FRONTGATE_FRONTGO_TOKEN": "tok", "FRONTGATE_FRONTGO_SECRET": "sec", "SHOP_KEY": "shop-key-0123456789abc",
+		"FRONTGATE_TOKEN_KEY": "0123456789abcdef0123456789abcdef", "FRONTGATE_REDIS_URL": "redis://127.0.0.1:1/0?dial_timeout=50ms"}
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-config", cfgFile}, func(k string) string { return env[k] }, io.Discard, &stderr); err == nil {
+		t.Fatal("started on a Redis that cannot be dialled")
 	}
-	if buf.Len() == 0 {
-		t.Fatal("go-redis logged nothing for a refused dial")
-	}
-	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+	var redisRecords int
+	for _, line := range bytes.Split(bytes.TrimSpace(stderr.Bytes()), []byte("\n")) {
 		var rec map[string]any
-		if err := json.Unmarshal(line, &rec); err != nil || rec["component"] != "redis" || rec["detail"] == "" {
-			t.Fatalf("not a redis log record: %s (%v)", line, err)
+		if len(line) == 0 {
+			continue
 		}
+		if err := json.Unmarshal(line, &rec); err != nil {
+			t.Fatalf("not a JSON log record: %s", line)
+		}
+		if rec["component"] == "redis" {
+			if d, ok := rec["detail"].(string); !ok || d == "" {
+				t.Fatalf("a redis record without its detail: %s", line)
+			}
+			redisRecords++
+		}
+	}
+	if redisRecords == 0 {
+		t.Fatalf("go-redis's messages not in the log:\n%s", stderr.String())
 	}
 }
