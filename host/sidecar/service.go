@@ -428,6 +428,15 @@ func (req *CheckoutRequest) prepare() *checkoutPrep {
 	return p
 }
 
+// finalOrder is the order as the core gets it for checkout c: its
+// reference set (prepare), and its due date where the shop gave none.
+func (p *checkoutPrep) finalOrder(c *Checkout) json.RawMessage {
+	if !p.probed {
+		return p.order
+	}
+	return p.probe.withDueDate(p.order, c)
+}
+
 // withReference sets obj's member key, whose value probe read as was (nil
 // when absent), to id when it is absent or null, and says whether it did.
 // A reference of the shop's own is kept: such a reservation cannot be told
@@ -662,10 +671,7 @@ func (s *Service) CreateCheckout(ctx context.Context, shop *ShopConfig, req *Che
 	in := s.options(map[string]any{"callback": cb})
 	named := prep.named
 	if req.Order != nil {
-		req.Order = prep.order
-		if prep.probed {
-			req.Order = prep.probe.withDueDate(req.Order, c)
-		}
+		req.Order = prep.finalOrder(c)
 	} else {
 		req.Payload = prep.pay
 	}

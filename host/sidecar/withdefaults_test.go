@@ -94,9 +94,5 @@ func TestPayloadWithReference(t *testing.T) {
 // reference (the checkout's id, for an absent or null one).
 func withDefaults(order json.RawMessage, c *Checkout) json.RawMessage {
 	req := &CheckoutRequest{Order: order, id: c.CheckoutID}
-	p := req.prepare()
-	if !p.probed {
-		return order
-	}
-	return p.probe.withDueDate(p.order, c)
+	return req.prepare().finalOrder(c)
 }

@@ -64,7 +64,7 @@ func parse(fn, op string, v jsonx.Value, w *jsonx.Writer) *opError {
 		in.only(membersParse, "")
 	}
 	if status != 0 && (status < 100 || status > 599) {
-		in.bad("status", "range", "must be an HTTP status between 100 and 599")
+		in.bad("status", reservation.RuleRange, "must be an HTTP status between 100 and 599")
 	}
 	if e := in.failed(); e != nil {
 		return e
