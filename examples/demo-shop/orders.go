@@ -3,6 +3,7 @@ package demoshop
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"sort"
 	"strconv"
 	"sync"
@@ -161,8 +162,14 @@ func (s *store) update(id string, f func(o *order)) bool {
 	if !ok {
 		return false
 	}
+	before := *o
 	f(o)
-	o.Version++
+	// Only a change moves the version: a return page waiting for
+	// confirmation reloads when it moves, and two such pages open would
+	// otherwise reload each other for as long as nothing happens.
+	if !reflect.DeepEqual(before, *o) {
+		o.Version++
+	}
 	return true
 }
 
@@ -273,12 +280,6 @@ func (s *Shop) confirm(ctx context.Context, id string) {
 	c, err := s.api.checkout(ctx, o.CheckoutID)
 	if err != nil {
 		s.log.Warn("confirming checkout failed", "order", id, "err", err)
-		return
-	}
-	// Nothing new leaves the order's version alone: a return page waiting
-	// for confirmation reloads when the version changes, and two of them
-	// open would otherwise reload each other every second.
-	if c.Status == o.Status || rank(c.Status) < rank(o.Status) {
 		return
 	}
 	s.orders.update(id, func(o *order) { o.setStatus(c.Status, "checkout", time.Now().UTC(), nil) })

@@ -265,7 +265,7 @@ func (s *Shop) returnPage(rq *request, success bool) {
 	ctx, cancel := context.WithTimeout(rq.r.Context(), 10*time.Second)
 	defer cancel()
 	s.confirm(ctx, id)
-	if o, _ = s.orders.get(id); !success && !o.Declined && rank(o.Status) < rank("RESERVED") {
+	if !success {
 		s.orders.update(id, func(o *order) {
 			if rank(o.Status) < rank("RESERVED") {
 				o.Declined = true
